@@ -1,0 +1,1 @@
+"""ClaimFlow command line and embedded runtime (composes the services; holds no business rules)."""

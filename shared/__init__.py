@@ -1,0 +1,1 @@
+"""Code shared by every ClaimFlow service: message contracts and the platform floor."""

@@ -1,0 +1,59 @@
+"""Database access shared by every service: engine factory and the platform's own tables.
+
+Each service owns one PostgreSQL database. Beside its own tables it holds three platform tables:
+``outbox`` (events to publish, written in the same transaction as the change that caused them),
+``processed_messages`` (ids of messages a consumer group has applied, written in the same
+transaction as the effect) and ``dead_letters`` (messages a group gave up on, so a redelivery
+does not dead-letter them twice).
+"""
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
+                        func, text)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+
+def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                               pool_recycle=1800, echo=echo)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def add_platform_tables(metadata: MetaData) -> dict[str, Table]:
+    """Add the outbox, processed-messages and dead-letter tables to a service's metadata."""
+    outbox = Table(
+        "outbox", metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=True),
+        Column("type", String(100), nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+    )
+    Index("ix_outbox_unpublished", outbox.c.id, postgresql_where=text("published_at IS NULL"))
+    Index("ix_outbox_created_at", outbox.c.created_at)
+    processed = Table(
+        "processed_messages", metadata,
+        Column("consumer_group", String(200), primary_key=True),
+        Column("event_id", UUID(as_uuid=True), primary_key=True),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    dead = Table(
+        "dead_letters", metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("consumer_group", String(200), nullable=False),
+        Column("event_id", String(64), nullable=True),
+        Column("topic", String(200), nullable=False),
+        Column("partition", Integer, nullable=False),
+        Column("offset", BigInteger, nullable=False),
+        Column("error", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    Index("ix_dead_letters_event", dead.c.consumer_group, dead.c.event_id)
+    return {"outbox": outbox, "processed_messages": processed, "dead_letters": dead}

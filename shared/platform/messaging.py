@@ -1,0 +1,317 @@
+"""Reliable messaging: topic creation, the outbox relay and idempotent batch consumers.
+
+Guarantees (DESIGN §2):
+- An event is published only if the change that produced it committed (outbox), and it is marked
+  published only after the broker acknowledged it (acks=all). A crash in between publishes it again;
+  consumers drop the duplicate by event id.
+- Per key, events leave in the order they were written: one relay per service holds a PostgreSQL
+  advisory lock, reads unpublished rows in id order and sends them through one producer. Services
+  serialise changes to one aggregate with row locks, so ids per key follow commit order.
+- A consumer applies a batch in one transaction: each message in a savepoint, its id recorded in
+  ``processed_messages`` with the effect; offsets are committed after the transaction commits.
+- A message that cannot be handled (bad payload, unknown major version, a refused transition, a
+  bug) is written to ``dlq.<group>`` through the outbox in that same transaction, never dropped.
+  Transient failures (database or broker unreachable) are retried with backoff instead.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import random
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Awaitable, Callable, Iterable
+
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.contracts import ContractError, DeadLetter, Message, Refused, decode, dead_letter_topic
+
+from . import metrics
+from .logging import correlation_id, log_fields
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+REPLAY_HEADER = "claimflow-replay"
+
+
+def topic_name(settings: ServiceSettings, name: str) -> str:
+    return f"{settings.kafka_topic_prefix}{name}"
+
+
+def group_name(settings: ServiceSettings, group: str) -> str:
+    return f"{group}{settings.kafka_group_suffix}"
+
+
+def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    # Tansu supports acks=all but not idempotent or transactional producers: leave those off;
+    # the outbox and idempotent consumers give the exactly-once effect.
+    return AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
+                            enable_idempotence=False, linger_ms=2, max_batch_size=256 * 1024,
+                            max_request_size=4 * 1024 * 1024, request_timeout_ms=15000)
+
+
+async def ensure_topics(settings: ServiceSettings, names: Iterable[str]) -> None:
+    """Create the topics with the configured partition count (Tansu cannot add partitions later)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [NewTopic(n, num_partitions=settings.topic_partitions, replication_factor=1)
+                  for n in dict.fromkeys(names) if n not in existing]
+        if wanted:
+            try:
+                await admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Outbox relay
+# --------------------------------------------------------------------------------------------
+class OutboxRelay:
+    """Publishes a service's outbox rows to Kafka, in order, and marks them published after acks."""
+
+    def __init__(self, *, engine: AsyncEngine, outbox, settings: ServiceSettings,
+                 producer: AIOKafkaProducer | None = None) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.settings = settings
+        self.producer = producer or make_producer(settings)
+        self._own_producer = producer is None
+        self._lock_id = int(hashlib.sha1(f"outbox:{settings.service_name}".encode()).hexdigest()[:15], 16)
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self.paused = False  # tests pause the relay to simulate a crash between commit and publish
+
+    async def start(self) -> None:
+        if self._own_producer:
+            await self.producer.start()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._own_producer:
+            await self.producer.stop()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        """One pass: publish up to a batch of unpublished rows. Returns how many were published."""
+        table = self.outbox
+        async with self.engine.begin() as conn:
+            got = await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_id)))
+            if not got:
+                return 0  # another replica relays for this service
+            rows = (await conn.execute(
+                select(table.c.id, table.c.topic, table.c.key, table.c.payload, table.c.type,
+                       table.c.event_id)
+                .where(table.c.published_at.is_(None)).order_by(table.c.id)
+                .limit(self.settings.outbox_batch_size))).all()
+            if not rows:
+                return 0
+            await self._send([(r.topic, r.key, r.payload, r.type) for r in rows])
+            await conn.execute(update(table).where(table.c.id.in_([r.id for r in rows]))
+                               .values(published_at=func.now()))
+        metrics.OUTBOX_PUBLISHED.labels(self.settings.service_name).inc(len(rows))
+        return len(rows)
+
+    async def _send(self, rows: list[tuple[str, str | None, Any, str]]) -> None:
+        futures = []
+        for topic, key, payload, type_ in rows:
+            value = payload if isinstance(payload, (bytes, str)) else json.dumps(payload, separators=(",", ":"))
+            if isinstance(value, str):
+                value = value.encode()
+            futures.append(await self.producer.send(
+                topic_name(self.settings, topic), value=value,
+                key=key.encode() if key else None, headers=[("type", type_.encode())]))
+        await asyncio.gather(*futures)
+
+    async def republish_since(self, since: datetime) -> int:
+        """Publish again every row created since ``since`` (after a broker lost its data)."""
+        table = self.outbox
+        total = 0
+        last_id = 0
+        while True:
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(
+                    select(table.c.id, table.c.topic, table.c.key, table.c.payload, table.c.type)
+                    .where(table.c.created_at >= since, table.c.id > last_id)
+                    .order_by(table.c.id).limit(self.settings.outbox_batch_size))).all()
+            if not rows:
+                return total
+            await self._send([(r.topic, r.key, r.payload, r.type) for r in rows])
+            total += len(rows)
+            last_id = rows[-1].id
+
+    async def backlog(self) -> int:
+        async with self.engine.connect() as conn:
+            return await conn.scalar(select(func.count()).select_from(self.outbox)
+                                     .where(self.outbox.c.published_at.is_(None))) or 0
+
+    async def purge_old(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(text(
+                "DELETE FROM outbox WHERE published_at IS NOT NULL "
+                "AND published_at < now() - make_interval(hours => :h)"),
+                {"h": self.settings.outbox_retention_hours})
+
+    async def run(self) -> None:
+        """Relay forever: wake on a hint or poll; back off with jitter while the broker is away."""
+        delay = self.settings.outbox_poll_interval_s
+        last_purge = 0.0
+        while not self._stopping:
+            try:
+                if self.paused:
+                    await asyncio.sleep(0.05)
+                    continue
+                n = await self.publish_pending()
+                delay = self.settings.outbox_poll_interval_s
+                if n:
+                    continue
+                if time.monotonic() - last_purge > 3600:
+                    await self.purge_old()
+                    last_purge = time.monotonic()
+                metrics.OUTBOX_BACKLOG.labels(self.settings.service_name).set(0)
+            except asyncio.CancelledError:
+                raise
+            except (KafkaError, OSError, DBAPIError, asyncio.TimeoutError) as exc:
+                log.warning("outbox relay: %s; retrying in %.1fs", exc, delay,
+                            extra=log_fields(service=self.settings.service_name))
+                delay = min(delay * 2 + random.uniform(0, 0.1), 5.0)
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            except asyncio.TimeoutError:
+                pass
+
+
+# --------------------------------------------------------------------------------------------
+# Idempotent batch consumer
+# --------------------------------------------------------------------------------------------
+Handler = Callable[[Message, Any], Awaitable[None]]
+
+TRANSIENT = (OperationalError, InterfaceError, OSError, asyncio.TimeoutError, KafkaError)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, TRANSIENT) or type(exc).__name__ in {
+        "ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError",
+        "TooManyConnectionsError", "AdminShutdownError"}
+
+
+@dataclass
+class Consumer:
+    """An idempotent consumer group: ``handlers`` maps message type names to handler functions.
+
+    Message types a group has no handler for are skipped (and recorded, so they are cheap to skip).
+    """
+
+    group: str
+    topics: tuple[str, ...]
+    handlers: dict[str, Handler]
+    uow_factory: Callable[[], Any]
+    settings: ServiceSettings
+    _attempts: dict[tuple[str, int, int], int] = field(default_factory=dict)
+
+    @property
+    def group_id(self) -> str:
+        return group_name(self.settings, self.group)
+
+    async def handle_records(self, records: tuple[ConsumerRecord, ...]) -> None:
+        """Apply one batch in one transaction; raise only for transient failures (then redelivered)."""
+        if not records:
+            return
+        started = time.perf_counter()
+        decoded: list[tuple[ConsumerRecord, Message | None, str | None]] = []
+        for record in records:
+            try:
+                decoded.append((record, decode(record.value), None))
+            except ContractError as exc:
+                decoded.append((record, None, str(exc)))
+        try:
+            async with self.uow_factory() as uow:
+                ids = [m.event_id for _, m, _ in decoded if m is not None]
+                done = await uow.processed_ids(self.group, ids)
+                dead = await uow.dead_lettered_ids(self.group, [str(i) for i in ids])
+                applied: list[uuid.UUID] = []
+                for record, message, error in decoded:
+                    if message is None:
+                        await self._dead_letter(uow, record, None, error or "undecodable")
+                        continue
+                    if message.event_id in done or message.event_id in applied:
+                        metrics.MESSAGES_DUPLICATE.labels(self.group).inc()
+                        continue
+                    replay = any(k == REPLAY_HEADER for k, _ in (record.headers or ()))
+                    if str(message.event_id) in dead and not replay:
+                        continue
+                    handler = self.handlers.get(message.type)
+                    if handler is None:
+                        applied.append(message.event_id)
+                        continue
+                    token = correlation_id.set(message.correlation_id)
+                    try:
+                        async with uow.savepoint():
+                            await handler(message, uow)
+                        applied.append(message.event_id)
+                        metrics.MESSAGES_HANDLED.labels(self.group, message.type).inc()
+                    except Exception as exc:  # noqa: BLE001 - classified below, never swallowed
+                        if is_transient(exc):
+                            raise
+                        await self._dead_letter(uow, record, message, _describe(exc))
+                    finally:
+                        correlation_id.reset(token)
+                await uow.mark_processed(self.group, applied)
+                await uow.commit()
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            key = (records[0].topic, records[0].partition, records[0].offset)
+            attempt = self._attempts.get(key, 0) + 1
+            self._attempts[key] = attempt
+            backoff = min(0.2 * 2 ** attempt, 5.0) + random.uniform(0, 0.2)
+            log.warning("transient failure in %s (attempt %d): %s; retrying in %.1fs",
+                        self.group, attempt, exc, backoff)
+            await asyncio.sleep(backoff)
+            raise
+        self._attempts.clear()
+        metrics.HANDLER_SECONDS.labels(self.group).observe(time.perf_counter() - started)
+
+    async def _dead_letter(self, uow, record: ConsumerRecord, message: Message | None, error: str) -> None:
+        metrics.MESSAGES_FAILED.labels(self.group).inc()
+        value = record.value.decode("utf-8", errors="replace") if isinstance(record.value, bytes) else str(record.value)
+        letter = DeadLetter(
+            group=self.group, original_topic=record.topic, original_partition=record.partition,
+            original_offset=record.offset,
+            original_key=record.key.decode(errors="replace") if record.key else None,
+            original_value=value, original_event_id=str(message.event_id) if message else None,
+            error=error[:4000], correlation_id=message.correlation_id if message else str(uuid.uuid4()))
+        uow.emit(letter, topic=dead_letter_topic(self.group))
+        await uow.record_dead_letter(consumer_group=self.group,
+                                     event_id=str(message.event_id) if message else None,
+                                     topic=record.topic, partition=record.partition,
+                                     offset=record.offset, error=error[:4000])
+        log.error("dead-lettered a message", extra=log_fields(
+            group=self.group, topic=record.topic, partition=record.partition, offset=record.offset,
+            error=error[:500]))
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, Refused):
+        return exc.message
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()

@@ -1,0 +1,226 @@
+"""Composition helpers: every service process is one FastAPI app (internal API, health, metrics)
+whose lifespan starts the database engine, the Kafka consumers and the outbox relay."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
+
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from faststream import AckPolicy, Context
+from faststream.kafka import KafkaBroker
+from faststream.kafka.message import KafkaMessage
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.contracts import NotFound, Refused
+
+from . import metrics
+from .db import make_engine, make_sessionmaker
+from .logging import correlation_id
+from .messaging import Consumer, OutboxRelay, ensure_topics, group_name, topic_name
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    """What a service process runs besides its HTTP routes."""
+
+    settings: ServiceSettings
+    metadata: MetaData
+    database_url: str
+    consumers: list[Consumer] = field(default_factory=list)
+    #: Topics this service publishes to (created at start with the configured partitions).
+    publishes: Sequence[str] = ()
+    #: Extra background jobs: async callables run until the service stops.
+    jobs: list[Callable[["ServiceRuntime"], Awaitable[None]]] = field(default_factory=list)
+    engine: AsyncEngine | None = None
+    sessionmaker: Any = None
+    relay: OutboxRelay | None = None
+    broker: KafkaBroker | None = None
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.engine = make_engine(self.database_url, pool_size=self.settings.db_pool_size)
+        self.sessionmaker = make_sessionmaker(self.engine)
+        self.relay = OutboxRelay(engine=self.engine, outbox=self.metadata.tables["outbox"],
+                                 settings=self.settings)
+
+    def build_broker(self) -> KafkaBroker:
+        broker = KafkaBroker(self.settings.kafka_bootstrap_servers, logger=None,
+                             client_id=self.settings.service_name,
+                             description=f"ClaimFlow {self.settings.service_name} service")
+        for consumer in self.consumers:
+            attach_consumer(broker, consumer)
+        return broker
+
+    async def start(self) -> None:
+        if not self.settings.run_messaging:
+            return
+        topics = {*self.publishes}
+        for consumer in self.consumers:
+            topics.update(consumer.topics)
+            topics.add(f"dlq.{consumer.group}")
+        await _retry("create topics", lambda: ensure_topics(
+            self.settings, [topic_name(self.settings, t) for t in topics]))
+        await self.relay.start()
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        if self.consumers:
+            self.broker = self.build_broker()
+            await self.broker.start()
+        for job in self.jobs:
+            self._tasks.append(asyncio.create_task(job(self), name=getattr(job, "__name__", "job")))
+
+    async def stop(self) -> None:
+        if self.broker is not None:
+            await self.broker.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.relay is not None and self.settings.run_messaging:
+            await self.relay.stop()
+        await self.engine.dispose()
+
+    async def ready(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            async with self.engine.connect() as conn:
+                await asyncio.wait_for(conn.execute(text("SELECT 1")), 2)
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - reported, not swallowed
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        if self.settings.run_messaging:
+            try:
+                await asyncio.wait_for(self.relay.producer.client.fetch_all_metadata(), 2)
+                checks["broker"] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                checks["broker"] = f"unavailable: {type(exc).__name__}"
+        return checks
+
+
+async def _retry(what: str, action: Callable[[], Awaitable[Any]], attempts: int = 30) -> Any:
+    for attempt in range(1, attempts + 1):
+        try:
+            return await action()
+        except Exception as exc:  # noqa: BLE001
+            if attempt == attempts:
+                raise
+            log.warning("%s failed (%s); retrying", what, exc)
+            await asyncio.sleep(min(0.2 * attempt, 2))
+
+
+def _raw(message: Any) -> Any:
+    return None
+
+
+def attach_consumer(broker: KafkaBroker, consumer: Consumer) -> None:
+    """Register ``consumer`` as a FastStream batch subscriber; offsets are committed after the
+    batch's transaction commits (ack), and a transient failure seeks back (nack) to redeliver."""
+    settings = consumer.settings
+
+    async def on_batch(body: Any, message: KafkaMessage = Context("message")) -> None:
+        await consumer.handle_records(tuple(message.raw_message))
+
+    on_batch.__name__ = f"consume_{consumer.group.replace('.', '_').replace('-', '_')}"
+    broker.subscriber(
+        *[topic_name(settings, t) for t in consumer.topics],
+        group_id=group_name(settings, consumer.group), batch=True,
+        max_records=settings.kafka_max_poll_records, batch_timeout_ms=100,
+        auto_offset_reset="earliest",  # "latest" is wrong on Tansu; committed offsets decide anyway
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR, decoder=_raw,
+        title=consumer.group, description=f"Handles {', '.join(sorted(consumer.handlers))}",
+    )(on_batch)
+
+
+def internal_auth(settings: ServiceSettings) -> Callable[..., Awaitable[None]]:
+    """Dependency: internal APIs answer only callers holding the shared internal token."""
+
+    async def check(x_internal_token: str = Header(default="")) -> None:
+        if x_internal_token != settings.internal_api_token:
+            raise HTTPException(status_code=401, detail="internal token required")
+
+    return check
+
+
+def create_service_app(runtime: ServiceRuntime, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The FastAPI app of a service: its routers plus /healthz, /readyz, /metrics."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.runtime = runtime
+
+    @app.middleware("http")
+    async def _correlate(request: Request, call_next):
+        token = correlation_id.set(request.headers.get("x-correlation-id"))
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            correlation_id.reset(token)
+        metrics.HTTP_REQUESTS.labels(runtime.settings.service_name, request.method,
+                                     str(getattr(response, "status_code", 500))).observe(
+            time.perf_counter() - started)
+        return response
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"errors": [_error(exc)]}, status_code=404)
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse({"errors": [_error(exc)]}, status_code=422)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": runtime.settings.service_name}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        checks = await runtime.ready()
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        if runtime.settings.run_messaging:
+            metrics.OUTBOX_BACKLOG.labels(runtime.settings.service_name).set(await runtime.relay.backlog())
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi() -> JSONResponse:
+        from faststream.specification import AsyncAPI
+        broker = runtime.broker or runtime.build_broker()
+        spec = AsyncAPI(broker, title=f"ClaimFlow {runtime.settings.service_name}").to_specification()
+        return JSONResponse(spec.to_jsonable())
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _error(exc: Refused) -> dict[str, Any]:
+    error: dict[str, Any] = {"message": exc.message}
+    if exc.row is not None:
+        error["row"] = exc.row
+    if exc.field is not None:
+        error["field"] = exc.field
+    return error

@@ -1,0 +1,39 @@
+"""Settings common to every service; each service subclasses ``ServiceSettings``.
+
+Every value comes from environment variables (names in upper case). Nothing is read at import:
+a composition root builds the settings object and passes it on.
+"""
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    service_name: str = "claimflow"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    #: Partitions each topic gets when a service creates it at start.
+    topic_partitions: int = 4
+    #: Consumer group session: short, so group joins take ~1 s on Tansu rather than ~5 s.
+    kafka_session_timeout_ms: int = 6000
+    kafka_heartbeat_interval_ms: int = 500
+    kafka_max_poll_records: int = 500
+    #: Suffix added to every consumer group (tests use it to isolate runs).
+    kafka_group_suffix: str = ""
+    #: Suffix added to every topic name (tests use it to isolate runs).
+    kafka_topic_prefix: str = ""
+    outbox_poll_interval_s: float = 0.05
+    outbox_batch_size: int = 1000
+    #: Published outbox rows are kept this long so operators can re-publish after a broker loss.
+    outbox_retention_hours: int = 168
+    #: Attempts at a message before a transient failure becomes a dead letter.
+    consumer_max_attempts: int = 5
+    log_level: str = "INFO"
+    log_json: bool = True
+    http_host: str = "127.0.0.1"
+    internal_api_token: str = Field(default="dev-internal-token-change-me")
+    db_pool_size: int = 10
+    #: Start the consumers and relay (off for a process that only serves HTTP, e.g. in some tests).
+    run_messaging: bool = True
