@@ -1,0 +1,233 @@
+"""SQLAlchemy repositories of the claims service. They never commit: the unit of work does."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts import NotFound, Refused
+
+from .domain.funding import PriorLine
+from .tables import activity, claim_mentors, claim_windows, claims, providers, schools, status_changes, trusts
+
+SORTABLE = {
+    "reference": claims.c.reference, "school": claims.c.school_name, "school_name": claims.c.school_name,
+    "provider": claims.c.provider_name, "provider_name": claims.c.provider_name,
+    "status": claims.c.status, "amount": claims.c.amount, "submitted_at": claims.c.submitted_at,
+    "claim_window_id": claims.c.claim_window_id, "academic_year": claims.c.academic_year,
+    "assigned_to": claims.c.assigned_to, "school_urn": claims.c.school_urn,
+}
+
+
+@dataclass(frozen=True)
+class ClaimFilters:
+    q: str | None = None
+    status: Sequence[str] = ()
+    provider_id: str | None = None
+    school_urn: str | None = None
+    claim_window_id: str | None = None
+    academic_year: str | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    assigned_to: str | None = None
+    #: Scope set by the gateway from the signed-in user (a school or a trust sees only its own).
+    scope_school_urn: str | None = None
+    scope_trust_id: str | None = None
+
+
+class OrganisationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def upsert_trusts(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            stmt = pg_insert(trusts)
+            await self.session.execute(stmt.on_conflict_do_update(
+                index_elements=[trusts.c.id], set_={"name": stmt.excluded.name}), rows)
+
+    async def upsert_schools(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
+        """Insert or update schools; returns (created, updated)."""
+        if not rows:
+            return 0, 0
+        existing = set((await self.session.execute(
+            select(schools.c.urn).where(schools.c.urn.in_([r["urn"] for r in rows])))).scalars())
+        stmt = pg_insert(schools)
+        cols = ("name", "postcode", "local_authority", "type_of_establishment", "district_code", "region",
+                "trust_id")
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=[schools.c.urn],
+            set_={**{c: stmt.excluded[c] for c in cols}, "updated_at": func.now()}), rows)
+        return len(rows) - len(existing), len(existing)
+
+    async def school(self, urn: str) -> dict[str, Any]:
+        row = (await self.session.execute(
+            select(schools, trusts.c.name.label("trust_name")).outerjoin(trusts, trusts.c.id == schools.c.trust_id)
+            .where(schools.c.urn == urn))).mappings().first()
+        if row is None:
+            raise NotFound(f"There is no school with URN {urn}", field="school_urn")
+        return dict(row)
+
+    async def add_provider(self, row: dict[str, Any]) -> None:
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(providers.insert().values(**row))
+        except IntegrityError:
+            raise Refused(f"An accredited provider with the code {row['code']} already exists",
+                          field="code") from None
+
+    async def provider(self, provider_id: str) -> dict[str, Any]:
+        row = (await self.session.execute(select(providers).where(providers.c.id == provider_id))).mappings().first()
+        if row is None:
+            raise NotFound("Select an accredited provider", field="provider_id")
+        return dict(row)
+
+    async def list_providers(self) -> list[dict[str, Any]]:
+        rows = await self.session.execute(select(providers).order_by(providers.c.name))
+        return [dict(r) for r in rows.mappings()]
+
+    async def add_window(self, row: dict[str, Any]) -> None:
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(claim_windows.insert().values(**row))
+        except IntegrityError as exc:
+            if "ex_windows_overlap" in str(exc.orig):
+                raise Refused("Select a date that is not within an existing claim window",
+                              field="starts_on") from None
+            raise
+
+    async def window(self, window_id: str) -> dict[str, Any]:
+        row = (await self.session.execute(select(claim_windows).where(claim_windows.c.id == window_id))).mappings().first()
+        if row is None:
+            raise NotFound("There is no such claim window", field="claim_window_id")
+        return dict(row)
+
+    async def window_on(self, day: date) -> dict[str, Any] | None:
+        row = (await self.session.execute(select(claim_windows).where(
+            claim_windows.c.starts_on <= day, claim_windows.c.ends_on >= day))).mappings().first()
+        return dict(row) if row else None
+
+    async def list_windows(self) -> list[dict[str, Any]]:
+        rows = await self.session.execute(select(claim_windows).order_by(claim_windows.c.starts_on.desc()))
+        return [dict(r) for r in rows.mappings()]
+
+
+class ClaimRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def exists(self, reference: str) -> bool:
+        return (await self.session.scalar(select(func.count()).where(claims.c.reference == reference))) > 0
+
+    async def add(self, claim: dict[str, Any], mentors: list[dict[str, Any]]) -> None:
+        await self.session.execute(claims.insert().values(**claim))
+        await self.session.execute(claim_mentors.insert(), mentors)
+
+    async def get(self, reference: str, *, for_update: bool = False) -> dict[str, Any]:
+        query = select(claims).where(claims.c.reference == reference)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).mappings().first()
+        if row is None:
+            raise NotFound(f"There is no claim with the reference {reference}", field="reference")
+        return dict(row)
+
+    async def mentors(self, reference: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(select(claim_mentors).where(claim_mentors.c.claim_reference == reference)
+                                          .order_by(claim_mentors.c.full_name, claim_mentors.c.trn))
+        return [dict(r) for r in rows.mappings()]
+
+    async def prior_lines(self, provider_id: str, trns: Iterable[str]) -> dict[str, list[PriorLine]]:
+        """Every line of these mentors with this provider, any year (the cap picks what counts)."""
+        rows = await self.session.execute(
+            select(claim_mentors.c.trn, claims.c.reference, claims.c.academic_year, claims.c.status,
+                   claim_mentors.c.hours)
+            .join(claims, claims.c.reference == claim_mentors.c.claim_reference)
+            .where(claim_mentors.c.provider_id == provider_id, claim_mentors.c.trn.in_(list(trns))))
+        found: dict[str, list[PriorLine]] = {}
+        for r in rows:
+            found.setdefault(r.trn, []).append(PriorLine(r.reference, r.academic_year, r.status, r.hours))
+        return found
+
+    async def update(self, reference: str, **values: Any) -> None:
+        await self.session.execute(update(claims).where(claims.c.reference == reference)
+                                   .values(**values, updated_at=func.now()))
+
+    async def update_mentor(self, reference: str, trn: str, **values: Any) -> None:
+        await self.session.execute(update(claim_mentors).where(
+            claim_mentors.c.claim_reference == reference, claim_mentors.c.trn == trn).values(**values))
+
+    async def add_status_change(self, **row: Any) -> None:
+        await self.session.execute(status_changes.insert().values(**row))
+
+    async def history(self, reference: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(select(status_changes).where(status_changes.c.claim_reference == reference)
+                                          .order_by(status_changes.c.id.desc()))
+        return [dict(r) for r in rows.mappings()]
+
+    def _where(self, f: ClaimFilters) -> list[Any]:
+        where: list[Any] = []
+        if f.q:
+            term = f.q.strip()
+            escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{escaped}%"
+            options = [claims.c.reference.like(like),
+                       (claims.c.school_name + " " + claims.c.provider_name + " " + claims.c.mentor_names).ilike(like)]
+            if term.isdigit():
+                options.append(claims.c.school_urn == term)
+            where.append(or_(*options))
+        if f.status:
+            where.append(claims.c.status.in_(list(f.status)))
+        for column, value in ((claims.c.provider_id, f.provider_id), (claims.c.school_urn, f.school_urn),
+                              (claims.c.claim_window_id, f.claim_window_id),
+                              (claims.c.academic_year, f.academic_year), (claims.c.assigned_to, f.assigned_to),
+                              (claims.c.school_urn, f.scope_school_urn), (claims.c.trust_id, f.scope_trust_id)):
+            if value:
+                where.append(column == value)
+        if f.submitted_from:
+            where.append(claims.c.submitted_at >= datetime.combine(f.submitted_from, datetime.min.time()))
+        if f.submitted_to:
+            where.append(func.date(claims.c.submitted_at) <= f.submitted_to)
+        return where
+
+    async def search(self, f: ClaimFilters, *, sort: str = "submitted_at", order: str = "desc",
+                     page: int = 1, per_page: int = 25) -> tuple[list[dict[str, Any]], int]:
+        where = self._where(f)
+        column = SORTABLE.get(sort, claims.c.submitted_at)
+        direction = column.asc() if order == "asc" else column.desc()
+        query = (select(claims).where(and_(True, *where))
+                 .order_by(direction.nulls_last(), claims.c.reference.asc())
+                 .limit(per_page).offset((page - 1) * per_page))
+        rows = [dict(r) for r in (await self.session.execute(query)).mappings()]
+        total = await self.session.scalar(select(func.count()).select_from(claims).where(and_(True, *where)))
+        return rows, total or 0
+
+    async def stream(self, f: ClaimFilters, *, sort: str = "reference", order: str = "asc"):
+        column = SORTABLE.get(sort, claims.c.reference)
+        query = select(claims).where(and_(True, *self._where(f))).order_by(
+            column.asc() if order == "asc" else column.desc(), claims.c.reference)
+        result = await self.session.stream(query.execution_options(yield_per=2000))
+        async for row in result.mappings():
+            yield dict(row)
+
+
+class ActivityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, **row: Any) -> None:
+        stmt = pg_insert(activity).values(**row)
+        await self.session.execute(stmt.on_conflict_do_nothing(index_elements=[activity.c.event_id]))
+
+    async def page(self, *, page: int = 1, per_page: int = 25, reference: str | None = None
+                   ) -> tuple[list[dict[str, Any]], int]:
+        where = [activity.c.claim_references.contains([reference])] if reference else []
+        rows = await self.session.execute(select(activity).where(and_(True, *where))
+                                          .order_by(activity.c.occurred_at.desc(), activity.c.id.desc())
+                                          .limit(per_page).offset((page - 1) * per_page))
+        total = await self.session.scalar(select(func.count()).select_from(activity).where(and_(True, *where)))
+        return [dict(r) for r in rows.mappings()], total or 0

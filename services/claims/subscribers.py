@@ -1,0 +1,20 @@
+"""Kafka adapters of the claims service: topic → handler, nothing more."""
+from __future__ import annotations
+
+from typing import Callable
+
+from shared.contracts.topics import ACTIVITY_EVENTS, PAYMENTS_EVENTS, SAMPLING_EVENTS
+from shared.platform.messaging import Consumer
+from shared.platform.settings import ServiceSettings
+
+from .handlers import FACTS, apply_fact, record_activity
+
+
+def consumers(settings: ServiceSettings, uow_factory: Callable) -> list[Consumer]:
+    return [
+        Consumer(group="claims.status", topics=(SAMPLING_EVENTS.name, PAYMENTS_EVENTS.name),
+                 handlers={fact.__name__: apply_fact for fact in FACTS}, uow_factory=uow_factory,
+                 settings=settings),
+        Consumer(group="claims.activity", topics=(ACTIVITY_EVENTS.name,),
+                 handlers={"ActivityRecorded": record_activity}, uow_factory=uow_factory, settings=settings),
+    ]

@@ -1,0 +1,131 @@
+"""The claims service's tables (its own database; no other service reads them)."""
+from __future__ import annotations
+
+from sqlalchemy import (ARRAY, BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey,
+                        Index, Integer, MetaData, Numeric, String, Table, Text, func, text)
+from sqlalchemy.dialects.postgresql import ExcludeConstraint, JSONB
+
+from shared.platform.db import add_platform_tables
+
+metadata = MetaData()
+platform = add_platform_tables(metadata)
+
+trusts = Table(
+    "trusts", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(300), nullable=False),
+)
+
+schools = Table(
+    "schools", metadata,
+    Column("urn", String(16), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("postcode", String(16), nullable=False, server_default=""),
+    Column("local_authority", String(200), nullable=False, server_default=""),
+    Column("type_of_establishment", String(200), nullable=False, server_default=""),
+    Column("district_code", String(16), nullable=True),
+    Column("region", String(32), nullable=False),
+    Column("trust_id", String(64), ForeignKey("trusts.id"), nullable=True, index=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+providers = Table(
+    "providers", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("email_addresses", ARRAY(Text), nullable=False, server_default="{}"),
+)
+
+claim_windows = Table(
+    "claim_windows", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("academic_year", String(16), nullable=False),
+    CheckConstraint("ends_on > starts_on", name="ck_window_dates"),
+    ExcludeConstraint((text("daterange(starts_on, ends_on, '[]')"), "&&"), name="ex_windows_overlap",
+                      using="gist"),
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("reference", String(8), primary_key=True),
+    Column("school_urn", String(16), ForeignKey("schools.urn"), nullable=False),
+    Column("school_name", String(300), nullable=False),  # copied for search and sort
+    Column("trust_id", String(64), nullable=True),
+    Column("provider_id", String(64), ForeignKey("providers.id"), nullable=False),
+    Column("provider_name", String(300), nullable=False),  # copied for search and sort
+    Column("claim_window_id", String(64), ForeignKey("claim_windows.id"), nullable=False),
+    Column("academic_year", String(16), nullable=False),
+    Column("status", String(40), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("hourly_rate", Numeric(8, 2), nullable=False),
+    Column("total_hours", Integer, nullable=False),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("mentor_names", Text, nullable=False, server_default=""),  # "trn name; ..." for search
+    Column("created_by", String(320), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("submitted_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("assigned_to", String(320), nullable=True),
+    Column("sample_reason", Text, nullable=True),
+    Column("provider_comment", Text, nullable=True),
+    Column("clawback_amount", Numeric(12, 2), nullable=True),
+    Column("unpaid_reason", Text, nullable=True),
+)
+Index("ix_claims_status_submitted", claims.c.status, claims.c.submitted_at.desc())
+Index("ix_claims_submitted", claims.c.submitted_at.desc())
+Index("ix_claims_school", claims.c.school_urn)
+Index("ix_claims_trust", claims.c.trust_id)
+Index("ix_claims_provider", claims.c.provider_id)
+Index("ix_claims_window", claims.c.claim_window_id)
+Index("ix_claims_assigned", claims.c.assigned_to)
+Index("ix_claims_reference_trgm", claims.c.reference, postgresql_using="gin",
+      postgresql_ops={"reference": "gin_trgm_ops"})
+Index("ix_claims_search_trgm", text("(school_name || ' ' || provider_name || ' ' || mentor_names) gin_trgm_ops"),
+      postgresql_using="gin")
+
+claim_mentors = Table(
+    "claim_mentors", metadata,
+    Column("claim_reference", String(8), ForeignKey("claims.reference", ondelete="CASCADE"), primary_key=True),
+    Column("trn", String(7), primary_key=True),
+    Column("full_name", String(300), nullable=False),
+    Column("hours", Integer, nullable=False),
+    Column("provider_id", String(64), nullable=False),  # copied for the hours cap look-up
+    Column("assured", Boolean, nullable=True),
+    Column("not_assured_reason", Text, nullable=True),
+    Column("hours_clawed_back", Integer, nullable=True),
+    CheckConstraint("hours >= 1", name="ck_mentor_hours"),
+)
+Index("ix_claim_mentors_cap", claim_mentors.c.trn, claim_mentors.c.provider_id)
+
+status_changes = Table(
+    "status_changes", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("claim_reference", String(8), ForeignKey("claims.reference", ondelete="CASCADE"), nullable=False),
+    Column("from_status", String(40), nullable=True),
+    Column("to_status", String(40), nullable=False),
+    Column("caused_by", String(100), nullable=False),
+    Column("event_id", String(64), nullable=True),
+    Column("actor_email", String(320), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+Index("ix_status_changes_claim", status_changes.c.claim_reference, status_changes.c.id)
+
+activity = Table(
+    "activity", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=True, unique=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("actor_email", String(320), nullable=True),
+    Column("actor_role", String(32), nullable=True),
+    Column("title", Text, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("claim_references", ARRAY(String(8)), nullable=False, server_default="{}"),
+    Column("files", JSONB, nullable=False, server_default="[]"),
+)
+Index("ix_activity_recent", activity.c.occurred_at.desc(), activity.c.id.desc())
+Index("ix_activity_claims", activity.c.claim_references, postgresql_using="gin")

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests import harness
+
+ARTIFACTS = Path(os.environ.get("CLAIMFLOW_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
+
+
+def pytest_collection_modifyitems(items):
+    """Mark tests by folder so `-m unit` / `-m integration` / `-m e2e` select layers."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        for layer in ("unit", "integration", "e2e"):
+            if layer in parts:
+                item.add_marker(getattr(pytest.mark, layer))
+
+
+@pytest.fixture(scope="session")
+def infra():
+    """Real PostgreSQL + real Kafka-compatible broker for the whole session (started on first use)."""
+    started = harness.start_containers() if harness.docker_engine_answers() else harness.start_embedded()
+    yield started
+    harness.stop(started)
+
+
+@pytest.fixture
+def isolated_env(infra, monkeypatch):
+    """Environment for one test: its own topics and consumer groups on the shared broker."""
+    env = infra.isolation_env()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
