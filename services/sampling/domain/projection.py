@@ -1,0 +1,52 @@
+"""What sampling knows about a claim: the projection it keeps from claims events (DESIGN §2).
+
+Rules shared by the uploads:
+- A claim reference in a file is trimmed, and a reference of fewer than 8 digits is padded with
+  zeros on the left (a spreadsheet drops the leading zeros of ``00123456``).
+- A mentor's name in a file matches the claim's mentor ignoring case and extra spaces.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+PAID = "paid"
+SAMPLING_IN_PROGRESS = "sampling_in_progress"
+
+
+@dataclass(frozen=True)
+class MentorView:
+    trn: str
+    full_name: str
+    hours: int
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """A claim as sampling sees it. ``submitted_at`` is an aware datetime or an ISO 8601 string
+    (as in ``ClaimSubmitted``); ``claim_id`` and ``school_id`` are optional internal ids that a
+    sampling file may quote instead of the reference and the URN."""
+
+    reference: str
+    status: str
+    school_urn: str
+    provider_id: str
+    claim_window_id: str
+    submitted_at: datetime | str
+    mentors: tuple[MentorView, ...] = ()
+    school_name: str = ""
+    school_postcode: str = ""
+    provider_name: str = ""
+    claim_id: str = ""
+    school_id: str = ""
+
+
+def normalise_reference(value: str) -> str:
+    value = value.strip()
+    if value.isdigit() and len(value) < 8:
+        return value.zfill(8)
+    return value
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()

@@ -1,0 +1,179 @@
+"""The provider response file: the accredited provider's audit answer, one row per mentor
+(DESIGN §5).
+
+Policy:
+- Required headers ``claim_reference``, ``mentor_full_name``, ``claim_assured`` (or
+  ``claim_accepted``); optional ``claim_not_assured_reason`` (or ``rejection_reason``). The file we
+  sent also has ``school_urn, school_name, school_postcode, mentor_hours_of_training``: they are
+  there to help the provider and are not checked. File-level checks are ``shared.csvfiles``'s.
+- Every row is checked; every failing row is reported with its spreadsheet row number; a file
+  with any error is refused as a whole (``CsvRejected``), so nothing is recorded from it.
+- ``claim_reference`` must be a claim that is sampling_in_progress, else "Enter a valid claim
+  reference".
+- ``mentor_full_name`` must be a mentor of that claim (case and extra spaces ignored), else "Enter
+  a valid mentor name"; a mentor may be answered once: a later row gets "Enter each mentor only
+  once (‘John Smith’ is also in row 2)".
+- ``claim_assured`` is yes, no, true or false, in any case, with any surrounding spaces, else
+  "Enter a valid input".
+- A mentor not assured needs a reason in ``claim_not_assured_reason``, else "Enter a reason".
+- Every mentor of every claim in the file must have a row, else one error for the file: "Mentors
+  are missing from the claim(s) with the reference ‘11111111’" (several claims: ‘11111111’ and
+  ‘22222222’; three or more: ‘1…’, ‘2…’ and ‘3…’, in reference order).
+- Result per claim: assured only when every mentor is assured; the **comment** aggregates the
+  reasons of the mentors not assured, one line each, ``<mentor full name>: <reason>``, joined with
+  a line break, in mentor-name order (empty when assured). A reason given for an assured mentor is
+  ignored. The claims are grouped by accredited provider, since one file may answer for several.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from shared.contracts.errors import Refused
+from shared.contracts.sampling import MentorAssurance
+from shared.csvfiles import CsvRejected, CsvUpload, join_names, read_csv_upload
+
+from .projection import SAMPLING_IN_PROGRESS, ClaimView, MentorView, name_key, normalise_reference
+
+REQUIRED = {
+    "claim_reference": ("claim_reference_number",),
+    "mentor_full_name": (),
+    "claim_assured": ("claim_accepted",),
+}
+OPTIONAL = {
+    "claim_not_assured_reason": ("rejection_reason",),
+    "school_urn": (),
+    "school_name": (),
+    "school_postcode": (),
+    "mentor_hours_of_training": (),
+}
+
+INVALID_REFERENCE = "Enter a valid claim reference"
+INVALID_MENTOR = "Enter a valid mentor name"
+INVALID_INPUT = "Enter a valid input"
+REASON_NEEDED = "Enter a reason"
+
+_ANSWERS = {"yes": True, "true": True, "no": False, "false": False}
+
+
+@dataclass(frozen=True)
+class ClaimAssurance:
+    """The provider's answer for one claim."""
+
+    reference: str
+    provider_id: str
+    assured: bool
+    comment: str
+    mentors: tuple[MentorAssurance, ...]
+
+
+@dataclass(frozen=True)
+class ProviderResponse:
+    """A valid provider response file: one answer per claim, in reference order."""
+
+    claims: tuple[ClaimAssurance, ...]
+
+    @property
+    def claim_count(self) -> int:
+        return len(self.claims)
+
+    @property
+    def provider_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.provider_id for c in self.claims))
+
+    def by_provider(self) -> dict[str, tuple[ClaimAssurance, ...]]:
+        groups: dict[str, list[ClaimAssurance]] = {}
+        for claim in self.claims:
+            groups.setdefault(claim.provider_id, []).append(claim)
+        return {provider: tuple(claims) for provider, claims in groups.items()}
+
+
+def parse_assured(value: str) -> bool | None:
+    """yes/true → True, no/false → False (any case, surrounding spaces), anything else → None."""
+    return _ANSWERS.get(value.strip().casefold())
+
+
+def read_response_file(data: bytes | None, filename: str | None) -> CsvUpload:
+    return read_csv_upload(data, filename, required=REQUIRED, optional=OPTIONAL)
+
+
+def referenced(upload: CsvUpload) -> set[str]:
+    return {normalise_reference(row["claim_reference"]) for row in upload.rows} - {""}
+
+
+def _ordered(mentors: tuple[MentorView, ...]) -> list[MentorView]:
+    return sorted(mentors, key=lambda m: (name_key(m.full_name), m.trn))
+
+
+def check_response(upload: CsvUpload, claims: Mapping[str, ClaimView]) -> ProviderResponse:
+    """The answers per claim, or CsvRejected with every error (row errors in row order, then the
+    missing mentors)."""
+    errors: list[Refused] = []
+    # Per claim: mentor name key → the mentors still unanswered with that name (names may repeat).
+    unanswered: dict[str, dict[str, list[MentorView]]] = {}
+    answered: dict[str, dict[str, MentorAssurance]] = {}  # reference → trn → answer
+    first_row: dict[tuple[str, str], int] = {}
+    for row in upload.rows:
+        reference = normalise_reference(row["claim_reference"])
+        claim = claims.get(reference) if reference else None
+        if claim is None or claim.status != SAMPLING_IN_PROGRESS:
+            errors.append(Refused(INVALID_REFERENCE, field="claim_reference", row=row.number))
+            claim = None
+        mentor: MentorView | None = None
+        if claim is not None:
+            pending = unanswered.setdefault(claim.reference, _by_name(claim.mentors))
+            answered.setdefault(claim.reference, {})
+            key = name_key(row["mentor_full_name"])
+            if key not in {name_key(m.full_name) for m in claim.mentors}:
+                errors.append(Refused(INVALID_MENTOR, field="mentor_full_name", row=row.number))
+            elif not pending.get(key):
+                errors.append(Refused(
+                    f"Enter each mentor only once (‘{row['mentor_full_name']}’ is also in row "
+                    f"{first_row[(claim.reference, key)]})", field="mentor_full_name", row=row.number))
+            else:
+                mentor = pending[key].pop(0)
+                first_row.setdefault((claim.reference, key), row.number)
+        assured = parse_assured(row["claim_assured"])
+        reason = row["claim_not_assured_reason"]
+        if assured is None:
+            errors.append(Refused(INVALID_INPUT, field="claim_assured", row=row.number))
+        elif not assured and not reason:
+            errors.append(Refused(REASON_NEEDED, field="claim_not_assured_reason", row=row.number))
+        if claim is not None and mentor is not None and assured is not None:
+            answered[claim.reference][mentor.trn] = MentorAssurance(
+                trn=mentor.trn, full_name=mentor.full_name, assured=assured,
+                reason="" if assured else reason)
+
+    incomplete = sorted(ref for ref, pending in unanswered.items() if any(pending.values()))
+    if incomplete:
+        errors.append(Refused(f"Mentors are missing from the claim(s) with the reference "
+                              f"{join_names(incomplete)}", field="mentor_full_name"))
+    if errors:
+        raise CsvRejected(errors)
+
+    results = []
+    for reference in sorted(answered):
+        claim = claims[reference]
+        mentors = tuple(answered[reference][m.trn] for m in _ordered(claim.mentors))
+        not_assured = [m for m in mentors if not m.assured]
+        results.append(ClaimAssurance(
+            reference=reference,
+            provider_id=claim.provider_id,
+            assured=not not_assured,
+            comment="\n".join(f"{m.full_name}: {m.reason}" for m in not_assured),
+            mentors=mentors,
+        ))
+    return ProviderResponse(tuple(results))
+
+
+def _by_name(mentors: tuple[MentorView, ...]) -> dict[str, list[MentorView]]:
+    grouped: dict[str, list[MentorView]] = {}
+    for mentor in _ordered(mentors):
+        grouped.setdefault(name_key(mentor.full_name), []).append(mentor)
+    return grouped
+
+
+def validate_provider_response(data: bytes | None, filename: str | None, *,
+                               claims: Mapping[str, ClaimView]) -> ProviderResponse:
+    """Read and check a provider response file in one go; CsvRejected with every error otherwise."""
+    return check_response(read_response_file(data, filename), claims)
