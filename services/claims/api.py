@@ -118,7 +118,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                          "region": (), "group": ("trust", "trusts (name)"),
                                          "district_code": ("districtadministrative (code)",)})
         async with uow_factory() as uow:
-            return await handlers.import_schools(uow, [r.values for r in rows], actor=ctx.actor,
+            return await handlers.import_schools(uow, [dict(r.values) for r in rows.rows], actor=ctx.actor,
                                                  districts=districts, file_name=file.filename or "schools.csv")
 
     @router.post("/providers", status_code=201)

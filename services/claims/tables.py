@@ -1,9 +1,9 @@
 """The claims service's tables (its own database; no other service reads them)."""
 from __future__ import annotations
 
-from sqlalchemy import (ARRAY, BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey,
                         Index, Integer, MetaData, Numeric, String, Table, Text, func, text)
-from sqlalchemy.dialects.postgresql import ExcludeConstraint, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint, JSONB
 
 from shared.platform.db import add_platform_tables
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 def alembic_config(service_dir: Path, url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(service_dir / "migrations"))
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", str(service_dir / "migrations" / "versions"))
     cfg.set_main_option("sqlalchemy.url", url)
     cfg.attributes["url"] = url

@@ -187,7 +187,8 @@ def create_service_app(runtime: ServiceRuntime, *, title: str, routers: Sequence
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused) -> JSONResponse:
-        return JSONResponse({"errors": [_error(exc)]}, status_code=422)
+        errors = getattr(exc, "errors", None) or [exc]  # a CSV upload reports every error at once
+        return JSONResponse({"errors": [_error(e) for e in errors]}, status_code=422)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
