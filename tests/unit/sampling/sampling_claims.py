@@ -1,0 +1,33 @@
+"""Claims used by the sampling unit tests (a projection as sampling keeps it)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from services.sampling.domain import ClaimView, MentorView
+
+JOHN = MentorView(trn="1111111", full_name="John Smith", hours=10)
+JANE = MentorView(trn="2222222", full_name="Jane Doe", hours=6)
+SAM = MentorView(trn="3333333", full_name="Sam Jones", hours=4)
+
+
+def claim(reference: str, status: str = "paid", *, mentors=(JOHN,), provider_id: str = "prov-1",
+          **overrides) -> ClaimView:
+    values = dict(
+        reference=reference,
+        status=status,
+        school_urn="100000",
+        school_id="sch-1",
+        school_name="Hogwarts Primary",
+        school_postcode="SW1A 1AA",
+        provider_id=provider_id,
+        claim_window_id="win-1",
+        claim_id="claim-" + reference,
+        submitted_at=datetime(2024, 6, 1, 23, 30, 15, tzinfo=timezone.utc),
+        mentors=tuple(mentors),
+    )
+    values.update(overrides)
+    return ClaimView(**values)
+
+
+def projection(*claims: ClaimView) -> dict[str, ClaimView]:
+    return {c.reference: c for c in claims}
