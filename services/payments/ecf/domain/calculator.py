@@ -1,0 +1,170 @@
+"""The statement calculator: a pure function from a contract, its statements in order and the
+counts of declarations on each, to every statement's lines.
+
+Policy:
+- total = service fee + output fees + uplift − clawbacks + manual adjustments, plus VAT at 20% of
+  that when the contract is VAT chargeable.
+- Service fee: each of the contract's first ``service_fee_months`` statements (in order) carries
+  one month's service fee (``Contract.monthly_service_fee``); later statements carry none.
+- Output fees: per declaration type, each band's new declarations × the band's fee for the type
+  (``banding`` decides the bands; overflow past the last band is not paid).
+- Uplift: the uplift amount for each started declaration with the uplift flag on the statement.
+- Clawbacks: declarations voided after being paid, on the statement that claws them back, at the
+  fee of the band they come off (the highest first), plus the uplift they had earned.
+- Rounding: none; every amount is exact (see ``rules``).
+
+Input is counts (``Tally``), not declarations: the database groups declarations by statement,
+type and state, and the calculator's cost is the number of statements × types × bands.
+``tally`` builds the counts from declarations for tests and small in-memory uses.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable, Mapping, Sequence
+
+from shared.contracts.money import Money
+
+from .banding import fill
+from .contract import Contract
+from .declarations import BILLABLE, REFUNDABLE, Declaration
+from .rules import DECLARATION_TYPES, VAT_RATE
+from .statements import Statement
+
+_ZERO = Decimal(0)
+
+
+@dataclass
+class Tally:
+    """Counts of one statement's declarations: paid for on it, and clawed back on it."""
+
+    additions: Counter = field(default_factory=Counter)  # declaration type → count
+    clawbacks: Counter = field(default_factory=Counter)
+    uplift_additions: int = 0
+    uplift_clawbacks: int = 0
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """Declarations of one type in one band: an output fee line, or a clawback line."""
+
+    declaration_type: str
+    band: str
+    count: int
+    fee: Money
+    subtotal: Money
+
+
+@dataclass(frozen=True)
+class StatementLines:
+    statement_id: str
+    output_fees: tuple[FeeLine, ...]
+    clawback_lines: tuple[FeeLine, ...]
+    service_fee: Money
+    output_fee: Money
+    uplift_count: int
+    uplift: Money
+    uplift_clawback_count: int
+    clawbacks: Money  # a positive amount, taken off the total
+    adjustments: Money
+    vat: Money
+    total: Money
+    unpaid_overflow: Mapping[str, int]  # declarations past the last band, per type
+
+    @property
+    def total_before_vat(self) -> Money:
+        return self.total - self.vat
+
+
+def tally(declarations: Iterable[Declaration]) -> dict[str, Tally]:
+    """Counts per statement id from declarations (small data; the database groups large data)."""
+    return tally_rows((d.statement_id, d.clawback_statement_id, d.declaration_type, d.state, d.uplift)
+                      for d in declarations)
+
+
+def tally_rows(rows: Iterable[tuple[str | None, str | None, str, str, bool]]) -> dict[str, Tally]:
+    """Counts from rows of (statement_id, clawback_statement_id, declaration_type, state, uplift)."""
+    tallies: dict[str, Tally] = {}
+    for statement_id, clawback_statement_id, declaration_type, state, uplift in rows:
+        if state in BILLABLE and statement_id is not None:
+            t = tallies.get(statement_id) or tallies.setdefault(statement_id, Tally())
+            t.additions[declaration_type] += 1
+            if uplift:
+                t.uplift_additions += 1
+        if state in REFUNDABLE and clawback_statement_id is not None:
+            t = tallies.get(clawback_statement_id) or tallies.setdefault(clawback_statement_id, Tally())
+            t.clawbacks[declaration_type] += 1
+            if uplift:
+                t.uplift_clawbacks += 1
+    return tallies
+
+
+def calculate(
+    contract: Contract,
+    statements: Sequence[Statement],
+    tallies: Mapping[str, Tally],
+) -> list[StatementLines]:
+    """Lines of every statement, in the order given (the contract's payment order: see
+    ``statements.order_statements``). Banding runs through them in that order, so pass them all,
+    from the first, even when only the latest is wanted."""
+    capacities = contract.capacities
+    band_names = [b.name for b in contract.bands]
+    fees = {t: [b.output_fee(t).amount for b in contract.bands] for t in DECLARATION_TYPES}
+    monthly = contract.monthly_service_fee.amount
+    uplift_amount = contract.uplift_amount.amount
+    levels: dict[str, int] = dict.fromkeys(DECLARATION_TYPES, 0)
+    empty = Tally()
+    out: list[StatementLines] = []
+    for ordinal, statement in enumerate(statements):
+        t = tallies.get(statement.id, empty)
+        output_lines: list[FeeLine] = []
+        clawback_lines: list[FeeLine] = []
+        output_total = _ZERO
+        clawback_total = _ZERO
+        overflow: dict[str, int] = {}
+        for declaration_type in DECLARATION_TYPES:
+            added = t.additions.get(declaration_type, 0)
+            removed = t.clawbacks.get(declaration_type, 0)
+            if not added and not removed:
+                continue
+            moved = fill(capacities, previous=levels[declaration_type], additions=added, clawbacks=removed)
+            levels[declaration_type] = moved.level_after
+            type_fees = fees[declaration_type]
+            for i, count in enumerate(moved.additions):
+                if count:
+                    subtotal = type_fees[i] * count
+                    output_total += subtotal
+                    output_lines.append(FeeLine(declaration_type, band_names[i], count,
+                                                Money(type_fees[i]), Money(subtotal)))
+            for i, count in enumerate(moved.subtractions):
+                if count:
+                    subtotal = type_fees[i] * count
+                    clawback_total += subtotal
+                    clawback_lines.append(FeeLine(declaration_type, band_names[i], count,
+                                                  Money(type_fees[i]), Money(subtotal)))
+            net_overflow = moved.overflow_added - moved.overflow_removed
+            if net_overflow:
+                overflow[declaration_type] = net_overflow
+        service = monthly if ordinal < contract.service_fee_months else _ZERO
+        uplift = uplift_amount * t.uplift_additions
+        clawback_total += uplift_amount * t.uplift_clawbacks
+        adjustments = sum((a.amount.amount for a in statement.adjustments), _ZERO)
+        before_vat = service + output_total + uplift - clawback_total + adjustments
+        vat = before_vat * VAT_RATE if contract.vat_chargeable else _ZERO
+        out.append(StatementLines(
+            statement_id=statement.id,
+            output_fees=tuple(output_lines),
+            clawback_lines=tuple(clawback_lines),
+            service_fee=Money(service),
+            output_fee=Money(output_total),
+            uplift_count=t.uplift_additions,
+            uplift=Money(uplift),
+            uplift_clawback_count=t.uplift_clawbacks,
+            clawbacks=Money(clawback_total),
+            adjustments=Money(adjustments),
+            vat=Money(vat),
+            total=Money(before_vat + vat),
+            unpaid_overflow=overflow,
+        ))
+    return out
