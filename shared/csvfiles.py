@@ -27,7 +27,10 @@ decides the answer (DESIGN §5, GOV.UK Design System file upload messages):
 5. more than ``max_rows`` data rows → "The selected file must have no more than 200,000 rows"
    (a bound on memory; pass ``max_rows`` for another limit);
 6. required columns missing → two messages, "Your file needs a column called ‘a’ and ‘b’." and
-   "Right now it has columns called ‘x’ and ‘y’.";
+   "Right now it has columns called ‘x’ and ‘y’." (at most 10 names, then "and 5 others"; one
+   column: "Right now it has a column called ‘x’."); when the header row is one cell that names
+   known columns once split on ``;``, a tab or ``|``, a third: "Separate the columns in your file
+   with commas";
 7. one thing in two columns → "Your file must have only one column called ‘claim_reference’" (the
    same header twice) or "Your file must have only one of the columns called ‘claim_reference’ or
    ‘claim_reference_number’" (a header and its alias).
@@ -88,6 +91,7 @@ SELECT_A_FILE = "Select a CSV file to upload"
 MUST_BE_CSV = "The selected file must be a CSV"
 FILE_IS_EMPTY = "The selected file is empty"
 TOO_LARGE = f"The selected file must be smaller than {MAX_UPLOAD_LABEL}"
+USE_COMMAS = "Separate the columns in your file with commas"
 
 _SIGNATURES: tuple[bytes, ...] = (
     b"%PDF",                      # PDF
@@ -184,7 +188,8 @@ class CsvUpload:
 
 
 def quoted(name: str) -> str:
-    """‘name’, shortened to a readable length."""
+    """‘name’, on one line and shortened to a readable length."""
+    name = " ".join(name.split())
     if len(name) > SHOWN_NAME_CHARS:
         name = name[: SHOWN_NAME_CHARS - 1] + "…"
     return f"‘{name}’"
@@ -370,8 +375,10 @@ def _match_columns(
         present = [h for h in headers if h]
         has = (f"Right now it has a column called {quoted(present[0])}." if len(present) == 1 else
                f"Right now it has columns called {join_names(present, limit=SHOWN_COLUMNS)}.")
-        raise CsvRejected([file_error(f"Your file needs a column called {join_names(missing)}."),
-                           file_error(has)])
+        errors = [file_error(f"Your file needs a column called {join_names(missing)}."), file_error(has)]
+        if _other_separator(present, by_key):
+            errors.append(file_error(USE_COMMAS))
+        raise CsvRejected(errors)
 
     duplicates = []
     for canonical, indexes in found.items():
@@ -386,6 +393,15 @@ def _match_columns(
     if duplicates:
         raise CsvRejected(duplicates)
     return {canonical: indexes[0] for canonical, indexes in found.items()}
+
+
+def _other_separator(present: Sequence[str], by_key: Mapping[str, str]) -> bool:
+    """True when the header row is one cell that names known columns once split on a semicolon,
+    tab or bar: a file saved with another separator."""
+    if len(present) != 1:
+        return False
+    return any(len(parts := present[0].split(sep)) > 1 and any(header_key(p) in by_key for p in parts)
+               for sep in (";", "\t", "|"))
 
 
 def _first_spellings(written: Sequence[str]) -> list[str]:
