@@ -89,7 +89,7 @@ class OutboxRelay:
         self.engine = engine
         self.outbox = outbox
         self.settings = settings
-        self.producer = producer or make_producer(settings)
+        self.producer = producer  # built in start(): aiokafka needs the running loop
         self._own_producer = producer is None
         self._lock_id = int(hashlib.sha1(f"outbox:{settings.service_name}".encode()).hexdigest()[:15], 16)
         self._wake = asyncio.Event()
@@ -98,13 +98,15 @@ class OutboxRelay:
 
     async def start(self) -> None:
         if self._own_producer:
+            self.producer = make_producer(self.settings)
             await self.producer.start()
 
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
-        if self._own_producer:
+        if self._own_producer and self.producer is not None:
             await self.producer.stop()
+            self.producer = None
 
     def wake(self) -> None:
         self._wake.set()

@@ -71,6 +71,10 @@ class ServiceRuntime:
         await _retry("create topics", lambda: ensure_topics(
             self.settings, [topic_name(self.settings, t) for t in topics]))
         await self.relay.start()
+        if self.settings.outbox_republish_since:
+            count = await _retry("republish outbox", lambda: self.relay.republish_since(
+                self.settings.outbox_republish_since))
+            log.info("re-published %d outbox events since %s", count, self.settings.outbox_republish_since)
         self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         if self.consumers:
             self.broker = self.build_broker()
@@ -101,6 +105,8 @@ class ServiceRuntime:
             checks["database"] = f"unavailable: {type(exc).__name__}"
         if self.settings.run_messaging:
             try:
+                if self.relay.producer is None:
+                    raise RuntimeError("not started")
                 await asyncio.wait_for(self.relay.producer.client.fetch_all_metadata(), 2)
                 checks["broker"] = "ok"
             except Exception as exc:  # noqa: BLE001

@@ -5,6 +5,8 @@ a composition root builds the settings object and passes it on.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,5 +37,7 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     internal_api_token: str = Field(default="dev-internal-token-change-me")
     db_pool_size: int = 10
+    #: Re-publish outbox rows created since then at start (set by `claimflow up` after a broker restart).
+    outbox_republish_since: datetime | None = None
     #: Start the consumers and relay (off for a process that only serves HTTP, e.g. in some tests).
     run_messaging: bool = True

@@ -1,0 +1,198 @@
+"""``claimflow up``: the whole system on the embedded default, as local processes.
+
+Order: PostgreSQL (one database per service, migrated) → Tansu broker → every service (N replicas
+each when asked) → gateway, each health-checked on ``/readyz`` before the next step; demo data on
+first start. Every process inherits this process's environment plus the addresses it needs.
+Ctrl-C (or SIGTERM) stops everything in reverse order. The data directory is reused by the next run.
+
+The embedded broker keeps messages in memory, so a new run starts with empty topics: services are
+asked to re-publish their outbox since the previous run started (consumers drop what they already
+applied), so nothing published but not yet consumed is lost across restarts.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+
+from .registry import SERVICES, ServiceSpec, available_services
+from .runtime import EmbeddedBroker, EmbeddedPostgres, free_port
+
+DEMO_PASSWORD = "claimflow-demo"
+DEMO_USERS = (
+    ("support@example.com", "support", None, None),
+    ("support2@example.com", "support", None, None),
+    ("school@example.com", "school", "100001", None),
+    ("mat@example.com", "mat", None, "northern-trust"),
+    ("finance@example.com", "finance", None, None),
+)
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+@dataclass
+class Process:
+    spec: ServiceSpec
+    replica: int
+    port: int
+    proc: subprocess.Popen
+    log: Path
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    gateway_port: int = 8000
+    replicas: int = 1
+    seed: bool = True
+    durable: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
+    pg: EmbeddedPostgres | None = None
+    broker: EmbeddedBroker | None = None
+    processes: list[Process] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------------------------------
+    def _state(self) -> dict:
+        path = self.data_dir / "state.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def _save_state(self, state: dict) -> None:
+        (self.data_dir / "state.json").write_text(json.dumps(state, indent=2))
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "logs").mkdir(exist_ok=True)
+        state = self._state()
+        services = available_services()
+        steps = 4 + len(services)
+        step = 0
+
+        def progress(text: str) -> None:
+            nonlocal step
+            step += 1
+            say(f"[{step}/{steps}] {text}")
+
+        progress(f"Starting PostgreSQL (data in {self.data_dir / 'postgres'})")
+        self.pg = EmbeddedPostgres(self.data_dir / "postgres", port=free_port(state.get("pg_port")),
+                                   durable=self.durable).start()
+        for spec in SERVICES:
+            self.pg.create_database(spec.database)
+
+        progress("Starting the Kafka-compatible broker (Tansu, in memory)")
+        self.broker = EmbeddedBroker(port=free_port(state.get("kafka_port") or 9092),
+                                     log_path=self.data_dir / "logs" / "tansu.log").start()
+
+        secrets_file = self.data_dir / "secrets.json"
+        if not secrets_file.exists():
+            secrets_file.write_text(json.dumps({"INTERNAL_API_TOKEN": secrets.token_urlsafe(32),
+                                                "SECRET_KEY": secrets.token_urlsafe(48)}))
+            secrets_file.chmod(0o600)
+        generated = json.loads(secrets_file.read_text())
+        self.env = {**os.environ, **{k: v for k, v in generated.items() if k not in os.environ},
+                    "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap, "GATEWAY_PORT": str(self.gateway_port),
+                    "NOTIFY_BACKEND": os.environ.get("NOTIFY_BACKEND", "outbox"),
+                    "PYTHONUNBUFFERED": "1", **self.extra_env}
+        for spec in SERVICES:
+            self.env.setdefault(spec.database_env, self.pg.url(spec.database))
+            port = self.gateway_port if spec.name == "gateway" else spec.port
+            self.env[spec.url_env] = f"http://127.0.0.1:{port}"
+        if state.get("started_at"):
+            # The broker starts empty: re-publish what the previous run published (consumers dedupe).
+            since = datetime.fromisoformat(state["started_at"]) - timedelta(minutes=5)
+            self.env["OUTBOX_REPUBLISH_SINCE"] = since.isoformat()
+        self._save_state({"pg_port": self.pg.port, "kafka_port": self.broker.port,
+                          "started_at": datetime.now(timezone.utc).isoformat()})
+
+        progress("Applying database migrations")
+        run = subprocess.run([sys.executable, "-m", "claimflow", "migrate"], env=self.env, capture_output=True,
+                             text=True)
+        if run.returncode:
+            raise RuntimeError(f"migrations failed:\n{run.stdout}\n{run.stderr}")
+
+        for spec in services:
+            count = 1 if spec.name == "gateway" else self.replicas
+            progress(f"Starting {spec.name}" + (f" ({count} replicas)" if count > 1 else ""))
+            started = [self._spawn(spec, i) for i in range(count)]
+            for p in started:
+                self._wait_ready(p)
+
+        if self.seed and not (self.data_dir / "seeded").exists():
+            progress("Loading demo data (first start only)")
+            run = subprocess.run([sys.executable, "-m", "claimflow", "seed", "--demo"], env=self.env,
+                                 capture_output=True, text=True)
+            if run.returncode:
+                raise RuntimeError(f"demo data failed:\n{run.stdout}\n{run.stderr}")
+            (self.data_dir / "seeded").write_text(datetime.now(timezone.utc).isoformat())
+        else:
+            progress("Demo data already loaded")
+
+    def _spawn(self, spec: ServiceSpec, replica: int) -> Process:
+        port = self.gateway_port if spec.name == "gateway" else spec.port + 10 * replica
+        if replica:
+            port = free_port(port)
+        env = {**self.env, spec.port_env: str(port), "SERVICE_REPLICA": str(replica)}
+        log = self.data_dir / "logs" / f"{spec.name}{'-' + str(replica) if replica else ''}.log"
+        proc = subprocess.Popen([sys.executable, "-m", "claimflow", "service", spec.name], env=env,
+                                stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        process = Process(spec, replica, port, proc, log)
+        self.processes.append(process)
+        return process
+
+    def _wait_ready(self, p: Process, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{p.port}/readyz"
+        while time.monotonic() < deadline:
+            if p.proc.poll() is not None:
+                tail = p.log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{p.spec.name} exited with code {p.proc.returncode}:\n{tail}")
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{p.spec.name} was not ready within {timeout:.0f}s (see {p.log})")
+
+    def stop(self) -> None:
+        for p in reversed(self.processes):
+            if p.proc.poll() is None:
+                p.proc.send_signal(signal.SIGTERM)
+        for p in reversed(self.processes):
+            try:
+                p.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                p.proc.kill()
+        self.processes.clear()
+        if self.broker:
+            self.broker.stop()
+        if self.pg:
+            self.pg.stop()
+
+    def wait(self) -> None:
+        """Block until a signal or a process dies (then say which)."""
+        stop = {"now": False}
+
+        def handler(signum, frame):
+            stop["now"] = True
+
+        signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
+        while not stop["now"]:
+            for p in self.processes:
+                if p.proc.poll() is not None:
+                    say(f"{p.spec.name} stopped unexpectedly (exit {p.proc.returncode}); see {p.log}")
+                    stop["now"] = True
+                    break
+            time.sleep(0.5)
