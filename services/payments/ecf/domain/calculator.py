@@ -66,7 +66,8 @@ class StatementLines:
     uplift_count: int
     uplift: Money
     uplift_clawback_count: int
-    clawbacks: Money  # a positive amount, taken off the total
+    uplift_clawback: Money  # part of ``clawbacks``
+    clawbacks: Money  # a positive amount (fee lines + uplift clawed back), taken off the total
     adjustments: Money
     vat: Money
     total: Money
@@ -148,7 +149,8 @@ def calculate(
                 overflow[declaration_type] = net_overflow
         service = monthly if ordinal < contract.service_fee_months else _ZERO
         uplift = uplift_amount * t.uplift_additions
-        clawback_total += uplift_amount * t.uplift_clawbacks
+        uplift_back = uplift_amount * t.uplift_clawbacks
+        clawback_total += uplift_back
         adjustments = sum((a.amount.amount for a in statement.adjustments), _ZERO)
         before_vat = service + output_total + uplift - clawback_total + adjustments
         vat = before_vat * VAT_RATE if contract.vat_chargeable else _ZERO
@@ -161,6 +163,7 @@ def calculate(
             uplift_count=t.uplift_additions,
             uplift=Money(uplift),
             uplift_clawback_count=t.uplift_clawbacks,
+            uplift_clawback=Money(uplift_back),
             clawbacks=Money(clawback_total),
             adjustments=Money(adjustments),
             vat=Money(vat),
