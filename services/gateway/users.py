@@ -1,0 +1,152 @@
+"""People who sign in, and their browser sessions (the gateway's only state).
+
+Rules:
+- A role is one of support, school, mat, finance. A school user belongs to exactly one school
+  (``school_urn`` required), a MAT user to exactly one trust (``trust_id`` required); support and
+  finance users belong to neither.
+- Email addresses are stored trimmed and lower-case, so sign-in is case-insensitive.
+- ``add_user`` creates the user or, when the email exists, replaces password, role and organisation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.platform.db import make_engine
+
+from . import security
+from .tables import ROLES, sessions, users
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    role: str
+    school_urn: str | None = None
+    trust_id: str | None = None
+
+    @property
+    def actor_headers(self) -> dict[str, str]:
+        """Who is acting, for the internal APIs (school and trust scope included)."""
+        headers = {"x-actor-email": self.email, "x-actor-role": self.role}
+        if self.school_urn:
+            headers["x-actor-school"] = self.school_urn
+        if self.trust_id:
+            headers["x-actor-trust"] = self.trust_id
+        return headers
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def validate_user(email: str, password: str, role: str, school_urn: str | None, trust_id: str | None) -> None:
+    """Raise ``ValueError`` with a message a person can act on."""
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise ValueError("Enter an email address in the correct format, like name@example.com")
+    if role not in ROLES:
+        raise ValueError(f"Role must be one of {', '.join(ROLES)}")
+    if role == "school" and not school_urn:
+        raise ValueError("A school user needs a school URN (--school)")
+    if role == "mat" and not trust_id:
+        raise ValueError("A MAT user needs a trust id (--trust)")
+    if role in ("support", "finance") and (school_urn or trust_id):
+        raise ValueError(f"A {role} user does not belong to a school or trust")
+    if role == "school" and trust_id:
+        raise ValueError("A school user belongs to a school, not a trust")
+    if role == "mat" and school_urn:
+        raise ValueError("A MAT user belongs to a trust, not a school")
+    security.check_password_policy(password)
+
+
+async def add_user(database_url: str, email: str, password: str, role: str, school_urn: str | None = None,
+                   trust_id: str | None = None) -> None:
+    """Create or update a user (used by ``claimflow users add`` and the demo seed)."""
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        await UserStore(engine).save_user(email=email, password=password, role=role, school_urn=school_urn,
+                                          trust_id=trust_id)
+    finally:
+        await engine.dispose()
+
+
+def _user(row) -> User:
+    return User(id=row.id, email=row.email, role=row.role, school_urn=row.school_urn, trust_id=row.trust_id)
+
+
+class UserStore:
+    """Users and sessions in the gateway database; each method is one short transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def save_user(self, *, email: str, password: str, role: str, school_urn: str | None = None,
+                        trust_id: str | None = None) -> None:
+        email = normalise_email(email)
+        school_urn = (school_urn or "").strip() or None
+        trust_id = (trust_id or "").strip() or None
+        validate_user(email, password, role, school_urn, trust_id)
+        values = {"email": email, "password_hash": security.hash_password(password), "role": role,
+                  "school_urn": school_urn, "trust_id": trust_id}
+        stmt = pg_insert(users).values(**values)
+        stmt = stmt.on_conflict_do_update(index_elements=[users.c.email],
+                                          set_={**{k: stmt.excluded[k] for k in values if k != "email"},
+                                                "updated_at": func.now()})
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt)
+
+    async def authenticate(self, email: str, password: str) -> User | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(users).where(users.c.email == normalise_email(email)))).first()
+        if row is None:
+            security.verify_password(security.DUMMY_HASH, password)  # same time as a wrong password
+            return None
+        if not security.verify_password(row.password_hash, password):
+            return None
+        if security.needs_rehash(row.password_hash):
+            async with self.engine.begin() as conn:
+                await conn.execute(update(users).where(users.c.id == row.id)
+                                   .values(password_hash=security.hash_password(password)))
+        return _user(row)
+
+    async def get(self, user_id: int) -> User | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
+        return _user(row) if row else None
+
+    async def emails(self, role: str | None = None) -> list[str]:
+        query = select(users.c.email).order_by(users.c.email)
+        if role:
+            query = query.where(users.c.role == role)
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(query)).scalars())
+
+    # ------------------------------------------------------------------------------ sessions
+    async def start_session(self, user: User, *, max_age_s: int, now: datetime | None = None) -> tuple[str, str]:
+        """A new session for ``user``: (cookie value, CSRF token)."""
+        now = now or datetime.now(timezone.utc)
+        session_id, csrf = security.new_session_id(), security.new_csrf_token()
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(sessions).where(sessions.c.expires_at < now))
+            await conn.execute(insert(sessions).values(id=security.session_key(session_id), user_id=user.id,
+                                                       csrf_token=csrf, created_at=now,
+                                                       expires_at=now + timedelta(seconds=max_age_s)))
+        return session_id, csrf
+
+    async def session(self, session_id: str, *, now: datetime | None = None) -> tuple[User, str] | None:
+        """The signed-in user and the session's CSRF token, or None when unknown or expired."""
+        now = now or datetime.now(timezone.utc)
+        query = (select(users, sessions.c.csrf_token).join(sessions, sessions.c.user_id == users.c.id)
+                 .where(sessions.c.id == security.session_key(session_id), sessions.c.expires_at > now))
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return (_user(row), row.csrf_token) if row else None
+
+    async def end_session(self, session_id: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(sessions).where(sessions.c.id == security.session_key(session_id)))
