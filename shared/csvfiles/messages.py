@@ -1,0 +1,69 @@
+"""The words of CSV upload errors (GOV.UK Design System file upload messages) and the error value
+that carries them; the rules are in the package docstring."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from shared.contracts.errors import Refused
+
+FILE_FIELD = "file"
+#: The default upload limit, as the message states it.
+MAX_UPLOAD_LABEL = "50MB"
+#: How many of the file's column names the "Right now it has ..." message lists.
+SHOWN_COLUMNS = 10
+SHOWN_NAME_CHARS = 40
+
+SELECT_A_FILE = "Select a CSV file to upload"
+MUST_BE_CSV = "The selected file must be a CSV"
+FILE_IS_EMPTY = "The selected file is empty"
+TOO_LARGE = f"The selected file must be smaller than {MAX_UPLOAD_LABEL}"
+USE_COMMAS = "Separate the columns in your file with commas"
+
+
+class CsvRejected(Refused):
+    """An upload that cannot be used, with every error found (file-level errors or row errors).
+
+    ``message`` is the first error's message, so code that only knows ``Refused`` still shows
+    something true; show ``errors`` to people."""
+
+    def __init__(self, errors: Iterable[Refused]) -> None:
+        self.errors: tuple[Refused, ...] = tuple(errors)
+        if not self.errors:
+            raise ValueError("CsvRejected needs at least one error")
+        first = self.errors[0]
+        super().__init__(first.message, field=first.field, row=first.row)
+
+    @property
+    def messages(self) -> list[str]:
+        return [e.message for e in self.errors]
+
+
+def file_error(message: str) -> Refused:
+    return Refused(message, field=FILE_FIELD)
+
+
+def error_payload(errors: Iterable[Refused]) -> dict[str, list[dict[str, Any]]]:
+    """The gateway's error body: ``{"errors": [{"message", "row", "field"}]}``."""
+    return {"errors": [{"message": e.message, "row": e.row, "field": e.field} for e in errors]}
+
+
+def quoted(name: str) -> str:
+    """‘name’, on one line and shortened to a readable length."""
+    name = " ".join(name.split())
+    if len(name) > SHOWN_NAME_CHARS:
+        name = name[: SHOWN_NAME_CHARS - 1] + "…"
+    return f"‘{name}’"
+
+
+def join_names(names: Sequence[str], *, conjunction: str = "and", limit: int | None = None) -> str:
+    """‘a’ · ‘a’ and ‘b’ · ‘a’, ‘b’ and ‘c’ (GOV.UK style: no comma before "and").
+
+    With ``limit``, names past it are counted: ‘a’, ‘b’ and 3 others."""
+    shown = [quoted(n) for n in names]
+    if limit is not None and len(shown) > limit:
+        rest = len(shown) - limit
+        return ", ".join(shown[:limit]) + f" and {rest} {'other' if rest == 1 else 'others'}"
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + f" {conjunction} " + shown[-1]
