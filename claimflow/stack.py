@@ -106,8 +106,7 @@ class Stack:
                     "PYTHONUNBUFFERED": "1", **self.extra_env}
         for spec in SERVICES:
             self.env.setdefault(spec.database_env, self.pg.url(spec.database))
-            port = self.gateway_port if spec.name == "gateway" else spec.port
-            self.env[spec.url_env] = f"http://127.0.0.1:{port}"
+            self.env[spec.url_env] = f"http://127.0.0.1:{self._port(spec)}"
         if state.get("started_at"):
             # The broker starts empty: re-publish what the previous run published (consumers dedupe).
             since = datetime.fromisoformat(state["started_at"]) - timedelta(minutes=5)
@@ -138,8 +137,13 @@ class Stack:
         else:
             progress("Demo data already loaded")
 
+    def _port(self, spec: ServiceSpec) -> int:
+        if spec.name == "gateway":
+            return self.gateway_port
+        return int(self.extra_env.get(spec.port_env) or os.environ.get(spec.port_env) or spec.port)
+
     def _spawn(self, spec: ServiceSpec, replica: int) -> Process:
-        port = self.gateway_port if spec.name == "gateway" else spec.port + 10 * replica
+        port = self._port(spec) + 10 * replica
         if replica:
             port = free_port(port)
         env = {**self.env, spec.port_env: str(port), "SERVICE_REPLICA": str(replica)}
