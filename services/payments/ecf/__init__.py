@@ -1,14 +1,30 @@
 """ECF lead provider payments: contracts, declarations, statements and the statement calculator.
 
-The domain (``ecf.domain``) is pure. What the persistence and API layers call:
-
-- ``Contract.create(...)``, ``Band`` — validated contracts and their prices
-- ``Schedule.create(...)``, ``Milestone`` — milestone periods
-- ``Participant``, ``Declaration``, ``submit(...)``, ``void(...)``, ``make_eligible(...)``,
-  ``after_deadline(...)``, ``on_authorise(...)``
-- ``Statement.create(...)``, ``add_adjustment(...)``, ``authorise(...)``, ``next_output_statement``,
-  ``order_statements``, ``DEADLINE_TRANSITIONS``, ``AUTHORISE_TRANSITIONS``,
-  ``AUTHORISE_CLAWBACK_TRANSITIONS``
-- ``calculate(contract, statements, tallies)``, ``Tally``, ``tally``, ``tally_rows``
-- ``statement_document(...)``, ``statement_csv(...)``, ``declarations_csv(...)`` — shapes and files
+``ecf.domain`` is pure (stdlib + shared.contracts); this package re-exports what the persistence
+and API layers call. Rules and decisions: docs/ecf.md.
 """
+from .domain.banding import band_counts, fill
+from .domain.calculator import FeeLine, StatementLines, Tally, calculate, tally, tally_groups, tally_rows
+from .domain.contract import Band, Contract, PricedBand
+from .domain.declarations import (
+    BILLABLE, BILLABLE_OR_CHANGEABLE, REFUNDABLE, STATES, Declaration, DeclarationRefused, Participant,
+    after_deadline, make_eligible, on_authorise, parse_declaration_date, submit, void,
+)
+from .domain.presentation import declarations_csv, statement_csv, statement_document
+from .domain.rules import DECLARATION_TYPES, EVIDENCE_HELD, WEIGHTINGS, as_text, pennies
+from .domain.schedules import Milestone, Schedule
+from .domain.statements import (
+    AUTHORISE_CLAWBACK_TRANSITIONS, AUTHORISE_TRANSITIONS, DEADLINE_TRANSITIONS, Adjustment, Statement,
+    add_adjustment, authorise, authorised_for_payment_text, next_output_statement, order_statements,
+)
+
+__all__ = [
+    "band_counts", "fill", "FeeLine", "StatementLines", "Tally", "calculate", "tally", "tally_groups",
+    "tally_rows", "Band", "Contract", "PricedBand", "BILLABLE", "BILLABLE_OR_CHANGEABLE", "REFUNDABLE", "STATES",
+    "Declaration", "DeclarationRefused", "Participant", "after_deadline", "make_eligible", "on_authorise",
+    "parse_declaration_date", "submit", "void", "declarations_csv", "statement_csv", "statement_document",
+    "DECLARATION_TYPES", "EVIDENCE_HELD", "WEIGHTINGS", "as_text", "pennies", "Milestone", "Schedule",
+    "AUTHORISE_CLAWBACK_TRANSITIONS", "AUTHORISE_TRANSITIONS", "DEADLINE_TRANSITIONS", "Adjustment",
+    "Statement", "add_adjustment", "authorise", "authorised_for_payment_text", "next_output_statement",
+    "order_statements",
+]

@@ -169,3 +169,29 @@ def test_voiding_paid_declarations_nets_to_zero_over_the_paying_and_the_clawing_
     assert (pay.output_fee + pay.uplift) - claw.clawbacks == expected_remaining.output_fee + expected_remaining.uplift
     if voided == paid:
         assert (pay.output_fee + pay.uplift) - claw.clawbacks == Money(0)
+
+
+def test_grouped_counts_from_the_database_tally_the_same_as_the_declarations():
+    from services.payments.ecf.domain.calculator import tally_groups
+    ds = [declaration(1, uplift=True), declaration(2, uplift=True), declaration(3, declaration_type="completed"),
+          declaration(4, state="awaiting_clawback", statement_id="s1", clawback_statement_id="s2", uplift=True)]
+    groups = Counter((d.statement_id, d.clawback_statement_id, d.declaration_type, d.state, d.uplift) for d in ds)
+
+    assert tally_groups(groups.items()) == tally(ds)
+    assert tally(ds)["s1"].uplift_additions == 3
+    assert tally(ds)["s2"].clawbacks == Counter({"started": 1})
+
+
+def test_all_statements_of_170_providers_are_calculated_well_within_two_seconds():
+    import time
+    c = contract(bands=bands(d_max=7000), vat_chargeable=True)
+    statements = [statement(i) for i in range(1, 37)]
+    tallies = {s.id: Tally(additions=Counter({t: 17 for t in DECLARATION_TYPES}),
+                           clawbacks=Counter({"started": 1}), uplift_additions=5, uplift_clawbacks=1)
+               for s in statements}
+
+    started = time.perf_counter()
+    for _ in range(170):
+        calculate(c, statements, tallies)
+
+    assert time.perf_counter() - started < 2

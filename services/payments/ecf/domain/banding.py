@@ -43,12 +43,7 @@ def fill(capacities: Sequence[int], *, previous: int, additions: int, clawbacks:
     """
     if previous < 0 or additions < 0 or clawbacks < 0:
         raise ValueError("counts are never negative")
-    top = previous + additions
-    level_after = top - clawbacks
-    if level_after < 0:
-        raise ValueError(f"{clawbacks} clawbacks but only {top} declarations to take them from")
-    added = _between(capacities, previous, top)
-    removed = _between(capacities, level_after, top)
+    added, removed, level_after = place(bounds_of(capacities), previous, additions, clawbacks)
     return Fill(
         additions=added,
         subtractions=removed,
@@ -56,6 +51,27 @@ def fill(capacities: Sequence[int], *, previous: int, additions: int, clawbacks:
         overflow_removed=clawbacks - sum(removed),
         level_after=level_after,
     )
+
+
+def bounds_of(capacities: Sequence[int]) -> tuple[tuple[int, int], ...]:
+    """Each band's places in the queue as (places before it, places up to its end)."""
+    out = []
+    start = 0
+    for capacity in capacities:
+        out.append((start, start + capacity))
+        start += capacity
+    return tuple(out)
+
+
+def place(bounds: Sequence[tuple[int, int]], previous: int, additions: int,
+          clawbacks: int) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+    """The hot path of ``fill`` (the calculator calls it per statement and type): per band the
+    declarations added and the clawbacks taken, and the level after. Counts are trusted here."""
+    top = previous + additions
+    level_after = top - clawbacks
+    if level_after < 0:
+        raise ValueError(f"{clawbacks} clawbacks but only {top} declarations to take them from")
+    return _between(bounds, previous, top), _between(bounds, level_after, top), level_after
 
 
 def band_counts(capacities: Sequence[int], *, new: int, previous: int = 0) -> tuple[int, ...]:
@@ -75,12 +91,14 @@ def capacities_of(bands: Sequence[tuple[int, int]]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _between(capacities: Sequence[int], low: int, high: int) -> tuple[int, ...]:
+def _between(bounds: Sequence[tuple[int, int]], low: int, high: int) -> tuple[int, ...]:
     """Per band, how many of the queue's places low+1 … high it holds."""
+    if low >= high:
+        return (0,) * len(bounds)
     out = []
-    start = 0
-    for capacity in capacities:
-        end = start + capacity
-        out.append(max(0, min(high, end) - max(low, start)))
-        start = end
+    for start, end in bounds:
+        if high <= start or low >= end:
+            out.append(0)
+        else:
+            out.append((high if high < end else end) - (low if low > start else start))
     return tuple(out)

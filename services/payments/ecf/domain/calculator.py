@@ -26,7 +26,7 @@ from typing import Iterable, Mapping, Sequence
 
 from shared.contracts.money import Money
 
-from .banding import fill
+from .banding import bounds_of, place
 from .contract import Contract
 from .declarations import BILLABLE, REFUNDABLE, Declaration
 from .rules import DECLARATION_TYPES, VAT_RATE
@@ -86,18 +86,24 @@ def tally(declarations: Iterable[Declaration]) -> dict[str, Tally]:
 
 def tally_rows(rows: Iterable[tuple[str | None, str | None, str, str, bool]]) -> dict[str, Tally]:
     """Counts from rows of (statement_id, clawback_statement_id, declaration_type, state, uplift)."""
+    return tally_groups(Counter(rows).items())
+
+
+def tally_groups(groups: Iterable[tuple[tuple[str | None, str | None, str, str, bool], int]]) -> dict[str, Tally]:
+    """Counts from groups of ((statement_id, clawback_statement_id, declaration_type, state, uplift),
+    number of declarations): what a database ``GROUP BY`` of the five columns returns."""
     tallies: dict[str, Tally] = {}
-    for statement_id, clawback_statement_id, declaration_type, state, uplift in rows:
+    for (statement_id, clawback_statement_id, declaration_type, state, uplift), n in groups:
         if state in BILLABLE and statement_id is not None:
-            t = tallies.get(statement_id) or tallies.setdefault(statement_id, Tally())
-            t.additions[declaration_type] += 1
+            t = tallies.setdefault(statement_id, Tally())
+            t.additions[declaration_type] += n
             if uplift:
-                t.uplift_additions += 1
+                t.uplift_additions += n
         if state in REFUNDABLE and clawback_statement_id is not None:
-            t = tallies.get(clawback_statement_id) or tallies.setdefault(clawback_statement_id, Tally())
-            t.clawbacks[declaration_type] += 1
+            t = tallies.setdefault(clawback_statement_id, Tally())
+            t.clawbacks[declaration_type] += n
             if uplift:
-                t.uplift_clawbacks += 1
+                t.uplift_clawbacks += n
     return tallies
 
 
@@ -109,9 +115,10 @@ def calculate(
     """Lines of every statement, in the order given (the contract's payment order: see
     ``statements.order_statements``). Banding runs through them in that order, so pass them all,
     from the first, even when only the latest is wanted."""
-    capacities = contract.capacities
+    bounds = bounds_of(contract.capacities)
     band_names = [b.name for b in contract.bands]
     fees = {t: [b.output_fee(t).amount for b in contract.bands] for t in DECLARATION_TYPES}
+    fee_money = {t: [Money(f) for f in fs] for t, fs in fees.items()}
     monthly = contract.monthly_service_fee.amount
     uplift_amount = contract.uplift_amount.amount
     levels: dict[str, int] = dict.fromkeys(DECLARATION_TYPES, 0)
@@ -129,22 +136,25 @@ def calculate(
             removed = t.clawbacks.get(declaration_type, 0)
             if not added and not removed:
                 continue
-            moved = fill(capacities, previous=levels[declaration_type], additions=added, clawbacks=removed)
-            levels[declaration_type] = moved.level_after
+            band_added, band_removed, levels[declaration_type] = place(
+                bounds, levels[declaration_type], added, removed)
             type_fees = fees[declaration_type]
-            for i, count in enumerate(moved.additions):
+            paid = 0
+            for i, count in enumerate(band_added):
                 if count:
+                    paid += count
                     subtotal = type_fees[i] * count
                     output_total += subtotal
                     output_lines.append(FeeLine(declaration_type, band_names[i], count,
-                                                Money(type_fees[i]), Money(subtotal)))
-            for i, count in enumerate(moved.subtractions):
+                                                fee_money[declaration_type][i], Money(subtotal)))
+            for i, count in enumerate(band_removed):
                 if count:
+                    paid -= count
                     subtotal = type_fees[i] * count
                     clawback_total += subtotal
                     clawback_lines.append(FeeLine(declaration_type, band_names[i], count,
-                                                  Money(type_fees[i]), Money(subtotal)))
-            net_overflow = moved.overflow_added - moved.overflow_removed
+                                                  fee_money[declaration_type][i], Money(subtotal)))
+            net_overflow = (added - removed) - paid
             if net_overflow:
                 overflow[declaration_type] = net_overflow
         service = monthly if ordinal < contract.service_fee_months else _ZERO
