@@ -163,7 +163,7 @@ def read_csv_upload(
 
     ``required`` and ``optional`` map each canonical header to its accepted aliases. ``filename``
     only tells "no file chosen" (an empty part without a name) from "an empty file"; it never
-    decides whether the content is a CSV. The rules and their order are in the module docstring."""
+    decides whether the content is a CSV. The rules and their order are in the package docstring."""
     optional = dict(optional or {})
     if data is None or (not data and not filename):
         raise CsvRejected([file_error(SELECT_A_FILE)])
