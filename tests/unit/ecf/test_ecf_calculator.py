@@ -133,21 +133,28 @@ type_counts = st.dictionaries(st.sampled_from(DECLARATION_TYPES), st.integers(0,
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(type_counts, st.integers(0, 300), st.integers(-5000, 5000)), min_size=1, max_size=5),
+@given(st.lists(st.tuples(type_counts, st.integers(0, 300), st.integers(-5000, 5000), st.integers(0, 100)),
+                min_size=1, max_size=5),
        st.booleans(), st.booleans())
 def test_a_statement_total_is_the_sum_of_its_lines(per_statement, vat, with_d):
     c = contract(vat_chargeable=vat, bands=bands(d_max=7000) if with_d else bands())
     statements, tallies = [], {}
-    for i, (counts, uplift, adjustment) in enumerate(per_statement, start=1):
+    started = 0
+    for i, (counts, uplift, adjustment, clawed) in enumerate(per_statement, start=1):
         s = statement(i)
         if adjustment:
             s = add_adjustment(s, payment_type="Manual", amount=Money(adjustment))
         statements.append(s)
-        tallies[s.id] = Tally(additions=Counter(counts), uplift_additions=uplift)
+        started += counts.get("started", 0)
+        clawed = min(clawed, started)
+        started -= clawed
+        tallies[s.id] = Tally(additions=Counter(counts), uplift_additions=uplift,
+                              clawbacks=Counter({"started": clawed}), uplift_clawbacks=clawed // 2)
     for s, lines in zip(statements, calculate(c, statements, tallies)):
         assert lines.total == _recomputed_total(c, s, lines)
         assert lines.output_fee == sum((x.subtotal for x in lines.output_fees), Money(0))
-        assert all(x.subtotal == x.fee * x.count for x in lines.output_fees)
+        assert lines.clawbacks == sum((x.subtotal for x in lines.clawback_lines), Money(0)) + lines.uplift_clawback
+        assert all(x.subtotal == x.fee * x.count for x in lines.output_fees + lines.clawback_lines)
 
 
 @settings(max_examples=60, deadline=None)
