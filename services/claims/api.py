@@ -116,7 +116,8 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                optional={"postcode": (), "local_authority": ("la_name", "la (name)"),
                                          "type_of_establishment": ("typeofestablishment (name)",),
                                          "region": (), "group": ("trust", "trusts (name)"),
-                                         "district_code": ("districtadministrative (code)",)})
+                                         "district_code": ("districtadministrative (code)",),
+                                         "email": ("email_address", "mainemail")})
         async with uow_factory() as uow:
             return await handlers.import_schools(uow, [dict(r.values) for r in rows.rows], actor=ctx.actor,
                                                  districts=districts, file_name=file.filename or "schools.csv")

@@ -53,7 +53,7 @@ async def import_schools(uow: ClaimsUnitOfWork, rows: list[dict[str, str]], *, a
             "type_of_establishment": (r.get("type_of_establishment") or "").strip(),
             "district_code": (r.get("district_code") or "").strip() or None,
             "region": region_for(r.get("region"), r.get("district_code"), districts),
-            "trust_id": trust_id,
+            "trust_id": trust_id, "email": (r.get("email") or "").strip() or None,
         })
     await uow.organisations.upsert_trusts(list(trusts.values()))
     created, updated = await uow.organisations.upsert_schools(schools)
@@ -181,7 +181,8 @@ def submitted_event(claim: dict[str, Any], school: dict[str, Any], provider: dic
         school=SchoolSnapshot(urn=school["urn"], name=school["name"], postcode=school["postcode"],
                               local_authority=school["local_authority"],
                               type_of_establishment=school["type_of_establishment"], region=school["region"],
-                              group=school.get("trust_name") or school.get("trust_id") or ""),
+                              group=school.get("trust_name") or school.get("trust_id") or "",
+                              email=school.get("email") or ""),
         provider=ProviderSnapshot(id=provider["id"], name=provider["name"], code=provider["code"],
                                   email_addresses=tuple(provider["email_addresses"])),
         claim_window_id=claim["claim_window_id"], academic_year=claim["academic_year"],

@@ -68,7 +68,8 @@ async def seed(database_url: str, *, claims_count: int = 60, schools_count: int 
                 school_rows.append({"urn": str(100001 + i), "name": f"{town} {rng.choice(['Primary', 'Academy', 'High', 'Juniors', 'C of E School'])} {i + 1}",
                                     "postcode": f"{pc} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
                                     "local_authority": town, "type_of_establishment": rng.choice(TYPES),
-                                    "district_code": None, "region": region, "trust_id": trust})
+                                    "district_code": None, "region": region, "trust_id": trust,
+                                    "email": f"office@school{i + 1}.example"})
             for chunk in _chunks(school_rows):
                 await conn.execute(insert(schools), chunk)
             provider_rows = []
@@ -130,7 +131,8 @@ async def seed(database_url: str, *, claims_count: int = 60, schools_count: int 
                         school=SchoolSnapshot(urn=school["urn"], name=school["name"], postcode=school["postcode"],
                                               local_authority=school["local_authority"],
                                               type_of_establishment=school["type_of_establishment"],
-                                              region=school["region"], group=trust_names.get(school["trust_id"], "")),
+                                              region=school["region"], group=trust_names.get(school["trust_id"], ""),
+                                              email=school["email"]),
                         provider=ProviderSnapshot(id=provider["id"], name=provider["name"], code=provider["code"],
                                                   email_addresses=tuple(provider["email_addresses"])),
                         claim_window_id=window["id"], academic_year=window["academic_year"], hourly_rate=rate,

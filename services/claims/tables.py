@@ -26,6 +26,7 @@ schools = Table(
     Column("district_code", String(16), nullable=True),
     Column("region", String(32), nullable=False),
     Column("trust_id", String(64), ForeignKey("trusts.id"), nullable=True, index=True),
+    Column("email", String(320), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

@@ -23,6 +23,7 @@ class SchoolSnapshot(_Part):
     type_of_establishment: str = ""
     region: str
     group: str = ""
+    email: str = ""  # where the school's funding emails go (optional column of the schools import)
 
 
 class ProviderSnapshot(_Part):
