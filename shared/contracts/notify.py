@@ -1,10 +1,37 @@
-"""Commands to the notify service and the facts it publishes about deliveries."""
+"""Commands to the notify service and the facts it publishes about deliveries.
+
+To send an email, a service emits ``SendNotification`` through its outbox (``uow.emit(...)``):
+
+- ``notification_id`` is the idempotency key: derive it from the business fact so a retried handler
+  produces the same id (e.g. ``f"sampling-request:{provider_sampling_id}:{address}"``). The same id
+  is sent at most once, however often the command is delivered.
+- ``template`` is one of ``NOTIFY_TEMPLATES``; ``personalisation`` must hold every key listed for
+  it (values are strings: dates ISO ``2026-12-14``, amounts ``1072.00``, counts ``3``, links
+  ``https://...``; notify formats them). A missing key fails the notification permanently.
+- ``reference`` (optional) is what support searches by, e.g. a claim reference.
+"""
 from __future__ import annotations
 
 from typing import ClassVar
 
 from .base import Message
 from .topics import NOTIFY_COMMANDS, NOTIFY_EVENTS
+
+#: Every email template and the personalisation keys a sender must pass (docs/notify.md shows the
+#: wording; the notify service checks its template files against this table in its tests).
+NOTIFY_TEMPLATES: dict[str, tuple[str, ...]] = {
+    # sampling → each email address of the accredited provider
+    "provider_sampling_request": ("completion_date", "provider_name", "claim_count", "link", "link_expires_on"),
+    "provider_sampling_link_resend": ("completion_date", "provider_name", "link", "link_expires_on"),
+    "provider_sampling_reminder": ("completion_date", "provider_name", "claim_count"),
+    # sampling → the school, when the provider says the claim is not valid
+    "school_claim_not_assured": ("claim_reference", "provider_name", "school_name", "provider_comment"),
+    # payments → the school, when a clawback is requested
+    "school_clawback_requested": ("school_name", "claim_reference", "clawback_amount"),
+    # payments → each address of PAYER_EMAIL_ADDRESSES
+    "payer_claims_ready_for_payment": ("claim_count", "link", "link_expires_on"),
+    "payer_claims_ready_for_clawback": ("claim_count", "link", "link_expires_on"),
+}
 
 
 class SendNotification(Message):
@@ -21,15 +48,27 @@ class SendNotification(Message):
 
 
 class NotificationDelivered(Message):
+    """The backend accepted the email (GOV.UK Notify answered 201, the SMTP server said 250, or it
+    was stored in the local outbox). Later bounces are the backend's to report."""
+
     topic: ClassVar[str] = NOTIFY_EVENTS.name
     key_field: ClassVar[str] = "notification_id"
     notification_id: str
     backend: str
+    template: str | None = None
+    reference: str | None = None
+    attempts: int | None = None
 
 
 class NotificationFailed(Message):
+    """The email will not be sent: ``permanent`` when the backend or the template refused it,
+    otherwise the transient failures went on past the attempt limit."""
+
     topic: ClassVar[str] = NOTIFY_EVENTS.name
     key_field: ClassVar[str] = "notification_id"
     notification_id: str
     error: str
     permanent: bool
+    template: str | None = None
+    reference: str | None = None
+    attempts: int | None = None

@@ -1,0 +1,75 @@
+"""What the notify handlers depend on: a clock, randomness, and a ``Sender`` per backend."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Email:
+    """One rendered email, ready for a backend."""
+
+    notification_id: str
+    to: str
+    subject: str
+    body: str
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The backend accepted the email; ``provider_id`` is its id there (Notify id, Message-ID)."""
+
+    provider_id: str | None = None
+
+
+class SendError(Exception):
+    """A backend refused or could not take an email; ``permanent`` decides retry or give up."""
+
+    permanent: bool = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TransientSendError(SendError):
+    permanent = False
+
+
+class PermanentSendError(SendError):
+    permanent = True
+
+
+class Sender(Protocol):
+    """An email backend. ``send`` raises ``SendError`` (or times out) when it did not accept.
+
+    ``find_sent`` answers "did an earlier attempt of this notification reach you?" where the
+    backend can tell (GOV.UK Notify by reference, the local outbox by id); ``None`` means "not
+    found" or "cannot know" (SMTP), and the caller then sends (again).
+    """
+
+    name: str
+
+    async def send(self, email: Email) -> Receipt: ...
+
+    async def find_sent(self, email: Email) -> Receipt | None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+@dataclass
+class Deps:
+    """Injected time and randomness (jitter), so tests are reproducible."""
+
+    clock: Clock = field(default_factory=SystemClock)
+    rng: random.Random = field(default_factory=random.SystemRandom)
