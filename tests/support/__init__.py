@@ -1,0 +1,1 @@
+"""Test doubles shared by the integration tests (real servers, not mocks of clients)."""
