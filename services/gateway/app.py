@@ -1,0 +1,178 @@
+"""Composition root of the gateway: settings → user store, service clients, signer, rate limiters,
+templates, routes, security headers and error handling. ``create_app`` is what the CLI runs."""
+from __future__ import annotations
+
+import logging
+import secrets
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.platform.service import ServiceRuntime, create_service_app
+
+from . import auth
+from .api import routes as api_routes
+from .clients import GatewayError, Services, _validation
+from .config import GatewaySettings
+from .context import Gateway
+from .security import RateLimiter, TokenSigner
+from .tables import metadata
+from .users import UserStore
+from .web import pages
+from .web.templating import Templates
+
+log = logging.getLogger(__name__)
+SERVICE_DIR = Path(__file__).parent
+STATIC = SERVICE_DIR / "static"
+
+DESCRIPTION = """The ClaimFlow JSON API (mentor-training funding claims).
+
+Sign in with `POST /api/v1/auth/token`, then send `Authorization: Bearer <access_token>`.
+Amounts are strings with two decimals; dates are ISO 8601; every error response is
+`{"errors": [{"message": "...", "row": 3, "field": "claim_reference"}]}`; lists are
+`{"items": [...], "total": N, "page": 1}`.
+"""
+
+
+def create_app(settings: GatewaySettings | None = None, *,
+               transports: dict[str, httpx.AsyncBaseTransport] | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    key = settings.signing_key()  # refuses to start without SECRET_KEY outside development
+    if not settings.secret_key:
+        log.warning("SECRET_KEY is not set: using the development key (CLAIMFLOW_DEV=1)")
+    runtime = ServiceRuntime(settings=settings, metadata=metadata, database_url=settings.database_url)
+    services = Services.from_settings(settings, transports)
+
+    app = create_service_app(runtime, title="ClaimFlow API", routers=[api_routes.router, pages.router])
+    app.description = DESCRIPTION
+    app.version = "1.0.0"
+    # The interactive docs load scripts from a CDN, which the content security policy forbids;
+    # the OpenAPI document itself stays at /openapi.json.
+    app.router.routes[:] = [r for r in app.router.routes
+                            if getattr(r, "path", None) not in ("/docs", "/docs/oauth2-redirect", "/redoc")]
+    app.state.gateway = Gateway(
+        settings=settings, users=UserStore(runtime.engine), services=services,
+        tokens=TokenSigner(key, max_age_s=settings.token_max_age_s),
+        sign_in_limiter=RateLimiter(limit=settings.sign_in_rate_limit, window_s=settings.sign_in_rate_window_s),
+        link_limiter=RateLimiter(limit=settings.link_rate_limit, window_s=settings.link_rate_window_s))
+    app.state.templates = Templates()
+    app.mount("/assets", StaticFiles(directory=STATIC / "govuk"), name="assets")
+    app.mount("/static", StaticFiles(directory=STATIC / "app"), name="static")
+
+    previous_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: FastAPI):
+        async with previous_lifespan(a):
+            try:
+                yield
+            finally:
+                await services.aclose()
+
+    app.router.lifespan_context = lifespan
+    _security_headers(app, settings)
+    _error_handlers(app)
+    return app
+
+
+def _security_headers(app: FastAPI, settings: GatewaySettings) -> None:
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        nonce = secrets.token_urlsafe(16)
+        request.state.csp_nonce = nonce
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'none'")
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if settings.secure_cookies:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if not request.url.path.startswith(("/assets/", "/static/")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        new_cookie = getattr(request.state, "new_csrf_cookie", None)
+        if new_cookie and auth.PRE_SESSION_CSRF_COOKIE not in request.cookies:
+            response.set_cookie(auth.PRE_SESSION_CSRF_COOKIE, new_cookie, httponly=True, samesite="lax",
+                                secure=settings.secure_cookies, path="/", max_age=3600)
+        return response
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+PAGE_ERRORS = {
+    400: ("Sorry, there is a problem with your request", ["Check the address and try again."]),
+    401: ("You need to sign in", []),
+    403: ("You do not have permission to see this page", ["If you think you should, contact the support team."]),
+    404: ("Page not found", ["If you typed the web address, check it is correct.",
+                              "If you pasted the web address, check you copied the entire address."]),
+    405: ("Page not found", ["If you typed the web address, check it is correct."]),
+    422: ("Sorry, there is a problem with your request", ["Check the information you entered and try again."]),
+    503: ("Sorry, the service is unavailable", ["You will be able to use the service later.",
+                                                "Try again in a few minutes."]),
+}
+
+
+def _page(request: Request, status: int, *, paragraphs: list[str] | None = None,
+          title: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    default_title, default_paragraphs = PAGE_ERRORS.get(status, PAGE_ERRORS[400] if status < 500 else PAGE_ERRORS[503])
+    return request.app.state.templates.render(request, "error.html", {
+        "title": title or default_title, "paragraphs": paragraphs if paragraphs is not None else default_paragraphs,
+    }, status_code=status, headers=headers)
+
+
+def _json(status: int, errors: list[dict[str, Any]], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"errors": errors}, status_code=status, headers=headers)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(GatewayError)
+    async def gateway_error(request: Request, exc: GatewayError) -> Response:
+        if _is_api(request):
+            return _json(exc.status, exc.errors, exc.headers)
+        if exc.status == 401:
+            return RedirectResponse(auth.sign_in_location(request.url.path), status_code=303)
+        paragraphs = [e["message"] for e in exc.errors] if exc.status in (409, 410, 422) else None
+        return _page(request, exc.status, paragraphs=paragraphs, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [_validation(e) for e in exc.errors()]
+        if _is_api(request):
+            return _json(422, errors)
+        return _page(request, 404 if any(e.get("field") in ("reference",) for e in errors) else 400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "Request refused"
+        if exc.status_code == 404:
+            message = "Not found"
+        if _is_api(request):
+            return _json(exc.status_code, [{"message": message}], getattr(exc, "headers", None))
+        return _page(request, exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(auth.SignInRequired)
+    async def sign_in_required(request: Request, exc: auth.SignInRequired) -> Response:
+        return RedirectResponse(auth.sign_in_location(exc.next_path), status_code=303)
+
+    @app.exception_handler(auth.PageForbidden)
+    async def page_forbidden(request: Request, exc: auth.PageForbidden) -> Response:
+        return _page(request, 403)
+
+    @app.exception_handler(auth.CsrfFailed)
+    async def csrf_failed(request: Request, exc: auth.CsrfFailed) -> Response:
+        return _page(request, 403, title="Sorry, there is a problem with this form", paragraphs=[
+            "The form could not be sent because it expired or did not come from this service.",
+            "Go back, reload the page and try again."])

@@ -1,0 +1,173 @@
+"""Calls to the services' internal HTTP APIs (the gateway never reads their databases).
+
+Every call carries the internal token and the acting user (``X-Actor-*`` headers). Outcomes:
+- 2xx: the response, as it is;
+- 4xx: ``Downstream`` with the service's status and its errors in the gateway's shape, so a
+  person sees the service's own message (a bad CSV keeps every row's error);
+- connection failure, timeout or 5xx: ``ServiceUnavailable`` (answered 503 with a clear message).
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+import httpx
+
+from shared.platform.logging import correlation_id
+
+from .users import User
+
+log = logging.getLogger(__name__)
+
+SERVICE_LABELS = {"claims": "claims", "sampling": "sampling", "payments": "payments", "notify": "notifications"}
+
+
+class GatewayError(Exception):
+    """An error answered as ``{"errors": [...]}`` with ``status`` (or as an error page)."""
+
+    def __init__(self, status: int, errors: list[dict[str, Any]], headers: dict[str, str] | None = None) -> None:
+        super().__init__(errors[0]["message"] if errors else str(status))
+        self.status = status
+        self.errors = errors
+        self.headers = headers or {}
+
+    @classmethod
+    def one(cls, status: int, message: str, *, field: str | None = None, row: int | None = None,
+            headers: dict[str, str] | None = None) -> "GatewayError":
+        error: dict[str, Any] = {"message": message}
+        if row is not None:
+            error["row"] = row
+        if field is not None:
+            error["field"] = field
+        return cls(status, [error], headers)
+
+
+class Downstream(GatewayError):
+    """A service refused the request (4xx)."""
+
+
+class ServiceUnavailable(GatewayError):
+    def __init__(self, service: str) -> None:
+        label = SERVICE_LABELS.get(service, service)
+        super().__init__(503, [{"message": f"Sorry, the {label} service is unavailable. Try again later."}],
+                         {"Retry-After": "10"})
+        self.service = service
+
+
+def errors_from(response: httpx.Response) -> list[dict[str, Any]]:
+    """The service's errors in the gateway's shape, whatever shape they came in."""
+    try:
+        body = response.json()
+    except ValueError:
+        return [{"message": response.text.strip() or response.reason_phrase}]
+    if isinstance(body, dict) and isinstance(body.get("errors"), list):
+        return [_clean(e) for e in body["errors"] if isinstance(e, dict)] or [{"message": response.reason_phrase}]
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, list):  # FastAPI request validation
+        return [_validation(e) for e in detail if isinstance(e, dict)]
+    if isinstance(detail, str):
+        return [{"message": detail}]
+    return [{"message": response.reason_phrase}]
+
+
+def _clean(error: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"message": str(error.get("message", ""))}
+    if error.get("row") is not None:
+        out["row"] = error["row"]
+    if error.get("field") is not None:
+        out["field"] = error["field"]
+    return out
+
+
+def _validation(error: dict[str, Any]) -> dict[str, Any]:
+    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    out: dict[str, Any] = {"message": str(error.get("msg", "Enter a valid value"))}
+    if loc:
+        out["field"] = ".".join(loc)
+    return out
+
+
+class ServiceClient:
+    """One service's internal API."""
+
+    def __init__(self, name: str, base_url: str, *, token: str, timeout_s: float,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.name = name
+        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout_s, transport=transport,
+                                         headers={"x-internal-token": token})
+
+    def _headers(self, user: User | None) -> dict[str, str]:
+        headers = dict(user.actor_headers) if user else {}
+        if cid := correlation_id.get():
+            headers["x-correlation-id"] = cid
+        return headers
+
+    async def request(self, method: str, path: str, *, user: User | None, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self._client.request(method, path, headers=self._headers(user), **kwargs)
+        except httpx.TransportError as exc:
+            log.warning("%s %s on %s failed: %s", method, path, self.name, exc)
+            raise ServiceUnavailable(self.name) from exc
+        self._check(method, path, response)
+        return response
+
+    async def json(self, method: str, path: str, *, user: User | None, **kwargs: Any) -> Any:
+        return (await self.request(method, path, user=user, **kwargs)).json()
+
+    @asynccontextmanager
+    async def stream(self, method: str, path: str, *, user: User | None, **kwargs: Any
+                     ) -> AsyncIterator[httpx.Response]:
+        """A streamed response (big CSV downloads); the caller reads it inside the block."""
+        request = self._client.build_request(method, path, headers=self._headers(user), **kwargs)
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(self.name) from exc
+        try:
+            if response.status_code >= 400:
+                await response.aread()
+                self._check(method, path, response)
+            yield response
+        finally:
+            await response.aclose()
+
+    def _check(self, method: str, path: str, response: httpx.Response) -> None:
+        if response.status_code >= 500:
+            log.error("%s %s on %s answered %s: %s", method, path, self.name, response.status_code,
+                      response.text[:500])
+            raise ServiceUnavailable(self.name)
+        if response.status_code >= 400:
+            if response.status_code == 401:  # our internal token is wrong: an operator problem, not the user's
+                log.error("%s refused the gateway's internal token", self.name)
+                raise ServiceUnavailable(self.name)
+            raise Downstream(response.status_code, errors_from(response))
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+class Services:
+    """The internal APIs the gateway calls."""
+
+    def __init__(self, *, claims: ServiceClient, sampling: ServiceClient, payments: ServiceClient,
+                 notify: ServiceClient) -> None:
+        self.claims = claims
+        self.sampling = sampling
+        self.payments = payments
+        self.notify = notify
+
+    @classmethod
+    def from_settings(cls, settings, transports: dict[str, httpx.AsyncBaseTransport] | None = None) -> "Services":
+        transports = transports or {}
+
+        def client(name: str, url: str) -> ServiceClient:
+            return ServiceClient(name, url, token=settings.internal_api_token,
+                                 timeout_s=settings.downstream_timeout_s, transport=transports.get(name))
+
+        return cls(claims=client("claims", settings.claims_url), sampling=client("sampling", settings.sampling_url),
+                   payments=client("payments", settings.payments_url), notify=client("notify", settings.notify_url))
+
+    async def aclose(self) -> None:
+        for c in (self.claims, self.sampling, self.payments, self.notify):
+            await c.aclose()

@@ -1,0 +1,30 @@
+"""What every gateway route needs, built once in the composition root (``app.state.gateway``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from .clients import Services
+from .config import GatewaySettings
+from .security import RateLimiter, TokenSigner
+from .users import UserStore
+
+
+@dataclass
+class Gateway:
+    settings: GatewaySettings
+    users: UserStore
+    services: Services
+    tokens: TokenSigner
+    sign_in_limiter: RateLimiter
+    link_limiter: RateLimiter
+
+
+def gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+def client_ip(request: Request) -> str:
+    # Behind a proxy, run uvicorn with --proxy-headers/--forwarded-allow-ips so this is the real client.
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,105 @@
+"""The Jinja environment: our templates plus the GOV.UK Frontend macros (govuk-frontend-jinja
+4.1.0, matching the committed govuk-frontend 6.3.0 assets). ``ChainableUndefined`` because the
+macros read nested optional parameters (``params.hint.text``) that are often absent."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, \
+    select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SERVICE_NAME = "Claim funding for mentor training"
+LONDON = ZoneInfo("Europe/London")
+
+#: Tag colour per claim status (GOV.UK tag modifiers).
+STATUS_COLOURS = {
+    "draft": "grey", "submitted": "blue", "payment_in_progress": "light-blue",
+    "payment_information_requested": "yellow", "payment_information_sent": "light-blue", "paid": "green",
+    "payment_not_approved": "red", "sampling_in_progress": "purple", "sampling_provider_not_approved": "orange",
+    "sampling_not_approved": "red", "clawback_requires_approval": "pink", "clawback_rejected": "grey",
+    "clawback_requested": "orange", "clawback_in_progress": "yellow", "clawback_complete": "green",
+}
+
+
+def _parse(value: Any) -> datetime | date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, (datetime, date)):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            return None
+
+
+def govuk_date(value: Any) -> str:
+    """23 November 2026 (GOV.UK style)."""
+    parsed = _parse(value)
+    if parsed is None:
+        return ""
+    if isinstance(parsed, datetime) and parsed.tzinfo:
+        parsed = parsed.astimezone(LONDON)
+    return f"{parsed.day} {parsed:%B %Y}"
+
+
+def govuk_datetime(value: Any) -> str:
+    """10:30am on 5 August 2023 (GOV.UK style: 12-hour clock, midday and midnight as words)."""
+    parsed = _parse(value)
+    if not isinstance(parsed, datetime):
+        return govuk_date(value)
+    if parsed.tzinfo:
+        parsed = parsed.astimezone(LONDON)
+    if parsed.hour == 12 and parsed.minute == 0:
+        time = "midday"
+    elif parsed.hour == 0 and parsed.minute == 0:
+        time = "midnight"
+    else:
+        hour = parsed.hour % 12 or 12
+        time = f"{hour}:{parsed.minute:02d}{'am' if parsed.hour < 12 else 'pm'}"
+    return f"{time} on {govuk_date(parsed)}"
+
+
+def money(value: Any) -> str:
+    """£1,072.00 from "1072.00"."""
+    if value in (None, ""):
+        return ""
+    from decimal import Decimal, InvalidOperation
+    try:
+        return f"£{Decimal(str(value)):,.2f}"
+    except InvalidOperation:
+        return str(value)
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)),
+                             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]),
+        autoescape=select_autoescape(["html"]), undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, money=money)
+    env.globals.update(service_name=SERVICE_NAME, status_colours=STATUS_COLOURS)
+    return env
+
+
+class Templates:
+    def __init__(self) -> None:
+        self.env = build_environment()
+
+    def render(self, request: Request, name: str, context: dict[str, Any] | None = None, *,
+               status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+        session = getattr(request.state, "session", None)
+        ctx = {"request": request, "user": session[0] if session else None,
+               "csrf_token": session[1] if session else getattr(request.state, "csrf_token", ""),
+               "csp_nonce": getattr(request.state, "csp_nonce", ""), "current_path": request.url.path,
+               **(context or {})}
+        html = self.env.get_template(name).render(ctx)
+        return HTMLResponse(html, status_code=status_code, headers=headers)
