@@ -1,0 +1,138 @@
+"""The gateway and the claims service running for real: each on its own port (uvicorn in this
+process), each with its own fresh migrated database, the gateway calling claims over HTTP."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import socket
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, AsyncIterator
+
+import httpx
+import uvicorn
+
+from services.claims.app import create_app as create_claims
+from services.claims.config import ClaimsSettings
+from services.claims.ports import Deps, FixedClock
+from services.gateway.app import create_app as create_gateway
+from services.gateway.config import GatewaySettings
+from services.gateway.users import add_user
+
+TOKEN = "test-internal-token"
+PASSWORD = "correct horse battery"
+SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+#: email → (role, school, trust). Trust ids are the claims service's slug of the GIAS group name.
+USERS = {
+    "support@example.com": ("support", None, None),
+    "support2@example.com": ("support", None, None),
+    "head@hackney.example": ("school", "100001", None),
+    "head@slough.example": ("school", "100004", None),
+    "ceo@northern.example": ("mat", None, "northern-trust"),
+    "finance@example.com": ("finance", None, None),
+}
+
+SCHOOLS_CSV = (
+    "urn,name,postcode,local_authority,type_of_establishment,region,group\n"
+    "100001,Hackney Primary,E8 1AA,Hackney,Community school,Inner London,\n"
+    "100002,Barnet Academy,EN5 1AA,Barnet,Academy converter,Outer London,Northern Trust\n"
+    "100003,Leeds High,LS1 1AA,Leeds,Academy converter,Rest of England,Northern Trust\n"
+    "100004,Slough Juniors,SL1 1AA,Slough,Foundation school,Fringe,\n"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def serve(app: Any) -> AsyncIterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False,
+                                           lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@dataclass
+class System:
+    url: str
+    claims_url: str
+    gateway_db: str
+    client: httpx.AsyncClient
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    async def eventually(self, check, timeout: float = 15.0):
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                return await check()
+            except AssertionError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+
+    async def token(self, email: str, password: str = PASSWORD) -> str:
+        if email not in self.tokens:
+            r = await self.client.post("/api/v1/auth/token", json={"email": email, "password": password})
+            assert r.status_code == 200, r.text
+            self.tokens[email] = r.json()["access_token"]
+        return self.tokens[email]
+
+    async def as_user(self, email: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {await self.token(email)}"}
+
+    async def setup_organisations(self) -> dict[str, Any]:
+        support = await self.as_user("support@example.com")
+        r = await self.client.post("/api/v1/schools/import", headers=support,
+                                   files={"file": ("schools.csv", SCHOOLS_CSV.encode(), "text/csv")})
+        assert r.status_code == 200, r.text
+        r = await self.client.post("/api/v1/providers", headers=support, json={
+            "name": "Best Practice Network", "code": "BPN", "email_addresses": ["audit@bpn.example"]})
+        assert r.status_code == 201, r.text
+        provider = r.json()
+        r = await self.client.post("/api/v1/claim-windows", headers=support, json={
+            "starts_on": "2026-09-01", "ends_on": "2027-07-31", "academic_year": "2026/27"})
+        assert r.status_code == 201, r.text
+        return {"provider": provider, "window": r.json()}
+
+    async def submit(self, email: str, urn: str, provider_id: str,
+                     mentors: list[tuple[str, str, int]]) -> httpx.Response:
+        return await self.client.post("/api/v1/claims", headers=await self.as_user(email), json={
+            "school_urn": urn, "provider_id": provider_id,
+            "mentors": [{"trn": t, "full_name": n, "hours": h} for t, n, h in mentors]})
+
+
+@contextlib.asynccontextmanager
+async def running_system(infra, *, today: date = date(2026, 11, 23), claims_url: str | None = None,
+                         messaging: bool = False, **gateway_overrides: Any) -> AsyncIterator[System]:
+    """``claims_url`` overrides where the gateway looks for claims (e.g. a closed port);
+    ``messaging`` runs the claims service's relay and consumers (needs the ``isolated_env`` fixture),
+    which the activity log needs: activity is recorded from events."""
+    claims_db, gateway_db = await asyncio.gather(infra.database("claims"), infra.database("gateway"))
+    claims_settings = ClaimsSettings(CLAIMS_DATABASE_URL=claims_db, run_messaging=messaging,
+                                     internal_api_token=TOKEN, log_json=False)
+    deps = Deps(clock=FixedClock(datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc).replace(hour=10)),
+                rng=random.Random(7))
+    for email, (role, school, trust) in USERS.items():
+        await add_user(gateway_db, email, PASSWORD, role, school_urn=school, trust_id=trust)
+    async with serve(create_claims(claims_settings, deps)) as real_claims_url:
+        settings = GatewaySettings(GATEWAY_DATABASE_URL=gateway_db, SECRET_KEY=SECRET, internal_api_token=TOKEN,
+                                   CLAIMS_URL=claims_url or real_claims_url, NOTIFY_URL="http://127.0.0.1:9",
+                                   SAMPLING_URL="http://127.0.0.1:9", PAYMENTS_URL="http://127.0.0.1:9",
+                                   GATEWAY_COOKIE_SECURE=False, log_json=False, **gateway_overrides)
+        async with serve(create_gateway(settings)) as url:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+                yield System(url=url, claims_url=real_claims_url, gateway_db=gateway_db, client=client)
