@@ -30,6 +30,9 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 
 GENERIC_TEMPLATE = {"subject": "((subject))", "body": "((body))"}
+_FAILURES = {400: ("ValidationError", "email_address Not a valid email address"),
+             429: ("RateLimitError", "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds"),
+             500: ("Exception", "Internal server error")}
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -99,9 +102,8 @@ class FakeGovUkNotify:
         if auth_error:
             return _answer(request, 403, {"status_code": 403, "errors": [{"error": "AuthError", "message": auth_error}]})
         if failure:
-            return _answer(request, failure, {"status_code": failure, "errors": [
-                {"error": "RateLimitError" if failure == 429 else "Exception", "message": "Internal server error"
-                 if failure >= 500 else "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds"}]})
+            error, message = _FAILURES.get(failure, ("Exception", "Internal server error"))
+            return _answer(request, failure, {"status_code": failure, "errors": [{"error": error, "message": message}]})
         if method == "POST" and url.path == "/v2/notifications/email":
             length = int(request.headers.get("Content-Length") or 0)
             return self._send_email(request, json.loads(request.rfile.read(length) or b"{}"))
