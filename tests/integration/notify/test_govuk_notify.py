@@ -91,7 +91,7 @@ async def test_an_address_notify_rejects_and_a_wrong_api_key_fail_permanently(in
         await publish(isolated_env, command("wrong-key", to="finance@payer.example"))
         item = await status_becomes(client, "wrong-key", "failed")
         assert "403" in item["last_error"] and "Invalid token" in item["last_error"]
+        failures = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=2)
     assert notify_api.notifications == []
-    failures = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=2)
     assert {(type(e), e.notification_id, e.permanent) for e in failures} == {
         (NotificationFailed, "bad-address", True), (NotificationFailed, "wrong-key", True)}
