@@ -157,11 +157,6 @@ class EcfRepository:
             return None
         return (await self._with_adjustments([row]))[0]
 
-    async def statement_updated_at(self, id: str) -> tuple[datetime, datetime]:
-        row = (await self.session.execute(select(statements.c.created_at, statements.c.updated_at).where(
-            statements.c.id == id))).one()
-        return row.created_at, row.updated_at
-
     async def statements(self, *, lead_provider_id: str | None = None, cohort: int | None = None) -> list[Statement]:
         """Statements in payment order (deadline, payment date, id)."""
         query = select(statements)
@@ -251,6 +246,10 @@ class EcfRepository:
                            schedule_identifier=r["schedule_identifier"], course_identifier=r["course_identifier"],
                            funding_eligible=r["funding_eligible"], pupil_premium_uplift=r["pupil_premium_uplift"],
                            sparsity_uplift=r["sparsity_uplift"], retired_into_id=r["retired_into"])
+
+    async def set_funding_eligible(self, participant_id: str, *, now: datetime) -> None:
+        await self.session.execute(update(participants).where(participants.c.id == participant_id)
+                                   .values(funding_eligible=True, updated_at=now))
 
     async def retire_participant(self, participant_id: str, *, into: str, now: datetime) -> int:
         """Point the duplicate at the participant kept and move every declaration to it."""
