@@ -36,6 +36,12 @@ def isolated_env(infra, monkeypatch):
     return env
 
 
+@pytest.fixture(scope="module")
+def module_env(infra):
+    """Like ``isolated_env`` but shared by a module's tests (pass it to settings explicitly)."""
+    return infra.isolation_env()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

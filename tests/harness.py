@@ -66,8 +66,8 @@ class Infra:
         """Settings that give a test its own topics and consumer groups on the shared broker."""
         tag = uuid.uuid4().hex[:8]
         return {"KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap, "KAFKA_TOPIC_PREFIX": f"t{tag}.",
-                "KAFKA_GROUP_SUFFIX": f".t{tag}", "KAFKA_SESSION_TIMEOUT_MS": "6000",
-                "KAFKA_HEARTBEAT_INTERVAL_MS": "300", "OUTBOX_POLL_INTERVAL_S": "0.02", "LOG_JSON": "false",
+                "KAFKA_GROUP_SUFFIX": f".t{tag}", "KAFKA_SESSION_TIMEOUT_MS": "1000",
+                "KAFKA_HEARTBEAT_INTERVAL_MS": "200", "OUTBOX_POLL_INTERVAL_S": "0.02", "LOG_JSON": "false",
                 "INTERNAL_API_TOKEN": "test-internal-token"}
 
 

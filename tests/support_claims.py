@@ -17,6 +17,11 @@ from services.claims.config import ClaimsSettings
 from services.claims.ports import Deps, FixedClock
 from shared.contracts import Message, decode
 
+def settings_kwargs(env: dict[str, str]) -> dict[str, str]:
+    """Isolation settings for a service built in-process (field names are the lower-cased variables)."""
+    return {k.lower(): v for k, v in env.items()}
+
+
 SUPPORT = {"x-actor-email": "support@example.com", "x-actor-role": "support"}
 
 
@@ -28,7 +33,7 @@ def school_headers(urn: str) -> dict[str, str]:
 async def running_claims(infra, env: dict[str, str], *, today: date = date(2026, 11, 23),
                          database_url: str | None = None) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     url = database_url or await infra.database("claims")
-    settings = ClaimsSettings(CLAIMS_DATABASE_URL=url)
+    settings = ClaimsSettings(**settings_kwargs(env), CLAIMS_DATABASE_URL=url)
     deps = Deps(clock=FixedClock(datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc).replace(hour=10)),
                 rng=random.Random(7))
     app = create_app(settings, deps)

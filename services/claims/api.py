@@ -119,7 +119,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                          "district_code": ("districtadministrative (code)",),
                                          "email": ("email_address", "mainemail")})
         async with uow_factory() as uow:
-            return await handlers.import_schools(uow, [dict(r.values) for r in rows.rows], actor=ctx.actor,
+            return await handlers.import_schools(uow, deps, [dict(r.values) for r in rows.rows], actor=ctx.actor,
                                                  districts=districts, file_name=file.filename or "schools.csv")
 
     @router.post("/providers", status_code=201)
@@ -256,7 +256,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
     @router.post("/claims/{reference}/assign")
     async def assign(reference: str, body: AssignIn, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
-            await handlers.assign_claim(uow, reference=reference, user_email=body.user_email, actor=ctx.actor)
+            await handlers.assign_claim(uow, deps, reference=reference, user_email=body.user_email, actor=ctx.actor)
         return await _detail(reference, ctx)
 
     @router.get("/activity")

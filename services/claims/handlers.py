@@ -37,7 +37,7 @@ def load_districts(path: str | Path | None = None) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ organisations and windows
-async def import_schools(uow: ClaimsUnitOfWork, rows: list[dict[str, str]], *, actor: Actor,
+async def import_schools(uow: ClaimsUnitOfWork, deps: Deps, rows: list[dict[str, str]], *, actor: Actor,
                          districts: dict[str, str], file_name: str) -> dict[str, int]:
     """Create or update schools from GIAS-style rows (already validated)."""
     trusts = {}
@@ -59,7 +59,7 @@ async def import_schools(uow: ClaimsUnitOfWork, rows: list[dict[str, str]], *, a
     created, updated = await uow.organisations.upsert_schools(schools)
     uow.emit(ActivityRecorded(title=f"Schools imported: {created} added, {updated} updated", action="schools_imported",
                               files=({"name": file_name, "kind": "upload", "rows": len(rows)},),
-                              source="claims", actor=actor))
+                              source="claims", actor=actor, occurred_at=deps.clock.now()))
     await uow.commit()
     return {"created": created, "updated": updated}
 
@@ -82,7 +82,7 @@ async def add_provider(uow: ClaimsUnitOfWork, deps: Deps, *, name: str, code: st
     row = {"id": deps.new_id(), "name": name.strip(), "code": code.strip().upper(), "email_addresses": emails}
     await uow.organisations.add_provider(row)
     uow.emit(ProviderRegistered(provider_id=row["id"], name=row["name"], code=row["code"],
-                                email_addresses=tuple(emails), actor=actor))
+                                email_addresses=tuple(emails), actor=actor, occurred_at=deps.clock.now()))
     await uow.commit()
     return row
 
@@ -191,12 +191,12 @@ def submitted_event(claim: dict[str, Any], school: dict[str, Any], provider: dic
         submitted_at=claim["submitted_at"].isoformat(), actor=actor)
 
 
-async def assign_claim(uow: ClaimsUnitOfWork, *, reference: str, user_email: str | None, actor: Actor) -> None:
+async def assign_claim(uow: ClaimsUnitOfWork, deps: Deps, *, reference: str, user_email: str | None, actor: Actor) -> None:
     claim = await uow.claims.get(reference, for_update=True)
     await uow.claims.update(reference, assigned_to=user_email or None)
     title = (f"Claim {reference} assigned to {user_email}" if user_email else f"Claim {reference} unassigned")
     uow.emit(ActivityRecorded(title=title, action="claim_assigned", claim_references=(claim["reference"],),
-                              source="claims", actor=actor))
+                              source="claims", actor=actor, occurred_at=deps.clock.now()))
     await uow.commit()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Callable, Protocol
@@ -38,4 +39,4 @@ class Deps:
 
     clock: Clock = field(default_factory=SystemClock)
     rng: random.Random = field(default_factory=random.SystemRandom)
-    new_id: Callable[[], str] = field(default_factory=lambda: __import__("uuid").uuid4().hex.__str__)
+    new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
