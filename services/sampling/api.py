@@ -1,0 +1,162 @@
+"""Internal HTTP API of the sampling service (called by the gateway only, with the internal token).
+
+The gateway authenticates the support user and passes who is acting in ``X-Actor-Email`` and
+``X-Actor-Role``. Errors are ``{"errors": [{"message", "row", "field"}]}``: 422 for a refused
+file or action (a CSV gets every error at once), 404 for an unknown upload or claim, 410 for a
+download link that cannot be used any more (``reason`` says why).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts import Actor
+from shared.contracts.money import Money
+
+from . import handlers
+from .domain import wording
+from .ports import Deps
+
+LINK_GONE = {
+    "used": "This link has already been used. Reply to the email we sent you to get a new link.",
+    "expired": "This link has expired. Reply to the email we sent you to get a new link.",
+    "revoked": "This link no longer works because we sent you a new one. Use the link in the latest email, "
+               "or reply to the email to get a new link.",
+    "unknown": "This link is not valid. Check you copied the whole link from the email, or reply to the email "
+               "to get a new link.",
+}
+
+
+def actor(x_actor_email: str = Header(default="system@claimflow"),
+          x_actor_role: str = Header(default="system")) -> Actor:
+    return Actor(email=x_actor_email, role=x_actor_role)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = ""
+
+
+def waiting_item(c: dict[str, Any]) -> dict[str, Any]:
+    return {"reference": c["reference"], "status": c["status"], "status_label": wording.label(c["status"]),
+            "school": {"urn": c["school_urn"], "name": c["school_name"]},
+            "provider": {"id": c["provider_id"], "name": c["provider_name"]},
+            "amount": str(Money(c["amount"])), "sample_reason": c["sample_reason"],
+            "provider_comment": c["provider_comment"],
+            "submitted_at": c["submitted_at"].isoformat() if c["submitted_at"] else None}
+
+
+async def _file(file: UploadFile | None) -> tuple[bytes | None, str | None]:
+    if file is None:
+        return None, None
+    return await file.read(), file.filename
+
+
+def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callable) -> APIRouter:
+    router = APIRouter(prefix="/internal/v1", dependencies=[Depends(auth)])
+    base_url = settings.public_base_url
+
+    # -- sampling uploads ------------------------------------------------------------------------
+    @router.post("/sampling/uploads", status_code=201)
+    async def upload_sample(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
+        data, name = await _file(file)
+        async with uow_factory() as uow:
+            return await handlers.upload_sample(uow, deps, data=data, filename=name, actor=who)
+
+    @router.get("/sampling/uploads/{upload_id}")
+    async def review_sample(upload_id: str):
+        async with uow_factory() as uow:
+            return await handlers.review(uow, upload_id=upload_id, kind="sample")
+
+    @router.post("/sampling/uploads/{upload_id}/confirm", status_code=202)
+    async def confirm_sample(upload_id: str, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await handlers.confirm_sample(uow, deps, upload_id=upload_id, actor=who, public_base_url=base_url)
+
+    @router.post("/sampling/uploads/{upload_id}/cancel")
+    async def cancel_sample(upload_id: str, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await handlers.cancel_upload(uow, deps, upload_id=upload_id, kind="sample", actor=who)
+
+    # -- provider responses ----------------------------------------------------------------------
+    @router.post("/sampling/responses", status_code=201)
+    async def upload_response(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
+        data, name = await _file(file)
+        async with uow_factory() as uow:
+            return await handlers.upload_response(uow, deps, data=data, filename=name, actor=who)
+
+    @router.get("/sampling/responses/{upload_id}")
+    async def review_response(upload_id: str):
+        async with uow_factory() as uow:
+            return await handlers.review(uow, upload_id=upload_id, kind="response")
+
+    @router.post("/sampling/responses/{upload_id}/confirm", status_code=202)
+    async def confirm_response(upload_id: str, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await handlers.confirm_response(uow, deps, upload_id=upload_id, actor=who)
+
+    @router.post("/sampling/responses/{upload_id}/cancel")
+    async def cancel_response(upload_id: str, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await handlers.cancel_upload(uow, deps, upload_id=upload_id, kind="response", actor=who)
+
+    # -- the Sampling section --------------------------------------------------------------------
+    @router.get("/sampling/claims")
+    async def waiting(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500),
+                      status: str | None = None):
+        statuses = [status] if status in wording.WAITING else list(wording.WAITING)
+        async with uow_factory() as uow:
+            rows, total = await uow.projection.waiting_page(statuses, page=page, per_page=per_page)
+        return {"items": [waiting_item(r) for r in rows], "total": total, "page": page, "per_page": per_page,
+                "empty_message": wording.EMPTY_STATE if total == 0 else None}
+
+    @router.get("/sampling/summary")
+    async def summary():
+        """What the Sampling section needs to choose its "cannot upload" states."""
+        async with uow_factory() as uow:
+            counts = await uow.projection.count_by_status()
+        paid = counts.get(wording.PAID, 0)
+        in_progress = counts.get(wording.SAMPLING_IN_PROGRESS, 0)
+        return {"paid_claim_count": paid, "sampling_in_progress_count": in_progress,
+                "provider_not_approved_count": counts.get(wording.PROVIDER_NOT_APPROVED, 0),
+                "can_upload_sample": paid > 0, "can_upload_response": in_progress > 0,
+                "cannot_upload_sample_message": None if paid else wording.NOTHING_TO_SAMPLE,
+                "cannot_upload_response_message": None if in_progress else wording.NOTHING_AWAITING_RESPONSE}
+
+    @router.post("/claims/{reference}/sampling/approve", status_code=202)
+    async def approve(reference: str, body: DecisionIn | None = None, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await handlers.decide_claim(uow, deps, reference=reference, approved=True,
+                                               reason=body.reason if body else "", actor=who)
+
+    @router.post("/claims/{reference}/sampling/reject", status_code=202)
+    async def reject(reference: str, body: DecisionIn | None = None, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await handlers.decide_claim(uow, deps, reference=reference, approved=False,
+                                               reason=body.reason if body else "", actor=who)
+
+    @router.post("/providers/{provider_id}/sampling/resend", status_code=202)
+    async def resend(provider_id: str, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await handlers.resend_link(uow, deps, provider_id=provider_id, actor=who, public_base_url=base_url)
+
+    # -- download links (the gateway's GET /links/{token}) ----------------------------------------
+    @router.get("/links/{token}")
+    async def download(token: str):
+        if not token.startswith(f"{handlers.SERVICE}-") or len(token) > 200:
+            outcome_status, row = "unknown", None
+        else:
+            async with uow_factory() as uow:
+                outcome = await handlers.download(uow, deps, token=token)
+            outcome_status, row = outcome.status, outcome.row
+        if outcome_status != "ok":
+            return JSONResponse({"errors": [{"message": LINK_GONE[outcome_status]}], "reason": outcome_status},
+                                status_code=410, headers={"Cache-Control": "no-store"})
+        return Response(row["content"] or b"", media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{row["file_name"]}"',
+                                 "Cache-Control": "no-store"})
+
+    return router

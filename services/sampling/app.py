@@ -1,0 +1,54 @@
+"""Composition root of the sampling service."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from shared.contracts.topics import ACTIVITY_EVENTS, NOTIFY_COMMANDS, SAMPLING_EVENTS
+from shared.platform.service import ServiceRuntime, create_service_app, internal_auth
+
+from . import api, handlers
+from .config import SamplingSettings
+from .ports import Deps
+from .subscribers import consumers
+from .tables import metadata
+from .unit_of_work import SamplingUnitOfWork
+
+SERVICE_DIR = Path(__file__).parent
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: SamplingSettings | None = None, deps: Deps | None = None) -> FastAPI:
+    settings = settings or SamplingSettings()
+    deps = deps or Deps()
+    runtime = ServiceRuntime(settings=settings, metadata=metadata, database_url=settings.database_url,
+                             publishes=(SAMPLING_EVENTS.name, ACTIVITY_EVENTS.name, NOTIFY_COMMANDS.name))
+
+    def uow_factory() -> SamplingUnitOfWork:
+        return SamplingUnitOfWork(runtime.sessionmaker)
+
+    async def reminders(rt: ServiceRuntime) -> None:
+        """Remind providers who have not answered (hourly by default; idempotent by notification id)."""
+        while True:
+            try:
+                async with uow_factory() as uow:
+                    sent = await handlers.send_reminders(uow, deps, reminder_days=settings.reminder_days)
+                if sent:
+                    rt.relay.wake()
+                    log.info("sent sampling reminders for %d provider samplings", sent)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - logged with its trace; the next round tries again
+                log.exception("sampling reminders failed; retrying at the next interval")
+            await asyncio.sleep(settings.reminder_interval_s)
+
+    runtime.consumers = consumers(settings, uow_factory)
+    runtime.jobs.append(reminders)
+    router = api.build_router(uow_factory, deps, settings, internal_auth(settings))
+    app = create_service_app(runtime, title="ClaimFlow sampling (internal)", routers=[router])
+    app.state.uow_factory = uow_factory
+    app.state.deps = deps
+    return app

@@ -1,0 +1,20 @@
+"""Settings of the sampling service (environment variables; built in the composition root)."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from shared.platform.settings import ServiceSettings
+
+
+class SamplingSettings(ServiceSettings):
+    service_name: str = "sampling"
+    database_url: str = Field(default="postgresql+asyncpg://postgres@127.0.0.1:5432/claimflow_sampling",
+                              validation_alias="SAMPLING_DATABASE_URL")
+    http_port: int = Field(default=8102, validation_alias="SAMPLING_PORT")
+    #: Where people reach the gateway: download links in emails are ``{public_base_url}/links/{token}``.
+    public_base_url: str = Field(default="http://127.0.0.1:8000", validation_alias="PUBLIC_BASE_URL")
+    #: A provider whose sampled claims are still in progress this many days after the request gets
+    #: one reminder.
+    reminder_days: int = Field(default=14, validation_alias="SAMPLING_REMINDER_DAYS")
+    #: How often the reminder job looks for providers to remind (seconds).
+    reminder_interval_s: float = Field(default=3600.0, validation_alias="SAMPLING_REMINDER_INTERVAL_S")

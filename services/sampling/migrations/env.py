@@ -1,0 +1,4 @@
+from shared.platform.migrations import run_env
+from services.sampling.tables import metadata
+
+run_env(metadata)
