@@ -43,6 +43,34 @@ SCHOOLS_CSV = (
 )
 
 
+def stub_services():
+    """Stand-in for notify and the link issuers (their internal APIs are built by other sessions):
+    the shapes the gateway expects of them, recorded so tests can see what was asked."""
+    from fastapi import FastAPI, Header, HTTPException, Response
+
+    stub = FastAPI()
+    stub.state.calls = []
+
+    @stub.get("/internal/v1/notifications")
+    async def notifications(page: int = 1, recipient: str | None = None, x_internal_token: str = Header(""),
+                            x_actor_role: str = Header("")):
+        stub.state.calls.append(("notifications", page, recipient, x_internal_token, x_actor_role))
+        items = [{"id": "n1", "recipient": "audit@bpn.example", "subject": "Claims to audit", "status": "delivered",
+                  "attempts": 1, "created_at": "2026-11-23T10:00:00+00:00"}]
+        items = [i for i in items if not recipient or i["recipient"] == recipient]
+        return {"items": items, "total": len(items), "page": page, "per_page": 25}
+
+    @stub.get("/internal/v1/links/{token}")
+    async def link(token: str):
+        stub.state.calls.append(("link", token))
+        if token == "good-token":
+            return Response("claim_reference\n12345678\n", media_type="text/csv",
+                            headers={"Content-Disposition": 'attachment; filename="claims.csv"'})
+        raise HTTPException(410 if token == "used-token" else 404, "gone")
+
+    return stub
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -66,12 +94,21 @@ async def serve(app: Any) -> AsyncIterator[str]:
         await task
 
 
+def csrf_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
 @dataclass
 class System:
     url: str
     claims_url: str
     gateway_db: str
     client: httpx.AsyncClient
+    stub: Any = None
     tokens: dict[str, str] = field(default_factory=dict)
 
     async def eventually(self, check, timeout: float = 15.0):
@@ -90,6 +127,16 @@ class System:
             assert r.status_code == 200, r.text
             self.tokens[email] = r.json()["access_token"]
         return self.tokens[email]
+
+    async def browser(self, email: str | None = None, password: str = PASSWORD) -> httpx.AsyncClient:
+        """A cookie-keeping client, signed in through the sign-in page when ``email`` is given."""
+        browser = httpx.AsyncClient(base_url=self.url, timeout=30)
+        if email:
+            page = await browser.get("/sign-in")
+            r = await browser.post("/sign-in", data={"email": email, "password": password,
+                                                     "csrf_token": csrf_from(page.text), "next": "/"})
+            assert r.status_code == 303, r.text
+        return browser
 
     async def as_user(self, email: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {await self.token(email)}"}
@@ -128,11 +175,13 @@ async def running_system(infra, *, today: date = date(2026, 11, 23), claims_url:
                 rng=random.Random(7))
     for email, (role, school, trust) in USERS.items():
         await add_user(gateway_db, email, PASSWORD, role, school_urn=school, trust_id=trust)
-    async with serve(create_claims(claims_settings, deps)) as real_claims_url:
-        settings = GatewaySettings(GATEWAY_DATABASE_URL=gateway_db, SECRET_KEY=SECRET, internal_api_token=TOKEN,
-                                   CLAIMS_URL=claims_url or real_claims_url, NOTIFY_URL="http://127.0.0.1:9",
-                                   SAMPLING_URL="http://127.0.0.1:9", PAYMENTS_URL="http://127.0.0.1:9",
-                                   GATEWAY_COOKIE_SECURE=False, log_json=False, **gateway_overrides)
+    stub = stub_services()
+    async with serve(create_claims(claims_settings, deps)) as real_claims_url, serve(stub) as stub_url:
+        closed = f"http://127.0.0.1:{free_port()}"
+        settings = GatewaySettings(**{
+            "GATEWAY_DATABASE_URL": gateway_db, "SECRET_KEY": SECRET, "internal_api_token": TOKEN,
+            "CLAIMS_URL": claims_url or real_claims_url, "NOTIFY_URL": stub_url, "SAMPLING_URL": stub_url,
+            "PAYMENTS_URL": closed, "GATEWAY_COOKIE_SECURE": False, "log_json": False, **gateway_overrides})
         async with serve(create_gateway(settings)) as url:
             async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-                yield System(url=url, claims_url=real_claims_url, gateway_db=gateway_db, client=client)
+                yield System(url=url, claims_url=real_claims_url, gateway_db=gateway_db, client=client, stub=stub)

@@ -111,7 +111,7 @@ async def test_downstream_errors_pass_through_with_their_status_and_rows(infra):
 
 
 async def test_an_unavailable_service_is_a_503_with_a_clear_message(infra):
-    async with running_system(infra, claims_url="http://127.0.0.1:9") as system:
+    async with running_system(infra, claims_url="http://127.0.0.1:9", NOTIFY_URL="http://127.0.0.1:9") as system:
         r = await system.client.get("/api/v1/claims", headers=await system.as_user("support@example.com"))
         assert r.status_code == 503
         assert r.json() == {"errors": [{"message": "Sorry, the claims service is unavailable. Try again later."}]}

@@ -1,0 +1,126 @@
+"""Every route × every role (and anonymous) → the expected status.
+
+Organisation scope is part of the matrix: the claim used belongs to Hackney Primary, so its own
+school user reads it (200) while the MAT user, whose trust does not include it, gets 404."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from .system import System, csrf_from, running_system
+
+ROLES = {"support": "support@example.com", "school": "head@hackney.example", "mat": "ceo@northern.example",
+         "finance": "finance@example.com", "anonymous": None}
+
+
+def expect(support, school, mat, finance, anonymous):
+    return {"support": support, "school": school, "mat": mat, "finance": finance, "anonymous": anonymous}
+
+
+def api_cases(provider_id: str, ref: str) -> list[tuple[str, str, dict, dict]]:
+    def claim_for(role: str) -> dict:
+        urn = "100002" if role == "mat" else "100001"
+        trn = {"support": "1000001", "school": "1000002", "mat": "1000003", "finance": "1000004"}.get(role, "1000005")
+        return {"json": {"school_urn": urn, "provider_id": provider_id,
+                         "mentors": [{"trn": trn, "full_name": "Ada Lovelace", "hours": 2}]}}
+
+    schools = {"files": {"file": ("s.csv", b"urn,name\n100009,New School\n", "text/csv")}}
+    return [
+        ("GET", "/api/v1/me", {}, expect(200, 200, 200, 200, 401)),
+        ("POST", "/api/v1/schools/import", schools, expect(200, 403, 403, 403, 401)),
+        ("POST", "/api/v1/providers", {"json": {"name": "Teach First", "code": "TF", "email_addresses": []}},
+         expect(201, 403, 403, 403, 401)),
+        ("GET", "/api/v1/providers", {}, expect(200, 200, 200, 403, 401)),
+        ("POST", "/api/v1/claim-windows", {"json": {"starts_on": "2030-09-01", "ends_on": "2031-07-31",
+                                                    "academic_year": "2030/31"}}, expect(201, 403, 403, 403, 401)),
+        ("GET", "/api/v1/claim-windows", {}, expect(200, 200, 200, 403, 401)),
+        ("POST", "/api/v1/claims", claim_for, expect(403, 201, 201, 403, 401)),
+        ("GET", "/api/v1/claims", {}, expect(200, 200, 200, 403, 401)),
+        ("GET", "/api/v1/claims.csv", {}, expect(200, 403, 403, 403, 401)),
+        ("GET", f"/api/v1/claims/{ref}", {}, expect(200, 200, 404, 403, 401)),
+        ("POST", f"/api/v1/claims/{ref}/assign", {"json": {"user_email": "support@example.com"}},
+         expect(200, 403, 403, 403, 401)),
+        ("GET", "/api/v1/activity", {}, expect(200, 403, 403, 403, 401)),
+        ("GET", "/api/v1/notifications", {}, expect(200, 403, 403, 403, 401)),
+    ]
+
+
+def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
+    """(method, path, is a form post, expected); anonymous pages redirect (303) to sign in."""
+    return [
+        ("GET", "/", False, expect(303, 303, 303, 200, 303)),
+        ("GET", "/claims", False, expect(200, 200, 200, 403, 303)),
+        ("GET", "/claims?status=submitted&sort=amount&order=asc", False, expect(200, 200, 200, 403, 303)),
+        ("GET", f"/claims/{ref}", False, expect(200, 200, 404, 403, 303)),
+        ("GET", "/claims/download.csv", False, expect(200, 403, 403, 403, 303)),
+        ("GET", "/claims/sampling", False, expect(200, 403, 403, 403, 303)),
+        ("GET", "/claims/payments", False, expect(200, 403, 403, 403, 303)),
+        ("GET", "/claims/clawbacks", False, expect(200, 403, 403, 403, 303)),
+        ("GET", "/activity", False, expect(200, 403, 403, 403, 303)),
+        ("GET", "/notifications", False, expect(200, 403, 403, 403, 303)),
+        ("POST", f"/claims/{ref}/assign", True, expect(303, 403, 403, 403, 303)),
+    ]
+
+
+async def _api_status(system: System, role: str, method: str, path: str, kwargs) -> int:
+    headers = await system.as_user(ROLES[role]) if ROLES[role] else {}
+    if callable(kwargs):
+        kwargs = kwargs(role)
+    r = await system.client.request(method, path, headers=headers, **kwargs)
+    if r.status_code >= 400:
+        assert set(r.json()) == {"errors"}, r.text
+    return r.status_code
+
+
+async def test_every_api_route_checks_role_and_organisation(infra):
+    async with running_system(infra) as system:
+        org = await system.setup_organisations()
+        ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
+                                   [("1234567", "Ada Lovelace", 5)])).json()["reference"]
+        got, wanted = {}, {}
+        for method, path, kwargs, expected in api_cases(org["provider"]["id"], ref):
+            for role, status in expected.items():
+                got[(method, path, role)] = await _api_status(system, role, method, path, kwargs)
+                wanted[(method, path, role)] = status
+        assert got == wanted
+
+
+async def test_every_page_checks_role_and_organisation(infra):
+    async with running_system(infra) as system:
+        org = await system.setup_organisations()
+        ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
+                                   [("1234567", "Ada Lovelace", 5)])).json()["reference"]
+        browsers = {role: await system.browser(email) for role, email in ROLES.items()}
+        got, wanted = {}, {}
+        try:
+            for method, path, is_form, expected in page_cases(ref):
+                for role, status in expected.items():
+                    browser = browsers[role]
+                    if is_form:
+                        token = await _form_token(browser, role)
+                        r = await browser.post(path, data={"csrf_token": token, "user_email": ""})
+                    else:
+                        r = await browser.request(method, path)
+                    got[(method, path, role)] = r.status_code
+                    wanted[(method, path, role)] = status
+                    if r.status_code == 303 and role == "anonymous":
+                        assert r.headers["location"].startswith("/sign-in?next=")
+        finally:
+            for b in browsers.values():
+                await b.aclose()
+        assert got == wanted
+
+
+async def _form_token(browser: httpx.AsyncClient, role: str) -> str:
+    """The CSRF token a page gives this browser (its session's, or the pre-session one)."""
+    r = await browser.get("/sign-in" if role == "anonymous" else "/", follow_redirects=True)
+    return csrf_from(r.text)
+
+
+@pytest.mark.parametrize("header", ["Bearer not-a-token", "Basic dXNlcjpwYXNz", "Bearer"])
+async def test_a_bad_or_foreign_credential_is_401_on_the_api(infra, header):
+    async with running_system(infra) as system:
+        r = await system.client.get("/api/v1/claims", headers={"Authorization": header})
+        assert r.status_code == 401
+        assert r.headers["www-authenticate"] == "Bearer"
+        assert r.json()["errors"][0]["message"].startswith("You need to sign in")
