@@ -1,0 +1,283 @@
+"""Internal HTTP API of school payments and clawbacks (called by the gateway only, with the internal token).
+
+The gateway authenticates people and passes who is acting in ``X-Actor-Email`` / ``X-Actor-Role``.
+Changes are made by support users only. Refusals answer 422 (404 for unknown things) with
+``{"errors": [{"message", "row", "field"}]}``; a CSV upload reports every error at once.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts import Actor, Refused
+from shared.contracts.money import Money
+
+from . import handlers
+from .domain.clawback import HoursWorked
+from .domain.status import LABELS, label
+from .ports import Deps
+
+LINK_GONE = {
+    "used": "This link has already been used. Reply to the email you received to ask for a new link.",
+    "expired": "This link has expired. Reply to the email you received to ask for a new link.",
+    "revoked": "This link is no longer valid because a newer one was sent. Use the link in the latest email.",
+    "unknown": "This link is not valid. Check it is the full link from the email.",
+}
+
+
+def actor(x_actor_email: str = Header(default="system@claimflow"),
+          x_actor_role: str = Header(default="system")) -> Actor:
+    return Actor(email=x_actor_email, role=x_actor_role)
+
+
+def support(who: Actor = Depends(actor)) -> Actor:
+    if who.role != "support":
+        raise Refused("Only support users can do this", field="role")
+    return who
+
+
+class SendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    claim_window_id: str
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = ""
+
+
+class MentorHoursIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    trn: str
+    hours_worked: int = Field(strict=True)
+    notes: str = ""
+
+
+class ClawbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mentors: list[MentorHoursIn]
+
+
+class ClawbackRejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reasons: dict[str, str] = {}
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else str(Money(value))
+
+
+def _when(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def claim_item(c: dict[str, Any]) -> dict[str, Any]:
+    status = c.get("effective_status") or c["status"]
+    return {"reference": c["reference"], "status": status, "status_label": label(status),
+            "school": {"urn": c["school_urn"], "name": c["school_name"]},
+            "provider": {"id": c["provider_id"], "name": c["provider_name"]}, "amount": _money(c["amount"]),
+            "claim_window_id": c["claim_window_id"], "submitted_at": _when(c["submitted_at"]),
+            "payment_id": c["payment_id"]}
+
+
+def batch_item(b: dict[str, Any]) -> dict[str, Any]:
+    return {"id": b["id"], "claim_count": b["claim_count"], "total_amount": _money(b["total_amount"]),
+            "file_name": b["file_name"], "created_at": _when(b["created_at"]), "created_by": b["created_by"],
+            **({"claim_window_id": b["claim_window_id"]} if "claim_window_id" in b else {})}
+
+
+def clawback_item(c: dict[str, Any]) -> dict[str, Any]:
+    return {**handlers.clawbacks.stored_view(c), "school": {"urn": c["school_urn"], "name": c["school_name"]},
+            "provider_name": c["provider_name"], "claim_amount": _money(c["claim_amount"]),
+            "claim_status": c["claim_status"], "claim_status_label": label(c["claim_status"])}
+
+
+def _statuses(values: list[str], allowed: set[str] | dict[str, str]) -> list[str]:
+    found = [s for part in values for s in part.split(",") if s]
+    for s in found:
+        if s not in allowed:
+            raise Refused(f"‘{s}’ is not a status you can filter by", field="status")
+    return found
+
+
+def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter:
+    router = APIRouter(prefix="/internal/v1", dependencies=[Depends(auth)])
+
+    # ------------------------------------------------------------------ payments
+    @router.post("/payments", status_code=201)
+    async def send_to_payer(body: SendIn, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.send_to_payer(uow, deps, claim_window_id=body.claim_window_id, actor=who)
+
+    @router.get("/payments")
+    async def list_payments(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
+        async with uow_factory() as uow:
+            rows, total = await uow.payments.batches(page=page, per_page=per_page)
+        return {"items": [batch_item(r) for r in rows], "total": total, "page": page, "per_page": per_page}
+
+    @router.get("/payments/ready")
+    async def ready_to_send():
+        """Submitted claims per claim window (what "send to payer" would send)."""
+        async with uow_factory() as uow:
+            rows = await uow.claims.submitted_by_window()
+        items = [{"claim_window_id": r["claim_window_id"], "claim_count": r["claim_count"],
+                  "total_amount": _money(r["total_amount"])} for r in rows]
+        return {"items": items, "total": len(items), "page": 1}
+
+    @router.get("/payments/claims")
+    async def payment_claims(status: list[str] = Query(default=[]), claim_window_id: str | None = None,
+                             page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
+        """Claims as payments sees them (effective status), e.g. ``?status=payment_information_requested``."""
+        statuses = _statuses(status, LABELS)
+        async with uow_factory() as uow:
+            rows, total = await uow.claims.search(statuses=statuses, claim_window_id=claim_window_id, page=page,
+                                                  per_page=per_page)
+        return {"items": [claim_item(r) for r in rows], "total": total, "page": page, "per_page": per_page}
+
+    @router.get("/payments/{payment_id}")
+    async def payment_detail(payment_id: str):
+        async with uow_factory() as uow:
+            batch, claims = await uow.payments.batch(payment_id)
+        return {**batch_item(batch), "claims": [
+            {"reference": c["reference"], "amount": _money(c["amount"]), "status": c["status"],
+             "status_label": label(c["status"]), "school": {"urn": c["school_urn"], "name": c["school_name"]},
+             "provider_name": c["provider_name"]} for c in claims]}
+
+    @router.post("/payments/responses", status_code=201)
+    async def upload_payment_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
+        data = await file.read() if file is not None else None
+        async with uow_factory() as uow:
+            return await handlers.upload_payment_response(uow, deps, data=data,
+                                                          file_name=file.filename if file else None, actor=who)
+
+    @router.get("/payments/responses/{upload_id}")
+    async def payment_response(upload_id: str):
+        async with uow_factory() as uow:
+            return _upload_item(await uow.uploads.get(upload_id, "payment"))
+
+    @router.post("/payments/responses/{upload_id}/confirm", status_code=202)
+    async def confirm_payment_response(upload_id: str, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.confirm_payment_response(uow, deps, upload_id=upload_id, actor=who)
+
+    @router.post("/payments/responses/{upload_id}/cancel")
+    async def cancel_payment_response(upload_id: str, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.cancel_payment_response(uow, deps, upload_id=upload_id, actor=who)
+
+    # ------------------------------------------------------------------ manual payer actions
+    @router.post("/claims/{reference}/payment/information-sent", status_code=202)
+    async def information_sent(reference: str, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.mark_information_sent(uow, deps, reference=reference, actor=who)
+
+    @router.post("/claims/{reference}/payment/paid", status_code=202)
+    async def paid(reference: str, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.mark_paid(uow, deps, reference=reference, actor=who)
+
+    @router.post("/claims/{reference}/payment/reject", status_code=202)
+    async def reject(reference: str, body: RejectIn | None = None, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.reject_payment(uow, deps, reference=reference,
+                                                 reason=body.reason if body else "", actor=who)
+
+    # ------------------------------------------------------------------ clawbacks
+    def entries(body: ClawbackIn) -> list[HoursWorked]:
+        return [HoursWorked(trn=m.trn, hours_worked=m.hours_worked, notes=m.notes) for m in body.mentors]
+
+    @router.get("/claims/{reference}/clawback")
+    async def clawback(reference: str):
+        async with uow_factory() as uow:
+            return await handlers.clawback_view(uow, reference=reference)
+
+    @router.post("/claims/{reference}/clawback/check")
+    async def check_clawback(reference: str, body: ClawbackIn, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.check_clawback(uow, reference=reference, entries=entries(body))
+
+    @router.post("/claims/{reference}/clawback", status_code=201)
+    async def request_clawback(reference: str, body: ClawbackIn, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.request_clawback(uow, deps, reference=reference, entries=entries(body), actor=who)
+
+    @router.post("/claims/{reference}/clawback/approve", status_code=202)
+    async def approve_clawback(reference: str, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.approve_clawback(uow, deps, reference=reference, actor=who)
+
+    @router.post("/claims/{reference}/clawback/reject", status_code=202)
+    async def reject_clawback(reference: str, body: ClawbackRejectIn, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.reject_clawback(uow, deps, reference=reference, reasons=body.reasons, actor=who)
+
+    @router.get("/clawbacks")
+    async def list_clawbacks(status: list[str] = Query(default=[]), page: int = Query(default=1, ge=1),
+                             per_page: int = Query(default=25, ge=1, le=500)):
+        """Clawback requests, newest first; ``?status=awaiting_approval`` (or approved, rejected,
+        nothing_owed, sent, complete; comma separated or repeated)."""
+        statuses = _statuses(status, {"awaiting_approval", "approved", "rejected", "nothing_owed", "sent",
+                                      "complete"})
+        async with uow_factory() as uow:
+            rows, total = await uow.clawbacks.search(statuses=statuses, page=page, per_page=per_page)
+        return {"items": [clawback_item(r) for r in rows], "total": total, "page": page, "per_page": per_page}
+
+    @router.post("/clawbacks", status_code=201)
+    async def send_clawbacks(who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.send_clawbacks(uow, deps, actor=who)
+
+    @router.get("/clawbacks/batches")
+    async def clawback_batches(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
+        async with uow_factory() as uow:
+            rows, total = await uow.clawbacks.batches(page=page, per_page=per_page)
+        return {"items": [batch_item(r) for r in rows], "total": total, "page": page, "per_page": per_page}
+
+    @router.post("/clawbacks/responses", status_code=201)
+    async def upload_clawback_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
+        data = await file.read() if file is not None else None
+        async with uow_factory() as uow:
+            return await handlers.upload_clawback_response(uow, deps, data=data,
+                                                           file_name=file.filename if file else None, actor=who)
+
+    @router.get("/clawbacks/responses/{upload_id}")
+    async def clawback_response(upload_id: str):
+        async with uow_factory() as uow:
+            return _upload_item(await uow.uploads.get(upload_id, "clawback"))
+
+    @router.post("/clawbacks/responses/{upload_id}/confirm", status_code=202)
+    async def confirm_clawback_response(upload_id: str, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.confirm_clawback_response(uow, deps, upload_id=upload_id, actor=who)
+
+    @router.post("/clawbacks/responses/{upload_id}/cancel")
+    async def cancel_clawback_response(upload_id: str, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await handlers.cancel_clawback_response(uow, deps, upload_id=upload_id, actor=who)
+
+    # ------------------------------------------------------------------ the payer's links
+    @router.get("/links/{token}")
+    async def download(token: str):
+        async with uow_factory() as uow:
+            outcome = await handlers.download(uow, deps, token=token)
+        if outcome.status != "ok":
+            return JSONResponse({"errors": [{"message": LINK_GONE[outcome.status]}], "reason": outcome.status},
+                                status_code=410)
+        row = outcome.row
+        return Response(row["content"] or b"", media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{row["file_name"]}"',
+                                 "Cache-Control": "no-store"})
+
+    return router
+
+
+def _upload_item(u: dict[str, Any]) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for a in u["answers"]:
+        counts[a["outcome"]] = counts.get(a["outcome"], 0) + 1
+    return {"upload_id": u["id"], "kind": u["kind"], "status": u["status"], "file_name": u["file_name"],
+            "claim_count": u["claim_count"], "outcomes": counts, "created_at": _when(u["created_at"]),
+            "created_by": u["created_by"], "decided_at": _when(u["decided_at"]), "decided_by": u["decided_by"]}

@@ -1,0 +1,1 @@
+"""School payments and clawbacks: pure rules (stdlib + shared.contracts + shared.csvfiles)."""

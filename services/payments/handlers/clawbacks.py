@@ -1,0 +1,234 @@
+"""Clawbacks: request per mentor, four-eyes approval, send to the payer, the payer's response (DESIGN §4)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterable
+
+from shared.contracts import (Actor, ClawbackAssessed, ClawbackDecided, ClawbackMentor, ClawbackSentToPayer,
+                              FileRef, PayerClawbackRecorded, Refused, SendNotification)
+from shared.contracts.money import Money
+from shared.csvfiles import read_csv_upload
+
+from ..domain.clawback import ClaimedMentor, ClawbackAssessment, HoursWorked, assess, mentors_to_enter, rejection_reasons
+from ..domain.payer_files import CLAWBACK_RESPONSE_COLUMNS, clawback_csv, read_clawback_response
+from ..domain.status import label, next_status
+from ..ports import Deps
+from ..unit_of_work import PaymentsUnitOfWork
+from .common import claims_phrase, email_payer, record_activity, require_payer
+from .payments import cancel_payment_response, payer_row, pending_upload, still_in
+
+NOTHING_TO_CLAW_BACK = "You cannot send claims to the payer for clawback as there are no claims with a clawback requested"
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else str(Money(value))
+
+
+def _claimed(rows: list[dict[str, Any]]) -> list[ClaimedMentor]:
+    return [ClaimedMentor(trn=m["trn"], full_name=m["full_name"], hours=m["hours"], assured=m["assured"])
+            for m in rows]
+
+
+def assessment_view(a: ClawbackAssessment) -> dict[str, Any]:
+    return {"hourly_rate": _money(a.hourly_rate), "hours_clawed_back": a.hours_clawed_back,
+            "amount": _money(a.amount), "nothing_owed": a.nothing_owed,
+            "mentors": [{"trn": m.trn, "full_name": m.full_name, "hours_claimed": m.hours_claimed,
+                         "hours_worked": m.hours_worked, "hours_clawed_back": m.hours_clawed_back,
+                         "hourly_rate": _money(a.hourly_rate), "amount": _money(m.amount), "notes": m.notes}
+                        for m in a.mentors]}
+
+
+def stored_view(cb: dict[str, Any]) -> dict[str, Any]:
+    return {"id": cb["id"], "claim_reference": cb["claim_reference"], "status": cb["status"],
+            "hourly_rate": _money(cb["hourly_rate"]), "amount": _money(cb["amount"]),
+            "hours_clawed_back": sum(m["hours_clawed_back"] for m in cb["mentors"]),
+            "mentors": [{**m, "hourly_rate": _money(cb["hourly_rate"])} for m in cb["mentors"]],
+            "requested_by": cb["requested_by"], "requested_at": cb["requested_at"].isoformat(),
+            "decided_by": cb["decided_by"], "decided_at": cb["decided_at"].isoformat() if cb["decided_at"] else None,
+            "reasons": cb["reasons"], "batch_id": cb["batch_id"]}
+
+
+async def clawback_view(uow: PaymentsUnitOfWork, *, reference: str) -> dict[str, Any]:
+    """What the clawback pages show: the claim, the mentors to enter, and the latest clawback."""
+    claim = await uow.claims.get(reference)
+    mentors = await uow.claims.mentors(reference)
+    to_enter = {m.trn for m in mentors_to_enter(_claimed(mentors))}
+    latest = await uow.clawbacks.latest(reference)
+    return {"reference": reference, "status": claim["effective_status"],
+            "status_label": label(claim["effective_status"]), "school_name": claim["school_name"],
+            "provider_name": claim["provider_name"], "claim_amount": _money(claim["amount"]),
+            "hourly_rate": _money(claim["hourly_rate"]),
+            "mentors": [{"trn": m["trn"], "full_name": m["full_name"], "hours": m["hours"], "assured": m["assured"],
+                         "not_assured_reason": m["not_assured_reason"] or None, "to_enter": m["trn"] in to_enter}
+                        for m in mentors],
+            "clawback": stored_view(latest) if latest else None}
+
+
+async def _assess(uow: PaymentsUnitOfWork, reference: str, entries: Iterable[HoursWorked], *,
+                  for_update: bool) -> tuple[dict[str, Any], ClawbackAssessment, str]:
+    claim = await uow.claims.get(reference, for_update=for_update)
+    status = claim["effective_status"]
+    assessment = assess(reference=reference, hourly_rate=claim["hourly_rate"],
+                        mentors=_claimed(await uow.claims.mentors(reference)), entries=entries)
+    action = "closed with nothing to claw back" if assessment.nothing_owed else "assessed for clawback"
+    return claim, assessment, next_status(reference, status, action)
+
+
+async def check_clawback(uow: PaymentsUnitOfWork, *, reference: str, entries: list[HoursWorked]) -> dict[str, Any]:
+    """The check-answers page: the same rules as the request, nothing stored."""
+    _, assessment, to_status = await _assess(uow, reference, entries, for_update=False)
+    return {"reference": reference, "next_status": to_status, **assessment_view(assessment)}
+
+
+async def request_clawback(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, entries: list[HoursWorked],
+                           actor: Actor) -> dict[str, Any]:
+    claim, assessment, to_status = await _assess(uow, reference, entries, for_update=True)
+    now = deps.clock.now()
+    clawback_id = deps.new_id()
+    mentors = [{"trn": m.trn, "full_name": m.full_name, "hours_claimed": m.hours_claimed,
+                "hours_worked": m.hours_worked, "hours_clawed_back": m.hours_clawed_back,
+                "amount": _money(m.amount), "notes": m.notes} for m in assessment.mentors]
+    await uow.clawbacks.add({
+        "id": clawback_id, "claim_reference": reference,
+        "status": "nothing_owed" if assessment.nothing_owed else "awaiting_approval",
+        "hourly_rate": claim["hourly_rate"], "amount": assessment.amount, "mentors": mentors,
+        "requested_by": actor.email, "requested_at": now})
+    uow.emit(ClawbackAssessed(
+        reference=reference, clawback_id=clawback_id, amount=assessment.amount, hourly_rate=assessment.hourly_rate,
+        mentors=tuple(ClawbackMentor(trn=m.trn, hours_claimed=m.hours_claimed, hours_worked=m.hours_worked,
+                                     hours_clawed_back=m.hours_clawed_back, amount=m.amount, notes=m.notes)
+                      for m in assessment.mentors), actor=actor, occurred_at=now))
+    await uow.claims.expect([reference], to_status)
+    title = (f"No clawback needed for claim {reference}" if assessment.nothing_owed
+             else f"Clawback of {Money(assessment.amount).display()} sent for approval for claim {reference}")
+    record_activity(uow, deps, title=title, action="clawback_assessed", actor=actor, references=[reference])
+    await uow.commit()
+    return {"clawback_id": clawback_id, "reference": reference, "status": to_status, **assessment_view(assessment)}
+
+
+async def _awaiting(uow: PaymentsUnitOfWork, reference: str, actor: Actor, verb: str) -> dict[str, Any]:
+    claim = await uow.claims.get(reference, for_update=True)
+    clawback = await uow.clawbacks.open_for_update(reference, "awaiting_approval")
+    if clawback is None:
+        raise Refused(f"Claim {reference} has no clawback awaiting approval: it is ‘{label(claim['effective_status'])}’",
+                      field="reference")
+    if clawback["requested_by"].strip().lower() == actor.email.strip().lower():
+        raise Refused(f"You cannot {verb} a clawback you requested. Another support user must {verb} it",
+                      field="reference")
+    return {**clawback, "claim": claim}
+
+
+async def approve_clawback(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, actor: Actor) -> dict[str, Any]:
+    """Four eyes: only a support user other than the requester approves; two approvals at once apply once."""
+    clawback = await _awaiting(uow, reference, actor, "approve")
+    claim = clawback["claim"]
+    to_status = next_status(reference, claim["effective_status"], "approved for clawback")
+    now = deps.clock.now()
+    await uow.clawbacks.update(clawback["id"], status="approved", decided_by=actor.email, decided_at=now)
+    uow.emit(ClawbackDecided(reference=reference, clawback_id=clawback["id"], approved=True,
+                             amount=clawback["amount"], actor=actor, occurred_at=now))
+    await uow.claims.expect([reference], to_status)
+    if claim["school_email"]:
+        uow.emit(SendNotification(
+            notification_id=f"school_clawback_requested:{clawback['id']}", template="school_clawback_requested",
+            to=claim["school_email"], reference=reference, actor=actor, occurred_at=now,
+            personalisation={"school_name": claim["school_name"], "claim_reference": reference,
+                             "clawback_amount": _money(clawback["amount"])}))
+    record_activity(uow, deps, title=f"Clawback requested for claim {reference}", action="clawback_approved",
+                    actor=actor, references=[reference])
+    await uow.commit()
+    return {"clawback_id": clawback["id"], "reference": reference, "status": to_status,
+            "amount": _money(clawback["amount"]), "school_emailed": bool(claim["school_email"])}
+
+
+async def reject_clawback(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, reasons: dict[str, str],
+                          actor: Actor) -> dict[str, Any]:
+    clawback = await _awaiting(uow, reference, actor, "reject")
+    to_status = next_status(reference, clawback["claim"]["effective_status"], "rejected for clawback")
+    mentors = clawback["mentors"]
+    cleaned = rejection_reasons(trns=[m["trn"] for m in mentors], names={m["trn"]: m["full_name"] for m in mentors},
+                                reasons=reasons)
+    now = deps.clock.now()
+    await uow.clawbacks.update(clawback["id"], status="rejected", decided_by=actor.email, decided_at=now,
+                               reasons=cleaned)
+    uow.emit(ClawbackDecided(reference=reference, clawback_id=clawback["id"], approved=False,
+                             amount=clawback["amount"], reasons=cleaned, actor=actor, occurred_at=now))
+    await uow.claims.expect([reference], to_status)
+    record_activity(uow, deps, title=f"Clawback rejected for claim {reference}", action="clawback_rejected",
+                    actor=actor, references=[reference])
+    await uow.commit()
+    return {"clawback_id": clawback["id"], "reference": reference, "status": to_status, "reasons": cleaned}
+
+
+async def send_clawbacks(uow: PaymentsUnitOfWork, deps: Deps, *, actor: Actor | None) -> dict[str, Any]:
+    """Every approved (Clawback requested) claim → one clawback batch and a CSV link per payer address."""
+    require_payer(deps)
+    now = deps.clock.now()
+    batch_id = deps.new_id()
+    taken = await uow.clawbacks.take_approved(batch_id)
+    if not taken:
+        raise Refused(NOTHING_TO_CLAW_BACK)
+    claims = await uow.claims.by_references([c["claim_reference"] for c in taken])
+    total = sum((Decimal(c["amount"]) for c in taken), Decimal("0"))
+    file_name = f"claims-for-clawback-{now:%Y-%m-%d-%H%M%S}.csv"
+    content = clawback_csv(payer_row(claims[c["claim_reference"]], c["amount"]) for c in taken)
+    await uow.clawbacks.add_batch({"id": batch_id, "claim_count": len(taken), "total_amount": total,
+                                   "file_name": file_name, "created_at": now,
+                                   "created_by": actor.email if actor else None})
+    references = [c["claim_reference"] for c in taken]
+    for reference in references:
+        uow.emit(ClawbackSentToPayer(reference=reference, clawback_batch_id=batch_id, actor=actor, occurred_at=now))
+    await uow.claims.expect(references, "clawback_in_progress")
+    await email_payer(uow, deps, kind="payer_clawback", subject_id=batch_id, file_name=file_name, content=content,
+                      template="payer_claims_ready_for_clawback", claim_count=len(taken), actor=actor)
+    record_activity(uow, deps, title=f"{claims_phrase(len(taken))} sent to payer for clawback",
+                    action="clawback_sent", actor=actor, references=references,
+                    files=[FileRef(name=file_name, kind="download", id=batch_id, rows=len(taken))])
+    await uow.commit()
+    return {"clawback_id": batch_id, "claim_count": len(taken), "total_amount": _money(total)}
+
+
+async def upload_clawback_response(uow: PaymentsUnitOfWork, deps: Deps, *, data: bytes | None,
+                                   file_name: str | None, actor: Actor | None) -> dict[str, Any]:
+    upload = read_csv_upload(data, file_name, **CLAWBACK_RESPONSE_COLUMNS)
+    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), "clawback_in_progress")
+    answers = read_clawback_response(upload, in_progress=in_progress)
+    upload_id = deps.new_id()
+    await uow.uploads.add({
+        "id": upload_id, "kind": "clawback", "status": "pending", "file_name": file_name or "payer-clawback.csv",
+        "answers": [{"reference": a.reference, "outcome": a.outcome, "row": a.row} for a in answers],
+        "claim_count": len(answers), "created_at": deps.clock.now(), "created_by": actor.email if actor else None})
+    await uow.commit()
+    return {"upload_id": upload_id, "claim_count": len(answers),
+            "complete": sum(a.outcome == "complete" for a in answers),
+            "unchanged": sum(a.outcome == "unchanged" for a in answers)}
+
+
+async def confirm_clawback_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload_id: str,
+                                    actor: Actor | None) -> dict[str, Any]:
+    upload = await pending_upload(uow, upload_id, "clawback")
+    if upload is None:
+        done = await uow.uploads.get(upload_id, "clawback")
+        return {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
+    complete = [a for a in upload["answers"] if a["outcome"] == "complete"]
+    await still_in(uow, complete, "clawback_in_progress")
+    now = deps.clock.now()
+    references = [a["reference"] for a in complete]
+    for reference in references:
+        uow.emit(PayerClawbackRecorded(reference=reference, upload_id=upload_id, actor=actor, occurred_at=now))
+    await uow.claims.expect(references, "clawback_complete")
+    await uow.clawbacks.set_status(references, from_status="sent", to_status="complete")
+    await uow.uploads.decide(upload_id, status="confirmed", by=actor.email if actor else None, at=now)
+    count = upload["claim_count"]
+    record_activity(uow, deps, title=f"Payer clawback response uploaded for {claims_phrase(count)}",
+                    action="clawback_response_uploaded", actor=actor,
+                    references=[a["reference"] for a in upload["answers"]],
+                    files=[FileRef(name=upload["file_name"], kind="upload", id=upload_id, rows=count)])
+    await uow.commit()
+    return {"upload_id": upload_id, "status": "confirmed", "claim_count": count, "applied": True,
+            "complete": len(complete)}
+
+
+async def cancel_clawback_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload_id: str,
+                                   actor: Actor | None) -> dict[str, Any]:
+    return await cancel_payment_response(uow, deps, upload_id=upload_id, actor=actor, kind="clawback")

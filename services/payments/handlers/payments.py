@@ -1,0 +1,168 @@
+"""Paying schools' claims: send to the payer, the payer's response, manual payer actions (DESIGN §4)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from shared.contracts import (Actor, ClaimSentToPayer, FileRef, PayerInformationSent, PayerPaymentRecorded,
+                              PayerRejected, Refused)
+from shared.contracts.money import Money
+from shared.csvfiles import CsvRejected, read_csv_upload
+
+from ..domain.payer_files import (PAYMENT_RESPONSE_COLUMNS, VALID_REFERENCE, PayerRow, payment_csv,
+                                  read_payment_response)
+from ..domain.status import next_status
+from ..ports import Deps
+from ..unit_of_work import PaymentsUnitOfWork
+from .common import claims_phrase, email_payer, record_activity, require_payer
+
+NOTHING_TO_SEND = "You cannot send claims to the payer as there are no submitted claims"
+
+
+def payer_row(claim: dict[str, Any], clawback_amount: Decimal | None = None) -> PayerRow:
+    return PayerRow(reference=claim["reference"], school_urn=claim["school_urn"], school_name=claim["school_name"],
+                    school_local_authority=claim["school_local_authority"], provider_name=claim["provider_name"],
+                    amount=claim["amount"], school_type_of_establishment=claim["school_type_of_establishment"],
+                    school_group=claim["school_group"], submitted_at=claim["submitted_at"],
+                    clawback_amount=clawback_amount)
+
+
+async def send_to_payer(uow: PaymentsUnitOfWork, deps: Deps, *, claim_window_id: str,
+                        actor: Actor | None) -> dict[str, Any]:
+    """Every submitted claim of the window → one payment: facts, the CSV behind a link per payer address."""
+    require_payer(deps)
+    now = deps.clock.now()
+    payment_id = deps.new_id()
+    claims = await uow.claims.take_submitted(claim_window_id, payment_id)
+    if not claims:
+        raise Refused(NOTHING_TO_SEND, field="claim_window_id")
+    total = sum((Decimal(c["amount"]) for c in claims), Decimal("0"))
+    file_name = f"claims-for-payment-{now:%Y-%m-%d-%H%M%S}.csv"
+    content = payment_csv(payer_row(c) for c in claims)
+    await uow.payments.add_batch(
+        {"id": payment_id, "claim_window_id": claim_window_id, "claim_count": len(claims), "total_amount": total,
+         "file_name": file_name, "created_at": now, "created_by": actor.email if actor else None},
+        [{"payment_id": payment_id, "claim_reference": c["reference"], "amount": c["amount"]} for c in claims])
+    for c in claims:
+        uow.emit(ClaimSentToPayer(reference=c["reference"], payment_id=payment_id, actor=actor, occurred_at=now))
+    await email_payer(uow, deps, kind="payer_payment", subject_id=payment_id, file_name=file_name, content=content,
+                      template="payer_claims_ready_for_payment", claim_count=len(claims), actor=actor)
+    record_activity(uow, deps, title=f"{claims_phrase(len(claims))} sent to payer for payment",
+                    action="payment_sent", actor=actor, references=[c["reference"] for c in claims],
+                    files=[FileRef(name=file_name, kind="download", id=payment_id, rows=len(claims))])
+    await uow.commit()
+    return {"payment_id": payment_id, "claim_count": len(claims), "total_amount": str(Money(total))}
+
+
+# ------------------------------------------------------------------ the payer's response
+async def upload_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, data: bytes | None,
+                                  file_name: str | None, actor: Actor | None) -> dict[str, Any]:
+    """Validate the whole file, then keep it pending until a support user confirms it."""
+    upload = read_csv_upload(data, file_name, **PAYMENT_RESPONSE_COLUMNS)
+    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), "payment_in_progress")
+    answers = read_payment_response(upload, in_progress=in_progress)
+    upload_id = deps.new_id()
+    await uow.uploads.add({
+        "id": upload_id, "kind": "payment", "status": "pending", "file_name": file_name or "payer-response.csv",
+        "answers": [{"reference": a.reference, "outcome": a.outcome, "reason": a.reason, "row": a.row}
+                    for a in answers],
+        "claim_count": len(answers), "created_at": deps.clock.now(), "created_by": actor.email if actor else None})
+    await uow.commit()
+    return {"upload_id": upload_id, "claim_count": len(answers), **_counts(answers)}
+
+
+def _counts(answers) -> dict[str, int]:
+    counts = {"paid": 0, "information_requested": 0, "unchanged": 0}
+    for a in answers:
+        outcome = a["outcome"] if isinstance(a, dict) else a.outcome
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+async def pending_upload(uow: PaymentsUnitOfWork, upload_id: str, kind: str) -> dict[str, Any] | None:
+    """The upload, locked; None when it was already confirmed (confirming twice applies once)."""
+    upload = await uow.uploads.get(upload_id, kind, for_update=True)
+    if upload["status"] == "cancelled":
+        raise Refused("This upload was cancelled. Upload the file again", field="upload_id")
+    return upload if upload["status"] == "pending" else None
+
+
+async def still_in(uow: PaymentsUnitOfWork, answers: list[dict[str, Any]], status: str) -> None:
+    """Claims may have moved since the upload was checked: lock them and refuse rows that did."""
+    refs = [a["reference"] for a in answers]
+    current = await uow.claims.references_in(refs, status, for_update=True)
+    stale = [a for a in answers if a["reference"] not in current]
+    if stale:
+        raise CsvRejected([Refused(VALID_REFERENCE, field="claim_reference", row=a["row"]) for a in stale])
+
+
+async def confirm_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload_id: str,
+                                   actor: Actor | None) -> dict[str, Any]:
+    upload = await pending_upload(uow, upload_id, "payment")
+    if upload is None:
+        done = await uow.uploads.get(upload_id, "payment")
+        return {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
+    changing = [a for a in upload["answers"] if a["outcome"] != "unchanged"]
+    await still_in(uow, changing, "payment_in_progress")
+    now = deps.clock.now()
+    for a in changing:
+        uow.emit(PayerPaymentRecorded(reference=a["reference"], outcome=a["outcome"], reason=a["reason"],
+                                      upload_id=upload_id, actor=actor, occurred_at=now))
+    await uow.claims.expect([a["reference"] for a in changing if a["outcome"] == "paid"], "paid")
+    await uow.claims.expect([a["reference"] for a in changing if a["outcome"] == "information_requested"],
+                            "payment_information_requested")
+    await uow.uploads.decide(upload_id, status="confirmed", by=actor.email if actor else None, at=now)
+    record_activity(uow, deps, title="Payer payment response uploaded", action="payment_response_uploaded",
+                    actor=actor, references=[a["reference"] for a in upload["answers"]],
+                    files=[FileRef(name=upload["file_name"], kind="upload", id=upload_id,
+                                   rows=upload["claim_count"])])
+    await uow.commit()
+    return {"upload_id": upload_id, "status": "confirmed", "claim_count": upload["claim_count"], "applied": True,
+            **_counts(upload["answers"])}
+
+
+async def cancel_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload_id: str,
+                                  actor: Actor | None, kind: str = "payment") -> dict[str, Any]:
+    upload = await uow.uploads.get(upload_id, kind, for_update=True)
+    if upload["status"] == "confirmed":
+        raise Refused("This upload has already been confirmed and cannot be cancelled", field="upload_id")
+    if upload["status"] == "pending":
+        await uow.uploads.decide(upload_id, status="cancelled", by=actor.email if actor else None,
+                                 at=deps.clock.now())
+        await uow.commit()
+    return {"upload_id": upload_id, "status": "cancelled"}
+
+
+# ------------------------------------------------------------------ manual payer actions
+async def _manual(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, action: str, fact, title: str,
+                  code: str, actor: Actor | None) -> dict[str, Any]:
+    claim = await uow.claims.get(reference, for_update=True)
+    to_status = next_status(reference, claim["effective_status"], action)
+    uow.emit(fact)
+    await uow.claims.expect([reference], to_status)
+    record_activity(uow, deps, title=title, action=code, actor=actor, references=[reference])
+    await uow.commit()
+    return {"reference": reference, "status": to_status}
+
+
+async def mark_information_sent(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str,
+                                actor: Actor | None) -> dict[str, Any]:
+    return await _manual(uow, deps, reference=reference, action="marked as information sent to the payer",
+                         fact=PayerInformationSent(reference=reference, actor=actor, occurred_at=deps.clock.now()),
+                         title=f"Information sent to payer for claim {reference}", code="payment_information_sent",
+                         actor=actor)
+
+
+async def mark_paid(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, actor: Actor | None) -> dict[str, Any]:
+    return await _manual(uow, deps, reference=reference, action="marked as paid",
+                         fact=PayerPaymentRecorded(reference=reference, outcome="paid", actor=actor,
+                                                   occurred_at=deps.clock.now()),
+                         title=f"Payer paid claim {reference}", code="payment_paid", actor=actor)
+
+
+async def reject_payment(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, reason: str,
+                         actor: Actor | None) -> dict[str, Any]:
+    return await _manual(uow, deps, reference=reference, action="rejected by the payer",
+                         fact=PayerRejected(reference=reference, reason=reason.strip(), actor=actor,
+                                            occurred_at=deps.clock.now()),
+                         title=f"Payer rejected claim {reference}", code="payment_rejected", actor=actor)

@@ -1,0 +1,34 @@
+"""Keeping payments' projection of claims: ClaimSubmitted, ClaimStatusChanged (claims) and the
+provider's answer per mentor, ProviderResponseRecorded (sampling). Redelivery is harmless: the
+consumer records each event id with its effect, and every write here is an upsert or a set."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared.contracts import ClaimStatusChanged, ClaimSubmitted, ProviderResponseRecorded
+
+from ..unit_of_work import PaymentsUnitOfWork
+
+
+async def on_claim_submitted(message: ClaimSubmitted, uow: PaymentsUnitOfWork) -> None:
+    school = message.school
+    await uow.claims.upsert_submitted({
+        "reference": message.reference, "status": message.status, "school_urn": school.urn,
+        "school_name": school.name, "school_local_authority": school.local_authority,
+        "school_type_of_establishment": school.type_of_establishment, "school_group": school.group,
+        "school_email": school.email, "provider_id": message.provider.id, "provider_name": message.provider.name,
+        "claim_window_id": message.claim_window_id, "academic_year": message.academic_year,
+        "hourly_rate": message.hourly_rate, "amount": message.amount,
+        "submitted_at": datetime.fromisoformat(message.submitted_at) if message.submitted_at else None,
+    }, [{"claim_reference": message.reference, "trn": m.trn, "full_name": m.full_name, "hours": m.hours}
+        for m in message.mentors])
+
+
+async def on_claim_status_changed(message: ClaimStatusChanged, uow: PaymentsUnitOfWork) -> None:
+    await uow.claims.status_changed(message.reference, to_status=message.to_status, caused_by=message.caused_by)
+
+
+async def on_provider_response(message: ProviderResponseRecorded, uow: PaymentsUnitOfWork) -> None:
+    await uow.claims.record_assurance(message.reference, [
+        {"claim_reference": message.reference, "trn": m.trn, "assured": m.assured, "reason": m.reason,
+         "recorded_at": message.occurred_at} for m in message.mentors])

@@ -1,0 +1,19 @@
+"""Kafka adapters of school payments: topic → handler, nothing more."""
+from __future__ import annotations
+
+from typing import Callable
+
+from shared.contracts.topics import CLAIMS_EVENTS, SAMPLING_EVENTS
+from shared.platform.messaging import Consumer
+from shared.platform.settings import ServiceSettings
+
+from .handlers import on_claim_status_changed, on_claim_submitted, on_provider_response
+
+
+def consumers(settings: ServiceSettings, uow_factory: Callable) -> list[Consumer]:
+    return [
+        Consumer(group="payments.projection", topics=(CLAIMS_EVENTS.name, SAMPLING_EVENTS.name),
+                 handlers={"ClaimSubmitted": on_claim_submitted, "ClaimStatusChanged": on_claim_status_changed,
+                           "ProviderResponseRecorded": on_provider_response},
+                 uow_factory=uow_factory, settings=settings),
+    ]
