@@ -69,8 +69,9 @@ async def add_lead_provider(uow: EcfUnitOfWork, *, new_id: str, name: str, api_t
     name = " ".join(name.split())
     if not name:
         raise Refused("Enter the lead provider’s name", field="name")
-    if await uow.ecf.lead_provider_by_name(name) is not None:
-        raise Refused(f"There is already a lead provider called {name}", field="name")
+    existing = await uow.ecf.lead_provider_by_name(name)
+    if existing is not None:
+        raise Refused(f"There is already a lead provider called {existing['name']}", field="name")
     await uow.ecf.add_lead_provider(id=new_id, name=name, api_token_hash=hash_token(api_token))
     await uow.commit()
     return {"id": new_id, "name": name, "api_token": api_token}
