@@ -127,6 +127,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.PrimaryKeyConstraint('reference')
     )
+    op.create_index('ix_school_claims_effective_status', 'school_claims', [sa.text('(coalesce(expected_status, status))')], unique=False)
     op.create_index('ix_school_claims_window_status', 'school_claims', ['claim_window_id', 'status'], unique=False)
     op.create_table('clawbacks',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -176,6 +177,7 @@ def downgrade() -> None:
     op.drop_index('ix_clawbacks_status', table_name='clawbacks')
     op.drop_index('ix_clawbacks_claim', table_name='clawbacks')
     op.drop_table('clawbacks')
+    op.drop_index('ix_school_claims_effective_status', table_name='school_claims')
     op.drop_index('ix_school_claims_window_status', table_name='school_claims')
     op.drop_table('school_claims')
     op.drop_table('processed_messages')
