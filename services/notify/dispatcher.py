@@ -4,6 +4,7 @@ lease, so each attempt has one owner."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from typing import Callable
@@ -42,7 +43,15 @@ class Dispatcher:
             claimed = await handlers.claim_due(uow, backend=self.sender.name, now=self.deps.clock.now(),
                                                lease_s=self.settings.lease_s, limit=self.settings.dispatch_batch)
         if claimed:
-            await asyncio.gather(*(self._deliver(c) for c in claimed))
+            deliveries = asyncio.gather(*(self._deliver(c) for c in claimed))
+            try:
+                await asyncio.shield(deliveries)
+            except asyncio.CancelledError:
+                # Stopping: let sends under way finish and be recorded (each is bounded by the send
+                # timeout) rather than cut them off inside the send-then-record window.
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(deliveries, self.settings.lease_s)
+                raise
         return len(claimed)
 
     async def _deliver(self, claimed: Claimed) -> None:
