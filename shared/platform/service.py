@@ -135,7 +135,9 @@ def attach_consumer(broker: KafkaBroker, consumer: Consumer) -> None:
     settings = consumer.settings
 
     async def on_batch(body: Any, message: KafkaMessage = Context("message")) -> None:
-        await consumer.handle_records(tuple(message.raw_message))
+        records = tuple(message.raw_message)
+        await consumer.handle_records(records)
+        _observe_lag(consumer.group, message, records)
 
     on_batch.__name__ = f"consume_{consumer.group.replace('.', '_').replace('-', '_')}"
     broker.subscriber(
@@ -148,6 +150,25 @@ def attach_consumer(broker: KafkaBroker, consumer: Consumer) -> None:
         ack_policy=AckPolicy.NACK_ON_ERROR, decoder=_raw,
         title=consumer.group, description=f"Handles {', '.join(sorted(consumer.handlers))}",
     )(on_batch)
+
+
+def _observe_lag(group: str, message: Any, records: tuple) -> None:
+    """Consumer lag = high-water mark − next offset, summed over the batch's partitions (on Tansu the
+    high-water mark can trail by a batch, so this is a lower bound there)."""
+    from aiokafka import TopicPartition
+
+    kafka = getattr(message, "consumer", None)
+    if kafka is None or not records:
+        return
+    last: dict[tuple[str, int], int] = {}
+    for r in records:
+        last[(r.topic, r.partition)] = max(last.get((r.topic, r.partition), -1), r.offset)
+    lag = 0
+    for (topic, partition), offset in last.items():
+        highwater = kafka.highwater(TopicPartition(topic, partition))
+        if highwater is not None:
+            lag += max(highwater - offset - 1, 0)
+    metrics.CONSUMER_LAG.labels(group).set(lag)
 
 
 def internal_auth(settings: ServiceSettings) -> Callable[..., Awaitable[None]]:
