@@ -116,6 +116,9 @@ def claim_filters(
               "claim_window_id": claim_window_id, "academic_year": academic_year,
               "submitted_from": submitted_from.isoformat() if submitted_from else None,
               "submitted_to": submitted_to.isoformat() if submitted_to else None, "assigned_to": assigned_to}
+    for key, value in params.items():
+        if any("\x00" in v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)):
+            raise GatewayError.one(422, "Remove the invalid characters", field=key)
     return {k: v for k, v in params.items() if v not in (None, "", [])}
 
 
@@ -207,5 +210,7 @@ async def activity(page: Annotated[int, Query(ge=1, le=100_000)] = 1, user: User
 async def notifications(recipient: Annotated[str | None, Query(max_length=320)] = None,
                         page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                         user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    if recipient and "\x00" in recipient:
+        raise GatewayError.one(422, "Remove the invalid characters", field="recipient")
     params = {"page": page, **({"recipient": recipient} if recipient else {})}
     return await gw.services.notify.json("GET", "/internal/v1/notifications", user=user, params=params)

@@ -8,7 +8,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def no_nul(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL characters; refuse them here rather than fail downstream."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("Remove the invalid characters")
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            no_nul(item)
+    return value
 
 
 class Open(BaseModel):
@@ -17,6 +27,11 @@ class Open(BaseModel):
 
 class Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return no_nul(value)
 
 
 # ------------------------------------------------------------------------------------ errors

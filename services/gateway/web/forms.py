@@ -83,7 +83,7 @@ def read_filter_form(query: Mapping[str, str], statuses: Sequence[str], all_stat
                      sort_keys: Sequence[str]) -> ClaimFilterForm:
     form = ClaimFilterForm()
     for key in FILTER_KEYS:
-        form.values[key] = (query.get(key) or "").strip()[:200]
+        form.values[key] = (query.get(key) or "").replace("\x00", "").strip()[:200]
     form.statuses = [s for s in statuses if s in all_statuses]
     labels = {"submitted_from": "Submitted from", "submitted_to": "Submitted to"}
     for key in DATE_KEYS:

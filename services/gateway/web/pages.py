@@ -200,7 +200,7 @@ async def activity(request: Request, page: int = 1, user: User = Depends(SUPPORT
 async def notifications(request: Request, page: int = 1, recipient: str = "", user: User = Depends(SUPPORT),
                         gw: Gateway = Depends(gateway)):
     page = max(1, min(page, 100_000))
-    recipient = recipient.strip()[:320]
+    recipient = recipient.replace("\x00", "").strip()[:320]
     params = {"page": page, **({"recipient": recipient} if recipient else {})}
     result = await gw.services.notify.json("GET", "/internal/v1/notifications", user=user, params=params)
     per_page = result.get("per_page") or 25
