@@ -231,6 +231,9 @@ class ClawbackRepository:
     async def add_batch(self, row: dict[str, Any]) -> None:
         await self.session.execute(clawback_batches.insert().values(**row))
 
+    async def finish_batch(self, batch_id: str, **values: Any) -> None:
+        await self.session.execute(update(clawback_batches).where(clawback_batches.c.id == batch_id).values(**values))
+
     async def search(self, *, statuses: Sequence[str] = (), page: int = 1, per_page: int = 25
                      ) -> tuple[list[dict[str, Any]], int]:
         where = [clawbacks.c.status.in_(list(statuses))] if statuses else []

@@ -165,16 +165,17 @@ async def send_clawbacks(uow: PaymentsUnitOfWork, deps: Deps, *, actor: Actor | 
     require_payer(deps)
     now = deps.clock.now()
     batch_id = deps.new_id()
+    file_name = f"claims-for-clawback-{now:%Y-%m-%d-%H%M%S}.csv"
+    # The batch row comes first (the clawbacks point at it); its totals are set once they are known.
+    await uow.clawbacks.add_batch({"id": batch_id, "claim_count": 0, "total_amount": 0, "file_name": file_name,
+                                   "created_at": now, "created_by": actor.email if actor else None})
     taken = await uow.clawbacks.take_approved(batch_id)
     if not taken:
         raise Refused(NOTHING_TO_CLAW_BACK)
     claims = await uow.claims.by_references([c["claim_reference"] for c in taken])
     total = sum((Decimal(c["amount"]) for c in taken), Decimal("0"))
-    file_name = f"claims-for-clawback-{now:%Y-%m-%d-%H%M%S}.csv"
     content = clawback_csv(payer_row(claims[c["claim_reference"]], c["amount"]) for c in taken)
-    await uow.clawbacks.add_batch({"id": batch_id, "claim_count": len(taken), "total_amount": total,
-                                   "file_name": file_name, "created_at": now,
-                                   "created_by": actor.email if actor else None})
+    await uow.clawbacks.finish_batch(batch_id, claim_count=len(taken), total_amount=total)
     references = [c["claim_reference"] for c in taken]
     for reference in references:
         uow.emit(ClawbackSentToPayer(reference=reference, clawback_batch_id=batch_id, actor=actor, occurred_at=now))

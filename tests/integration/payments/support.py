@@ -1,0 +1,65 @@
+"""Running the payments service in-process against the real database and broker (beside claims)."""
+from __future__ import annotations
+
+import contextlib
+import random
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator
+from urllib.parse import urlparse
+
+import httpx
+from sqlalchemy import text
+
+from services.payments.app import create_app
+from services.payments.config import PaymentsSettings
+from services.payments.ports import Deps, FixedClock
+from shared.contracts import SendNotification
+from shared.contracts.topics import NOTIFY_COMMANDS
+from tests.support_claims import read_topic
+
+PAYERS = ("payer@esfa.example", "finance@esfa.example")
+NOW = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
+
+
+def support_user(email: str) -> dict[str, str]:
+    return {"x-actor-email": email, "x-actor-role": "support"}
+
+
+ALICE = support_user("alice@education.gov.uk")
+BOB = support_user("bob@education.gov.uk")
+CAROL = support_user("carol@education.gov.uk")
+
+
+@contextlib.asynccontextmanager
+async def running_payments(infra, env: dict[str, str], *, clock: FixedClock | None = None
+                           ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+    url = await infra.database("payments")
+    settings = PaymentsSettings(PAYMENTS_DATABASE_URL=url, PAYER_EMAIL_ADDRESSES=",".join(PAYERS),
+                                PUBLIC_BASE_URL="https://claimflow.example")
+    counter = iter(range(1, 10**6))
+    rng = random.Random(11)
+    deps = Deps(clock=clock or FixedClock(NOW), new_id=lambda: f"{next(counter):04d}{rng.getrandbits(32):08x}")
+    app = create_app(settings, deps)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://payments",
+                                     headers={"x-internal-token": settings.internal_api_token}) as client:
+            yield client, app
+
+
+async def sql(app, statement: str, **params: Any) -> list[Any]:
+    async with app.state.runtime.engine.connect() as conn:
+        return list(await conn.execute(text(statement), params))
+
+
+async def notifications(env: dict[str, str], *, until: int, template: str | None = None) -> list[SendNotification]:
+    found = [m for m in await read_topic(env, NOTIFY_COMMANDS.name, until=until) if isinstance(m, SendNotification)]
+    return [m for m in found if template is None or m.template == template]
+
+
+def token_of(link: str) -> str:
+    assert link.startswith("https://claimflow.example/links/payments-"), link
+    return urlparse(link).path.rsplit("/", 1)[1]
+
+
+def csv_file(text: str, name: str = "response.csv") -> dict[str, Any]:
+    return {"file": (name, text.encode(), "text/csv")}
