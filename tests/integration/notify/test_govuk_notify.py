@@ -7,7 +7,7 @@ import pytest
 from shared.contracts import NotificationDelivered, NotificationFailed
 from shared.contracts.topics import NOTIFY_EVENTS
 from tests.support.fake_govuk_notify import FakeGovUkNotify
-from tests.support.notify_service import command, notification, notify_settings, publish, read_topic, running_notify, \
+from tests.support.notify_service import command, notify_settings, publish, read_topic, running_notify, \
     status_becomes
 
 
