@@ -63,3 +63,40 @@ def token_of(link: str) -> str:
 
 def csv_file(text: str, name: str = "response.csv") -> dict[str, Any]:
     return {"file": (name, text.encode(), "text/csv")}
+
+
+def submitted(reference: str, *, urn: str = "100003", hours: tuple[int, ...] = (10,), window: str = "w1",
+              email: str = "office@school.example"):
+    """A ClaimSubmitted as claims publishes it (Rest of England, £43.80 an hour)."""
+    from decimal import Decimal
+
+    from shared.contracts import ClaimSubmitted, MentorLine, ProviderSnapshot, SchoolSnapshot
+
+    rate = Decimal("43.80")
+    return ClaimSubmitted(
+        reference=reference, status="submitted",
+        school=SchoolSnapshot(urn=urn, name=f"School {urn}", local_authority="Leeds", region="Rest of England",
+                              type_of_establishment="Academy converter", email=email),
+        provider=ProviderSnapshot(id="p1", name="Best Practice Network"), claim_window_id=window,
+        academic_year="2026/27", hourly_rate=rate, amount=rate * sum(hours),
+        mentors=tuple(MentorLine(trn=f"{1000000 + i}", full_name=f"Mentor {i}", hours=h) for i, h in enumerate(hours)),
+        submitted_at=NOW.isoformat())
+
+
+def moved(reference: str, *path: str):
+    """ClaimStatusChanged events walking a claim along ``path`` (from submitted)."""
+    from shared.contracts import ClaimStatusChanged
+
+    steps = ("submitted", *path)
+    return [ClaimStatusChanged(reference=reference, from_status=a, to_status=b, caused_by="seed")
+            for a, b in zip(steps, steps[1:])]
+
+
+async def projected(client, status: str, count: int) -> None:
+    from tests.support_claims import eventually
+
+    async def there():
+        body = (await client.get("/internal/v1/payments/claims", params={"status": status})).json()
+        assert body["total"] == count, body
+        return True
+    await eventually(there)
