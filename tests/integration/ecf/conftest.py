@@ -9,7 +9,6 @@ import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, AsyncIterator
 
 import httpx
@@ -24,8 +23,6 @@ from services.payments.metadata import metadata
 from shared.platform.service import ServiceRuntime, create_service_app, internal_auth
 from shared.platform.settings import ServiceSettings
 
-ROOT = Path(__file__).resolve().parents[3]
-MIGRATION = ROOT / "services" / "payments" / "migrations" / "versions" / "0002_ecf_engine.py"
 TOKEN = "test-internal-token"
 FINANCE = {"x-actor-email": "finance@example.com", "x-actor-role": "finance"}
 
@@ -39,20 +36,6 @@ class MovableClock:
 
     def set(self, text_: str) -> None:
         self.at = datetime.fromisoformat(text_.replace("Z", "+00:00"))
-
-
-async def payments_database(infra) -> str:
-    """A fresh payments database: every migration once the ECF revision exists, else create_all."""
-    if MIGRATION.exists():
-        return await infra.database("payments")
-    name = f"t_ecf_{uuid.uuid4().hex[:10]}"
-    infra.admin_sql(f'CREATE DATABASE "{name}"')
-    url = infra.pg_url_for(name)
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    await engine.dispose()
-    return url
 
 
 @dataclass
@@ -137,7 +120,7 @@ class Ecf:
 
 @contextlib.asynccontextmanager
 async def running_ecf(infra, *, at: str = "2026-10-15T10:00:00Z") -> AsyncIterator[Ecf]:
-    url = await payments_database(infra)
+    url = await infra.database("payments")  # every payments migration, the ECF revision 0002 included
     settings = ServiceSettings(service_name="payments", run_messaging=False, internal_api_token=TOKEN)
     runtime = ServiceRuntime(settings=settings, metadata=metadata, database_url=url)
     clock = MovableClock(datetime.fromisoformat(at.replace("Z", "+00:00")))
