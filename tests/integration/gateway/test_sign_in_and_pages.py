@@ -151,6 +151,11 @@ async def test_support_pages_show_the_claim_with_its_details(infra, isolated_env
         assert f'href="/claims/{ref}"' in listing.text and "Hackney Primary" in listing.text
         assert "£1,072.00" in listing.text and "govuk-tag--blue" in listing.text
         assert "Download CSV" in listing.text and 'aria-sort="descending"' in listing.text
+        assert f'<option value="{org["provider"]["id"]}">Best Practice Network</option>' in listing.text
+        assert '<option value="support2@example.com">support2@example.com</option>' in listing.text
+        filtered = await support.get("/claims", params={"provider_id": org["provider"]["id"], "status": "paid"})
+        assert "There are no matching results" in filtered.text
+        assert f'<option value="{org["provider"]["id"]}" selected>' in filtered.text
         csv_link = re.search(r'href="(/claims/download\.csv[^"]*)"', listing.text).group(1)
         download = await support.get(csv_link.replace("&amp;", "&"))
         assert download.status_code == 200 and ref in download.text
