@@ -3,9 +3,9 @@
 - ``school_claims``: the projection of claims (from ``claimflow.claims.events``). ``status`` is
   what claims last said; ``expected_status`` is the status a fact payments emitted will move the
   claim to, until claims confirms it (a ``ClaimStatusChanged`` to that status, or one caused by
-  another service, clears it). Payments decides on the effective
-  status ``coalesce(expected_status, status)``, so a second click or a second upload before claims
-  answers is refused rather than sent twice.
+  another service, clears it). Payments decides on the effective status
+  ``coalesce(expected_status, status)``, so a second click or a second upload before claims answers
+  is refused rather than sent twice.
 - ``school_claim_mentors``: the mentors and hours of each claim; ``mentor_assurances``: the
   provider's answer per mentor (from ``claimflow.sampling.events``), kept apart so the order the two
   topics arrive in does not matter.

@@ -62,6 +62,8 @@ async def test_a_claim_is_paid_then_clawed_back_with_four_eyes_and_the_payer_fil
         assert r.status_code == 422
         assert r.json()["errors"][0]["message"] == "You cannot send claims to the payer as there are no submitted claims"
         await until_status(claims, ref, "payment_in_progress")
+        batch = (await payments.get(f"/internal/v1/payments/{sent['payment_id']}")).json()
+        assert ([c["reference"] for c in batch["claims"]], batch["total_amount"]) == (sorted([ref, other]), "968.80")
 
         emails = await notifications(isolated_env, until=2, template="payer_claims_ready_for_payment")
         assert sorted(e.to for e in emails) == sorted(PAYERS)
@@ -86,7 +88,9 @@ async def test_a_claim_is_paid_then_clawed_back_with_four_eyes_and_the_payer_fil
             f"{ref}, Paid ,\n{other},UNPAID,Bank details do not match\n"))
         assert r.status_code == 201, r.text
         upload = r.json()
-        assert upload["claim_count"] == 2
+        assert (upload["claim_count"], upload["paid"], upload["information_requested"]) == (2, 1, 1)
+        review = (await payments.get(f"/internal/v1/payments/responses/{upload['upload_id']}")).json()
+        assert review["status"] == "pending" and review["outcomes"] == {"paid": 1, "information_requested": 1}
         r = await payments.post(f"/internal/v1/payments/responses/{upload['upload_id']}/confirm", headers=ALICE)
         assert r.status_code == 202 and r.json()["applied"] is True
         await until_status(claims, ref, "paid")
