@@ -55,9 +55,9 @@ def stub_services():
     async def notifications(page: int = 1, recipient: str | None = None, x_internal_token: str = Header(""),
                             x_actor_role: str = Header("")):
         stub.state.calls.append(("notifications", page, recipient, x_internal_token, x_actor_role))
-        items = [{"id": "n1", "recipient": "audit@bpn.example", "subject": "Claims to audit", "status": "delivered",
+        items = [{"id": "n1", "to": "audit@bpn.example", "subject": "Claims to audit", "status": "delivered",
                   "attempts": 1, "created_at": "2026-11-23T10:00:00+00:00"}]
-        items = [i for i in items if not recipient or i["recipient"] == recipient]
+        items = [i for i in items if not recipient or i["to"] == recipient]
         return {"items": items, "total": len(items), "page": page, "per_page": 25}
 
     @stub.get("/internal/v1/links/{token}")
