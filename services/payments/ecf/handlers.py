@@ -36,7 +36,8 @@ from .domain.declarations import (BILLABLE_OR_CHANGEABLE, DUPLICATE_MESSAGE, ELI
 from .domain.rules import pennies
 from .domain.schedules import Milestone, Schedule
 from .domain.statements import (AUTHORISE_CLAWBACK_TRANSITIONS, AUTHORISE_TRANSITIONS, DEADLINE_TRANSITIONS, UK,
-                                 Statement, add_adjustment, authorise)
+                                 Statement, add_adjustment, authorise,
+                                 next_output_statement)
 from .unit_of_work import EcfUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -344,6 +345,27 @@ async def statements_with_lines(uow: EcfUnitOfWork, clock: Clock, *, lead_provid
     lines = await _lines(uow, statements)
     await uow.commit()
     return [(s, lines[s.id]) for s in statements if s.id in lines]
+
+
+async def current_statements(uow: EcfUnitOfWork, today: date) -> list[tuple[Statement, StatementLines]]:
+    """Every contract's current statement (its next output statement not yet authorised, else its
+    latest) with its lines: one GROUP BY over all declarations, then the calculator per contract.
+    Read-only (the deadline transition does not change any amount)."""
+    contracts = await uow.ecf.contracts()
+    every = await uow.ecf.statements()
+    tallies = await uow.ecf.all_tallies()
+    by_contract: dict[tuple[str, int], list[Statement]] = {}
+    for s in every:  # already in payment order per contract
+        by_contract.setdefault((s.lead_provider_id, s.cohort), []).append(s)
+    out = []
+    for contract in contracts:
+        statements = by_contract.get((contract.lead_provider_id, contract.cohort), [])
+        if not statements:
+            continue
+        current = next_output_statement(statements, today) or statements[-1]
+        lines = calculate(contract, statements, tallies)
+        out.append((current, next(x for x in lines if x.statement_id == current.id)))
+    return out
 
 
 async def statement_declarations(uow: EcfUnitOfWork, clock: Clock, statement_id: str) -> list[Declaration]:

@@ -333,7 +333,11 @@ class EcfRepository:
     async def all_tallies(self) -> dict[str, Tally]:
         """Counts of every contract's declarations per statement (statement ids are unique across
         contracts, so one dict serves every contract): one GROUP BY over the table."""
-        rows = await self.session.execute(select(*_TALLY_COLUMNS, func.count()).group_by(*_TALLY_COLUMNS))
+        # Grouping by the contract first follows ix_ecf_declarations_tally's order: the groups stream
+        # out of an index-only scan with no sort (the five columns alone would sort 1M rows on disk).
+        rows = await self.session.execute(
+            select(*_TALLY_COLUMNS, func.count())
+            .group_by(declarations.c.lead_provider_id, declarations.c.cohort, *_TALLY_COLUMNS))
         return tally_groups(((r[0], r[1], r[2], r[3], r[4]), r[5]) for r in rows)
 
 
