@@ -5,23 +5,33 @@ Realistic shape: schools in all four regions (some in multi-academy trusts), ~17
 providers, mentors with 7-digit TRNs, a past and a current claim window, and claims in every
 status. Claims beyond ``submitted`` are given the status the facts of other services would have
 produced; their history records ``seed`` as the cause.
+
+Speed (``--claims 100000`` must take seconds): the organisations are written from Python, but the
+claims, their mentor lines, history and outbox events are generated inside PostgreSQL with
+``INSERT ... SELECT`` over ``generate_series`` (a Python loop building a Pydantic event per claim
+took minutes). The SQL-built event payloads are read back and checked against the Pydantic
+contracts, so the two cannot drift apart. A big seed into the (necessarily empty) claims tables
+drops their secondary indexes and foreign keys and recreates them from their own catalogue
+definitions once the rows are in (one index build is far cheaper than a million insertions), all in
+the seed's one transaction; then VACUUM ANALYZE sets the visibility map (index-only scans, which
+the exact search counts rely on) and the statistics.
 """
 from __future__ import annotations
 
 import random
+import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
-from shared.contracts import ClaimStatusChanged, ClaimSubmitted, MentorLine, ProviderRegistered, ProviderSnapshot, SchoolSnapshot
+from shared.contracts import ClaimStatusChanged, ClaimSubmitted, ProviderRegistered, decode
 from shared.platform.db import make_engine
 
 from .domain.funding import HOURLY_RATES
 from .domain.status import STATUSES
-from .tables import claim_mentors, claim_windows, claims, platform, providers, schools, status_changes, trusts
+from .tables import claim_windows, claims, platform, providers, schools, trusts
 
 FIRST = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Hassan", "Isla", "Jack", "Kiran", "Leah",
          "Mohammed", "Nia", "Oliver", "Priya", "Quinn", "Ruby", "Sam", "Tariq", "Uma", "Vikram", "Wren", "Zoë"]
@@ -39,6 +49,91 @@ PLACES = ["Northern", "Pennine", "Thames", "Mersey", "Severn", "Wessex", "Anglia
 STATUS_WEIGHTS = {s: 1 for s in STATUSES} | {"submitted": 12, "paid": 20, "draft": 3, "payment_in_progress": 4,
                                             "sampling_in_progress": 4}
 NOW = datetime(2026, 11, 20, 10, tzinfo=timezone.utc)
+#: From this many claims on, indexes and foreign keys are rebuilt after the load instead of maintained row by row.
+BULK = 10_000
+#: Event payloads of each type read back and compared with the Pydantic contracts.
+CHECKED = 25
+SEEDED_TABLES = ("claims", "claim_mentors", "status_changes")
+
+# One row per claim: the random draws (school, provider, window, status, up to three distinct mentors
+# of the pool with their hours, submission time). References are 8 digits, unique and scattered:
+# n -> n * 73939133 + offset (mod 10^8) is a bijection, the multiplier being prime to 10^8.
+_DRAWS = """
+INSERT INTO seed_draws (n, reference, school_urn, provider_code, window_id, status, mentors, hours, submitted_at)
+SELECT n, lpad(((n::bigint * 73939133 + $2::bigint) % 100000000)::text, 8, '0'),
+       (100000 + CASE WHEN n <= $3::int THEN n ELSE 1 + floor(random() * $3::int)::int END)::text,
+       'P' || lpad((CASE WHEN n <= $4::int THEN n ELSE 1 + floor(random() * $4::int)::int END)::text, 3, '0'),
+       CASE WHEN random() < 0.7 THEN 'window-2026-27' ELSE 'window-2025-26' END,
+       CASE WHEN n <= cardinality($6::text[]) THEN ($6::text[])[n]
+            ELSE ($7::text[])[1 + floor(random() * cardinality($7::text[]))::int] END,
+       (ARRAY[m, 1 + (m + 1 + floor(random() * ($5::int / 3))::int) % $5::int,
+              1 + (m + $5::int / 3 + floor(random() * ($5::int / 3))::int) % $5::int])[1:(ARRAY[1, 1, 2, 2, 3])[1 + floor(random() * 5)::int]],
+       ARRAY[1 + floor(random() * 6)::int, 1 + floor(random() * 6)::int, 1 + floor(random() * 6)::int],
+       $8::timestamptz - make_interval(days => floor(random() * 301)::int, mins => floor(random() * 1441)::int)
+FROM (SELECT n, 1 + floor(random() * $5::int)::int AS m FROM generate_series(1, $1::int) n) picks
+"""
+_LINES = """
+INSERT INTO seed_lines
+SELECT d.reference, l.ord, m.trn, m.full_name, d.hours[l.ord]
+FROM seed_draws d CROSS JOIN LATERAL unnest(d.mentors) WITH ORDINALITY l(idx, ord) JOIN seed_mentors m ON m.idx = l.idx
+"""
+_CLAIMS = """
+INSERT INTO claims (reference, school_urn, school_name, trust_id, provider_id, provider_name, claim_window_id,
+                    academic_year, status, region, hourly_rate, total_hours, amount, mentor_names, created_by,
+                    created_at, submitted_at, sample_reason, provider_comment, clawback_amount)
+SELECT d.reference, s.urn, s.name, s.trust_id, p.id, p.name, w.id, w.academic_year, d.status, s.region, r.rate,
+       t.hours, r.rate * t.hours, t.names, 'seed@claimflow', coalesce(t.submitted_at, $1), t.submitted_at,
+       CASE WHEN d.status LIKE 'sampling%' OR d.status LIKE 'clawback%' THEN 'Random sample' END,
+       CASE WHEN d.status IN ('sampling_provider_not_approved', 'sampling_not_approved') OR d.status LIKE 'clawback%'
+            THEN 'Mentor did not attend all sessions' END,
+       CASE WHEN d.status LIKE 'clawback%' THEN r.rate * d.hours[1] END
+FROM seed_draws d
+JOIN LATERAL (SELECT sum(l.hours)::int AS hours, string_agg(l.trn || ' ' || l.full_name, '; ' ORDER BY l.ord) AS names,
+                     CASE WHEN d.status <> 'draft' THEN d.submitted_at END AS submitted_at
+              FROM seed_lines l WHERE l.reference = d.reference) t ON true
+JOIN schools s ON s.urn = d.school_urn JOIN providers p ON p.code = d.provider_code
+JOIN claim_windows w ON w.id = d.window_id JOIN seed_rates r ON r.region = s.region
+ORDER BY d.n
+"""
+_MENTORS = """
+INSERT INTO claim_mentors (claim_reference, trn, full_name, hours, provider_id)
+SELECT l.reference, l.trn, l.full_name, l.hours, c.provider_id
+FROM seed_lines l JOIN claims c ON c.reference = l.reference ORDER BY l.reference, l.ord
+"""
+_HISTORY = """
+INSERT INTO status_changes (claim_reference, from_status, to_status, caused_by, changed_at)
+SELECT c.reference, NULL, c.status, 'seed', c.created_at FROM claims c JOIN seed_draws d USING (reference) ORDER BY d.n
+"""
+# Envelope members as Message.to_wire() writes them (occurred_at in UTC with a Z, like Pydantic).
+_ENVELOPE = """'type', $2::text, 'event_id', e.event_id, 'schema_version', $3::text,
+    'occurred_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    'correlation_id', gen_random_uuid()::text, 'actor', NULL"""
+_SUBMITTED = f"""
+INSERT INTO outbox (event_id, topic, key, type, payload)
+SELECT e.event_id, $1::text, c.reference, $2::text, jsonb_build_object({_ENVELOPE},
+    'reference', c.reference, 'status', 'submitted',
+    'school', jsonb_build_object('urn', s.urn, 'name', s.name, 'postcode', s.postcode,
+                                 'local_authority', s.local_authority, 'type_of_establishment', s.type_of_establishment,
+                                 'region', s.region, 'group', coalesce(tr.name, ''), 'email', coalesce(s.email, '')),
+    'provider', jsonb_build_object('id', p.id, 'name', p.name, 'code', p.code, 'email_addresses', to_jsonb(p.email_addresses)),
+    'claim_window_id', c.claim_window_id, 'academic_year', c.academic_year,
+    'hourly_rate', c.hourly_rate::text, 'amount', c.amount::text,
+    'mentors', (SELECT jsonb_agg(jsonb_build_object('trn', l.trn, 'full_name', l.full_name, 'hours', l.hours) ORDER BY l.ord)
+                FROM seed_lines l WHERE l.reference = c.reference),
+    'submitted_at', to_char(c.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00')
+FROM seed_draws d JOIN claims c USING (reference) JOIN schools s ON s.urn = c.school_urn
+JOIN providers p ON p.id = c.provider_id LEFT JOIN trusts tr ON tr.id = s.trust_id
+CROSS JOIN LATERAL (SELECT d.submitted_event AS event_id) e
+WHERE c.status <> 'draft' ORDER BY d.n
+"""
+_CHANGED = f"""
+INSERT INTO outbox (event_id, topic, key, type, payload)
+SELECT e.event_id, $1::text, c.reference, $2::text, jsonb_build_object({_ENVELOPE},
+    'reference', c.reference, 'from_status', 'submitted', 'to_status', c.status, 'caused_by', 'seed',
+    'caused_by_event_id', NULL, 'reason', NULL, 'provider_id', c.provider_id, 'amount', c.amount::text)
+FROM seed_draws d JOIN claims c USING (reference) CROSS JOIN LATERAL (SELECT d.changed_event AS event_id) e
+WHERE c.status NOT IN ('draft', 'submitted') ORDER BY d.n
+"""
 
 
 def _chunks(rows: list[Any], size: int = 5000):
@@ -50,6 +145,12 @@ async def seed(database_url: str, *, claims_count: int = 60, schools_count: int 
                providers_count: int = 170, rng_seed: int = 2026, progress=print) -> dict[str, int]:
     rng = random.Random(rng_seed)
     engine = make_engine(database_url, pool_size=2)
+    started = time.perf_counter()
+
+    def step(what: str) -> None:
+        if claims_count >= BULK:
+            progress(f"  {time.perf_counter() - started:5.1f}s {what}")
+
     try:
         async with engine.begin() as conn:
             if await conn.scalar(select(func.count()).select_from(claims)):
@@ -58,18 +159,7 @@ async def seed(database_url: str, *, claims_count: int = 60, schools_count: int 
             schools_count = schools_count or max(20, min(claims_count // 5, 20000))
             trust_rows = [{"id": f"{p.lower()}-trust", "name": f"{p} Trust"} for p in PLACES[:8]]
             await conn.execute(insert(trusts), trust_rows)
-            school_rows = []
-            for i in range(schools_count):
-                region = list(TOWNS)[i % 4] if i < 4 else rng.choice(list(TOWNS))
-                town, pc = rng.choice(TOWNS[region])
-                trust = trust_rows[i % len(trust_rows)]["id"] if i % 3 == 1 else None
-                if i == 1:
-                    trust = "northern-trust"
-                school_rows.append({"urn": str(100001 + i), "name": f"{town} {rng.choice(['Primary', 'Academy', 'High', 'Juniors', 'C of E School'])} {i + 1}",
-                                    "postcode": f"{pc} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
-                                    "local_authority": town, "type_of_establishment": rng.choice(TYPES),
-                                    "district_code": None, "region": region, "trust_id": trust,
-                                    "email": f"office@school{i + 1}.example"})
+            school_rows = _schools(rng, schools_count, trust_rows)
             for chunk in _chunks(school_rows):
                 await conn.execute(insert(schools), chunk)
             provider_rows = []
@@ -83,79 +173,116 @@ async def seed(database_url: str, *, claims_count: int = 60, schools_count: int 
                        {"id": "window-2026-27", "starts_on": date(2026, 9, 1), "ends_on": date(2027, 7, 31),
                         "academic_year": "2026/27"}]
             await conn.execute(insert(claim_windows), windows)
-            outbox = [_row(ProviderRegistered(provider_id=p["id"], name=p["name"], code=p["code"],
-                                              email_addresses=tuple(p["email_addresses"]))) for p in provider_rows]
-            await conn.execute(insert(platform["outbox"]), outbox)
+            await conn.execute(insert(platform["outbox"]), [
+                _row(ProviderRegistered(provider_id=p["id"], name=p["name"], code=p["code"],
+                                        email_addresses=tuple(p["email_addresses"]))) for p in provider_rows])
+            step("organisations")
 
-            statuses, weights = zip(*STATUS_WEIGHTS.items())
-            references = rng.sample(range(100_000_000), claims_count)
-            trust_names = {t["id"]: t["name"] for t in trust_rows}
-            claim_rows, mentor_rows, change_rows, outbox = [], [], [], []
-            mentor_pool = [(f"{rng.randrange(10**6, 10**7)}", f"{rng.choice(FIRST)} {rng.choice(LAST)}")
-                           for _ in range(max(50, claims_count // 2))]
-            for n, ref_number in enumerate(references):
-                reference = f"{ref_number:08d}"
-                school = school_rows[n % len(school_rows)] if n < len(school_rows) else rng.choice(school_rows)
-                provider = provider_rows[n % len(provider_rows)] if n < len(provider_rows) else rng.choice(provider_rows)
-                window = windows[1] if rng.random() < 0.7 else windows[0]
-                status = statuses[n] if n < len(statuses) else rng.choices(statuses, weights)[0]
-                picked = {}
-                while len(picked) < rng.choice((1, 1, 2, 2, 3)):
-                    trn, name = rng.choice(mentor_pool)
-                    picked[trn] = name
-                lines = [MentorLine(trn=t, full_name=nm, hours=rng.randint(1, 6)) for t, nm in picked.items()]
-                rate = HOURLY_RATES[school["region"]]
-                total = sum(m.hours for m in lines)
-                amount = (rate * total).quantize(Decimal("0.01"))
-                submitted_at = None if status == "draft" else NOW - timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 1440))
-                claim_rows.append({
-                    "reference": reference, "school_urn": school["urn"], "school_name": school["name"],
-                    "trust_id": school["trust_id"], "provider_id": provider["id"], "provider_name": provider["name"],
-                    "claim_window_id": window["id"], "academic_year": window["academic_year"], "status": status,
-                    "region": school["region"], "hourly_rate": rate, "total_hours": total, "amount": amount,
-                    "mentor_names": "; ".join(f"{m.trn} {m.full_name}" for m in lines),
-                    "created_by": "seed@claimflow", "created_at": submitted_at or NOW, "submitted_at": submitted_at,
-                    "sample_reason": "Random sample" if status.startswith(("sampling", "clawback")) else None,
-                    "provider_comment": "Mentor did not attend all sessions"
-                    if status in ("sampling_provider_not_approved", "sampling_not_approved") or status.startswith("clawback") else None,
-                    "clawback_amount": (rate * lines[0].hours).quantize(Decimal("0.01")) if status.startswith("clawback") else None,
-                })
-                for m in lines:
-                    mentor_rows.append({"claim_reference": reference, "trn": m.trn, "full_name": m.full_name,
-                                        "hours": m.hours, "provider_id": provider["id"]})
-                change_rows.append({"claim_reference": reference, "from_status": None, "to_status": status,
-                                    "caused_by": "seed", "changed_at": submitted_at or NOW})
-                if status != "draft":
-                    outbox.append(_row(ClaimSubmitted(
-                        reference=reference, status="submitted",
-                        school=SchoolSnapshot(urn=school["urn"], name=school["name"], postcode=school["postcode"],
-                                              local_authority=school["local_authority"],
-                                              type_of_establishment=school["type_of_establishment"],
-                                              region=school["region"], group=trust_names.get(school["trust_id"], ""),
-                                              email=school["email"]),
-                        provider=ProviderSnapshot(id=provider["id"], name=provider["name"], code=provider["code"],
-                                                  email_addresses=tuple(provider["email_addresses"])),
-                        claim_window_id=window["id"], academic_year=window["academic_year"], hourly_rate=rate,
-                        amount=amount, mentors=tuple(lines), submitted_at=submitted_at.isoformat())))
-                    if status != "submitted":
-                        outbox.append(_row(ClaimStatusChanged(reference=reference, from_status="submitted",
-                                                              to_status=status, caused_by="seed",
-                                                              provider_id=provider["id"], amount=amount)))
-                if len(claim_rows) >= 5000:
-                    await _flush(conn, claim_rows, mentor_rows, change_rows, outbox)
-                    progress(f"  {n + 1:,} of {claims_count:,} claims")
-            await _flush(conn, claim_rows, mentor_rows, change_rows, outbox)
+            raw = (await conn.get_raw_connection()).driver_connection
+            rebuild = await _drop_indexes_and_keys(raw) if claims_count >= BULK else []
+            await _generate(raw, rng, claims_count=claims_count, schools_count=schools_count,
+                            providers_count=providers_count, step=step)
+            if rebuild:
+                await raw.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                for statement in rebuild:
+                    await raw.execute(statement)
+                step(f"{len(rebuild)} indexes and foreign keys rebuilt")
+            await _check_events(raw)
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            for table in (*SEEDED_TABLES, "outbox"):
+                await conn.execute(text(f"VACUUM (ANALYZE) {table}"))
+        step("vacuumed and analysed")
         return {"schools": len(school_rows), "providers": len(provider_rows), "claims": claims_count}
     finally:
         await engine.dispose()
 
 
-async def _flush(conn, claim_rows, mentor_rows, change_rows, outbox) -> None:
-    for table, rows in ((claims, claim_rows), (claim_mentors, mentor_rows), (status_changes, change_rows),
-                        (platform["outbox"], outbox)):
-        for chunk in _chunks(rows, 3000):
-            await conn.execute(insert(table), chunk)
-        rows.clear()
+def _schools(rng: random.Random, count: int, trust_rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    school_rows = []
+    for i in range(count):
+        region = list(TOWNS)[i % 4] if i < 4 else rng.choice(list(TOWNS))
+        town, pc = rng.choice(TOWNS[region])
+        trust = trust_rows[i % len(trust_rows)]["id"] if i % 3 == 1 else None
+        if i == 1:
+            trust = "northern-trust"
+        school_rows.append({"urn": str(100001 + i), "name": f"{town} {rng.choice(['Primary', 'Academy', 'High', 'Juniors', 'C of E School'])} {i + 1}",
+                            "postcode": f"{pc} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
+                            "local_authority": town, "type_of_establishment": rng.choice(TYPES),
+                            "district_code": None, "region": region, "trust_id": trust,
+                            "email": f"office@school{i + 1}.example"})
+    return school_rows
+
+
+async def _generate(raw, rng: random.Random, *, claims_count: int, schools_count: int, providers_count: int,
+                    step) -> None:
+    """Claims, mentor lines, history and outbox events, generated in PostgreSQL from seeded random draws."""
+    await raw.execute("""
+        CREATE TEMP TABLE seed_rates (region text PRIMARY KEY, rate numeric(8, 2)) ON COMMIT DROP;
+        CREATE TEMP TABLE seed_mentors (idx int PRIMARY KEY, trn text, full_name text) ON COMMIT DROP;
+        CREATE TEMP TABLE seed_draws (n int, reference text, school_urn text, provider_code text, window_id text,
+                                      status text, mentors int[], hours int[], submitted_at timestamptz,
+                                      submitted_event uuid DEFAULT gen_random_uuid(),
+                                      changed_event uuid DEFAULT gen_random_uuid()) ON COMMIT DROP;
+        CREATE TEMP TABLE seed_lines (reference text, ord int, trn text, full_name text, hours int) ON COMMIT DROP;
+    """)
+    await raw.copy_records_to_table("seed_rates", records=list(HOURLY_RATES.items()))
+    pool = max(50, claims_count // 2)
+    # Distinct 7-digit TRNs: i -> 1000000 + (i * 7919 + offset) mod 9000000 is a bijection (7919 is prime to 9000000).
+    offset = rng.randrange(9_000_000)
+    await raw.copy_records_to_table("seed_mentors", records=[
+        (i, str(1_000_000 + (i * 7919 + offset) % 9_000_000), f"{rng.choice(FIRST)} {rng.choice(LAST)}")
+        for i in range(1, pool + 1)])
+    await raw.execute("SELECT setseed($1)", rng.uniform(-1, 1))
+    weighted = [s for s, w in STATUS_WEIGHTS.items() for _ in range(w)]
+    await raw.execute(_DRAWS, claims_count, rng.randrange(100_000_000), schools_count, providers_count, pool,
+                      list(STATUSES), weighted, NOW)
+    await raw.execute("CREATE INDEX ON seed_draws (reference); ANALYZE seed_draws")
+    await raw.execute(_LINES)
+    await raw.execute("CREATE INDEX ON seed_lines (reference, ord); ANALYZE seed_lines")
+    step("random draws")
+    await raw.execute(_CLAIMS, NOW)
+    await raw.execute(_MENTORS)
+    await raw.execute(_HISTORY)
+    step(f"{claims_count:,} claims with their mentors and history")
+    await raw.execute(_SUBMITTED, ClaimSubmitted.topic, "ClaimSubmitted", "1.0")
+    await raw.execute(_CHANGED, ClaimStatusChanged.topic, "ClaimStatusChanged", "1.0")
+    step("outbox events")
+
+
+async def _check_events(raw) -> None:
+    """The SQL-built payloads must read back as exactly what the Pydantic contracts write."""
+    rows = await raw.fetch(
+        "(SELECT payload::text FROM outbox WHERE type = 'ClaimSubmitted' ORDER BY id DESC LIMIT $1) UNION ALL "
+        "(SELECT payload::text FROM outbox WHERE type = 'ClaimStatusChanged' ORDER BY id DESC LIMIT $1)", CHECKED)
+    import json
+
+    for (payload,) in rows:
+        data = json.loads(payload)
+        if decode(dict(data)).to_wire() != data:
+            raise AssertionError(f"a seeded event does not match its contract: {payload}")
+
+
+async def _drop_indexes_and_keys(raw) -> list[str]:
+    """Drop the seeded tables' secondary indexes and foreign keys; return the statements that recreate them.
+
+    The definitions are read from the catalogue, so the rebuild always matches the migrations.
+    Primary keys stay (the foreign keys need them).
+    """
+    keys = await raw.fetch(
+        "SELECT conrelid::regclass::text AS tab, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid::regclass::text = ANY($1::text[]) ORDER BY conname", list(SEEDED_TABLES))
+    indexes = await raw.fetch(
+        "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def FROM pg_index i "
+        "WHERE i.indrelid::regclass::text = ANY($1::text[]) AND NOT i.indisprimary "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+        list(SEEDED_TABLES))
+    for k in keys:
+        await raw.execute(f'ALTER TABLE {k["tab"]} DROP CONSTRAINT "{k["conname"]}"')
+    for i in indexes:
+        await raw.execute(f'DROP INDEX {i["name"]}')
+    return [i["def"] for i in indexes] + [f'ALTER TABLE {k["tab"]} ADD CONSTRAINT "{k["conname"]}" {k["def"]}'
+                                          for k in keys]
 
 
 def _row(message) -> dict[str, Any]:
