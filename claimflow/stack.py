@@ -103,6 +103,10 @@ class Stack:
         self.env = {**os.environ, **{k: v for k, v in generated.items() if k not in os.environ},
                     "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap, "GATEWAY_PORT": str(self.gateway_port),
                     "NOTIFY_BACKEND": os.environ.get("NOTIFY_BACKEND", "outbox"),
+                    # The embedded default serves plain http on 127.0.0.1: a Secure cookie would never be sent.
+                    "GATEWAY_COOKIE_SECURE": os.environ.get("GATEWAY_COOKIE_SECURE", "false"),
+                    "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{self.gateway_port}"),
+                    "PAYER_EMAIL_ADDRESSES": os.environ.get("PAYER_EMAIL_ADDRESSES", "payer@example.com"),
                     "PYTHONUNBUFFERED": "1", **self.extra_env}
         for spec in SERVICES:
             self.env.setdefault(spec.database_env, self.pg.url(spec.database))

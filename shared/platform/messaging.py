@@ -142,6 +142,19 @@ class OutboxRelay:
                 key=key.encode() if key else None, headers=[("type", type_.encode())]))
         await asyncio.gather(*futures)
 
+    async def _send_retrying(self, rows: list[tuple[str, str | None, Any, str]], attempts: int = 8) -> None:
+        """Send, retrying a broker that is still coming back (a partial send is re-sent whole:
+        consumers drop duplicates)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                await self._send(rows)
+                return
+            except KafkaError as exc:
+                if attempt == attempts:
+                    raise
+                log.warning("re-publish: %s; retrying", exc)
+                await asyncio.sleep(min(0.2 * 2 ** attempt, 5.0) + random.uniform(0, 0.2))
+
     async def republish_since(self, since: datetime) -> int:
         """Publish again every row created since ``since`` (after a broker lost its data)."""
         table = self.outbox
@@ -155,7 +168,7 @@ class OutboxRelay:
                     .order_by(table.c.id).limit(self.settings.outbox_batch_size))).all()
             if not rows:
                 return total
-            await self._send([(r.topic, r.key, r.payload, r.type) for r in rows])
+            await self._send_retrying([(r.topic, r.key, r.payload, r.type) for r in rows])
             total += len(rows)
             last_id = rows[-1].id
 
@@ -229,6 +242,8 @@ class Consumer:
     handlers: dict[str, Handler]
     uow_factory: Callable[[], Any]
     settings: ServiceSettings
+    #: Set after the broker lost its data: the next assignment reads partitions from the start.
+    rewind_on_assignment: bool = False
     _attempts: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
     @property

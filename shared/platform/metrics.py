@@ -13,3 +13,4 @@ OUTBOX_PUBLISHED = Counter("claimflow_outbox_published_total", "Outbox rows publ
 CONSUMER_LAG = Gauge("claimflow_consumer_lag", "Messages behind the end of the partitions", ["group"])
 HTTP_REQUESTS = Histogram("claimflow_http_request_seconds", "HTTP request latency",
                           ["service", "method", "status"])
+BROKER_RECOVERIES = Counter("claimflow_broker_recoveries_total", "Times the broker came back without its data", ["service"])

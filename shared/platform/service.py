@@ -6,11 +6,14 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
+from datetime import datetime, timedelta, timezone
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
 
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from aiokafka import ConsumerRebalanceListener
 from faststream import AckPolicy, Context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
@@ -54,7 +57,8 @@ class ServiceRuntime:
                                  settings=self.settings)
 
     def build_broker(self) -> KafkaBroker:
-        broker = KafkaBroker(self.settings.kafka_bootstrap_servers, logger=None,
+        # A short metadata age lets consumers notice topics re-created after a broker lost its data.
+        broker = KafkaBroker(self.settings.kafka_bootstrap_servers, logger=None, metadata_max_age_ms=5000,
                              client_id=self.settings.service_name,
                              description=f"ClaimFlow {self.settings.service_name} service")
         for consumer in self.consumers:
@@ -68,8 +72,9 @@ class ServiceRuntime:
         for consumer in self.consumers:
             topics.update(consumer.topics)
             topics.add(f"dlq.{consumer.group}")
-        await _retry("create topics", lambda: ensure_topics(
-            self.settings, [topic_name(self.settings, t) for t in topics]))
+        self._topics = [topic_name(self.settings, t) for t in sorted(topics)]
+        self._marker = topic_name(self.settings, f"claimflow.epoch.{self.settings.service_name}.{uuid.uuid4().hex[:12]}")
+        await _retry("create topics", lambda: ensure_topics(self.settings, [*self._topics, self._marker]))
         await self.relay.start()
         if self.settings.outbox_republish_since:
             count = await _retry("republish outbox", lambda: self.relay.republish_since(
@@ -81,10 +86,71 @@ class ServiceRuntime:
             await self.broker.start()
         for job in self.jobs:
             self._tasks.append(asyncio.create_task(job(self), name=getattr(job, "__name__", "job")))
+        if self.settings.broker_loss_watch:
+            self._tasks.append(asyncio.create_task(self._watch_broker(), name="broker-watch"))
+
+    async def _watch_broker(self) -> None:
+        """Notice a broker that came back without its data (the embedded broker keeps messages in
+        memory) and recover by itself: re-create topics, rejoin the consumer groups reading every
+        partition from the beginning (committed offsets are gone or stale; consumers are
+        idempotent), and re-publish the outbox rows still kept. This instance's marker topic is
+        never read or written by anyone, so its absence means the broker lost its data."""
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        admin = None
+        while True:
+            await asyncio.sleep(self.settings.broker_watch_interval_s)
+            try:
+                if admin is None:
+                    admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
+                    await admin.start()
+                present = set(await asyncio.wait_for(admin.list_topics(), 5))
+            except asyncio.CancelledError:
+                if admin is not None:
+                    await admin.close()
+                raise
+            except Exception as exc:  # noqa: BLE001 - broker away: keep watching
+                log.info("broker watch: broker unavailable (%s)", type(exc).__name__)
+                if admin is not None:
+                    with contextlib.suppress(Exception):
+                        await admin.close()
+                admin = None
+                continue
+            if self._marker in present:
+                continue
+            log.warning("the broker lost its data: re-creating topics, re-reading and re-publishing")
+            metrics.BROKER_RECOVERIES.labels(self.settings.service_name).inc()
+            try:
+                await ensure_topics(self.settings, [*self._topics, self._marker])
+                for consumer in self.consumers:
+                    consumer.rewind_on_assignment = True
+                if self.broker is not None:
+                    await self.broker.stop()
+                    self.broker = self.build_broker()
+                    await self.broker.start()
+                since = datetime.now(timezone.utc) - timedelta(hours=self.settings.outbox_retention_hours)
+                count = await self.relay.republish_since(since)
+                log.warning("recovered from broker data loss: re-published %d outbox events", count)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - try again at the next tick
+                log.error("recovery from broker data loss failed: %s; retrying", exc)
+                with contextlib.suppress(Exception):
+                    await admin.delete_topics([self._marker])
 
     async def stop(self) -> None:
+        for task in self._tasks:
+            if task.get_name() == "broker-watch":
+                task.cancel()
         if self.broker is not None:
             await self.broker.stop()
+        if getattr(self, "_marker", None):
+            with contextlib.suppress(Exception):
+                from aiokafka.admin import AIOKafkaAdminClient
+                admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
+                await asyncio.wait_for(admin.start(), 3)
+                await asyncio.wait_for(admin.delete_topics([self._marker]), 3)
+                await admin.close()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -139,17 +205,34 @@ def attach_consumer(broker: KafkaBroker, consumer: Consumer) -> None:
         await consumer.handle_records(records)
         _observe_lag(consumer.group, message, records)
 
+    class _Rewind(ConsumerRebalanceListener):
+        """After a broker lost its data, read every assigned partition from the beginning once."""
+
+        subscriber: Any = None
+
+        async def on_partitions_revoked(self, revoked) -> None:
+            return None
+
+        async def on_partitions_assigned(self, assigned) -> None:
+            kafka = getattr(self.subscriber, "consumer", None)
+            if consumer.rewind_on_assignment and assigned and kafka is not None:
+                await kafka.seek_to_beginning(*assigned)
+                consumer.rewind_on_assignment = False
+
     on_batch.__name__ = f"consume_{consumer.group.replace('.', '_').replace('-', '_')}"
-    broker.subscriber(
+    rewind = _Rewind()
+    subscriber = broker.subscriber(
         *[topic_name(settings, t) for t in consumer.topics],
         group_id=group_name(settings, consumer.group), batch=True,
         max_records=settings.kafka_max_poll_records, batch_timeout_ms=100,
         auto_offset_reset="earliest",  # "latest" is wrong on Tansu; committed offsets decide anyway
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
-        ack_policy=AckPolicy.NACK_ON_ERROR, decoder=_raw,
+        ack_policy=AckPolicy.NACK_ON_ERROR, decoder=_raw, listener=rewind,
         title=consumer.group, description=f"Handles {', '.join(sorted(consumer.handlers))}",
-    )(on_batch)
+    )
+    subscriber(on_batch)
+    rewind.subscriber = subscriber
 
 
 def _observe_lag(group: str, message: Any, records: tuple) -> None:

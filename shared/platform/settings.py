@@ -39,5 +39,8 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 10
     #: Re-publish outbox rows created since then at start (set by `claimflow up` after a broker restart).
     outbox_republish_since: datetime | None = None
+    #: Watch for a broker that lost its data (the embedded one keeps it in memory) and recover.
+    broker_loss_watch: bool = True
+    broker_watch_interval_s: float = 2.0
     #: Start the consumers and relay (off for a process that only serves HTTP, e.g. in some tests).
     run_messaging: bool = True
