@@ -147,15 +147,15 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
     @router.get("/links/{token}")
     async def download(token: str):
         if not token.startswith(f"{handlers.SERVICE}-") or len(token) > 200:
-            outcome_status, row = "unknown", None
+            outcome_status, row, content = "unknown", None, None
         else:
             async with uow_factory() as uow:
-                outcome = await handlers.download(uow, deps, token=token)
+                outcome, content = await handlers.download(uow, deps, token=token)
             outcome_status, row = outcome.status, outcome.row
         if outcome_status != "ok":
             return JSONResponse({"errors": [{"message": LINK_GONE[outcome_status]}], "reason": outcome_status},
                                 status_code=410, headers={"Cache-Control": "no-store"})
-        return Response(row["content"] or b"", media_type="text/csv; charset=utf-8",
+        return Response(content or b"", media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{row["file_name"]}"',
                                  "Cache-Control": "no-store"})
 

@@ -155,83 +155,84 @@ def _moved_since_upload(found: set[str], rows: list[tuple[str, int | None]], exp
 async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str, actor: Actor,
                          public_base_url: str) -> dict[str, Any]:
     """Apply a pending sampling upload once: every claim sampled (``ClaimSampled``), one provider
-    sampling per accredited provider, a one-time link and an email for each of its addresses."""
+    sampling per accredited provider, a one-time link and an email for each of its addresses.
+
+    The claims themselves never pass through Python here: the database copies them from the
+    stored upload into ``sampled_claims`` and builds their events, so a 100,000-claim confirm is a
+    handful of statements. The provider's CSV is built at its first download."""
     now = deps.clock.now()
     upload = await uow.uploads.decide(upload_id, kind="sample", to_status="confirmed", by=actor.email, at=now)
     if upload is None:
         return await _decided_already(uow, upload_id, "sample", "confirmed")
-    rows: list[list[Any]] = upload["rows"]
-    references = [r[0] for r in rows]
-    reasons = [r[1] for r in rows]
-    marked = await uow.projection.mark_sampled(references, reasons)
-    if len(marked) != len(references):
-        raise _moved_since_upload(marked, [(r[0], r[3]) for r in rows], wording.PAID)
+    await uow.samplings.lock_confirms()
+    conflicts = await uow.samplings.upload_conflicts(upload_id)
+    if conflicts:
+        errors = [Refused(f"Claim {reference} can no longer be sampled: upload the file again without it",
+                          field="claim_reference_number", row=row) for reference, row in sorted(conflicts, key=_row)]
+        raise CsvRejected(errors)
 
-    by_provider: dict[str, list[list[Any]]] = defaultdict(list)
-    for row in rows:
-        by_provider[row[2]].append(row)
-    providers = await uow.projection.providers(by_provider)
+    counts = await uow.samplings.upload_providers(upload_id)
+    providers = await uow.projection.providers(counts)
     today = deps.clock.today()
     due = completion_date(today)
-    sampling_ids = {provider_id: deps.new_id() for provider_id in by_provider}
+    samplings = []
+    for provider_id, count in counts.items():
+        provider = providers.get(provider_id) or {"id": provider_id, "name": provider_id, "code": "",
+                                                  "email_addresses": []}
+        samplings.append((deps.new_id(), provider, count))
     await uow.samplings.add_provider_samplings([
-        {"id": sampling_ids[p], "upload_id": upload_id, "provider_id": p, "claim_count": len(claims),
-         "sent_on": today, "completion_date": due, "created_at": now} for p, claims in by_provider.items()])
-    await uow.samplings.add_sampled_claims([sampling_ids[r[2]] for r in rows], references, reasons)
+        {"id": sampling_id, "upload_id": upload_id, "provider_id": provider["id"], "claim_count": count,
+         "sent_on": today, "completion_date": due, "created_at": now, "file_name": _file_name(provider, today)}
+        for sampling_id, provider, count in samplings])
+    await uow.samplings.add_sampled_claims(upload_id)
 
     correlation = f"sampling-upload:{upload_id}"
-    first = rows[0]
-    template = ClaimSampled(reference=first[0], sample_reason=first[1], upload_id=upload_id, provider_id=first[2],
+    # The wire form of a valid ClaimSampled; the database fills in each claim's own values.
+    template = ClaimSampled(reference="00000000", sample_reason="-", upload_id=upload_id, provider_id="-",
                             actor=actor, occurred_at=now, correlation_id=correlation).to_wire()
     template["__topic__"] = ClaimSampled.topic
-    await uow.samplings.emit_claims_sampled(upload_id=upload_id, template=template)
+    claim_count = await uow.samplings.emit_claims_sampled(upload_id=upload_id, template=template)
 
-    files = await _provider_files(uow, references)
     link_rows: list[dict[str, Any]] = []
-    for provider_id, claims in by_provider.items():
-        provider = providers.get(provider_id) or {"name": provider_id, "code": "", "email_addresses": []}
-        sampling_id = sampling_ids[provider_id]
-        file_name = _file_name(provider, today)
-        content = files.get(provider_id, b"")
+    for sampling_id, provider, count in samplings:
         if not provider["email_addresses"]:
             uow.emit(ActivityRecorded(
                 title=f"No email address for {provider['name']}: its sampling link was not sent",
                 action="sampling_link_not_sent", source=SERVICE, actor=actor, occurred_at=now,
                 correlation_id=correlation))
         for email in provider["email_addresses"]:
-            token, row = _link(sampling_id=sampling_id, email=email, file_name=file_name, content=content, now=now)
+            token, row = _link(sampling_id=sampling_id, email=email, file_name=_file_name(provider, today), now=now)
             link_rows.append(row)
             uow.emit(SendNotification(
                 notification_id=f"{sampling_id}:{email}:request", template="provider_sampling_request", to=email,
-                personalisation={"provider_name": provider["name"], "claim_count": str(len(claims)),
+                personalisation={"provider_name": provider["name"], "claim_count": str(count),
                                  "link": f"{public_base_url.rstrip('/')}/links/{token}",
                                  "link_expires_on": row["expires_at"].date().isoformat(),
                                  "completion_date": due.isoformat()},
                 reference=sampling_id, actor=actor, occurred_at=now, correlation_id=correlation))
     await uow.samplings.add_links(link_rows)
+    references: tuple[str, ...] = ()
+    if claim_count <= MAX_ACTIVITY_REFERENCES:
+        references = tuple(r[0] for r in await uow.uploads.rows(upload_id))
     uow.emit(ActivityRecorded(
-        title=wording.sampling_uploaded(len(references)), action="sampling_uploaded",
-        claim_references=tuple(references) if len(references) <= MAX_ACTIVITY_REFERENCES else (),
+        title=wording.sampling_uploaded(claim_count), action="sampling_uploaded", claim_references=references,
         files=(FileRef(name=upload["file_name"], kind="upload", id=upload_id, rows=upload["row_count"]),),
         source=SERVICE, actor=actor, occurred_at=now, correlation_id=correlation))
     await uow.commit()
     return upload_view(upload)
 
 
-async def _provider_files(uow: SamplingUnitOfWork, references: list[str]) -> dict[str, bytes]:
-    """The CSV each provider downloads, built from one query over all the claims' mentors."""
-    schools: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)  # provider → reference → school
-    mentors: dict[str, list[MentorView]] = defaultdict(list)
-    for provider_id, reference, urn, school, postcode, full_name, trn, hours in \
-            await uow.projection.provider_file_rows(references):
-        schools[provider_id].setdefault(reference, (urn, school, postcode))
-        mentors[reference].append(MentorView(trn, full_name, hours))
-    return {provider_id: provider_csv(
-        ClaimView(reference=ref, status=wording.SAMPLING_IN_PROGRESS, school_urn=urn, school_name=school,
-                  school_postcode=postcode, provider_id=provider_id, claim_window_id="", submitted_at="",
-                  mentors=tuple(mentors[ref]))
-        for ref, (urn, school, postcode) in claims.items())
-        for provider_id, claims in schools.items()}
+def _row(conflict: tuple[str, int]) -> int:
+    return conflict[1]
+
+
+async def provider_file(uow: SamplingUnitOfWork, sampling: dict[str, Any]) -> bytes:
+    """The CSV of a provider sampling: built from its claims the first time it is asked for, then
+    kept, so every link of the sampling serves the same file."""
+    if sampling["file_content"] is None:
+        sampling["file_content"] = provider_csv(await uow.projection.provider_file_claims(sampling["id"]))
+        await uow.samplings.keep_file(sampling["id"], sampling["file_content"])
+    return sampling["file_content"]
 
 
 def _file_name(provider: dict[str, Any], day: date) -> str:
@@ -239,11 +240,11 @@ def _file_name(provider: dict[str, Any], day: date) -> str:
     return f"sampling-{code.lower()}-{day.isoformat()}.csv"
 
 
-def _link(*, sampling_id: str, email: str, file_name: str, content: bytes, now: datetime
-          ) -> tuple[str, dict[str, Any]]:
+def _link(*, sampling_id: str, email: str, file_name: str, now: datetime) -> tuple[str, dict[str, Any]]:
+    # The content stays with the provider sampling (one copy, built at the first download).
     token = new_token(SERVICE)
     return token, {"token_hash": hash_token(token), "kind": LINK_KIND, "subject_id": sampling_id,
-                   "recipient": email, "file_name": file_name, "content": content, "created_at": now,
+                   "recipient": email, "file_name": file_name, "content": None, "created_at": now,
                    "expires_at": now + LINK_LIFETIME}
 
 
@@ -254,7 +255,7 @@ async def confirm_response(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: st
     upload = await uow.uploads.decide(upload_id, kind="response", to_status="confirmed", by=actor.email, at=now)
     if upload is None:
         return await _decided_already(uow, upload_id, "response", "confirmed")
-    answers: list[dict[str, Any]] = upload["rows"]
+    answers: list[dict[str, Any]] = await uow.uploads.rows(upload_id)
     references = [a["reference"] for a in answers]
     marked = await uow.projection.mark_awaiting(references, status=wording.SAMPLING_IN_PROGRESS, awaiting="response")
     if len(marked) != len(references):
@@ -325,18 +326,21 @@ async def decide_claim(uow: SamplingUnitOfWork, deps: Deps, *, reference: str, a
 
 
 # ------------------------------------------------------------------ links
-async def download(uow: SamplingUnitOfWork, deps: Deps, *, token: str) -> LinkOutcome:
-    """Spend a provider's download link (once, atomically) and log the download."""
+async def download(uow: SamplingUnitOfWork, deps: Deps, *, token: str) -> tuple[LinkOutcome, bytes | None]:
+    """Spend a provider's download link (once, atomically), log the download, return the file."""
     now = deps.clock.now()
     outcome = await use_link(uow.session, links, token, now=now)
+    content = None
     if outcome.status == "ok":
         row = outcome.row
+        sampling = await uow.samplings.sampling(row["subject_id"])
+        content = row["content"] if row["content"] is not None else await provider_file(uow, sampling)
         uow.emit(ActivityRecorded(
             title=f"Sampling file downloaded by {row['recipient']}", action="sampling_file_downloaded",
             files=(FileRef(name=row["file_name"], kind="download", id=row["subject_id"]),),
             source=SERVICE, actor=Actor(email=row["recipient"] or "provider", role="provider"), occurred_at=now))
         await uow.commit()
-    return outcome
+    return outcome, content
 
 
 async def resend_link(uow: SamplingUnitOfWork, deps: Deps, *, provider_id: str, actor: Actor,
@@ -350,14 +354,11 @@ async def resend_link(uow: SamplingUnitOfWork, deps: Deps, *, provider_id: str, 
     if not provider["email_addresses"]:
         raise Refused(f"{provider['name']} has no email address: add one to the accredited provider first",
                       field="provider_id")
-    file = await uow.samplings.latest_link_file(sampling["id"])
-    if file is None:
-        raise NotFound("This accredited provider has no sampling file", field="provider_id")
     now = deps.clock.now()
     await revoke_links(uow.session, links, kind=LINK_KIND, subject_id=sampling["id"], now=now)
     rows = []
     for email in provider["email_addresses"]:
-        token, row = _link(sampling_id=sampling["id"], email=email, file_name=file[0], content=file[1], now=now)
+        token, row = _link(sampling_id=sampling["id"], email=email, file_name=sampling["file_name"], now=now)
         rows.append(row)
         uow.emit(SendNotification(
             notification_id=f"{sampling['id']}:{email}:resend:{row['token_hash'][:16]}",

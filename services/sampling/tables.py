@@ -2,19 +2,20 @@
 
 - ``providers``, ``claims``, ``claim_mentors``: the projection of claims events (DESIGN §2). Text
   columns have no length limits on purpose: the projection stores what claims published and must
-  never refuse it. ``awaiting`` marks a claim sampling has asked claims to move (sampled, answered,
+  never refuse it. ``awaiting`` marks a claim sampling has asked claims to move (answered,
   decided) until claims publishes the status change, so a second upload or a second click cannot
-  ask twice.
+  ask twice (sampling itself is marked by ``sampled_claims``, see below).
 - ``uploads``: a validated file waiting to be confirmed (``rows`` holds the validated result);
   ``status`` goes pending → confirmed | cancelled exactly once.
 - ``provider_samplings``: one per accredited provider per confirmed sampling upload;
-  ``sampled_claims`` the claims of each.
+  ``sampled_claims`` the claims of each. A claim with a sampled row newer than its projection is
+  waiting for claims to apply the sampling.
 - ``download_links``: the shared one-time download links (``shared.platform.links``).
 """
 from __future__ import annotations
 
-from sqlalchemy import (Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric,
-                        String, Table, Text, func)
+from sqlalchemy import (Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
+                        Numeric, String, Table, Text, func)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from shared.platform.db import add_platform_tables
@@ -91,12 +92,21 @@ provider_samplings = Table(
     Column("completion_date", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("reminded_at", DateTime(timezone=True), nullable=True),
+    #: The CSV the provider downloads, built at the first download (or resend) from the claims of
+    #: this sampling (claims and mentors do not change once submitted), not during the confirm.
+    Column("file_name", Text, nullable=False),
+    Column("file_content", LargeBinary, nullable=True),
 )
 
 sampled_claims = Table(
     "sampled_claims", metadata,
-    Column("provider_sampling_id", String(64), ForeignKey("provider_samplings.id"), primary_key=True),
+    # No foreign key: rows are written 100,000 at a time by one INSERT ... SELECT that joins
+    # provider_samplings, and a per-row key check would double its cost.
+    Column("provider_sampling_id", String(64), primary_key=True),
     Column("claim_reference", Text, primary_key=True),
     Column("sample_reason", Text, nullable=False),
+    #: Database time of the confirm: a claim whose projection has not changed since is still
+    #: waiting for claims to apply the sampling, so it cannot be sampled again meanwhile.
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 Index("ix_sampled_claims_reference", sampled_claims.c.claim_reference)
