@@ -55,84 +55,108 @@ BULK = 10_000
 CHECKED = 25
 SEEDED_TABLES = ("claims", "claim_mentors", "status_changes")
 
-# One row per claim: the random draws (school, provider, window, status, up to three distinct mentors
-# of the pool with their hours, submission time). References are 8 digits, unique and scattered:
-# n -> n * 73939133 + offset (mod 10^8) is a bijection, the multiplier being prime to 10^8.
+# One row per claim: the random draws (school, provider, window, status, one to three distinct mentors
+# of a pool with their hours, submission time). References are 8 digits, unique and scattered:
+# n -> n * 73939133 + offset (mod 10^8) is a bijection, the multiplier being prime to 10^8. Mentor i of
+# the pool has TRN 1000000 + (i * 7919 + offset) mod 9000000 (a bijection too: distinct TRNs) and a
+# name picked from FIRST and LAST by two multiplicative hashes of i, so no pool table is needed.
 _DRAWS = """
-INSERT INTO seed_draws (n, reference, school_urn, provider_code, window_id, status, mentors, hours, submitted_at)
-SELECT n, lpad(((n::bigint * 73939133 + $2::bigint) % 100000000)::text, 8, '0'),
-       (100000 + CASE WHEN n <= $3::int THEN n ELSE 1 + floor(random() * $3::int)::int END)::text,
-       'P' || lpad((CASE WHEN n <= $4::int THEN n ELSE 1 + floor(random() * $4::int)::int END)::text, 3, '0'),
-       CASE WHEN random() < 0.7 THEN 'window-2026-27' ELSE 'window-2025-26' END,
-       CASE WHEN n <= cardinality($6::text[]) THEN ($6::text[])[n]
-            ELSE ($7::text[])[1 + floor(random() * cardinality($7::text[]))::int] END,
-       (ARRAY[m, 1 + (m + 1 + floor(random() * ($5::int / 3))::int) % $5::int,
-              1 + (m + $5::int / 3 + floor(random() * ($5::int / 3))::int) % $5::int])[1:(ARRAY[1, 1, 2, 2, 3])[1 + floor(random() * 5)::int]],
-       ARRAY[1 + floor(random() * 6)::int, 1 + floor(random() * 6)::int, 1 + floor(random() * 6)::int],
-       $8::timestamptz - make_interval(days => floor(random() * 301)::int, mins => floor(random() * 1441)::int)
-FROM (SELECT n, 1 + floor(random() * $5::int)::int AS m FROM generate_series(1, $1::int) n) picks
-"""
-_LINES = """
-INSERT INTO seed_lines
-SELECT d.reference, l.ord, m.trn, m.full_name, d.hours[l.ord]
-FROM seed_draws d CROSS JOIN LATERAL unnest(d.mentors) WITH ORDINALITY l(idx, ord) JOIN seed_mentors m ON m.idx = l.idx
+INSERT INTO seed_draws (n, reference, school_urn, provider_code, window_id, status, trns, names, hours, submitted_at)
+SELECT n, lpad(((n::bigint * 73939133 + $2::bigint) % 100000000)::text, 8, '0'), school_urn, provider_code,
+       window_id, status,
+       (ARRAY[(1000000 + (m1::bigint * 7919 + $9::bigint) % 9000000)::text,
+              (1000000 + (m2::bigint * 7919 + $9::bigint) % 9000000)::text,
+              (1000000 + (m3::bigint * 7919 + $9::bigint) % 9000000)::text])[1:k],
+       (ARRAY[($10::text[])[1 + (m1::bigint * 40503 % 65521) % cardinality($10::text[])] || ' ' ||
+              ($11::text[])[1 + (m1::bigint * 69069 % 65519) % cardinality($11::text[])],
+              ($10::text[])[1 + (m2::bigint * 40503 % 65521) % cardinality($10::text[])] || ' ' ||
+              ($11::text[])[1 + (m2::bigint * 69069 % 65519) % cardinality($11::text[])],
+              ($10::text[])[1 + (m3::bigint * 40503 % 65521) % cardinality($10::text[])] || ' ' ||
+              ($11::text[])[1 + (m3::bigint * 69069 % 65519) % cardinality($11::text[])]])[1:k],
+       hours[1:k], submitted_at
+FROM (SELECT n, m AS m1, (m + 1 + floor(random() * ($5::int / 3))::int) % $5::int AS m2,
+             (m + $5::int / 3 + floor(random() * ($5::int / 3))::int) % $5::int AS m3,
+             (ARRAY[1, 1, 2, 2, 3])[1 + floor(random() * 5)::int] AS k,
+             (100000 + CASE WHEN n <= $3::int THEN n ELSE 1 + floor(random() * $3::int)::int END)::text AS school_urn,
+             'P' || lpad((CASE WHEN n <= $4::int THEN n ELSE 1 + floor(random() * $4::int)::int END)::text, 3, '0')
+                 AS provider_code,
+             CASE WHEN random() < 0.7 THEN 'window-2026-27' ELSE 'window-2025-26' END AS window_id,
+             CASE WHEN n <= cardinality($6::text[]) THEN ($6::text[])[n]
+                  ELSE ($7::text[])[1 + floor(random() * cardinality($7::text[]))::int] END AS status,
+             ARRAY[1 + floor(random() * 6)::int, 1 + floor(random() * 6)::int, 1 + floor(random() * 6)::int] AS hours,
+             $8::timestamptz - make_interval(days => floor(random() * 301)::int, mins => floor(random() * 1441)::int)
+                 AS submitted_at
+      FROM (SELECT n, floor(random() * $5::int)::int AS m FROM generate_series(1, $1::int) n) picks) draws
 """
 _CLAIMS = """
 INSERT INTO claims (reference, school_urn, school_name, trust_id, provider_id, provider_name, claim_window_id,
                     academic_year, status, region, hourly_rate, total_hours, amount, mentor_names, created_by,
                     created_at, submitted_at, sample_reason, provider_comment, clawback_amount)
 SELECT d.reference, s.urn, s.name, s.trust_id, p.id, p.name, w.id, w.academic_year, d.status, s.region, r.rate,
-       t.hours, r.rate * t.hours, t.names, 'seed@claimflow', coalesce(t.submitted_at, $1), t.submitted_at,
+       t.hours, r.rate * t.hours,
+       (SELECT string_agg(trn || ' ' || name, '; ' ORDER BY o) FROM unnest(d.trns, d.names) WITH ORDINALITY u(trn, name, o)),
+       'seed@claimflow', coalesce(t.submitted_at, $1), t.submitted_at,
        CASE WHEN d.status LIKE 'sampling%' OR d.status LIKE 'clawback%' THEN 'Random sample' END,
        CASE WHEN d.status IN ('sampling_provider_not_approved', 'sampling_not_approved') OR d.status LIKE 'clawback%'
             THEN 'Mentor did not attend all sessions' END,
        CASE WHEN d.status LIKE 'clawback%' THEN r.rate * d.hours[1] END
 FROM seed_draws d
-JOIN LATERAL (SELECT sum(l.hours)::int AS hours, string_agg(l.trn || ' ' || l.full_name, '; ' ORDER BY l.ord) AS names,
-                     CASE WHEN d.status <> 'draft' THEN d.submitted_at END AS submitted_at
-              FROM seed_lines l WHERE l.reference = d.reference) t ON true
+CROSS JOIN LATERAL (SELECT (SELECT sum(h)::int FROM unnest(d.hours) h) AS hours,
+                           CASE WHEN d.status <> 'draft' THEN d.submitted_at END AS submitted_at) t
 JOIN schools s ON s.urn = d.school_urn JOIN providers p ON p.code = d.provider_code
 JOIN claim_windows w ON w.id = d.window_id JOIN seed_rates r ON r.region = s.region
 ORDER BY d.n
 """
 _MENTORS = """
 INSERT INTO claim_mentors (claim_reference, trn, full_name, hours, provider_id)
-SELECT l.reference, l.trn, l.full_name, l.hours, c.provider_id
-FROM seed_lines l JOIN claims c ON c.reference = l.reference ORDER BY l.reference, l.ord
+SELECT d.reference, u.trn, u.name, u.hours, p.id
+FROM seed_draws d JOIN providers p ON p.code = d.provider_code
+CROSS JOIN LATERAL unnest(d.trns, d.names, d.hours) WITH ORDINALITY u(trn, name, hours, o)
+ORDER BY d.n, u.o
 """
 _HISTORY = """
 INSERT INTO status_changes (claim_reference, from_status, to_status, caused_by, changed_at)
-SELECT c.reference, NULL, c.status, 'seed', c.created_at FROM claims c JOIN seed_draws d USING (reference) ORDER BY d.n
+SELECT d.reference, NULL, d.status, 'seed', CASE WHEN d.status <> 'draft' THEN d.submitted_at ELSE $1 END
+FROM seed_draws d ORDER BY d.n
 """
-# Envelope members as Message.to_wire() writes them (occurred_at in UTC with a Z, like Pydantic).
-_ENVELOPE = """'type', $2::text, 'event_id', e.event_id, 'schema_version', $3::text,
-    'occurred_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-    'correlation_id', gen_random_uuid()::text, 'actor', NULL"""
+# Envelope members as Message.to_wire() writes them. Event and correlation ids are a random per-seed
+# prefix and a per-claim counter ($5 || 12 hex digits): unique, and far cheaper than gen_random_uuid().
+# The payload is built as json and stored as jsonb (jsonb_build_object sorts keys at every level: slower).
+def _envelope(kind: int) -> str:
+    return f"""'type', $2::text, 'event_id', ($5::text || lpad(to_hex(d.n::bigint * 4 + {kind}), 12, '0')),
+    'occurred_at', $4::text, 'schema_version', $3::text,
+    'correlation_id', ($5::text || lpad(to_hex(d.n::bigint * 4 + 3), 12, '0')), 'actor', NULL"""
+
+
 _SUBMITTED = f"""
 INSERT INTO outbox (event_id, topic, key, type, payload)
-SELECT e.event_id, $1::text, c.reference, $2::text, jsonb_build_object({_ENVELOPE},
-    'reference', c.reference, 'status', 'submitted',
-    'school', jsonb_build_object('urn', s.urn, 'name', s.name, 'postcode', s.postcode,
+SELECT ($5::text || lpad(to_hex(d.n::bigint * 4), 12, '0'))::uuid, $1::text, d.reference, $2::text,
+       json_build_object({_envelope(0)},
+    'reference', d.reference, 'status', 'submitted',
+    'school', json_build_object('urn', s.urn, 'name', s.name, 'postcode', s.postcode,
                                  'local_authority', s.local_authority, 'type_of_establishment', s.type_of_establishment,
                                  'region', s.region, 'group', coalesce(tr.name, ''), 'email', coalesce(s.email, '')),
-    'provider', jsonb_build_object('id', p.id, 'name', p.name, 'code', p.code, 'email_addresses', to_jsonb(p.email_addresses)),
-    'claim_window_id', c.claim_window_id, 'academic_year', c.academic_year,
-    'hourly_rate', c.hourly_rate::text, 'amount', c.amount::text,
-    'mentors', (SELECT jsonb_agg(jsonb_build_object('trn', l.trn, 'full_name', l.full_name, 'hours', l.hours) ORDER BY l.ord)
-                FROM seed_lines l WHERE l.reference = c.reference),
-    'submitted_at', to_char(c.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00')
-FROM seed_draws d JOIN claims c USING (reference) JOIN schools s ON s.urn = c.school_urn
-JOIN providers p ON p.id = c.provider_id LEFT JOIN trusts tr ON tr.id = s.trust_id
-CROSS JOIN LATERAL (SELECT d.submitted_event AS event_id) e
-WHERE c.status <> 'draft' ORDER BY d.n
+    'provider', json_build_object('id', p.id, 'name', p.name, 'code', p.code, 'email_addresses', to_json(p.email_addresses)),
+    'claim_window_id', w.id, 'academic_year', w.academic_year, 'hourly_rate', r.rate::text,
+    'amount', (r.rate * (SELECT sum(h) FROM unnest(d.hours) h))::text,
+    'mentors', (SELECT json_agg(json_build_object('trn', trn, 'full_name', name, 'hours', hours) ORDER BY o)
+                FROM unnest(d.trns, d.names, d.hours) WITH ORDINALITY u(trn, name, hours, o)),
+    'submitted_at', to_char(d.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00')::jsonb
+FROM seed_draws d JOIN schools s ON s.urn = d.school_urn JOIN providers p ON p.code = d.provider_code
+JOIN claim_windows w ON w.id = d.window_id JOIN seed_rates r ON r.region = s.region
+LEFT JOIN trusts tr ON tr.id = s.trust_id
+WHERE d.status <> 'draft' ORDER BY d.n
 """
 _CHANGED = f"""
 INSERT INTO outbox (event_id, topic, key, type, payload)
-SELECT e.event_id, $1::text, c.reference, $2::text, jsonb_build_object({_ENVELOPE},
-    'reference', c.reference, 'from_status', 'submitted', 'to_status', c.status, 'caused_by', 'seed',
-    'caused_by_event_id', NULL, 'reason', NULL, 'provider_id', c.provider_id, 'amount', c.amount::text)
-FROM seed_draws d JOIN claims c USING (reference) CROSS JOIN LATERAL (SELECT d.changed_event AS event_id) e
-WHERE c.status NOT IN ('draft', 'submitted') ORDER BY d.n
+SELECT ($5::text || lpad(to_hex(d.n::bigint * 4 + 1), 12, '0'))::uuid, $1::text, d.reference, $2::text,
+       json_build_object({_envelope(1)},
+    'reference', d.reference, 'from_status', 'submitted', 'to_status', d.status, 'caused_by', 'seed',
+    'caused_by_event_id', NULL, 'reason', NULL, 'provider_id', p.id,
+    'amount', (r.rate * (SELECT sum(h) FROM unnest(d.hours) h))::text)::jsonb
+FROM seed_draws d JOIN schools s ON s.urn = d.school_urn JOIN providers p ON p.code = d.provider_code
+JOIN seed_rates r ON r.region = s.region
+WHERE d.status NOT IN ('draft', 'submitted') ORDER BY d.n
 """
 
 
@@ -217,36 +241,32 @@ def _schools(rng: random.Random, count: int, trust_rows: list[dict[str, str]]) -
 async def _generate(raw, rng: random.Random, *, claims_count: int, schools_count: int, providers_count: int,
                     step) -> None:
     """Claims, mentor lines, history and outbox events, generated in PostgreSQL from seeded random draws."""
+    # The draws table is read several times: keep it in memory (allowed before the session's first temp table).
+    await raw.execute("SET LOCAL temp_buffers = '512MB'")
+    await raw.execute("SET LOCAL work_mem = '256MB'")  # the ORDER BY n of each load sorts in memory
     await raw.execute("""
         CREATE TEMP TABLE seed_rates (region text PRIMARY KEY, rate numeric(8, 2)) ON COMMIT DROP;
-        CREATE TEMP TABLE seed_mentors (idx int PRIMARY KEY, trn text, full_name text) ON COMMIT DROP;
         CREATE TEMP TABLE seed_draws (n int, reference text, school_urn text, provider_code text, window_id text,
-                                      status text, mentors int[], hours int[], submitted_at timestamptz,
-                                      submitted_event uuid DEFAULT gen_random_uuid(),
-                                      changed_event uuid DEFAULT gen_random_uuid()) ON COMMIT DROP;
-        CREATE TEMP TABLE seed_lines (reference text, ord int, trn text, full_name text, hours int) ON COMMIT DROP;
+                                      status text, trns text[], names text[], hours int[], submitted_at timestamptz)
+            ON COMMIT DROP;
     """)
     await raw.copy_records_to_table("seed_rates", records=list(HOURLY_RATES.items()))
-    pool = max(50, claims_count // 2)
-    # Distinct 7-digit TRNs: i -> 1000000 + (i * 7919 + offset) mod 9000000 is a bijection (7919 is prime to 9000000).
-    offset = rng.randrange(9_000_000)
-    await raw.copy_records_to_table("seed_mentors", records=[
-        (i, str(1_000_000 + (i * 7919 + offset) % 9_000_000), f"{rng.choice(FIRST)} {rng.choice(LAST)}")
-        for i in range(1, pool + 1)])
     await raw.execute("SELECT setseed($1)", rng.uniform(-1, 1))
     weighted = [s for s, w in STATUS_WEIGHTS.items() for _ in range(w)]
-    await raw.execute(_DRAWS, claims_count, rng.randrange(100_000_000), schools_count, providers_count, pool,
-                      list(STATUSES), weighted, NOW)
-    await raw.execute("CREATE INDEX ON seed_draws (reference); ANALYZE seed_draws")
-    await raw.execute(_LINES)
-    await raw.execute("CREATE INDEX ON seed_lines (reference, ord); ANALYZE seed_lines")
+    await raw.execute(_DRAWS, claims_count, rng.randrange(100_000_000), schools_count, providers_count,
+                      max(50, claims_count // 2), list(STATUSES), weighted, NOW, rng.randrange(9_000_000), FIRST, LAST)
+    await raw.execute("ANALYZE seed_draws")
     step("random draws")
     await raw.execute(_CLAIMS, NOW)
     await raw.execute(_MENTORS)
-    await raw.execute(_HISTORY)
+    await raw.execute(_HISTORY, NOW)
     step(f"{claims_count:,} claims with their mentors and history")
-    await raw.execute(_SUBMITTED, ClaimSubmitted.topic, "ClaimSubmitted", "1.0")
-    await raw.execute(_CHANGED, ClaimStatusChanged.topic, "ClaimStatusChanged", "1.0")
+    occurred = datetime.now(timezone.utc)
+    occurred_json = ClaimStatusChanged(reference="-", from_status="-", to_status="-", caused_by="seed",
+                                       occurred_at=occurred).to_wire()["occurred_at"]
+    prefix = str(uuid.UUID(int=random.SystemRandom().getrandbits(128), version=4))[:24]  # unique per run
+    for statement, message in ((_SUBMITTED, ClaimSubmitted), (_CHANGED, ClaimStatusChanged)):
+        await raw.execute(statement, message.topic, message.__name__, "1.0", occurred_json, prefix)
     step("outbox events")
 
 

@@ -75,17 +75,36 @@ claims = Table(
     Column("clawback_amount", Numeric(12, 2), nullable=True),
     Column("unpaid_reason", Text, nullable=True),
 )
-Index("ix_claims_status_submitted", claims.c.status, claims.c.submitted_at.desc())
-Index("ix_claims_submitted", claims.c.submitted_at.desc())
+# Search indexes (migration 0003): each list order ORDER BY <column> [DESC NULLS LAST], reference has an
+# index in exactly that order, some behind the equality filter that usually comes with it.
+Index("ix_claims_submitted", claims.c.submitted_at.desc().nulls_last(), claims.c.reference)
+Index("ix_claims_status_submitted", claims.c.status, claims.c.submitted_at.desc().nulls_last(), claims.c.reference)
+Index("ix_claims_trust", claims.c.trust_id, claims.c.submitted_at.desc().nulls_last(), claims.c.reference)
+Index("ix_claims_provider", claims.c.provider_id, claims.c.submitted_at.desc().nulls_last(), claims.c.reference)
+Index("ix_claims_school_name", claims.c.school_name, claims.c.reference)
+Index("ix_claims_provider_name", claims.c.provider_name, claims.c.reference)
+Index("ix_claims_amount", claims.c.amount, claims.c.reference)
 Index("ix_claims_school", claims.c.school_urn)
-Index("ix_claims_trust", claims.c.trust_id)
-Index("ix_claims_provider", claims.c.provider_id)
 Index("ix_claims_window", claims.c.claim_window_id)
 Index("ix_claims_assigned", claims.c.assigned_to)
 Index("ix_claims_reference_trgm", claims.c.reference, postgresql_using="gin",
       postgresql_ops={"reference": "gin_trgm_ops"})
 Index("ix_claims_search_trgm", text("(school_name || ' ' || provider_name || ' ' || mentor_names) gin_trgm_ops"),
       postgresql_using="gin")
+
+#: Exact number of claims per (status, window, academic year, trust), kept by statement triggers on
+#: claims in the same transaction (migration 0003): the total of a list filtered only by these
+#: columns is a sum over a few hundred rows. trust_id NULL (no trust) is one group: NULLS NOT DISTINCT.
+claim_counts = Table(
+    "claim_counts", metadata,
+    Column("status", String(40), nullable=False),
+    Column("claim_window_id", String(64), nullable=False),
+    Column("academic_year", String(16), nullable=False),
+    Column("trust_id", String(64), nullable=True),
+    Column("n", BigInteger, nullable=False),
+)
+Index("ux_claim_counts", claim_counts.c.status, claim_counts.c.claim_window_id, claim_counts.c.academic_year,
+      claim_counts.c.trust_id, unique=True, postgresql_nulls_not_distinct=True)
 
 claim_mentors = Table(
     "claim_mentors", metadata,
