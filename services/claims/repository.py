@@ -33,6 +33,22 @@ SEARCH_TEXT = (claims.c.school_name.op("||")(literal_column("' '")).op("||")(cla
                .op("||")(literal_column("' '")).op("||")(claims.c.mentor_names))
 
 
+def _escape(term: str) -> str:
+    """LIKE wildcards in what the user typed are literal."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _anchor(term: str) -> str | None:
+    """For a phrase of several words, the word the trigram index should look up: the index intersects
+    the posting lists of every trigram of the pattern, and those of common words ("primary") are
+    long, so one distinctive word (one with digits, else the longest) finds the few candidates
+    that the whole phrase then filters. None for a single word."""
+    words = [w for w in term.split() if len(w) >= 3]
+    if len(term.split()) < 2 or not words:
+        return None
+    return max(words, key=lambda w: (any(ch.isdigit() for ch in w), len(w)))
+
+
 @dataclass(frozen=True)
 class ClaimFilters:
     q: str | None = None
@@ -182,12 +198,16 @@ class ClaimRepository:
         where: list[Any] = []
         if f.q:
             term = f.q.strip()
-            escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            like = f"%{escaped}%"
+            like = f"%{_escape(term)}%"
             options = [claims.c.reference.like(like), SEARCH_TEXT.ilike(like)]
             if term.isdigit():
                 options.append(claims.c.school_urn == term)
             where.append(or_(*options))
+            anchor = _anchor(term)
+            if anchor:
+                # Implied by the match (only the text can hold a space: references and URNs are digits),
+                # and far cheaper for the trigram index than every trigram of the whole phrase.
+                where.append(SEARCH_TEXT.ilike(f"%{_escape(anchor)}%"))
         if f.status:
             where.append(claims.c.status.in_(list(f.status)))
         for column, value in ((claims.c.provider_id, f.provider_id), (claims.c.school_urn, f.school_urn),
