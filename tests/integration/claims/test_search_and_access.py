@@ -176,12 +176,12 @@ async def test_the_activity_log_is_newest_first_25_a_page(claims_service):
     import asyncio
     for _ in range(100):
         page = (await client.get("/internal/v1/activity", headers=SUPPORT)).json()
-        if page["total"] >= 7:
+        if any(i["title"].startswith("Schools imported") for i in page["items"]) and page["total"] >= 7:
             break
         await asyncio.sleep(0.1)
     titles = [i["title"] for i in page["items"]]
     assert titles[0].startswith("Claim ")
-    assert titles[-1].startswith("Schools imported")
+    assert any(t.startswith("Schools imported: 4 added") for t in titles)
     assert len(page["items"]) <= 25
     times = [i["occurred_at"] for i in page["items"]]
     assert times == sorted(times, reverse=True)
