@@ -92,9 +92,9 @@ Index("ix_claims_reference_trgm", claims.c.reference, postgresql_using="gin",
 Index("ix_claims_search_trgm", text("(school_name || ' ' || provider_name || ' ' || mentor_names) gin_trgm_ops"),
       postgresql_using="gin")
 
-#: Exact number of claims per (status, window, academic year, trust), kept by statement triggers on
-#: claims in the same transaction (migration 0003): the total of a list filtered only by these
-#: columns is a sum over a few hundred rows. trust_id NULL (no trust) is one group: NULLS NOT DISTINCT.
+#: Exact number of claims per (status, window, academic year, trust) as deltas summed on read, appended
+#: by statement triggers on claims in the same transaction and compacted now and then (migration
+#: 0003, which also holds the trigger function and the claim_counts_compaction sequence).
 claim_counts = Table(
     "claim_counts", metadata,
     Column("status", String(40), nullable=False),
@@ -103,8 +103,6 @@ claim_counts = Table(
     Column("trust_id", String(64), nullable=True),
     Column("n", BigInteger, nullable=False),
 )
-Index("ux_claim_counts", claim_counts.c.status, claim_counts.c.claim_window_id, claim_counts.c.academic_year,
-      claim_counts.c.trust_id, unique=True, postgresql_nulls_not_distinct=True)
 
 claim_mentors = Table(
     "claim_mentors", metadata,

@@ -7,12 +7,14 @@ Support search (DESIGN §3, §9) over a million claims within 50 ms at p95:
   nulls first, so the default list sorted the whole table), optionally behind the equality filter
   that most often comes with it (status, trust of a MAT user, provider). Deep pages then read
   ``offset + per_page`` index entries instead of sorting every match.
-- ``claim_counts`` keeps the exact number of claims per (status, claim window, academic year, trust),
-  maintained in the same transaction by statement-level triggers, so the total of a list filtered
-  by nothing but those columns is a sum over a few hundred rows instead of a count over up to a
-  million. Updates that do not move a claim between groups (assignment, sampling fields) touch no
-  counter row; the rows a statement changes are applied in key order, so two transactions never
-  wait on each other's counters in opposite orders.
+- ``claim_counts`` keeps the exact number of claims per (status, claim window, academic year, trust)
+  as rows of deltas summed on read, so the total of a list filtered by nothing but those columns
+  is a sum over a few hundred rows instead of a count over up to a million. Statement-level
+  triggers on claims append the deltas in the same transaction; they never update a shared row,
+  so writers never wait on each other nor deadlock (a consumer batch applies hundreds of status
+  changes in one transaction). Updates that move no claim between groups (assignment, sampling
+  fields) append nothing. Every 256th statement compacts the table (one row per group) under a
+  try-lock: a compaction deletes only committed or its own rows, which no other writer locks.
 
 Revision ID: 0003
 Revises: 0002
@@ -30,12 +32,9 @@ DIMENSIONS = "status, claim_window_id, academic_year, trust_id"
 
 # Each branch names only the transition tables its trigger declares (PL/pgSQL plans a statement
 # when it first runs it, so the other branches never see tables that do not exist).
-_APPLY = f"""
-    INSERT INTO claim_counts AS c ({DIMENSIONS}, n)
-    SELECT {DIMENSIONS}, sum(delta) FROM (%s) changes
-    GROUP BY {DIMENSIONS} HAVING sum(delta) <> 0
-    ORDER BY {DIMENSIONS}
-    ON CONFLICT ({DIMENSIONS}) DO UPDATE SET n = c.n + excluded.n;"""
+_APPEND = f"""
+        INSERT INTO claim_counts ({DIMENSIONS}, n)
+        SELECT {DIMENSIONS}, sum(delta) FROM (%s) changes GROUP BY {DIMENSIONS} HAVING sum(delta) <> 0;"""
 _ADDED = f"SELECT {DIMENSIONS}, 1 AS delta FROM new_rows"
 _REMOVED = f"SELECT {DIMENSIONS}, -1 AS delta FROM old_rows"
 COUNT_FUNCTION = f"""
@@ -43,9 +42,15 @@ CREATE FUNCTION claim_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM claim_counts;
-    ELSIF TG_OP = 'INSERT' THEN{_APPLY % _ADDED}
-    ELSIF TG_OP = 'DELETE' THEN{_APPLY % _REMOVED}
-    ELSE{_APPLY % (_ADDED + ' UNION ALL ' + _REMOVED)}
+        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN{_APPEND % _ADDED}
+    ELSIF TG_OP = 'DELETE' THEN{_APPEND % _REMOVED}
+    ELSE{_APPEND % (_ADDED + ' UNION ALL ' + _REMOVED)}
+    END IF;
+    IF nextval('claim_counts_compaction') % 256 = 0 AND pg_try_advisory_xact_lock(hashtext('claim_counts')) THEN
+        WITH gone AS (DELETE FROM claim_counts RETURNING {DIMENSIONS}, n)
+        INSERT INTO claim_counts ({DIMENSIONS}, n)
+        SELECT {DIMENSIONS}, sum(n) FROM gone GROUP BY {DIMENSIONS} HAVING sum(n) <> 0;
     END IF;
     RETURN NULL;
 END
@@ -72,8 +77,7 @@ def upgrade() -> None:
     sa.Column('trust_id', sa.String(length=64), nullable=True),
     sa.Column('n', sa.BigInteger(), nullable=False),
     )
-    op.create_index('ux_claim_counts', 'claim_counts', ['status', 'claim_window_id', 'academic_year', 'trust_id'],
-                    unique=True, postgresql_nulls_not_distinct=True)
+    op.execute("CREATE SEQUENCE claim_counts_compaction")
     op.execute(COUNT_FUNCTION)
     # One trigger per operation, each declaring the transition tables that operation has.
     op.execute("CREATE TRIGGER claim_counts_insert AFTER INSERT ON claims REFERENCING NEW TABLE AS new_rows "
@@ -91,6 +95,7 @@ def downgrade() -> None:
     for trigger in ('claim_counts_insert', 'claim_counts_update', 'claim_counts_delete', 'claim_counts_truncate'):
         op.execute(f"DROP TRIGGER {trigger} ON claims")
     op.execute("DROP FUNCTION claim_counts_apply()")
+    op.execute("DROP SEQUENCE claim_counts_compaction")
     op.drop_table('claim_counts')
     for name in ('ix_claims_amount', 'ix_claims_provider_name', 'ix_claims_school_name', 'ix_claims_provider',
                  'ix_claims_trust', 'ix_claims_status_submitted', 'ix_claims_submitted'):
