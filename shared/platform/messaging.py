@@ -218,6 +218,7 @@ class OutboxRelay:
 # Idempotent batch consumer
 # --------------------------------------------------------------------------------------------
 Handler = Callable[[Message, Any], Awaitable[None]]
+BulkHandler = Callable[[list[Message], Any], Awaitable[None]]
 
 TRANSIENT = (OperationalError, InterfaceError, OSError, asyncio.TimeoutError, KafkaError)
 
@@ -244,6 +245,9 @@ class Consumer:
     settings: ServiceSettings
     #: Set after the broker lost its data: the next assignment reads partitions from the start.
     rewind_on_assignment: bool = False
+    #: Optional handlers that apply many consecutive messages of one type at once (set-based SQL);
+    #: each type here must also have a one-at-a-time handler in ``handlers`` (the fallback).
+    bulk_handlers: dict[str, BulkHandler] = field(default_factory=dict)
     _attempts: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
     @property
@@ -267,32 +271,28 @@ class Consumer:
                 done = await uow.processed_ids(self.group, ids)
                 dead = await uow.dead_lettered_ids(self.group, [str(i) for i in ids])
                 applied: list[uuid.UUID] = []
+                seen: set[uuid.UUID] = set()
+                run: list[tuple[ConsumerRecord, Message]] = []  # consecutive messages for one bulk handler
                 for record, message, error in decoded:
                     if message is None:
+                        await self._apply_run(uow, run, applied)
                         await self._dead_letter(uow, record, None, error or "undecodable")
                         continue
-                    if message.event_id in done or message.event_id in applied:
+                    if message.event_id in done or message.event_id in seen:
                         metrics.MESSAGES_DUPLICATE.labels(self.group).inc()
                         continue
                     replay = any(k == REPLAY_HEADER for k, _ in (record.headers or ()))
                     if str(message.event_id) in dead and not replay:
                         continue
-                    handler = self.handlers.get(message.type)
-                    if handler is None:
-                        applied.append(message.event_id)
+                    seen.add(message.event_id)
+                    if message.type in self.bulk_handlers:
+                        if run and run[0][1].type != message.type:
+                            await self._apply_run(uow, run, applied)
+                        run.append((record, message))
                         continue
-                    token = correlation_id.set(message.correlation_id)
-                    try:
-                        async with uow.savepoint():
-                            await handler(message, uow)
-                        applied.append(message.event_id)
-                        metrics.MESSAGES_HANDLED.labels(self.group, message.type).inc()
-                    except Exception as exc:  # noqa: BLE001 - classified below, never swallowed
-                        if is_transient(exc):
-                            raise
-                        await self._dead_letter(uow, record, message, _describe(exc))
-                    finally:
-                        correlation_id.reset(token)
+                    await self._apply_run(uow, run, applied)
+                    await self._apply_one(uow, record, message, applied)
+                await self._apply_run(uow, run, applied)
                 await uow.mark_processed(self.group, applied)
                 await uow.commit()
         except Exception as exc:
@@ -308,6 +308,44 @@ class Consumer:
             raise
         self._attempts.clear()
         metrics.HANDLER_SECONDS.labels(self.group).observe(time.perf_counter() - started)
+
+    async def _apply_one(self, uow, record: ConsumerRecord, message: Message, applied: list[uuid.UUID]) -> None:
+        handler = self.handlers.get(message.type)
+        if handler is None:
+            applied.append(message.event_id)
+            return
+        token = correlation_id.set(message.correlation_id)
+        try:
+            async with uow.savepoint():
+                await handler(message, uow)
+            applied.append(message.event_id)
+            metrics.MESSAGES_HANDLED.labels(self.group, message.type).inc()
+        except Exception as exc:  # noqa: BLE001 - classified below, never swallowed
+            if is_transient(exc):
+                raise
+            await self._dead_letter(uow, record, message, _describe(exc))
+        finally:
+            correlation_id.reset(token)
+
+    async def _apply_run(self, uow, run: list[tuple[ConsumerRecord, Message]], applied: list[uuid.UUID]) -> None:
+        """Apply consecutive messages of one type with its bulk handler, in one savepoint. If the
+        bulk handler refuses (any non-transient error), nothing of it stays and each message goes
+        through the one-at-a-time handler instead, so a refused message is dead-lettered alone."""
+        if not run:
+            return
+        messages = [m for _, m in run]
+        try:
+            async with uow.savepoint():
+                await self.bulk_handlers[messages[0].type](messages, uow)
+        except Exception as exc:  # noqa: BLE001 - transient ones re-raised, others retried one by one
+            if is_transient(exc):
+                raise
+            for record, message in run:
+                await self._apply_one(uow, record, message, applied)
+        else:
+            applied.extend(m.event_id for m in messages)
+            metrics.MESSAGES_HANDLED.labels(self.group, messages[0].type).inc(len(messages))
+        run.clear()
 
     async def _dead_letter(self, uow, record: ConsumerRecord, message: Message | None, error: str) -> None:
         metrics.MESSAGES_FAILED.labels(self.group).inc()
