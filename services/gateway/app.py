@@ -18,7 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shared.platform.service import ServiceRuntime, create_service_app
 
 from . import auth
+from .api import ecf as ecf_api
 from .api import routes as api_routes
+from .api import workflows as workflow_api
 from .clients import GatewayError, Services, _validation
 from .config import GatewaySettings
 from .context import Gateway
@@ -50,7 +52,8 @@ def create_app(settings: GatewaySettings | None = None, *,
     runtime = ServiceRuntime(settings=settings, metadata=metadata, database_url=settings.database_url)
     services = Services.from_settings(settings, transports)
 
-    app = create_service_app(runtime, title="ClaimFlow API", routers=[api_routes.router, pages.router])
+    app = create_service_app(runtime, title="ClaimFlow API", routers=[
+        api_routes.router, workflow_api.router, ecf_api.finance, ecf_api.lead_providers, *pages.routers])
     app.description = DESCRIPTION
     app.version = "1.0.0"
     # The interactive docs load scripts from a CDN, which the content security policy forbids;
@@ -133,7 +136,13 @@ def _page(request: Request, status: int, *, paragraphs: list[str] | None = None,
     }, status_code=status, headers=headers)
 
 
-def _json(status: int, errors: list[dict[str, Any]], headers: dict[str, str] | None = None) -> JSONResponse:
+def _json(status: int, errors: list[dict[str, Any]], headers: dict[str, str] | None = None, *,
+          request: Request | None = None) -> JSONResponse:
+    if request is not None and request.url.path.startswith("/api/v3/"):
+        # The Lead Provider API speaks JSON:API: {"errors": [{"title", "detail"}]}.
+        from http import HTTPStatus
+        title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        errors = [{"title": title, "detail": e.get("message", "")} for e in errors]
     return JSONResponse({"errors": errors}, status_code=status, headers=headers)
 
 
@@ -141,7 +150,7 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GatewayError)
     async def gateway_error(request: Request, exc: GatewayError) -> Response:
         if _is_api(request):
-            return _json(exc.status, exc.errors, exc.headers)
+            return _json(exc.status, exc.errors, exc.headers, request=request)
         if exc.status == 401:
             return RedirectResponse(auth.sign_in_location(request.url.path), status_code=303)
         paragraphs = [e["message"] for e in exc.errors] if exc.status in (409, 410, 422) else None
@@ -151,7 +160,7 @@ def _error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [_validation(e) for e in exc.errors()]
         if _is_api(request):
-            return _json(422, errors)
+            return _json(422, errors, request=request)
         return _page(request, 404 if any(e.get("field") in ("reference",) for e in errors) else 400)
 
     @app.exception_handler(StarletteHTTPException)
@@ -160,8 +169,12 @@ def _error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             message = "Not found"
         if _is_api(request):
-            return _json(exc.status_code, [{"message": message}], getattr(exc, "headers", None))
+            return _json(exc.status_code, [{"message": message}], getattr(exc, "headers", None), request=request)
         return _page(request, exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(ecf_api.JsonApiError)
+    async def jsonapi_error(request: Request, exc: ecf_api.JsonApiError) -> Response:
+        return exc.response()
 
     @app.exception_handler(auth.SignInRequired)
     async def sign_in_required(request: Request, exc: auth.SignInRequired) -> Response:

@@ -71,6 +71,15 @@ def errors_from(response: httpx.Response) -> list[dict[str, Any]]:
     return [{"message": response.reason_phrase}]
 
 
+def _jsonapi_errors(response: httpx.Response) -> bool:
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return isinstance(errors, list) and all(isinstance(e, dict) and "title" in e for e in errors)
+
+
 def _clean(error: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"message": str(error.get("message", ""))}
     if error.get("row") is not None:
@@ -110,6 +119,20 @@ class ServiceClient:
             log.warning("%s %s on %s failed: %s", method, path, self.name, exc)
             raise ServiceUnavailable(self.name) from exc
         self._check(method, path, response)
+        return response
+
+    async def passthrough(self, method: str, path: str, *, user: User | None, headers: dict[str, str] | None = None,
+                          **kwargs: Any) -> httpx.Response:
+        """The response as the service gave it, 4xx included (the Lead Provider API passes its JSON:API
+        errors through unchanged); a transport failure, a 5xx or a refused internal token is still 503."""
+        try:
+            response = await self._client.request(method, path, headers={**self._headers(user), **(headers or {})},
+                                                  **kwargs)
+        except httpx.TransportError as exc:
+            log.warning("%s %s on %s failed: %s", method, path, self.name, exc)
+            raise ServiceUnavailable(self.name) from exc
+        if response.status_code >= 500 or (response.status_code == 401 and not _jsonapi_errors(response)):
+            self._check(method, path, response)
         return response
 
     async def json(self, method: str, path: str, *, user: User | None, **kwargs: Any) -> Any:

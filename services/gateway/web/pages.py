@@ -139,18 +139,24 @@ async def claims_csv(request: Request, user: User = Depends(SUPPORT), gw: Gatewa
                             {**form.api_params(), "sort": form.sort, "order": form.order}, "claims.csv")
 
 
-SECTIONS = {"sampling": "Sampling", "payments": "Payments", "clawbacks": "Clawbacks"}
+@router.get("/claims/{reference}")
+async def claim_details(request: Request, reference: str, user: User = Depends(CLAIM_READERS),
+                        gw: Gateway = Depends(gateway)):
+    done = DONE.get(request.query_params.get("done", "")) if user.role == "support" else None
+    return await claim_page(request, reference, user, gw, banner=done)
 
 
-@router.get("/claims/{section}")
-async def claims_section(request: Request, section: str, user: User = Depends(CLAIM_READERS),
-                         gw: Gateway = Depends(gateway)):
-    if section in SECTIONS:
-        if user.role != "support":
-            raise auth.PageForbidden()
-        return templates(request).render(request, "placeholder.html", {
-            "title": SECTIONS[section], "section": "claims", "subsection": section})
-    return await claim_page(request, section, user, gw)
+#: Success messages after an action on the claim page (status changes follow within seconds).
+DONE = {
+    "sampling-approved": "Claim approved. It will show as paid in a few seconds.",
+    "sampling-rejected": "Claim rejected. It will show as claim not approved in a few seconds, ready for a clawback.",
+    "payment-information-sent": "Recorded that the information was sent to the payer.",
+    "payment-paid": "Recorded that the payer paid the claim.",
+    "payment-reject": "Recorded that the payer rejected the claim.",
+    "clawback-requested": "Clawback requested. Another support user must approve it.",
+    "clawback-approved": "Clawback approved. It is ready to send to the payer.",
+    "clawback-rejected": "Clawback rejected.",
+}
 
 
 async def claim_page(request: Request, reference: str, user: User, gw: Gateway, *,
@@ -163,6 +169,12 @@ async def claim_page(request: Request, reference: str, user: User, gw: Gateway, 
     return templates(request).render(request, "claims/detail.html", {
         "title": f"Claim {reference}", "section": "claims", "subsection": "all", "claim": claim,
         "support_users": support_users, "errors": errors, "banner": banner}, status_code=status_code)
+
+
+def _wants_page(request: Request) -> bool:
+    """A person's browser (which asks for HTML) gets a page with a download button first, so that an
+    email scanner or link preview that fetches the address does not use up the one download."""
+    return "text/html" in request.headers.get("accept", "") and request.query_params.get("download") != "1"
 
 
 @router.post("/claims/{reference}/assign", dependencies=[Depends(verify_csrf)])
@@ -225,6 +237,8 @@ async def download_link(request: Request, token: str, gw: Gateway = Depends(gate
                            "minutes, then try again."]}, status_code=429, headers={"Retry-After": str(retry)})
     if len(token) > 200 or not all(c.isalnum() or c in "-_" for c in token):
         return _link_gone(request)
+    if _wants_page(request):
+        return templates(request).render(request, "link.html", {"title": "Download your file", "token": token})
     answered = False
     for service in (gw.services.sampling, gw.services.payments):
         try:
@@ -245,3 +259,12 @@ async def download_link(request: Request, token: str, gw: Gateway = Depends(gate
 
 def _link_gone(request: Request) -> Response:
     return templates(request).render(request, "link_error.html", status_code=410)
+
+
+def _routers() -> list[APIRouter]:
+    # The sections' own routes come before this module's ``/claims/{reference}``.
+    from . import finance, sampling, uploads, workflows
+    return [uploads.router, sampling.router, workflows.router, finance.router, router]
+
+
+routers = _routers()

@@ -2,3 +2,17 @@
 import { initAll } from '/assets/govuk-frontend.min.js'
 
 initAll()
+
+// Long uploads: once a form marked data-app-upload is sent, show a live "Uploading…" status with a
+// spinner instead of a page that looks frozen. Without JavaScript the form still works as it is.
+for (const form of document.querySelectorAll('form[data-app-upload]')) {
+  form.addEventListener('submit', () => {
+    const status = form.querySelector('.app-upload-status')
+    if (status) status.hidden = false
+    for (const button of form.querySelectorAll('button[type="submit"], button:not([type])')) {
+      button.setAttribute('aria-disabled', 'true')
+      button.classList.add('govuk-button--disabled')
+    }
+    document.body.classList.add('app-busy')
+  })
+}

@@ -1,0 +1,35 @@
+"""What every support page module shares: role checks, rendering, and turning a service's refusal
+into an error summary whose links point at the form's fields."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+
+from ..auth import page_role
+
+SUPPORT = page_role("support")
+FINANCE = page_role("finance")
+
+
+def templates(request: Request):
+    return request.app.state.templates
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200):
+    return templates(request).render(request, name, context or {}, status_code=status_code)
+
+
+def see_other(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303)
+
+
+def summary(errors: list[dict[str, Any]], *, default_field: str) -> list[dict[str, str]]:
+    """Error summary items: each links to its field (the service's ``field`` when the page has it)."""
+    return [{"text": e["message"], "href": f"#{e.get('field') or default_field}"} for e in errors]
+
+
+def form_text(form, key: str, limit: int = 5000) -> str:
+    value = form.get(key)
+    return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""

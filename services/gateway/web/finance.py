@@ -1,0 +1,84 @@
+"""Finance pages (ECF): statements and a statement's detail, where a finance user authorises it for
+payment after confirming the assurance checks (the checkbox is required; the payments service
+checks it again)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from ..auth import verify_csrf
+from ..clients import Downstream
+from ..context import Gateway, gateway
+from ..users import User
+from .common import FINANCE, render, see_other
+
+router = APIRouter(include_in_schema=False)
+
+
+def _check(statement_id: str) -> str:
+    if not (0 < len(statement_id) <= 100 and all(c.isalnum() or c in "-_" for c in statement_id)):
+        raise Downstream(404, [{"message": "Page not found"}])
+    return statement_id
+
+
+async def _lead_providers(gw: Gateway, user: User) -> dict[str, str]:
+    found = await gw.services.payments.json("GET", "/internal/v1/finance/lead-providers", user=user)
+    return {lp["id"]: lp["name"] for lp in found["items"]}
+
+
+@router.get("/finance/statements")
+async def statements(request: Request, lead_provider_id: str = "", user: User = Depends(FINANCE),
+                     gw: Gateway = Depends(gateway)):
+    names = await _lead_providers(gw, user)
+    params = {"per_page": 500}
+    if lead_provider_id in names:
+        params["lead_provider_id"] = lead_provider_id
+    found = await gw.services.payments.json("GET", "/internal/v1/finance/statements", user=user, params=params)
+    return render(request, "finance/statements.html", {
+        "title": "Statements", "section": "finance", "result": found, "names": names,
+        "lead_provider_id": lead_provider_id if lead_provider_id in names else ""})
+
+
+async def _statement_page(request: Request, gw: Gateway, user: User, statement_id: str, *,
+                          errors: list[dict[str, str]] | None = None, status_code: int = 200):
+    statement = await gw.services.payments.json("GET", f"/internal/v1/finance/statements/{_check(statement_id)}",
+                                                user=user)
+    names = await _lead_providers(gw, user)
+    return render(request, "finance/statement.html", {
+        "title": statement.get("name") or "Statement", "section": "finance", "statement": statement,
+        "lead_provider_name": names.get(statement.get("lead_provider_id"), ""), "errors": errors,
+        "authorised": bool(request.query_params.get("authorised"))}, status_code=status_code)
+
+
+@router.get("/finance/statements/{statement_id}")
+async def statement(request: Request, statement_id: str, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
+    return await _statement_page(request, gw, user, statement_id)
+
+
+@router.post("/finance/statements/{statement_id}/authorise", dependencies=[Depends(verify_csrf)])
+async def authorise(request: Request, statement_id: str, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
+    form = await request.form()
+    if form.get("assurance_checks_done") != "yes":
+        return await _statement_page(request, gw, user, statement_id, status_code=422, errors=[
+            {"text": "Confirm that the assurance checks have been done", "href": "#assurance_checks_done"}])
+    try:
+        await gw.services.payments.json("POST", f"/internal/v1/finance/statements/{_check(statement_id)}/authorise",
+                                        user=user, json={"assurance_checks_done": True})
+    except Downstream as exc:
+        if exc.status != 422:
+            raise
+        return await _statement_page(request, gw, user, statement_id, status_code=422, errors=[
+            {"text": e["message"], "href": "#assurance_checks_done"} for e in exc.errors])
+    return see_other(f"/finance/statements/{statement_id}?authorised=1")
+
+
+@router.get("/finance/statements/{statement_id}/download/{which}")
+async def download(statement_id: str, which: str, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
+    suffix = {"statement.csv": ".csv", "declarations.csv": "/declarations.csv"}.get(which)
+    if suffix is None:
+        raise Downstream(404, [{"message": "Page not found"}])
+    response = await gw.services.payments.request("GET", f"/internal/v1/finance/statements/{_check(statement_id)}{suffix}",
+                                                  user=user)
+    return Response(response.content, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": response.headers.get("content-disposition",
+                                                                         f'attachment; filename="{which}"')})

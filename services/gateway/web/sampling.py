@@ -1,0 +1,104 @@
+"""The Sampling section (a sub-section of Claims): the claims waiting to be processed, the two
+uploads (see ``uploads``), and support's decision on a claim the provider did not approve."""
+from __future__ import annotations
+
+import math
+
+from fastapi import APIRouter, Depends, Request
+
+from ..auth import verify_csrf
+from ..clients import Downstream
+from ..context import Gateway, gateway
+from ..users import User
+from .common import SUPPORT, form_text, render, see_other
+from .forms import pagination
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 25
+
+CANCELLED = {"sample": "The sampling upload was cancelled. No claims were changed.",
+             "response": "The provider response upload was cancelled. No claims were changed."}
+
+
+@router.get("/claims/sampling")
+async def sampling(request: Request, page: int = 1, cancelled: str = "", user: User = Depends(SUPPORT),
+                   gw: Gateway = Depends(gateway)):
+    page = max(1, min(page, 100_000))
+    result = await gw.services.sampling.json("GET", "/internal/v1/sampling/claims", user=user,
+                                             params={"page": page, "per_page": PER_PAGE})
+    summary = await gw.services.sampling.json("GET", "/internal/v1/sampling/summary", user=user)
+    pages = math.ceil(result["total"] / PER_PAGE) if result["total"] else 0
+    return render(request, "sampling/list.html", {
+        "title": "Sampling", "section": "claims", "subsection": "sampling", "result": result, "summary": summary,
+        "banner": CANCELLED.get(cancelled), "pagination": pagination(page, pages, lambda n: f"?page={n}")})
+
+
+def _check(reference: str) -> None:
+    if not (len(reference) == 8 and reference.isdigit()):
+        raise Downstream(404, [{"message": "Page not found"}])
+
+
+async def _claim(gw: Gateway, user: User, reference: str) -> dict:
+    _check(reference)
+    return await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
+
+
+@router.get("/claims/{reference}/sampling/approve")
+async def approve_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    claim = await _claim(gw, user, reference)
+    return render(request, "sampling/approve.html", {"title": "Are you sure you want to approve the claim?",
+                                                     "section": "claims", "subsection": "sampling", "claim": claim})
+
+
+@router.post("/claims/{reference}/sampling/approve", dependencies=[Depends(verify_csrf)])
+async def approve(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    _check(reference)
+    try:
+        await gw.services.sampling.json("POST", f"/internal/v1/claims/{reference}/sampling/approve", user=user, json={})
+    except Downstream as exc:
+        if exc.status != 422:
+            raise
+        claim = await _claim(gw, user, reference)
+        return render(request, "sampling/approve.html", {
+            "title": "Are you sure you want to approve the claim?", "section": "claims", "subsection": "sampling",
+            "claim": claim, "errors": [{"text": e["message"], "href": "#approve"} for e in exc.errors]},
+            status_code=422)
+    return see_other(f"/claims/{reference}?done=sampling-approved")
+
+
+@router.get("/claims/{reference}/sampling/reject")
+async def reject_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    claim = await _claim(gw, user, reference)
+    return render(request, "sampling/reject.html", {"title": "Reject claim", "section": "claims",
+                                                    "subsection": "sampling", "claim": claim})
+
+
+@router.post("/claims/{reference}/sampling/reject", dependencies=[Depends(verify_csrf)])
+async def reject(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    _check(reference)
+    reason = form_text(await request.form(), "reason")
+    errors = []
+    if not reason:
+        errors = [{"text": "Enter a reason for rejecting the claim", "href": "#reason"}]
+    else:
+        try:
+            await gw.services.sampling.json("POST", f"/internal/v1/claims/{reference}/sampling/reject", user=user,
+                                            json={"reason": reason})
+        except Downstream as exc:
+            if exc.status != 422:
+                raise
+            errors = [{"text": e["message"], "href": "#reason"} for e in exc.errors]
+    if errors:
+        claim = await _claim(gw, user, reference)
+        return render(request, "sampling/reject.html", {"title": "Reject claim", "section": "claims",
+                                                        "subsection": "sampling", "claim": claim, "reason": reason,
+                                                        "errors": errors}, status_code=422)
+    return see_other(f"/claims/{reference}?done=sampling-rejected")
+
+
+@router.post("/claims/sampling/providers/{provider_id}/resend", dependencies=[Depends(verify_csrf)])
+async def resend(request: Request, provider_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    if not (0 < len(provider_id) <= 100 and all(c.isalnum() or c in "-_" for c in provider_id)):
+        raise Downstream(404, [{"message": "Page not found"}])
+    await gw.services.sampling.json("POST", f"/internal/v1/providers/{provider_id}/sampling/resend", user=user)
+    return see_other("/claims/sampling?resent=1")
