@@ -148,8 +148,8 @@ def sampling_file(claims) -> bytes:
 
 
 # ------------------------------------------------------------------------------------ services
-def service_env(pg: EmbeddedPostgres, broker: EmbeddedBroker) -> dict[str, str]:
-    return {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC_PREFIX": "bench.",
+def service_env(pg: EmbeddedPostgres, broker: EmbeddedBroker, batch: int) -> dict[str, str]:
+    return {"KAFKA_MAX_POLL_RECORDS": str(batch), "OUTBOX_BATCH_SIZE": str(batch),"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC_PREFIX": "bench.",
             "KAFKA_SESSION_TIMEOUT_MS": "10000", "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
             "OUTBOX_POLL_INTERVAL_S": "0.02", "LOG_JSON": "false", "LOG_LEVEL": "WARNING",
             "INTERNAL_API_TOKEN": TOKEN, "CLAIMS_DATABASE_URL": pg.url("bench_claims"),
@@ -244,7 +244,7 @@ async def run(args) -> None:
               f"({emails_expected} email addresses) in {time.perf_counter() - started:.1f} s", flush=True)
         file = sampling_file(claims)
 
-        env = service_env(pg, broker)
+        env = service_env(pg, broker, args.batch)
         runner = as_processes if args.processes else in_process
         async with runner(env) as client:
             started = time.perf_counter()
@@ -287,6 +287,7 @@ async def run(args) -> None:
     print()
     print(f"Sampling apply benchmark: {len(claims):,} claims, {len(mentors):,} mentor rows, "
           f"{len(providers)} providers, {emails_expected} emails; claims + sampling in {mode}")
+    print(f"consumer and relay batches of {args.batch}")
     print(f"{'measure':<58}{'seconds':>10}{'target':>10}")
     rows = [
         ("validate (upload → 201)", validate_s, "≤ 3"),
@@ -306,6 +307,8 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--providers", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--batch", type=int, default=2000,
+                        help="consumer batch (KAFKA_MAX_POLL_RECORDS) and outbox relay batch (OUTBOX_BATCH_SIZE)")
     parser.add_argument("--processes", action="store_true", help="run claims and sampling as separate processes")
     asyncio.run(run(parser.parse_args()))
 

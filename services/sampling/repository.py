@@ -32,6 +32,15 @@ class ProjectionBatch:
     mentors: list[dict[str, Any]] = field(default_factory=list)
     status_changes: list[dict[str, Any]] = field(default_factory=list)
 
+    def mark(self) -> tuple:
+        """Where the queue stands, to drop what a refused run of messages added (``reset``)."""
+        return (dict(self.snapshot_providers), dict(self.registered_providers), len(self.claims),
+                len(self.mentors), len(self.status_changes))
+
+    def reset(self, mark: tuple) -> None:
+        self.snapshot_providers, self.registered_providers = dict(mark[0]), dict(mark[1])
+        del self.claims[mark[2]:], self.mentors[mark[3]:], self.status_changes[mark[4]:]
+
     def __bool__(self) -> bool:
         return bool(self.snapshot_providers or self.registered_providers or self.claims or self.mentors
                     or self.status_changes)
