@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, text  # noqa: E402
 
-from bench._common import percentile, start_postgres, summary  # noqa: E402
+from bench._common import percentile, start_postgres, stop_postgres, summary  # noqa: E402
 from services.claims.repository import ClaimFilters, ClaimRepository  # noqa: E402
 from services.claims.seed import seed  # noqa: E402
 from shared.platform.db import make_engine, make_sessionmaker  # noqa: E402
@@ -114,7 +114,7 @@ async def main(claims: int, rounds: int, all_plans: bool, database_url: str | No
         print(f"seeded {claims:,} claims in {time.perf_counter() - started:.1f}s", flush=True)
         await run(url, rounds, all_plans)
     finally:
-        pg.stop()
+        stop_postgres(pg)
 
 
 if __name__ == "__main__":
