@@ -113,8 +113,9 @@ class ServiceClient:
         return headers
 
     async def request(self, method: str, path: str, *, user: User | None, **kwargs: Any) -> httpx.Response:
+        headers = {**self._headers(user), **(kwargs.pop("headers", None) or {})}
         try:
-            response = await self._client.request(method, path, headers=self._headers(user), **kwargs)
+            response = await self._client.request(method, path, headers=headers, **kwargs)
         except httpx.TransportError as exc:
             log.warning("%s %s on %s failed: %s", method, path, self.name, exc)
             raise ServiceUnavailable(self.name) from exc

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, \
     select_autoescape
 
@@ -79,6 +80,12 @@ def money(value: Any) -> str:
         return str(value)
 
 
+def link(href: str, text: Any, hidden: str = "") -> Markup:
+    """A GOV.UK link for table cells (escaped here, so templates never build HTML by hand)."""
+    extra = Markup('<span class="govuk-visually-hidden"> {}</span>').format(hidden) if hidden else ""
+    return Markup('<a class="govuk-link" href="{}">{}{}</a>').format(href, text, extra)
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)),
@@ -86,7 +93,7 @@ def build_environment() -> Environment:
         autoescape=select_autoescape(["html"]), undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, money=money)
-    env.globals.update(service_name=SERVICE_NAME, status_colours=STATUS_COLOURS)
+    env.globals.update(service_name=SERVICE_NAME, status_colours=STATUS_COLOURS, link=link)
     return env
 
 

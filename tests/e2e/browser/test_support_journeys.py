@@ -1,0 +1,334 @@
+"""The support user's journeys through the real running system, in a browser: sampling (a refused
+file, then a good one → review → confirm → "Sampling in progress"), the provider's answers (the
+link from the email → download → fill in → upload → Paid / Provider not approved → reject), a
+clawback with four eyes (the requester's own approval is refused; a second support user
+approves), sending to the payer and the payer's answers. Each screen is screenshotted and checked
+for the accessibility basics (labels, headings, error summary focus).
+
+The tests share one system and run in order: the provider response uses the claims sampled by the
+first journey's API twin, and the clawback the claim support rejected."""
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import links_in, sign_in, upload, wait_api_status, wait_for_status
+
+STATE: dict = {}
+
+
+def paid_claims(api, count: int, *, exclude: set[str] = frozenset()) -> list[dict]:
+    found = api.get("/api/v1/claims", params={"status": "paid", "per_page": 100, "sort": "reference"}).json()["items"]
+    found = [c for c in found if c["reference"] not in exclude and c["reference"] not in STATE.get("used", set())]
+    assert len(found) >= count, "the demo data has too few paid claims"
+    STATE.setdefault("used", set()).update(c["reference"] for c in found[:count])
+    return found[:count]
+
+
+def sample_csv(claims: list[dict]) -> bytes:
+    lines = ["claim_reference_number,claim_sample_reason"] + [f"{c['reference']},Random sample" for c in claims]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_sampling_journey_from_a_refused_file_to_sampling_in_progress(system, new_page, screens):
+    api = system.api("support@example.com")
+    page = new_page()
+    sign_in(page, "support@example.com", screens)
+    expect(page.locator("h1")).to_have_text("Claims")
+    screens.shot(page, "02-claims-list")
+
+    # The Sampling sub-section is highlighted in the claims navigation.
+    page.get_by_role("link", name="Sampling", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Sampling")
+    expect(page.locator(".app-secondary-navigation__item--active")).to_have_text("Sampling")
+    screens.shot(page, "03-sampling-list")
+
+    page.get_by_role("button", name="Upload claims to be sampled").click()
+    expect(page.locator("h1")).to_have_text("Upload claims to be sampled")
+    page.get_by_text("Help with the CSV file").click()
+    for header in ("claim_reference_number", "claim_sample_reason", "claim_window_id"):
+        expect(page.locator(".govuk-details")).to_contain_text(header)
+    screens.shot(page, "04-sampling-upload")
+
+    # No file: the error summary takes the focus and links to the field.
+    page.locator("#upload-button").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select a CSV file to upload")
+    expect(page.locator("#file-error")).to_contain_text("Select a CSV file to upload")
+    screens.shot(page, "05-sampling-upload-no-file")
+    page.locator(".govuk-error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "file"
+
+    # Not a CSV.
+    upload(page, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), name="picture.csv")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The selected file must be a CSV")
+    screens.shot(page, "06-sampling-upload-not-a-csv")
+
+    # Missing headers.
+    upload(page, b"reference,why\n12345678,x\n")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Your file needs a column called")
+    screens.shot(page, "07-sampling-upload-missing-headers")
+
+    # Row errors: a table of every failing row.
+    upload(page, b"claim_reference_number,claim_sample_reason\n99999999,Random\nabc,\n")
+    expect(page.locator("h1")).to_have_text("The selected file has errors")
+    expect(page.locator("table")).to_contain_text("Enter a valid claim reference")
+    assert page.locator("table tbody tr").count() >= 2
+    screens.shot(page, "08-sampling-upload-row-errors")
+
+    # A good file: paid claims found through the API.
+    claims = paid_claims(api, 2)
+    page.goto("/claims/sampling/upload")
+    upload(page, sample_csv(claims))
+    expect(page.locator("h1")).to_have_text("Are you sure you want to upload the sampling data?")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("2")
+    expect(page.locator(".govuk-warning-text")).to_contain_text(
+        "Each accredited provider included in the sample data will receive an email instructing them to assure "
+        "their partner schools’ claim.")
+    screens.shot(page, "09-sampling-review")
+    page.get_by_role("button", name="Confirm upload").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Sampling data uploaded")
+    screens.shot(page, "10-sampling-success")
+
+    wait_for_status(page, claims[0]["reference"], "Sampling in progress")
+    expect(page.locator("h2", has_text="Sampling in progress")).to_be_visible()
+    screens.shot(page, "11-claim-sampling-in-progress")
+
+    # Cancelling an upload changes nothing.
+    other = paid_claims(api, 1)
+    page.goto("/claims/sampling/upload")
+    upload(page, sample_csv(other))
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("cancelled")
+    assert api.get(f"/api/v1/claims/{other[0]['reference']}").json()["status"] == "paid"
+    STATE["used"].discard(other[0]["reference"])
+
+
+def _provider_file(system, api, claims: list[dict], page, screens) -> list[dict]:
+    """The provider's CSV rows, downloaded through the link in each provider's email."""
+    rows: list[dict] = []
+    providers = {c["provider"]["id"] for c in claims}
+    emails = {p["id"]: p["email_addresses"] for p in api.get("/api/v1/providers").json()["items"]
+              if p["id"] in providers}
+    first = True
+    for provider_id, addresses in emails.items():
+        assert addresses, f"provider {provider_id} has no email address"
+        deadline = time.monotonic() + 30
+        while True:
+            items = api.get("/api/v1/notifications", params={"recipient": addresses[0]}).json()["items"]
+            links = [link for item in items for link in links_in(item.get("body") or "")]
+            if links:
+                break
+            assert time.monotonic() < deadline, f"no email with a link to {addresses[0]}"
+            time.sleep(0.5)
+        path = "/links/" + links[0].rsplit("/links/", 1)[1]
+        page.goto(path)
+        expect(page.locator("h1")).to_have_text("Download your file")
+        if first:
+            screens.shot(page, "12-link-download-page")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download CSV file").click()
+        text = open(download.value.path(), encoding="utf-8-sig").read()
+        rows += list(csv.DictReader(io.StringIO(text)))
+        page.goto(path + "?download=1")   # the one download is used up
+        expect(page.locator("h1")).to_have_text("This link has expired")
+        if first:
+            screens.shot(page, "13-link-expired")
+        first = False
+    return rows
+
+
+def test_provider_response_journey_paid_and_provider_not_approved(system, new_page, screens):
+    api = system.api("support@example.com")
+    claims = paid_claims(api, 2)
+    created = api.post("/api/v1/sampling/uploads", files={"file": ("s.csv", sample_csv(claims), "text/csv")})
+    assert created.status_code == 201, created.text
+    assert created.json()["claim_count"] == 2
+    confirmed = api.post(f"/api/v1/sampling/uploads/{created.json()['upload_id']}/confirm")
+    assert confirmed.status_code == 202, confirmed.text
+    for c in claims:
+        wait_api_status(api, c["reference"], "sampling_in_progress")
+
+    page = new_page()
+    sign_in(page, "support@example.com")
+    rows = _provider_file(system, api, claims, page, screens)
+    assured, not_assured = claims[0]["reference"], claims[1]["reference"]
+    ours = [r for r in rows if r["claim_reference"] in (assured, not_assured)]
+    assert {r["claim_reference"] for r in ours} == {assured, not_assured}
+    for r in ours:
+        if r["claim_reference"] == assured:
+            r["claim_assured"], r["claim_not_assured_reason"] = "Yes", ""
+        else:
+            r["claim_assured"], r["claim_not_assured_reason"] = "no", "The mentor did not attend the training"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()))
+    writer.writeheader()
+    writer.writerows(ours)
+
+    page.goto("/claims/sampling")
+    page.get_by_role("button", name="Upload provider response").click()
+    expect(page.locator("h1")).to_have_text("Upload provider response")
+    screens.shot(page, "14-provider-response-upload")
+    bad = "claim_reference,claim_assured\n" + f"{assured},maybe\n"
+    upload(page, bad.encode())
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    screens.shot(page, "15-provider-response-errors")
+    page.goto("/claims/sampling/response")
+    upload(page, out.getvalue().encode())
+    expect(page.locator("h1")).to_have_text("Are you sure you want to upload the provider response?")
+    screens.shot(page, "16-provider-response-review")
+    page.get_by_role("button", name="Confirm upload").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Provider response uploaded")
+    screens.shot(page, "17-provider-response-success")
+
+    wait_for_status(page, assured, "Paid")
+    wait_for_status(page, not_assured, "Provider not approved")
+    expect(page.locator("h2", has_text="Provider did not approve the claim")).to_be_visible()
+    expect(page.locator(".govuk-inset-text")).to_contain_text("The mentor did not attend the training")
+    screens.shot(page, "18-claim-provider-not-approved")
+
+    page.get_by_role("button", name="Approve claim").click()
+    expect(page.locator("h1")).to_have_text("Are you sure you want to approve the claim?")
+    screens.shot(page, "19-approve-claim")
+    page.goto(f"/claims/{not_assured}/sampling/reject")
+    page.get_by_role("button", name="Reject claim").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a reason")
+    screens.shot(page, "20-reject-claim-no-reason")
+    page.get_by_label("Why are you rejecting this claim?").fill("The school could not show the mentor attended")
+    page.get_by_role("button", name="Reject claim").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Claim rejected")
+    wait_for_status(page, not_assured, "Claim not approved")
+    screens.shot(page, "21-claim-not-approved")
+    STATE["rejected"] = not_assured
+
+
+def test_clawback_needs_a_second_support_user(system, new_page, screens):
+    reference = STATE.get("rejected")
+    if not reference:
+        pytest.skip("needs the claim rejected by the provider response journey")
+    api = system.api("support@example.com")
+    page = new_page()
+    sign_in(page, "support@example.com")
+    page.goto("/claims/clawbacks")
+    expect(page.locator("h1")).to_have_text("Clawbacks")
+    screens.shot(page, "22-clawbacks-section")
+    page.goto(f"/claims/{reference}")
+    page.get_by_role("button", name="Request clawback").click()
+    expect(page.locator("h1")).to_have_text("Request a clawback")
+    screens.shot(page, "23-clawback-request")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the number of hours")
+    screens.shot(page, "24-clawback-request-errors")
+
+    view = api.get(f"/api/v1/claims/{reference}/clawback").json()
+    to_enter = [m for m in view["mentors"] if m["to_enter"]]
+    assert to_enter
+    for m in to_enter:
+        page.locator(f"#hours_worked-{m['trn']}").fill(str(max(0, m["hours"] - 1)))
+        page.locator(f"#notes-{m['trn']}").fill("Attended all but one session")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Check your answers before requesting the clawback")
+    rate = view["hourly_rate"]
+    expect(page.locator("main")).to_contain_text("Hourly rate")
+    expect(page.locator("main")).to_contain_text(f"£{float(rate):,.2f}")
+    expect(page.locator("main")).to_contain_text("Total clawback amount")
+    screens.shot(page, "25-clawback-check-answers")
+    page.get_by_role("button", name="Request clawback").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Clawback requested")
+    wait_for_status(page, reference, "Clawback awaiting approval")
+
+    # The requester cannot approve their own request: the service's message is shown.
+    page.goto(f"/claims/{reference}/clawback/review")
+    expect(page.locator("h1")).to_have_text("Approve the clawback")
+    screens.shot(page, "26-clawback-approval")
+    page.get_by_role("button", name="Approve clawback").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    screens.shot(page, "27-clawback-own-approval-refused")
+    assert api.get(f"/api/v1/claims/{reference}").json()["status"] == "clawback_requires_approval"
+
+    second = new_page()
+    sign_in(second, "support2@example.com")
+    second.goto(f"/claims/{reference}/clawback/reject")
+    expect(second.locator("h1")).to_have_text("Reject the clawback")
+    screens.shot(second, "28-clawback-reject")
+    second.goto(f"/claims/{reference}/clawback/review")
+    second.get_by_role("button", name="Approve clawback").click()
+    expect(second.locator(".govuk-notification-banner")).to_contain_text("Clawback approved")
+    wait_for_status(second, reference, "Clawback requested")
+
+    second.goto("/claims/clawbacks")
+    second.get_by_role("button", name="Send clawbacks to payer").click()
+    expect(second.locator("h1")).to_have_text("Are you sure you want to send the clawbacks to the payer?")
+    screens.shot(second, "29-clawbacks-send")
+    second.get_by_role("button", name="Send clawbacks to payer").click()
+    expect(second.locator(".govuk-panel")).to_contain_text("Clawbacks sent to the payer")
+    screens.shot(second, "30-clawbacks-sent")
+    wait_for_status(second, reference, "Clawback in progress")
+
+    second.goto("/claims/clawbacks/response")
+    screens.shot(second, "31-clawback-response-upload")
+    upload(second, f"claim_reference,claim_status\n{reference},clawback_complete\n".encode())
+    expect(second.locator("h1")).to_have_text("Are you sure you want to upload the payer clawback response?")
+    second.get_by_role("button", name="Confirm upload").click()
+    expect(second.locator(".govuk-panel")).to_contain_text("Payer clawback response uploaded")
+    wait_for_status(second, reference, "Clawback complete")
+    screens.shot(second, "32-claim-clawback-complete")
+
+
+def test_send_to_payer_payer_response_and_manual_actions(system, new_page, screens):
+    api = system.api("support@example.com")
+    ready = api.get("/api/v1/payments/ready").json()["items"]
+    assert ready, "the demo data has no submitted claims"
+    window = max(ready, key=lambda w: w["claim_count"])
+    page = new_page()
+    sign_in(page, "support@example.com")
+    page.goto("/claims/payments")
+    expect(page.locator("h1")).to_have_text("Payments")
+    screens.shot(page, "33-payments-section")
+    page.goto(f"/claims/payments/send?claim_window_id={window['claim_window_id']}")
+    expect(page.locator("h1")).to_have_text("Are you sure you want to send the claims to the payer?")
+    screens.shot(page, "34-payments-send-confirm")
+    page.get_by_role("button", name="Send claims to payer").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Claims sent to the payer")
+    screens.shot(page, "35-payments-sent")
+    references = [a.inner_text() for a in page.locator("table tbody tr td:first-child a").all()]
+    assert len(references) == window["claim_count"]
+    for ref in references[:2]:
+        wait_api_status(api, ref, "payment_in_progress")
+
+    page.goto("/claims/payments/response")
+    screens.shot(page, "36-payer-response-upload")
+    paid, unpaid = references[0], references[1]
+    upload(page, (f"claim_reference,claim_status,claim_unpaid_reason\n{paid},paid,\n"
+                  f"{unpaid},unpaid,School bank details are missing\n").encode())
+    expect(page.locator("h1")).to_have_text("Are you sure you want to upload the payer response?")
+    screens.shot(page, "37-payer-response-review")
+    page.get_by_role("button", name="Confirm upload").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Payer response uploaded")
+    screens.shot(page, "38-payer-response-success")
+    wait_for_status(page, paid, "Paid")
+    wait_for_status(page, unpaid, "Payer needs information")
+    expect(page.locator("#payer-actions")).to_be_visible()
+    screens.shot(page, "39-claim-payer-needs-information")
+    page.get_by_role("button", name="Information sent to payer").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("information was sent")
+    wait_for_status(page, unpaid, "Information sent to payer")
+    page.get_by_role("button", name="Payer rejected the claim").click()
+    screens.shot(page, "40-payer-reject")
+    page.get_by_label("Why did the payer reject this claim?").fill("The school is not eligible")
+    page.get_by_role("button", name="Reject claim").click()
+    wait_for_status(page, unpaid, "Rejected by payer")
+
+
+def test_activity_log_and_notifications_pages(system, new_page, screens):
+    page = new_page()
+    sign_in(page, "support@example.com")
+    page.goto("/activity")
+    expect(page.locator("h1")).to_have_text("Activity log")
+    screens.shot(page, "41-activity-log")
+    page.goto("/notifications")
+    expect(page.locator("h1")).to_have_text("Notifications")
+    screens.shot(page, "42-notifications")
