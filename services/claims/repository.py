@@ -272,9 +272,11 @@ class ActivityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, **row: Any) -> None:
-        stmt = pg_insert(activity).values(**row)
-        await self.session.execute(stmt.on_conflict_do_nothing(index_elements=[activity.c.event_id]))
+    async def add_many(self, rows: list[dict[str, Any]]) -> None:
+        """Store entries once each (an entry delivered again is ignored by its event id)."""
+        if rows:
+            stmt = pg_insert(activity).on_conflict_do_nothing(index_elements=[activity.c.event_id])
+            await self.session.execute(stmt, rows)
 
     async def page(self, *, page: int = 1, per_page: int = 25, reference: str | None = None
                    ) -> tuple[list[dict[str, Any]], int]:

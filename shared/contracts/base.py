@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_MAJOR = 1
 _REGISTRY: dict[str, type["Message"]] = {}
+_FIELDS: dict[type, frozenset[str]] = {}
 
 
 class ContractError(ValueError):
@@ -63,6 +64,8 @@ class Message(BaseModel):
     def _must_be_utc(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("occurred_at must carry a time zone")
+        if value.tzinfo is timezone.utc:
+            return value
         return value.astimezone(timezone.utc)
 
     @field_validator("schema_version")
@@ -110,7 +113,10 @@ def decode(raw: bytes | str | dict[str, Any]) -> Message:
     cls = _REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ContractError(f"unknown message type {name!r}")
-    known = {k: v for k, v in data.items() if k in cls.model_fields}
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = frozenset(cls.model_fields)
+    known = {k: v for k, v in data.items() if k in fields}
     try:
         return cls.model_validate(known)
     except ValueError as exc:

@@ -30,7 +30,7 @@ from typing import Any, Awaitable, Callable, Iterable
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Text, func, select, text, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -119,8 +119,9 @@ class OutboxRelay:
             if not got:
                 return 0  # another replica relays for this service
             rows = (await conn.execute(
-                select(table.c.id, table.c.topic, table.c.key, table.c.payload, table.c.type,
-                       table.c.event_id)
+                # The payload as JSON text straight from PostgreSQL: no parse and re-encode here.
+                select(table.c.id, table.c.topic, table.c.key, table.c.payload.cast(Text).label("payload"),
+                       table.c.type, table.c.event_id)
                 .where(table.c.published_at.is_(None)).order_by(table.c.id)
                 .limit(self.settings.outbox_batch_size))).all()
             if not rows:
@@ -163,7 +164,8 @@ class OutboxRelay:
         while True:
             async with self.engine.connect() as conn:
                 rows = (await conn.execute(
-                    select(table.c.id, table.c.topic, table.c.key, table.c.payload, table.c.type)
+                    select(table.c.id, table.c.topic, table.c.key, table.c.payload.cast(Text).label("payload"),
+                           table.c.type)
                     .where(table.c.created_at >= since, table.c.id > last_id)
                     .order_by(table.c.id).limit(self.settings.outbox_batch_size))).all()
             if not rows:

@@ -224,7 +224,7 @@ def attach_consumer(broker: KafkaBroker, consumer: Consumer) -> None:
     subscriber = broker.subscriber(
         *[topic_name(settings, t) for t in consumer.topics],
         group_id=group_name(settings, consumer.group), batch=True,
-        max_records=settings.kafka_max_poll_records, batch_timeout_ms=100,
+        max_records=settings.kafka_max_poll_records, batch_timeout_ms=100, fetch_max_wait_ms=50,
         auto_offset_reset="earliest",  # "latest" is wrong on Tansu; committed offsets decide anyway
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
