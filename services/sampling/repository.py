@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .domain import ClaimView, MentorView
-from .tables import (claim_mentors, claims, links, provider_samplings, providers, sampled_claims,
-                     uploads)
+from .tables import claim_mentors, claims, links, provider_samplings, providers, uploads
 
 
 @dataclass
@@ -313,6 +312,3 @@ class SamplingRepository:
             await self.session.execute(update(provider_samplings).where(provider_samplings.c.id.in_(ids))
                                        .values(reminded_at=at))
 
-
-def and_all(*conditions: Any) -> Any:
-    return and_(True, *conditions)

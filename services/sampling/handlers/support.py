@@ -1,0 +1,117 @@
+"""Support's decisions, the provider's download links and reminders."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from shared.contracts import ActivityRecorded, Actor, FileRef, NotFound, Refused, SamplingDecisionRecorded, SendNotification
+from shared.platform.links import LinkOutcome, revoke_links, use_link
+
+from ..domain import normalise_reference, wording
+from ..ports import Deps
+from ..tables import links
+from ..unit_of_work import SamplingUnitOfWork
+from .common import LINK_KIND, SERVICE, new_link, provider_file
+
+
+async def decide_claim(uow: SamplingUnitOfWork, deps: Deps, *, reference: str, approved: bool, reason: str,
+                       actor: Actor) -> dict[str, Any]:
+    """Support approves (→ paid) or rejects (→ sampling_not_approved, with a reason) a claim the
+    provider did not approve; anything else is refused naming the claim and its status."""
+    reference = normalise_reference(reference)
+    reason = (reason or "").strip()
+    if not approved and not reason:
+        raise Refused(wording.REASON_NEEDED, field="reason")
+    claim = await uow.projection.claim(reference)
+    if claim is None:
+        raise NotFound(f"There is no claim with the reference {reference}", field="reference")
+    marked = await uow.projection.mark_awaiting([reference], status=wording.PROVIDER_NOT_APPROVED, awaiting="decision")
+    if not marked:
+        if claim["awaiting"]:
+            raise Refused(f"Claim {reference} is already being updated: refresh the page to see its status",
+                          field="reference")
+        raise Refused(wording.cannot_decide(reference, claim["status"], approved), field="reference")
+    now = deps.clock.now()
+    uow.emit(SamplingDecisionRecorded(reference=reference, approved=approved, reason=reason, actor=actor,
+                                      occurred_at=now))
+    uow.emit(ActivityRecorded(
+        title=wording.support_decided(reference, approved) + ("" if approved else f": {reason}"),
+        action="sampling_approved" if approved else "sampling_rejected", claim_references=(reference,),
+        source=SERVICE, actor=actor, occurred_at=now))
+    await uow.commit()
+    return {"reference": reference, "approved": approved, "reason": reason}
+
+
+async def download(uow: SamplingUnitOfWork, deps: Deps, *, token: str) -> tuple[LinkOutcome, bytes | None]:
+    """Spend a provider's download link (once, atomically), log the download, return the file."""
+    now = deps.clock.now()
+    outcome = await use_link(uow.session, links, token, now=now)
+    content = None
+    if outcome.status == "ok":
+        row = outcome.row
+        sampling = await uow.samplings.sampling(row["subject_id"])
+        content = row["content"] if row["content"] is not None else await provider_file(uow, sampling)
+        uow.emit(ActivityRecorded(
+            title=f"Sampling file downloaded by {row['recipient']}", action="sampling_file_downloaded",
+            files=(FileRef(name=row["file_name"], kind="download", id=row["subject_id"]),),
+            source=SERVICE, actor=Actor(email=row["recipient"] or "provider", role="provider"), occurred_at=now))
+        await uow.commit()
+    return outcome, content
+
+
+async def resend_link(uow: SamplingUnitOfWork, deps: Deps, *, provider_id: str, actor: Actor,
+                      public_base_url: str) -> dict[str, Any]:
+    """A new link to the provider's latest sampling for each of its addresses; earlier links stop
+    working."""
+    sampling = await uow.samplings.latest_for_provider(provider_id)
+    if sampling is None:
+        raise NotFound("This accredited provider has no claims being sampled", field="provider_id")
+    provider = await uow.projection.provider(provider_id) or {"name": provider_id, "email_addresses": []}
+    if not provider["email_addresses"]:
+        raise Refused(f"{provider['name']} has no email address: add one to the accredited provider first",
+                      field="provider_id")
+    now = deps.clock.now()
+    await revoke_links(uow.session, links, kind=LINK_KIND, subject_id=sampling["id"], now=now)
+    rows = []
+    for email in provider["email_addresses"]:
+        token, row = new_link(sampling_id=sampling["id"], email=email, file_name=sampling["file_name"], now=now)
+        rows.append(row)
+        uow.emit(SendNotification(
+            notification_id=f"{sampling['id']}:{email}:resend:{row['token_hash'][:16]}",
+            template="provider_sampling_link_resend", to=email,
+            personalisation={"provider_name": provider["name"],
+                             "link": f"{public_base_url.rstrip('/')}/links/{token}",
+                             "link_expires_on": row["expires_at"].date().isoformat(),
+                             "completion_date": sampling["completion_date"].isoformat()},
+            reference=sampling["id"], actor=actor, occurred_at=now))
+    await uow.samplings.add_links(rows)
+    uow.emit(ActivityRecorded(title=f"Sampling link sent again to {provider['name']}", action="sampling_link_resent",
+                              source=SERVICE, actor=actor, occurred_at=now))
+    await uow.commit()
+    return {"provider_id": provider_id, "provider_sampling_id": sampling["id"],
+            "sent_to": list(provider["email_addresses"])}
+
+
+async def send_reminders(uow: SamplingUnitOfWork, deps: Deps, *, reminder_days: int) -> int:
+    """One reminder per provider sampling whose claims are still in progress ``reminder_days``
+    after the request; returns how many samplings were reminded."""
+    due = await uow.samplings.due_reminders(sent_on_or_before=deps.clock.today() - timedelta(days=reminder_days))
+    if not due:
+        return 0
+    providers = await uow.projection.providers(d["provider_id"] for d in due)
+    now = deps.clock.now()
+    for sampling in due:
+        provider = providers.get(sampling["provider_id"]) or {"name": sampling["provider_id"], "email_addresses": []}
+        for email in provider["email_addresses"]:
+            uow.emit(SendNotification(
+                notification_id=f"{sampling['id']}:{email}:reminder", template="provider_sampling_reminder",
+                to=email, personalisation={"provider_name": provider["name"],
+                                           "claim_count": str(sampling["open_count"]),
+                                           "completion_date": sampling["completion_date"].isoformat()},
+                reference=sampling["id"], occurred_at=now))
+        uow.emit(ActivityRecorded(title=f"Sampling reminder sent to {provider['name']}",
+                                  action="sampling_reminder_sent", source=SERVICE,
+                                  actor=Actor(email="system@claimflow", role="system"), occurred_at=now))
+    await uow.samplings.mark_reminded([d["id"] for d in due], now)
+    await uow.commit()
+    return len(due)

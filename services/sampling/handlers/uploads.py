@@ -1,0 +1,193 @@
+"""Sampling uploads and provider responses: validate and hold pending, then confirm or cancel once."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from shared.contracts import (ActivityRecorded, Actor, ClaimSampled, FileRef, NotFound, ProviderResponseRecorded,
+                              Refused, SendNotification)
+from shared.contracts.sampling import MentorAssurance
+from shared.csvfiles import CsvRejected
+
+from ..domain import check_response, check_sample, completion_date, read_response_file, read_sampling_file
+from ..domain import provider_response as response_rules
+from ..domain import sample_upload as sample_rules
+from ..domain import wording
+from ..ports import Deps
+from ..unit_of_work import SamplingUnitOfWork
+from .common import (MAX_ACTIVITY_REFERENCES, SERVICE, decided_already, file_name_for, moved_since_upload,
+                     new_link, upload_view)
+
+
+async def upload_sample(uow: SamplingUnitOfWork, deps: Deps, *, data: bytes | None, filename: str | None,
+                        actor: Actor) -> dict[str, Any]:
+    """Validate a sampling file against the projection and hold it pending; CsvRejected otherwise."""
+    upload = read_sampling_file(data, filename)
+    views = await uow.projection.claim_views(sorted(sample_rules.referenced(upload)))
+    sample = check_sample(upload, views)
+    upload_id = deps.new_id()
+    await uow.uploads.add(
+        id=upload_id, kind="sample", status="pending", file_name=filename or "sampling.csv",
+        row_count=len(upload.rows), claim_count=sample.claim_count, provider_ids=list(sample.by_provider()),
+        rows=[[c.reference, c.sample_reason, c.provider_id, c.row] for c in sample.claims],
+        created_by=actor.email, created_at=deps.clock.now())
+    await uow.commit()
+    return {"upload_id": upload_id, "claim_count": sample.claim_count}
+
+
+async def upload_response(uow: SamplingUnitOfWork, deps: Deps, *, data: bytes | None, filename: str | None,
+                          actor: Actor) -> dict[str, Any]:
+    """Validate a provider response file against the projection and hold it pending."""
+    upload = read_response_file(data, filename)
+    views = await uow.projection.claim_views(sorted(response_rules.referenced(upload)), with_mentors=True)
+    response = check_response(upload, views)
+    upload_id = deps.new_id()
+    await uow.uploads.add(
+        id=upload_id, kind="response", status="pending", file_name=filename or "provider-response.csv",
+        row_count=len(upload.rows), claim_count=response.claim_count, provider_ids=list(response.provider_ids),
+        rows=[{"reference": c.reference, "provider_id": c.provider_id, "assured": c.assured, "comment": c.comment,
+               "mentors": [m.model_dump() for m in c.mentors]} for c in response.claims],
+        created_by=actor.email, created_at=deps.clock.now())
+    await uow.commit()
+    return {"upload_id": upload_id, "claim_count": response.claim_count}
+
+
+async def review(uow: SamplingUnitOfWork, *, upload_id: str, kind: str) -> dict[str, Any]:
+    upload = await uow.uploads.get(upload_id, kind=kind)
+    if upload is None:
+        raise NotFound("There is no such upload", field="upload_id")
+    return upload_view(upload)
+
+
+
+
+async def cancel_upload(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str, kind: str,
+                        actor: Actor) -> dict[str, Any]:
+    upload = await uow.uploads.decide(upload_id, kind=kind, to_status="cancelled", by=actor.email,
+                                      at=deps.clock.now())
+    if upload is None:
+        return await decided_already(uow, upload_id, kind, "cancelled")
+    await uow.commit()
+    return upload_view(upload)
+
+
+async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str, actor: Actor,
+                         public_base_url: str) -> dict[str, Any]:
+    """Apply a pending sampling upload once: every claim sampled (``ClaimSampled``), one provider
+    sampling per accredited provider, a one-time link and an email for each of its addresses.
+
+    The claims themselves never pass through Python here: the database copies them from the
+    stored upload into ``sampled_claims`` and builds their events, so a 100,000-claim confirm is a
+    handful of statements. The provider's CSV is built at its first download."""
+    now = deps.clock.now()
+    upload = await uow.uploads.decide(upload_id, kind="sample", to_status="confirmed", by=actor.email, at=now)
+    if upload is None:
+        return await decided_already(uow, upload_id, "sample", "confirmed")
+    await uow.samplings.lock_confirms()
+    conflicts = await uow.samplings.upload_conflicts(upload_id)
+    if conflicts:
+        errors = [Refused(f"Claim {reference} can no longer be sampled: upload the file again without it",
+                          field="claim_reference_number", row=row) for reference, row in sorted(conflicts, key=_row)]
+        raise CsvRejected(errors)
+
+    counts = await uow.samplings.upload_providers(upload_id)
+    providers = await uow.projection.providers(counts)
+    today = deps.clock.today()
+    due = completion_date(today)
+    samplings = []
+    for provider_id, count in counts.items():
+        provider = providers.get(provider_id) or {"id": provider_id, "name": provider_id, "code": "",
+                                                  "email_addresses": []}
+        samplings.append((deps.new_id(), provider, count))
+    await uow.samplings.add_provider_samplings([
+        {"id": sampling_id, "upload_id": upload_id, "provider_id": provider["id"], "claim_count": count,
+         "sent_on": today, "completion_date": due, "created_at": now, "file_name": file_name_for(provider, today)}
+        for sampling_id, provider, count in samplings])
+    await uow.samplings.add_sampled_claims(upload_id)
+
+    correlation = f"sampling-upload:{upload_id}"
+    # The wire form of a valid ClaimSampled; the database fills in each claim's own values.
+    template = ClaimSampled(reference="00000000", sample_reason="-", upload_id=upload_id, provider_id="-",
+                            actor=actor, occurred_at=now, correlation_id=correlation).to_wire()
+    template["__topic__"] = ClaimSampled.topic
+    claim_count = await uow.samplings.emit_claims_sampled(upload_id=upload_id, template=template)
+
+    link_rows: list[dict[str, Any]] = []
+    for sampling_id, provider, count in samplings:
+        if not provider["email_addresses"]:
+            uow.emit(ActivityRecorded(
+                title=f"No email address for {provider['name']}: its sampling link was not sent",
+                action="sampling_link_not_sent", source=SERVICE, actor=actor, occurred_at=now,
+                correlation_id=correlation))
+        for email in provider["email_addresses"]:
+            token, row = new_link(sampling_id=sampling_id, email=email, file_name=file_name_for(provider, today), now=now)
+            link_rows.append(row)
+            uow.emit(SendNotification(
+                notification_id=f"{sampling_id}:{email}:request", template="provider_sampling_request", to=email,
+                personalisation={"provider_name": provider["name"], "claim_count": str(count),
+                                 "link": f"{public_base_url.rstrip('/')}/links/{token}",
+                                 "link_expires_on": row["expires_at"].date().isoformat(),
+                                 "completion_date": due.isoformat()},
+                reference=sampling_id, actor=actor, occurred_at=now, correlation_id=correlation))
+    await uow.samplings.add_links(link_rows)
+    references: tuple[str, ...] = ()
+    if claim_count <= MAX_ACTIVITY_REFERENCES:
+        references = tuple(r[0] for r in await uow.uploads.rows(upload_id))
+    uow.emit(ActivityRecorded(
+        title=wording.sampling_uploaded(claim_count), action="sampling_uploaded", claim_references=references,
+        files=(FileRef(name=upload["file_name"], kind="upload", id=upload_id, rows=upload["row_count"]),),
+        source=SERVICE, actor=actor, occurred_at=now, correlation_id=correlation))
+    await uow.commit()
+    return upload_view(upload)
+
+
+def _row(conflict: tuple[str, int]) -> int:
+    return conflict[1]
+
+
+async def confirm_response(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str, actor: Actor) -> dict[str, Any]:
+    """Apply a pending provider response once: ``ProviderResponseRecorded`` per claim, activity per
+    provider, and an email to the school of each claim the provider did not assure."""
+    now = deps.clock.now()
+    upload = await uow.uploads.decide(upload_id, kind="response", to_status="confirmed", by=actor.email, at=now)
+    if upload is None:
+        return await decided_already(uow, upload_id, "response", "confirmed")
+    answers: list[dict[str, Any]] = await uow.uploads.rows(upload_id)
+    references = [a["reference"] for a in answers]
+    marked = await uow.projection.mark_awaiting(references, status=wording.SAMPLING_IN_PROGRESS, awaiting="response")
+    if len(marked) != len(references):
+        raise moved_since_upload(marked, [(r, None) for r in references], wording.SAMPLING_IN_PROGRESS)
+    providers = await uow.projection.providers(a["provider_id"] for a in answers)
+    schools = await uow.projection.schools_of(references)
+    correlation = f"provider-response:{upload_id}"
+    by_provider: dict[str, list[str]] = defaultdict(list)
+    for answer in answers:
+        reference, provider_id = answer["reference"], answer["provider_id"]
+        by_provider[provider_id].append(reference)
+        provider_name = (providers.get(provider_id) or {}).get("name") or schools[reference]["provider_name"]
+        uow.emit(ProviderResponseRecorded(
+            reference=reference, assured=answer["assured"], comment=answer["comment"],
+            mentors=tuple(MentorAssurance(**m) for m in answer["mentors"]), upload_id=upload_id,
+            provider_id=provider_id, actor=actor, occurred_at=now, correlation_id=correlation))
+        if answer["assured"]:
+            continue
+        uow.emit(ActivityRecorded(
+            title=wording.provider_rejected(provider_name, reference), action="provider_rejected_audit",
+            claim_references=(reference,), source=SERVICE, actor=actor, occurred_at=now, correlation_id=correlation))
+        school = schools[reference]
+        if school["school_email"]:
+            uow.emit(SendNotification(
+                notification_id=f"{upload_id}:{reference}:not-assured", template="school_claim_not_assured",
+                to=school["school_email"],
+                personalisation={"claim_reference": reference, "provider_name": provider_name,
+                                 "school_name": school["school_name"], "provider_comment": answer["comment"]},
+                reference=reference, actor=actor, occurred_at=now, correlation_id=correlation))
+    for provider_id, refs in by_provider.items():
+        name = (providers.get(provider_id) or {}).get("name") or schools[refs[0]]["provider_name"]
+        uow.emit(ActivityRecorded(
+            title=wording.response_uploaded(len(refs), name), action="provider_response_uploaded",
+            claim_references=tuple(refs[:MAX_ACTIVITY_REFERENCES]),
+            files=(FileRef(name=upload["file_name"], kind="upload", id=upload_id, rows=upload["row_count"]),),
+            source=SERVICE, actor=actor, occurred_at=now, correlation_id=correlation))
+    await uow.commit()
+    return upload_view(upload)
