@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, AsyncIterator
 
+import re
+
 import httpx
 import uvicorn
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse, Response
 
 from services.claims.app import create_app as create_claims
 from services.claims.config import ClaimsSettings
@@ -68,7 +72,78 @@ def stub_services():
                             headers={"Content-Disposition": 'attachment; filename="claims.csv"'})
         raise HTTPException(410 if token == "used-token" else 404, "gone")
 
+    add_workflow_stub(stub)
     return stub
+
+
+LEAD_PROVIDER_TOKEN = "lp-token"
+STATEMENT = {"id": "s1", "lead_provider_id": "lp1", "cohort": 2026, "name": "October 2026", "state": "payable",
+             "deadline_date": "2026-10-31", "payment_date": "2026-11-25", "service_fee": "0.00", "output_fee": "0.00",
+             "uplift": "0.00", "clawbacks": "0.00", "adjustments": "0.00", "vat": "0.00", "total": "0.00",
+             "output_fees": [], "authorised_at": None, "authorised_for_payment": None}
+
+
+def add_workflow_stub(stub) -> None:
+    """Stand-in for the sampling and payments internal APIs: a plausible answer for every route the
+    gateway calls (the authorisation matrix checks the gateway's own role checks, not their rules)."""
+    page = {"items": [], "total": 0, "page": 1, "per_page": 25}
+    routes: list[tuple[str, str, int, object]] = [
+        ("GET", r"/internal/v1/sampling/summary", 200, {"can_upload_sample": True, "can_upload_response": True}),
+        ("GET", r"/internal/v1/(sampling|payments)/claims", 200, page),
+        ("POST", r"/internal/v1/(sampling/uploads|sampling/responses|payments/responses|clawbacks/responses)", 201,
+         {"upload_id": "u1", "claim_count": 1}),
+        ("GET", r"/internal/v1/(sampling/uploads|sampling/responses|payments/responses|clawbacks/responses)/[^/]+", 200,
+         {"upload_id": "u1", "status": "pending", "claim_count": 1, "file_name": "f.csv"}),
+        ("POST", r".*/confirm", 202, {"upload_id": "u1", "status": "confirmed"}),
+        ("POST", r".*/cancel", 200, {"upload_id": "u1", "status": "cancelled"}),
+        ("POST", r"/internal/v1/claims/\d+/(sampling|payment)/[a-z-]+", 202, {"accepted": True}),
+        ("POST", r"/internal/v1/providers/[^/]+/sampling/resend", 202, {"accepted": True}),
+        ("POST", r"/internal/v1/payments", 201, {"payment_id": "p1", "claim_count": 1, "total_amount": "1.00"}),
+        ("GET", r"/internal/v1/(payments|payments/ready|clawbacks|clawbacks/batches)", 200, page),
+        ("GET", r"/internal/v1/payments/[^/]+", 200, {"id": "p1", "claim_count": 0, "total_amount": "0.00",
+                                                      "created_at": "2026-11-23T10:00:00+00:00", "claims": []}),
+        ("GET", r"/internal/v1/claims/(\d+)/clawback", 200, {"reference": "r", "status": "sampling_not_approved",
+                                                             "status_label": "Claim not approved", "mentors": [],
+                                                             "clawback": None, "hourly_rate": "43.80"}),
+        ("POST", r"/internal/v1/claims/\d+/clawback/check", 200, {"hourly_rate": "43.80", "hours_clawed_back": 0,
+                                                                  "amount": "0.00", "mentors": []}),
+        ("POST", r"/internal/v1/claims/\d+/clawback", 201, {"clawback_id": "c1", "reference": "r",
+                                                            "status": "clawback_requires_approval"}),
+        ("POST", r"/internal/v1/claims/\d+/clawback/(approve|reject)", 202, {"accepted": True}),
+        ("POST", r"/internal/v1/clawbacks", 201, {"clawback_id": "b1", "claim_count": 1}),
+        ("GET", r"/internal/v1/finance/lead-providers", 200, {"items": [{"id": "lp1", "name": "LP"}], "total": 1,
+                                                              "page": 1}),
+        ("GET", r"/internal/v1/finance/contracts", 200, page),
+        ("POST", r"/internal/v1/finance/(schedules|contracts|statements|participants)", 201, {"id": "x1"}),
+        ("GET", r"/internal/v1/finance/statements", 200, {**page, "items": [STATEMENT], "total": 1}),
+        ("GET", r"/internal/v1/finance/statements/[^/]+(\.csv|/declarations\.csv)", 200, "csv"),
+        ("GET", r"/internal/v1/finance/statements/[^/]+", 200, STATEMENT),
+        ("POST", r"/internal/v1/finance/statements/[^/]+/authorise", 200, STATEMENT),
+        ("POST", r"/internal/v1/finance/statements/[^/]+/adjustments", 201, STATEMENT),
+    ]
+
+    @stub.get("/internal/v1/ecf/lead-providers/by-token")
+    async def by_token(x_lead_provider_token: str = Header("")):
+        if x_lead_provider_token != LEAD_PROVIDER_TOKEN:
+            return JSONResponse({"errors": [{"title": "Unauthorized", "detail": "HTTP Token: Access denied"}]}, 401)
+        return {"id": "lp1", "name": "LP"}
+
+    @stub.api_route("/internal/v1/ecf/{rest:path}", methods=["GET", "POST", "PUT"])
+    async def ecf(rest: str, x_lead_provider_id: str = Header("")):
+        if x_lead_provider_id != "lp1":
+            return JSONResponse({"errors": [{"title": "Unauthorized", "detail": "HTTP Token: Access denied"}]}, 401)
+        return {"data": []}
+
+    @stub.api_route("/internal/v1/{rest:path}", methods=["GET", "POST", "PUT"])
+    async def anything(rest: str, request: Request):
+        path = f"/internal/v1/{rest}"
+        for method, pattern, status, body in routes:
+            if method == request.method and re.fullmatch(pattern, path):
+                if body == "csv":
+                    return Response("a,b\n1,2\n", media_type="text/csv",
+                                    headers={"Content-Disposition": 'attachment; filename="s.csv"'})
+                return JSONResponse(body, status)
+        return JSONResponse({"errors": [{"message": f"stub has no {request.method} {path}"}]}, 404)
 
 
 def free_port() -> int:
@@ -177,11 +252,10 @@ async def running_system(infra, *, today: date = date(2026, 11, 23), claims_url:
         await add_user(gateway_db, email, PASSWORD, role, school_urn=school, trust_id=trust)
     stub = stub_services()
     async with serve(create_claims(claims_settings, deps)) as real_claims_url, serve(stub) as stub_url:
-        closed = f"http://127.0.0.1:{free_port()}"
         settings = GatewaySettings(**{
             "GATEWAY_DATABASE_URL": gateway_db, "SECRET_KEY": SECRET, "internal_api_token": TOKEN,
             "CLAIMS_URL": claims_url or real_claims_url, "NOTIFY_URL": stub_url, "SAMPLING_URL": stub_url,
-            "PAYMENTS_URL": closed, "GATEWAY_COOKIE_SECURE": False, "log_json": False, **gateway_overrides})
+            "PAYMENTS_URL": stub_url, "GATEWAY_COOKIE_SECURE": False, "log_json": False, **gateway_overrides})
         async with serve(create_gateway(settings)) as url:
             async with httpx.AsyncClient(base_url=url, timeout=30) as client:
                 yield System(url=url, claims_url=real_claims_url, gateway_db=gateway_db, client=client, stub=stub)

@@ -7,14 +7,95 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .system import System, csrf_from, running_system
+from .system import LEAD_PROVIDER_TOKEN, System, csrf_from, running_system
 
 ROLES = {"support": "support@example.com", "school": "head@hackney.example", "mat": "ceo@northern.example",
-         "finance": "finance@example.com", "anonymous": None}
+         "finance": "finance@example.com", "lead_provider": None, "anonymous": None}
 
 
-def expect(support, school, mat, finance, anonymous):
-    return {"support": support, "school": school, "mat": mat, "finance": finance, "anonymous": anonymous}
+def expect(support, school, mat, finance, anonymous, lead_provider=None):
+    """A lead provider's token is not a user's: 401 on /api/v1 unless said otherwise."""
+    return {"support": support, "school": school, "mat": mat, "finance": finance,
+            "lead_provider": 401 if lead_provider is None else lead_provider, "anonymous": anonymous}
+
+
+def support_only(status: int) -> dict:
+    return expect(status, 403, 403, 403, 401)
+
+
+def finance_only(status: int) -> dict:
+    return expect(403, 403, 403, status, 401)
+
+
+def lead_provider_only(status: int) -> dict:
+    return expect(401, 401, 401, 401, 401, lead_provider=status)
+
+
+def workflow_cases(ref: str) -> list[tuple[str, str, dict, dict]]:
+    """The sampling, payments, clawback, finance and Lead Provider API routes (DESIGN §9)."""
+    csv_file = {"files": {"file": ("f.csv", b"claim_reference\n12345678\n", "text/csv")}}
+    body = {"json": {}}
+    cases = [
+        ("POST", "/api/v1/sampling/uploads", csv_file, support_only(201)),
+        ("GET", "/api/v1/sampling/uploads/u1", {}, support_only(200)),
+        ("POST", "/api/v1/sampling/uploads/u1/confirm", {}, support_only(202)),
+        ("POST", "/api/v1/sampling/uploads/u1/cancel", {}, support_only(200)),
+        ("POST", "/api/v1/sampling/responses", csv_file, support_only(201)),
+        ("GET", "/api/v1/sampling/responses/u1", {}, support_only(200)),
+        ("POST", "/api/v1/sampling/responses/u1/confirm", {}, support_only(202)),
+        ("POST", "/api/v1/sampling/responses/u1/cancel", {}, support_only(200)),
+        ("GET", "/api/v1/sampling/claims", {}, support_only(200)),
+        ("POST", f"/api/v1/claims/{ref}/sampling/approve", {}, support_only(202)),
+        ("POST", f"/api/v1/claims/{ref}/sampling/reject", {"json": {"reason": "No evidence"}}, support_only(202)),
+        ("POST", "/api/v1/providers/p1/sampling/resend", {}, support_only(202)),
+        ("POST", "/api/v1/payments", {"json": {"claim_window_id": "w1"}}, support_only(201)),
+        ("GET", "/api/v1/payments", {}, support_only(200)),
+        ("GET", "/api/v1/payments/ready", {}, support_only(200)),
+        ("GET", "/api/v1/payments/claims?status=payment_in_progress", {}, support_only(200)),
+        ("GET", "/api/v1/payments/p1", {}, support_only(200)),
+        ("POST", "/api/v1/payments/responses", csv_file, support_only(201)),
+        ("GET", "/api/v1/payments/responses/u1", {}, support_only(200)),
+        ("POST", "/api/v1/payments/responses/u1/confirm", {}, support_only(202)),
+        ("POST", "/api/v1/payments/responses/u1/cancel", {}, support_only(200)),
+        ("POST", f"/api/v1/claims/{ref}/payment/information-sent", {}, support_only(202)),
+        ("POST", f"/api/v1/claims/{ref}/payment/paid", {}, support_only(202)),
+        ("POST", f"/api/v1/claims/{ref}/payment/reject", {"json": {"reason": "Not eligible"}}, support_only(202)),
+        ("GET", f"/api/v1/claims/{ref}/clawback", {}, support_only(200)),
+        ("POST", f"/api/v1/claims/{ref}/clawback/check", {"json": {"mentors": []}}, support_only(200)),
+        ("POST", f"/api/v1/claims/{ref}/clawback", {"json": {"mentors": [{"trn": "1234567", "hours_worked": 1,
+                                                                          "notes": ""}]}}, support_only(201)),
+        ("POST", f"/api/v1/claims/{ref}/clawback/approve", {}, support_only(202)),
+        ("POST", f"/api/v1/claims/{ref}/clawback/reject", {"json": {"reasons": {"1234567": "Wrong"}}},
+         support_only(202)),
+        ("GET", "/api/v1/clawbacks", {}, support_only(200)),
+        ("POST", "/api/v1/clawbacks", {}, support_only(201)),
+        ("GET", "/api/v1/clawbacks/batches", {}, support_only(200)),
+        ("POST", "/api/v1/clawbacks/responses", csv_file, support_only(201)),
+        ("GET", "/api/v1/clawbacks/responses/u1", {}, support_only(200)),
+        ("POST", "/api/v1/clawbacks/responses/u1/confirm", {}, support_only(202)),
+        ("POST", "/api/v1/clawbacks/responses/u1/cancel", {}, support_only(200)),
+        ("GET", "/api/v1/finance/lead-providers", {}, finance_only(200)),
+        ("POST", "/api/v1/finance/schedules", body, finance_only(201)),
+        ("POST", "/api/v1/finance/contracts", body, finance_only(201)),
+        ("GET", "/api/v1/finance/contracts", {}, finance_only(200)),
+        ("POST", "/api/v1/finance/statements", body, finance_only(201)),
+        ("POST", "/api/v1/finance/participants", body, finance_only(201)),
+        ("GET", "/api/v1/finance/statements", {}, finance_only(200)),
+        ("GET", "/api/v1/finance/statements/s1", {}, finance_only(200)),
+        ("GET", "/api/v1/finance/statements/s1.csv", {}, finance_only(200)),
+        ("GET", "/api/v1/finance/statements/s1/declarations.csv", {}, finance_only(200)),
+        ("POST", "/api/v1/finance/statements/s1/authorise", {"json": {"assurance_checks_done": True}},
+         finance_only(200)),
+        ("POST", "/api/v1/finance/statements/s1/adjustments", {"json": {"payment_type": "x", "amount": "1.00"}},
+         finance_only(201)),
+        ("POST", "/api/v3/participant-declarations", {"json": {"data": {}}}, lead_provider_only(200)),
+        ("GET", "/api/v3/participant-declarations", {}, lead_provider_only(200)),
+        ("GET", "/api/v3/participant-declarations/d1", {}, lead_provider_only(200)),
+        ("PUT", "/api/v3/participant-declarations/d1/void", {}, lead_provider_only(200)),
+        ("GET", "/api/v3/statements", {}, lead_provider_only(200)),
+        ("GET", "/api/v3/statements/s1", {}, lead_provider_only(200)),
+    ]
+    return cases
 
 
 def api_cases(provider_id: str, ref: str) -> list[tuple[str, str, dict, dict]]:
@@ -42,7 +123,7 @@ def api_cases(provider_id: str, ref: str) -> list[tuple[str, str, dict, dict]]:
          expect(200, 403, 403, 403, 401)),
         ("GET", "/api/v1/activity", {}, expect(200, 403, 403, 403, 401)),
         ("GET", "/api/v1/notifications", {}, expect(200, 403, 403, 403, 401)),
-    ]
+    ] + workflow_cases(ref)
 
 
 def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
@@ -59,16 +140,37 @@ def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
         ("GET", "/activity", False, expect(200, 403, 403, 403, 303)),
         ("GET", "/notifications", False, expect(200, 403, 403, 403, 303)),
         ("POST", f"/claims/{ref}/assign", True, expect(303, 403, 403, 403, 303)),
+        *[("GET", path, False, expect(200, 403, 403, 403, 303)) for path in (
+            "/claims/sampling/upload", "/claims/sampling/upload/u1", "/claims/sampling/response",
+            "/claims/sampling/response/u1", "/claims/payments/response", "/claims/payments/response/u1",
+            "/claims/clawbacks/response", "/claims/clawbacks/response/u1", "/claims/payments/send?claim_window_id=w1",
+            "/claims/payments/batches/p1", "/claims/clawbacks/send", f"/claims/{ref}/sampling/approve",
+            f"/claims/{ref}/sampling/reject", f"/claims/{ref}/payment/reject", f"/claims/{ref}/clawback/new",
+            f"/claims/{ref}/clawback/review", f"/claims/{ref}/clawback/reject")],
+        *[("POST", path, True, expect(303, 403, 403, 403, 303)) for path in (
+            "/claims/sampling/upload", "/claims/sampling/upload/u1/confirm", "/claims/sampling/upload/u1/cancel",
+            "/claims/payments/response", f"/claims/{ref}/sampling/approve", f"/claims/{ref}/payment/paid",
+            f"/claims/{ref}/payment/information-sent", f"/claims/{ref}/clawback/approve",
+            "/claims/payments/send")],
+        ("POST", "/claims/clawbacks/send", True, expect(200, 403, 403, 403, 303)),
+        ("GET", "/finance/statements", False, expect(403, 403, 403, 200, 303)),
+        ("GET", "/finance/statements/s1", False, expect(403, 403, 403, 200, 303)),
+        ("GET", "/finance/statements/s1/download/statement.csv", False, expect(403, 403, 403, 200, 303)),
+        ("POST", "/finance/statements/s1/authorise", True, expect(403, 403, 403, 303, 303)),
     ]
 
 
 async def _api_status(system: System, role: str, method: str, path: str, kwargs) -> int:
     headers = await system.as_user(ROLES[role]) if ROLES[role] else {}
+    if role == "lead_provider":
+        headers = {"Authorization": f"Bearer {LEAD_PROVIDER_TOKEN}"}
     if callable(kwargs):
         kwargs = kwargs(role)
     r = await system.client.request(method, path, headers=headers, **kwargs)
     if r.status_code >= 400:
         assert set(r.json()) == {"errors"}, r.text
+        if path.startswith("/api/v3/"):  # JSON:API errors
+            assert all({"title", "detail"} <= set(e) for e in r.json()["errors"]), r.text
     return r.status_code
 
 
@@ -90,15 +192,19 @@ async def test_every_page_checks_role_and_organisation(infra):
         org = await system.setup_organisations()
         ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
                                    [("1234567", "Ada Lovelace", 5)])).json()["reference"]
-        browsers = {role: await system.browser(email) for role, email in ROLES.items()}
+        browsers = {role: await system.browser(email) for role, email in ROLES.items() if role != "lead_provider"}
         got, wanted = {}, {}
         try:
             for method, path, is_form, expected in page_cases(ref):
                 for role, status in expected.items():
+                    if role == "lead_provider":  # no session: the same as anonymous
+                        continue
                     browser = browsers[role]
                     if is_form:
                         token = await _form_token(browser, role)
-                        r = await browser.post(path, data={"csrf_token": token, "user_email": ""})
+                        r = await browser.post(path, data={"csrf_token": token, "user_email": "",
+                                                           "claim_window_id": "w1", "reason": "x",
+                                                           "assurance_checks_done": "yes"})
                     else:
                         r = await browser.request(method, path)
                     got[(method, path, role)] = r.status_code
