@@ -173,6 +173,27 @@ class Stack:
             time.sleep(0.2)
         raise TimeoutError(f"{p.spec.name} was not ready within {timeout:.0f}s (see {p.log})")
 
+    def kill(self, name: str, replica: int = 0) -> None:
+        """SIGKILL one service process (fault tests): no shutdown, no goodbye."""
+        for p in self.processes:
+            if p.spec.name == name and p.replica == replica and p.proc.poll() is None:
+                p.proc.kill()
+                p.proc.wait(10)
+
+    def restart(self, name: str, replica: int = 0) -> None:
+        """Start a killed service process again on its port and wait until it is ready."""
+        for i, p in enumerate(self.processes):
+            if p.spec.name == name and p.replica == replica:
+                if p.proc.poll() is None:
+                    raise RuntimeError(f"{name} is still running")
+                env = {**self.env, p.spec.port_env: str(p.port), "SERVICE_REPLICA": str(replica)}
+                proc = subprocess.Popen([sys.executable, "-m", "claimflow", "service", name], env=env,
+                                        stdout=open(p.log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+                self.processes[i] = Process(p.spec, replica, p.port, proc, p.log)
+                self._wait_ready(self.processes[i])
+                return
+        raise KeyError(name)
+
     def stop(self) -> None:
         for p in reversed(self.processes):
             if p.proc.poll() is None:

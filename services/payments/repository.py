@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, case, func, literal, select, update
+from sqlalchemy import and_, case, func, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +46,31 @@ class ClaimProjection:
             await self.session.execute(m.on_conflict_do_update(
                 index_elements=[school_claim_mentors.c.claim_reference, school_claim_mentors.c.trn],
                 set_={"full_name": m.excluded.full_name, "hours": m.excluded.hours}), mentors)
+
+    async def upsert_submitted_many(self, claims: list[dict[str, Any]], mentors: list[dict[str, Any]]) -> None:
+        if not claims:
+            return
+        stmt = pg_insert(school_claims).values(claims)
+        snapshot = {k: stmt.excluded[k] for k in claims[0] if k not in ("reference", "status")}
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=[school_claims.c.reference],
+                                                              set_={**snapshot, "updated_at": func.now()}))
+        for start in range(0, len(mentors), 5000):
+            m = pg_insert(school_claim_mentors).values(mentors[start:start + 5000])
+            await self.session.execute(m.on_conflict_do_update(
+                index_elements=[school_claim_mentors.c.claim_reference, school_claim_mentors.c.trn],
+                set_={"full_name": m.excluded.full_name, "hours": m.excluded.hours}))
+
+    async def status_changed_many(self, changes: list[Any]) -> None:
+        """``status_changed`` for many claims (each at most once) in one UPDATE."""
+        if not changes:
+            return
+        await self.session.execute(text(
+            "UPDATE school_claims AS c SET status = u.to_status, updated_at = now(), expected_status = "
+            "CASE WHEN NOT u.ours OR c.expected_status = u.to_status THEN NULL ELSE c.expected_status END "
+            "FROM unnest(CAST(:refs AS text[]), CAST(:tos AS text[]), CAST(:ours AS boolean[])) "
+            "AS u(reference, to_status, ours) WHERE c.reference = u.reference"),
+            {"refs": [c.reference for c in changes], "tos": [c.to_status for c in changes],
+             "ours": [c.caused_by in PAYMENTS_FACTS for c in changes]})
 
     async def status_changed(self, reference: str, *, to_status: str, caused_by: str) -> None:
         """Claims' word is the truth; an expectation ends when claims reaches it or another service moved the claim."""

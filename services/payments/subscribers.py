@@ -8,6 +8,7 @@ from shared.platform.messaging import Consumer
 from shared.platform.settings import ServiceSettings
 
 from .handlers import on_claim_status_changed, on_claim_submitted, on_provider_response
+from .handlers.projection import on_claim_statuses_changed, on_claims_submitted
 
 
 def consumers(settings: ServiceSettings, uow_factory: Callable) -> list[Consumer]:
@@ -15,5 +16,6 @@ def consumers(settings: ServiceSettings, uow_factory: Callable) -> list[Consumer
         Consumer(group="payments.projection", topics=(CLAIMS_EVENTS.name, SAMPLING_EVENTS.name),
                  handlers={"ClaimSubmitted": on_claim_submitted, "ClaimStatusChanged": on_claim_status_changed,
                            "ProviderResponseRecorded": on_provider_response},
-                 uow_factory=uow_factory, settings=settings),
+                 uow_factory=uow_factory, settings=settings,
+                 bulk_handlers={"ClaimSubmitted": on_claims_submitted, "ClaimStatusChanged": on_claim_statuses_changed}),
     ]

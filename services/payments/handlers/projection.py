@@ -10,9 +10,9 @@ from shared.contracts import ClaimStatusChanged, ClaimSubmitted, ProviderRespons
 from ..unit_of_work import PaymentsUnitOfWork
 
 
-async def on_claim_submitted(message: ClaimSubmitted, uow: PaymentsUnitOfWork) -> None:
+def _claim_row(message: ClaimSubmitted) -> dict:
     school = message.school
-    await uow.claims.upsert_submitted({
+    return {
         "reference": message.reference, "status": message.status, "school_urn": school.urn,
         "school_name": school.name, "school_local_authority": school.local_authority,
         "school_type_of_establishment": school.type_of_establishment, "school_group": school.group,
@@ -20,8 +20,35 @@ async def on_claim_submitted(message: ClaimSubmitted, uow: PaymentsUnitOfWork) -
         "claim_window_id": message.claim_window_id, "academic_year": message.academic_year,
         "hourly_rate": message.hourly_rate, "amount": message.amount,
         "submitted_at": datetime.fromisoformat(message.submitted_at) if message.submitted_at else None,
-    }, [{"claim_reference": message.reference, "trn": m.trn, "full_name": m.full_name, "hours": m.hours}
-        for m in message.mentors])
+    }
+
+
+def _mentor_rows(message: ClaimSubmitted) -> list[dict]:
+    return [{"claim_reference": message.reference, "trn": m.trn, "full_name": m.full_name, "hours": m.hours}
+            for m in message.mentors]
+
+
+async def on_claim_submitted(message: ClaimSubmitted, uow: PaymentsUnitOfWork) -> None:
+    await uow.claims.upsert_submitted(_claim_row(message), _mentor_rows(message))
+
+
+async def on_claims_submitted(messages: list[ClaimSubmitted], uow: PaymentsUnitOfWork) -> None:
+    """A run of submissions (a seed, a busy window) in two statements; a claim seen twice keeps its last."""
+    latest = {m.reference: m for m in messages}
+    await uow.claims.upsert_submitted_many([_claim_row(m) for m in latest.values()],
+                                           [row for m in latest.values() for row in _mentor_rows(m)])
+
+
+async def on_claim_statuses_changed(messages: list[ClaimStatusChanged], uow: PaymentsUnitOfWork) -> None:
+    """A run of status changes in set-based updates, in order: a claim changed twice in the run is
+    updated in a later wave, so the end state is what one-at-a-time application gives."""
+    wave: dict[str, ClaimStatusChanged] = {}
+    for message in messages:
+        if message.reference in wave:
+            await uow.claims.status_changed_many(list(wave.values()))
+            wave = {}
+        wave[message.reference] = message
+    await uow.claims.status_changed_many(list(wave.values()))
 
 
 async def on_claim_status_changed(message: ClaimStatusChanged, uow: PaymentsUnitOfWork) -> None:
