@@ -56,6 +56,13 @@ def test_a_claim_is_paid_sampled_rejected_and_clawed_back_with_emails_and_links(
     claim = r.json()
     ref = claim["reference"]
 
+    # Payments learns of the claim from its event (eventually consistent): wait until it knows.
+    deadline = time.monotonic() + 30
+    while ref not in {i["reference"] for i in support.get("/api/v1/payments/claims", params={
+            "status": "submitted", "per_page": 500}).json()["items"]}:
+        assert time.monotonic() < deadline, "payments never learnt of the claim"
+        time.sleep(0.3)
+
     # Support sends the window's submitted claims to the payer; the payer gets a link by email.
     before = len(mail.messages)
     sent = support.post("/api/v1/payments", json={"claim_window_id": claim["claim_window_id"]})

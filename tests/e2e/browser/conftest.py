@@ -14,8 +14,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium():
+    """One browser for the browser tests. Package scope: the sync Playwright driver runs an event
+    loop in the main thread, so it must be gone before any asyncio test of the session runs."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.fail("Debian's chromium is needed for the browser tests: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
