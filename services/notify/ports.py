@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Protocol
+
+from shared.platform.clock import Clock, SystemClock  # noqa: F401 - re-exported
 
 
 @dataclass(frozen=True)
@@ -56,15 +57,6 @@ class Sender(Protocol):
     async def send(self, email: Email) -> Receipt: ...
 
     async def find_sent(self, email: Email) -> Receipt | None: ...
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
 
 
 @dataclass

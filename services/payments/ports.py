@@ -3,31 +3,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Protocol
+from datetime import timedelta
+from typing import Callable
 
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
-
-
-@dataclass
-class FixedClock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
-
-    def today(self) -> date:
-        return self.at.date()
-
-    def advance(self, delta: timedelta) -> None:
-        self.at = self.at + delta
+from shared.platform.clock import Clock, FixedClock, SystemClock  # noqa: F401 - re-exported
 
 
 @dataclass(frozen=True)

@@ -4,35 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Callable, Protocol
+from typing import Callable
 
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-    def today(self) -> date: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
-
-    def today(self) -> date:
-        return self.now().date()
-
-
-@dataclass
-class FixedClock:
-    """A clock standing still (tests move it by assigning ``at``)."""
-
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
-
-    def today(self) -> date:
-        return self.at.date()
+from shared.platform.clock import Clock, FixedClock, SystemClock  # noqa: F401 - re-exported
 
 
 @dataclass
