@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
-from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import Actor, Refused
@@ -19,6 +18,7 @@ from . import handlers
 from .domain.clawback import HoursWorked
 from .domain.status import LABELS, label
 from .ports import Deps
+from shared.platform.links import download_response
 
 LINK_GONE = {
     "used": "This link has already been used. Reply to the email you received to ask for a new link.",
@@ -263,13 +263,9 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     async def download(token: str):
         async with uow_factory() as uow:
             outcome = await handlers.download(uow, deps, token=token)
-        if outcome.status != "ok":
-            return JSONResponse({"errors": [{"message": LINK_GONE[outcome.status]}], "reason": outcome.status},
-                                status_code=410)
-        row = outcome.row
-        return Response(row["content"] or b"", media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{row["file_name"]}"',
-                                 "Cache-Control": "no-store"})
+        row = outcome.row or {}
+        return download_response(outcome.status, file_name=row.get("file_name"), content=row.get("content"),
+                                 gone=LINK_GONE)
 
     return router
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
-from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from shared.contracts import Actor
@@ -19,6 +18,7 @@ from shared.contracts.money import Money
 from . import handlers
 from .domain import wording
 from .ports import Deps
+from shared.platform.links import download_response
 
 LINK_GONE = {
     "used": "This link has already been used. Reply to the email we sent you to get a new link.",
@@ -152,11 +152,7 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
             async with uow_factory() as uow:
                 outcome, content = await handlers.download(uow, deps, token=token)
             outcome_status, row = outcome.status, outcome.row
-        if outcome_status != "ok":
-            return JSONResponse({"errors": [{"message": LINK_GONE[outcome_status]}], "reason": outcome_status},
-                                status_code=410, headers={"Cache-Control": "no-store"})
-        return Response(content or b"", media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{row["file_name"]}"',
-                                 "Cache-Control": "no-store"})
+        return download_response(outcome_status, file_name=row["file_name"] if row else None, content=content,
+                                 gone=LINK_GONE)
 
     return router

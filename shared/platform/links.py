@@ -88,3 +88,15 @@ async def use_link(session: AsyncSession, table: Table, token: str, *, now: date
     if existing["used_at"] is not None:
         return LinkOutcome("used")
     return LinkOutcome("expired")
+
+
+def download_response(status: str, *, file_name: str | None, content: bytes | None, gone: dict[str, str]):
+    """The internal API's answer to a link: the CSV once (``status == "ok"``), otherwise 410 with the
+    audience's words for why (``gone`` maps used/expired/revoked/unknown to a message)."""
+    from fastapi.responses import JSONResponse, Response
+
+    if status != "ok":
+        return JSONResponse({"errors": [{"message": gone[status]}], "reason": status}, status_code=410,
+                            headers={"Cache-Control": "no-store"})
+    return Response(content or b"", media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{file_name}"', "Cache-Control": "no-store"})

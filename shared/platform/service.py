@@ -293,12 +293,12 @@ def create_service_app(runtime: ServiceRuntime, *, title: str, routers: Sequence
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"errors": [_error(exc)]}, status_code=404)
+        return JSONResponse({"errors": [error_item(exc)]}, status_code=404)
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused) -> JSONResponse:
         errors = getattr(exc, "errors", None) or [exc]  # a CSV upload reports every error at once
-        return JSONResponse({"errors": [_error(e) for e in errors]}, status_code=422)
+        return JSONResponse({"errors": [error_item(e) for e in errors]}, status_code=422)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -328,7 +328,8 @@ def create_service_app(runtime: ServiceRuntime, *, title: str, routers: Sequence
     return app
 
 
-def _error(exc: Refused) -> dict[str, Any]:
+def error_item(exc: Refused) -> dict[str, Any]:
+    """One entry of the ``{"errors": [...]}`` body every API answers a refusal with."""
     error: dict[str, Any] = {"message": exc.message}
     if exc.row is not None:
         error["row"] = exc.row

@@ -19,6 +19,7 @@ from shared.contracts import Actor, NotFound, Refused
 from . import jsonapi
 from .handlers import Refusals
 from .repository import as_uuid
+from shared.platform.service import error_item
 
 M = TypeVar("M", bound=BaseModel)
 MAX_PER_PAGE = 3000  # as the ECF API v3
@@ -37,19 +38,10 @@ class FinanceRoute(APIRoute):
                 return await inner(request)
             except Refused as exc:
                 errors = getattr(exc, "errors", None) or [exc]
-                return JSONResponse({"errors": [finance_error(e) for e in errors]},
+                return JSONResponse({"errors": [error_item(e) for e in errors]},
                                     status_code=404 if isinstance(exc, NotFound) else 422)
 
         return handler
-
-
-def finance_error(e: Refused) -> dict[str, Any]:
-    out: dict[str, Any] = {"message": e.message}
-    if e.field is not None:
-        out["field"] = e.field
-    if e.row is not None:
-        out["row"] = e.row
-    return out
 
 
 class LeadProviderRoute(APIRoute):
