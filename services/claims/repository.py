@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, func, literal_column, or_, select, update
+from sqlalchemy import and_, func, literal_column, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import NotFound, Refused
 
 from .domain.funding import PriorLine
-from .tables import (activity, claim_counts, claim_mentors, claim_windows, claims, providers, schools,
-                     status_changes, trusts)
+from .tables import (activity, claim_counts, claim_mentors, claim_search_words, claim_windows, claims, providers,
+                     schools, search_vocabulary, status_changes, trusts)
 
 SORTABLE = {
     "reference": claims.c.reference, "school": claims.c.school_name, "school_name": claims.c.school_name,
@@ -47,6 +47,18 @@ def _anchor(term: str) -> str | None:
     if len(term.split()) < 2 or not words:
         return None
     return max(words, key=lambda w: (any(ch.isdigit() for ch in w), len(w)))
+
+
+def _one_word(term: str) -> bool:
+    """Whether ``term`` can be counted from the search words (claim_search_words, migration 0004).
+
+    The words are the lowered search text cut at its spaces, and ILIKE compares the lowered text with
+    the lowered pattern. A term without a space matches inside the text if and only if it matches
+    inside one word: any occurrence of it lies between two spaces (or the ends). So for such a term
+    ``word LIKE lower('%term%')`` over the words finds exactly the claims that
+    ``<search text> ILIKE '%term%'`` finds. A term with a space can span words: it keeps the ILIKE.
+    """
+    return bool(term) and " " not in term
 
 
 @dataclass(frozen=True)
@@ -243,7 +255,13 @@ class ClaimRepository:
 
     async def _count(self, f: ClaimFilters, where: list[Any]) -> int:
         """Exact count. Filtered only by status, window, academic year or trust scope, it is a sum over
-        the claim_counts groups (kept by triggers); otherwise a count over the claims' indexes."""
+        the claim_counts groups (kept by triggers); filtered only by a one-word ``q``, a count of
+        distinct claims over the search words' btree (see ``_one_word``) and the reference and URN
+        branches; otherwise a count over the claims' indexes."""
+        others = (f.status or f.provider_id or f.school_urn or f.claim_window_id or f.academic_year
+                  or f.submitted_from or f.submitted_to or f.assigned_to or f.scope_school_urn or f.scope_trust_id)
+        if f.q and not others and _one_word(f.q.strip()):
+            return await self._word_count(f.q.strip())
         if not (f.q or f.provider_id or f.school_urn or f.assigned_to or f.scope_school_urn
                 or f.submitted_from or f.submitted_to):
             groups: list[Any] = []
@@ -258,6 +276,19 @@ class ClaimRepository:
             return int(total or 0)
         total = await self.session.scalar(select(func.count()).select_from(claims).where(and_(True, *where)))
         return total or 0
+
+    async def _word_count(self, term: str) -> int:
+        """The number of claims matching a one-word ``q``: the union of the claims holding a matching
+        search word and those matching the other branches of ``_where``'s condition (reference
+        substring, school URN), so the count equals a count of that condition."""
+        like = f"%{_escape(term)}%"
+        words = select(search_vocabulary.c.word).where(
+            search_vocabulary.c.word.like(func.lower(like).collate("C")))
+        branches = [select(claim_search_words.c.claim_reference).where(claim_search_words.c.word.in_(words)),
+                    select(claims.c.reference).where(claims.c.reference.like(like))]
+        if term.isdigit():
+            branches.append(select(claims.c.reference).where(claims.c.school_urn == term))
+        return await self.session.scalar(select(func.count()).select_from(union(*branches).subquery())) or 0
 
     async def stream(self, f: ClaimFilters, *, sort: str = "reference", order: str = "asc"):
         column = SORTABLE.get(sort, claims.c.reference)

@@ -53,7 +53,9 @@ NOW = datetime(2026, 11, 20, 10, tzinfo=timezone.utc)
 BULK = 10_000
 #: Event payloads of each type read back and compared with the Pydantic contracts.
 CHECKED = 25
-SEEDED_TABLES = ("claims", "claim_mentors", "status_changes")
+#: Tables the seed fills (the search words and vocabulary through claims' insert trigger, migration 0004):
+#: their secondary indexes are rebuilt after a big load, and they are vacuumed and analysed.
+SEEDED_TABLES = ("claims", "claim_mentors", "status_changes", "claim_search_words", "search_vocabulary")
 
 # One row per claim: the random draws (school, provider, window, status, one to three distinct mentors
 # of a pool with their hours, submission time). References are 8 digits, unique and scattered:

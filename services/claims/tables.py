@@ -104,6 +104,24 @@ claim_counts = Table(
     Column("n", BigInteger, nullable=False),
 )
 
+#: Search words (migration 0004): one row per distinct word of a claim's search text (the text of
+#: ix_claims_search_trgm, lowered with lower() as ILIKE lowers it, cut at spaces), kept by triggers on
+#: claims in the same transaction. A one-word ``q`` gets its exact count from these btree entries.
+claim_search_words = Table(
+    "claim_search_words", metadata,
+    Column("word", Text(collation="C"), nullable=False),
+    Column("claim_reference", String(8), nullable=False),
+)
+Index("ux_claim_search_words", claim_search_words.c.word, claim_search_words.c.claim_reference, unique=True)
+
+#: Every word that has (or had: never removed) a posting in claim_search_words, found by trigram.
+search_vocabulary = Table(
+    "search_vocabulary", metadata,
+    Column("word", Text(collation="C"), primary_key=True),
+)
+Index("ix_search_vocabulary_trgm", search_vocabulary.c.word, postgresql_using="gin",
+      postgresql_ops={"word": "gin_trgm_ops"})
+
 claim_mentors = Table(
     "claim_mentors", metadata,
     Column("claim_reference", String(8), ForeignKey("claims.reference", ondelete="CASCADE"), primary_key=True),

@@ -1,0 +1,303 @@
+"""The search words (migration 0004) give one-word text searches exactly the claims and totals of
+``<search text> ILIKE '%q%'``, and the triggers keep them right through inserts, edits, deletes and
+truncation, while status-only updates (the consumers' hot path) touch them not at all.
+
+The reference in every comparison is the ILIKE condition itself, evaluated over the claims table.
+"""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import insert, text
+
+from services.claims.repository import ClaimFilters, ClaimRepository
+from services.claims.tables import claim_windows, claims, providers, schools
+from shared.platform.db import make_engine, make_sessionmaker
+from shared.platform.migrations import upgrade
+from tests.harness import ROOT
+
+FIRST = ["Ada", "Zoë", "Chloé", "ÉLODIE", "Seán", "Ολυμπία", "Mary-Jane", "D'Arcy", "Ñandú", "Grace"]
+LAST = ["O'Brien", "Adeyemi", "Smith", "Smithson", "100%", "Under_score", "Back\\slash", "MacDonald", "ΣΟΦΟΣ",
+        "İnce", "Adeyemi-Jones"]
+SCHOOL_NAMES = ["Hackney Primary", "Leeds St Mary's C of E", "Norwich Primary 16553", "Zoë's Academy",
+                "Barnet  Academy"]  # (two spaces: an empty word between them)
+PROVIDERS = ["Best Practice Network", "Teach North", "SCITT 100% Partnership"]
+
+#: Single-word searches: common words, rare words, partial words, case variants, LIKE wildcards,
+#: apostrophes and other non-ASCII letters, words inside school and provider names, digits (TRNs,
+#: references and school URNs), the mentor list's separator.
+QUERIES = ["Adeyemi", "adeyemi", "ADEYEMI", "deye", "Smith", "smith", "SMITHSON", "ith", "O'Brien", "o'brien",
+           "O'BRIEN", "'", "Seán", "SEÁN", "é", "É", "ë", "Zoë", "ZOË", "ΣΟΦΟΣ", "σοφοσ", "σ", "Ολυμπία",
+           "İnce", "%", "_", "\\", "100%", "Under_score", "under_score", "r_s", "Back\\slash", "k\\s", "%_",
+           "Hackney", "ackne", "Primary", "prim", "16553", "Mary's", "St", "Network", "SCITT", "Jones",
+           "-", "Mary-Jane", ";", "smith;", "1", "12", "100001", "100003", "0", "a", "  Smith  ", "nobody",
+           "x" * 40]
+MULTI_WORD = ["Hackney Primary", "Ada Smith", "st mary's", "Barnet  Academy", "100% Partnership"]
+
+
+def _escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def brute_force(session, q: str) -> list[str]:
+    """The claims the support search must return for ``q``, in list order, from the ILIKE condition
+    over every row (no index, no search words)."""
+    term = q.strip()
+    rows = await session.execute(text(
+        "SELECT reference FROM claims WHERE reference LIKE :p "
+        "OR (school_name || ' ' || provider_name || ' ' || mentor_names) ILIKE :p OR (:digits AND school_urn = :t) "
+        "ORDER BY submitted_at DESC NULLS LAST, reference"),
+        {"p": f"%{_escape(term)}%", "digits": term.isdigit(), "t": term})
+    return list(rows.scalars())
+
+
+async def postings_drift(session) -> int:
+    """Rows by which the search words differ from the words recomputed from every claim's text (both
+    ways), plus posting words missing from the vocabulary: 0 when the triggers kept them exact."""
+    return await session.scalar(text("""
+        WITH expected AS (
+            SELECT DISTINCT w AS word, c.reference
+            FROM claims c, regexp_split_to_table(lower(c.school_name || ' ' || c.provider_name || ' ' || c.mentor_names), ' ') w
+            WHERE w <> ''),
+        actual AS (SELECT word::text AS word, claim_reference::text AS reference FROM claim_search_words)
+        SELECT (SELECT count(*) FROM (SELECT * FROM actual EXCEPT ALL SELECT * FROM expected) a)
+             + (SELECT count(*) FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM actual) b)
+             + (SELECT count(*) FROM claim_search_words s WHERE NOT EXISTS (
+                    SELECT 1 FROM search_vocabulary v WHERE v.word = s.word))"""))
+
+
+async def assert_search_matches_brute_force(session, queries) -> None:
+    repo = ClaimRepository(session)
+    for q in queries:
+        expected = await brute_force(session, q)
+        items, total = await repo.search(ClaimFilters(q=q), per_page=10_000)
+        assert total == len(expected), q
+        assert [i["reference"] for i in items] == expected, q
+        page, first_total = await repo.search(ClaimFilters(q=q))  # the API's default page
+        assert first_total == len(expected) and [i["reference"] for i in page] == expected[:25], q
+        if q.strip() and " " not in q.strip():
+            assert await repo._word_count(q.strip()) == len(expected), q  # the search-words path itself
+
+
+_numbers = itertools.count(1)
+
+
+def claim_row(*, school: int, provider: int, school_name: str, provider_name: str,
+              mentors: list[tuple[str, str]], status: str = "submitted") -> dict:
+    n = next(_numbers)
+    return {"reference": f"{(n * 7919) % 100_000_000:08d}", "school_urn": str(100001 + school),
+            "school_name": school_name, "trust_id": None, "provider_id": f"prov-{provider}",
+            "provider_name": provider_name, "claim_window_id": "window-2026-27", "academic_year": "2026/27",
+            "status": status, "region": "Inner London", "hourly_rate": 53.60, "total_hours": 2, "amount": 107.20,
+            "mentor_names": "; ".join(f"{trn} {name}" for trn, name in mentors), "created_by": "test@example.com",
+            "submitted_at": None if status == "draft" else datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(minutes=n)}
+
+
+def some_claims(count: int, offset: int = 0) -> list[dict]:
+    rows = []
+    for i in range(offset, offset + count):
+        mentors = [(f"{1000000 + i * 37 + k:07d}", f"{FIRST[(i + k) % len(FIRST)]} {LAST[(i * 3 + k) % len(LAST)]}")
+                   for k in range(1 + i % 3)]
+        rows.append(claim_row(school=i % len(SCHOOL_NAMES), provider=i % len(PROVIDERS),
+                              school_name=SCHOOL_NAMES[i % len(SCHOOL_NAMES)],
+                              provider_name=PROVIDERS[i % len(PROVIDERS)], mentors=mentors,
+                              status="draft" if i % 7 == 0 else "submitted"))
+    return rows
+
+
+async def add_organisations(session) -> None:
+    await session.execute(insert(schools), [
+        {"urn": str(100001 + i), "name": name, "region": "Inner London"} for i, name in enumerate(SCHOOL_NAMES)])
+    await session.execute(insert(providers), [
+        {"id": f"prov-{i}", "name": name, "code": f"C{i}"} for i, name in enumerate(PROVIDERS)])
+    await session.execute(insert(claim_windows), [{"id": "window-2026-27", "starts_on": datetime(2026, 9, 1).date(),
+                                                   "ends_on": datetime(2027, 7, 31).date(), "academic_year": "2026/27"}])
+
+
+@pytest.fixture
+async def sessions(infra):
+    """A fresh migrated claims database with its organisations; yields a session factory."""
+    engine = make_engine(await infra.database("claims"), pool_size=2)
+    sessionmaker = make_sessionmaker(engine)
+    async with sessionmaker() as session, session.begin():
+        await add_organisations(session)
+    yield sessionmaker
+    await engine.dispose()
+
+
+async def test_one_word_searches_find_exactly_what_ilike_finds_after_single_and_bulk_inserts(sessions):
+    async with sessions() as session, session.begin():
+        repo = ClaimRepository(session)
+        for row in some_claims(40):  # one INSERT per claim, as a submission does
+            lines = [{"claim_reference": row["reference"], "trn": line[:7], "full_name": line[8:], "hours": 1,
+                      "provider_id": row["provider_id"]} for line in row["mentor_names"].split("; ")]
+            await repo.add(row, lines)
+        await session.execute(insert(claims), some_claims(160, offset=40))  # many rows in one statement
+    async with sessions() as session:
+        assert await postings_drift(session) == 0
+        await assert_search_matches_brute_force(session, QUERIES + MULTI_WORD)
+        assert len(await brute_force(session, "adeyemi")) > 20  # the common word is common here
+        assert await session.scalar(text("SELECT count(*) FROM claim_search_words")) > 200 * 8
+
+
+async def test_editing_a_drafts_mentors_and_names_moves_its_search_words(sessions):
+    async with sessions() as session, session.begin():
+        await session.execute(insert(claims), some_claims(60))
+    async with sessions() as session:
+        draft = (await brute_force(session, "Hackney"))[0]
+        before = len(await brute_force(session, "Lovelace"))
+    assert before == 0
+    async with sessions() as session, session.begin():
+        await ClaimRepository(session).update(draft, mentor_names="7777777 Ada Lovelace; 7777778 Zoë Ñandú-Smith",
+                                              school_name="Quayside Juniors", provider_name="Teach North")
+    async with sessions() as session:
+        assert await postings_drift(session) == 0
+        assert [i["reference"] for i in (await ClaimRepository(session).search(ClaimFilters(q="lovelace")))[0]] == [draft]
+        assert draft not in await brute_force(session, "Hackney")
+        assert draft in await brute_force(session, "quaysi")
+        await assert_search_matches_brute_force(session, QUERIES + ["Lovelace", "Quayside", "Ñandú-Smith", "7777777"])
+    async with sessions() as session, session.begin():  # back to the old text: its words come back
+        await ClaimRepository(session).update(draft, school_name="Hackney Primary")
+    async with sessions() as session:
+        assert await postings_drift(session) == 0
+        assert draft in await brute_force(session, "Hackney")
+        await assert_search_matches_brute_force(session, ["Hackney", "Quayside", "Lovelace"])
+
+
+async def test_deleted_and_truncated_claims_leave_no_search_words(sessions):
+    async with sessions() as session, session.begin():
+        await session.execute(insert(claims), some_claims(80))
+    async with sessions() as session, session.begin():
+        gone = await brute_force(session, "adeyemi")
+        await session.execute(text("DELETE FROM claims WHERE reference = ANY(:refs)"), {"refs": gone})
+        await session.execute(text("DELETE FROM claims WHERE reference = (SELECT min(reference) FROM claims)"))
+    async with sessions() as session:
+        assert await postings_drift(session) == 0
+        assert await brute_force(session, "adeyemi") == []
+        assert (await ClaimRepository(session).search(ClaimFilters(q="adeyemi")))[1] == 0
+        await assert_search_matches_brute_force(session, QUERIES)
+    async with sessions() as session, session.begin():
+        await session.execute(text("TRUNCATE claims CASCADE"))
+    async with sessions() as session:
+        assert await session.scalar(text("SELECT count(*) FROM claim_search_words")) == 0
+        assert (await ClaimRepository(session).search(ClaimFilters(q="smith")))[1] == 0
+
+
+async def test_status_only_updates_of_many_claims_write_no_search_words(sessions):
+    async with sessions() as session, session.begin():
+        await session.execute(insert(claims), some_claims(600))
+    async with sessions() as session:
+        before = (await session.execute(text(
+            "SELECT word, claim_reference, xmin::text, ctid::text FROM claim_search_words ORDER BY 1, 2"))).all()
+    async with sessions() as session, session.begin():
+        # Counters of the backend's writes not yet flushed to the statistics (none is flushed inside a
+        # transaction): compared at the start and at the end of the transaction.
+        counted = await write_counters(session)
+        # The consumers' bulk sampling statement, then single updates as apply_fact makes them.
+        refs = list((await session.execute(text(
+            "SELECT reference FROM claims WHERE status = 'submitted' ORDER BY reference"))).scalars())
+        await session.execute(text(
+            "UPDATE claims AS c SET status = u.status, sample_reason = u.reason, updated_at = now()"
+            " FROM unnest(CAST(:refs AS text[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]))"
+            " AS u(ref, status, reason) WHERE c.reference = u.ref"),
+            {"refs": refs, "statuses": ["paid"] * len(refs), "reasons": ["Random sample"] * len(refs)})
+        repo = ClaimRepository(session)
+        for ref in refs[:50]:
+            await repo.update(ref, status="sampling_in_progress", assigned_to="support@example.com")
+        # Writing the same text again (an ORM update of every column) changes no word either.
+        await session.execute(text("UPDATE claims SET mentor_names = mentor_names, school_name = school_name"
+                                   " WHERE reference = ANY(:refs)"), {"refs": refs[:100]})
+        now = await write_counters(session)
+        writes = {table: tuple(a - b for a, b in zip(now[table], counted[table])) for table in now}
+        assert len(refs) > 400 and writes["claims"] == (0, len(refs) + 50 + 100, 0)
+        assert writes["claim_search_words"] == (0, 0, 0)
+        assert writes["search_vocabulary"] == (0, 0, 0)
+    async with sessions() as session:
+        after = (await session.execute(text(
+            "SELECT word, claim_reference, xmin::text, ctid::text FROM claim_search_words ORDER BY 1, 2"))).all()
+        assert after == before  # the very same row versions
+        assert await postings_drift(session) == 0
+
+
+async def write_counters(session) -> dict[str, tuple[int, int, int]]:
+    """Rows inserted, updated and deleted per table by this backend, not yet flushed to the statistics."""
+    rows = (await session.execute(text(
+        "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables"
+        " WHERE relname IN ('claims', 'claim_search_words', 'search_vocabulary')"))).all()
+    return {r.relname: (r.n_tup_ins, r.n_tup_upd, r.n_tup_del) for r in rows}
+
+
+async def test_the_migration_backfills_the_search_words_of_existing_claims(infra):
+    name = "t_claims_backfill"
+    await _fresh_database(infra, name)
+    url = infra.pg_url_for(name)
+    await upgrade(ROOT / "services" / "claims", url, revision="0003")
+    engine = make_engine(url, pool_size=2)
+    try:
+        async with engine.begin() as conn:
+            await add_organisations(conn)
+            await conn.execute(insert(claims), some_claims(120))
+            assert await conn.scalar(text("SELECT to_regclass('claim_search_words')")) is None
+        await upgrade(ROOT / "services" / "claims", url, revision="0004_search_words")
+        async with make_sessionmaker(engine)() as session:
+            assert await session.scalar(text("SELECT count(*) FROM claim_search_words")) > 120 * 8
+            assert await postings_drift(session) == 0
+            await assert_search_matches_brute_force(session, QUERIES)
+    finally:
+        await engine.dispose()
+        await _drop_database(infra, name)
+
+
+async def _fresh_database(infra, name: str) -> None:
+    import asyncio
+    await asyncio.to_thread(infra.admin_sql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await asyncio.to_thread(infra.admin_sql, f'CREATE DATABASE "{name}"')
+
+
+async def _drop_database(infra, name: str) -> None:
+    import asyncio
+    await asyncio.to_thread(infra.admin_sql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# Random names and queries over an alphabet rich in what could break the equivalence: case pairs,
+# accents, Greek sigma forms, dotted and dotless i, LIKE wildcards and escapes, apostrophes, the
+# separators ' ' and ';', digits.
+LETTERS = list("aAbBzZéÉëËσςΣİıiI'%_\\-;0123") + [" "]
+names = st.text(alphabet=LETTERS, min_size=1, max_size=10).filter(lambda s: s.strip())
+
+
+@pytest.fixture(scope="module")
+async def shared_sessions(infra):
+    engine = make_engine(await infra.database("claims"), pool_size=2)
+    sessionmaker = make_sessionmaker(engine)
+    async with sessionmaker() as session, session.begin():
+        await add_organisations(session)
+    yield sessionmaker
+    await engine.dispose()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.tuples(names, names, st.lists(names, min_size=1, max_size=3)), min_size=1, max_size=12),
+       picks=st.lists(st.tuples(st.integers(0, 1000), st.integers(0, 1000), st.integers(1, 4), st.booleans()),
+                      min_size=1, max_size=6),
+       extra=st.lists(names, max_size=3))
+async def test_random_names_and_queries_match_brute_force(shared_sessions, texts, picks, extra):
+    rows = [claim_row(school=i % len(SCHOOL_NAMES), provider=i % len(PROVIDERS), school_name=school,
+                      provider_name=provider, mentors=[(f"{1000000 + i:07d}", m) for m in mentors])
+            for i, (school, provider, mentors) in enumerate(texts)]
+    # Queries: pieces of the stored text (some case-swapped, some with spaces inside) and free text.
+    queries = list(extra)
+    for row_pick, start, length, swap in picks:
+        row = rows[row_pick % len(rows)]
+        whole = f"{row['school_name']} {row['provider_name']} {row['mentor_names']}"
+        piece = whole[start % len(whole):][:length]
+        queries.append(piece.swapcase() if swap else piece)
+    async with shared_sessions() as session:  # rolled back at the end: every example starts empty
+        await session.execute(insert(claims), rows)
+        assert await postings_drift(session) == 0
+        await assert_search_matches_brute_force(session, [q for q in queries if q.strip()])
+        await session.rollback()
