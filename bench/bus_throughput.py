@@ -1,14 +1,25 @@
 """Bus throughput: events per second end to end through outbox → relay → broker → idempotent
 consumer effect, against raw aiokafka produce/consume on the same broker in the same run; and the
-p99 latency (commit of the change → commit of the effect) at a steady 1,000 events/s.
+latency (commit of the change → commit of the effect) at a steady 1,000 events/s.
 Targets: ratio ≥ 0.5, p99 < 200 ms.
 
-    python bench/bus_throughput.py [--events 50000] [--rate 1000] [--seconds 15]
+Topology (``--topology``):
+- ``split`` (default, as in production): the source service's writer and outbox relay run in one
+  process, the consuming service in another, concurrently. The raw baseline gets the same shape:
+  an aiokafka producer process and an aiokafka consumer process running concurrently.
+- ``single``: everything (writer, relay, consumer; raw producer and consumer) in one Python process.
+
+Both sides start timing once the consumer holds its partitions, and stop when the last effect
+(raw: the last record) is seen; wall clocks of the two processes are the same machine's.
+
+    python bench/bus_throughput.py [--events 30000] [--rate 1000] [--seconds 15] [--topology split]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing as mp
+import os
 import sys
 import time
 import uuid
@@ -25,36 +36,101 @@ from services.claims.config import ClaimsSettings  # noqa: E402
 from services.claims.handlers import record_activities, record_activity  # noqa: E402
 from services.claims.tables import activity, metadata  # noqa: E402
 from services.claims.unit_of_work import ClaimsUnitOfWork  # noqa: E402
-from shared.contracts import ActivityRecorded, decode  # noqa: E402
+from shared.contracts import ActivityRecorded  # noqa: E402
 from shared.platform.db import make_engine, make_sessionmaker  # noqa: E402
-from shared.platform.messaging import Consumer, OutboxRelay  # noqa: E402
+from shared.platform.messaging import Consumer, OutboxRelay, ensure_topics, topic_name  # noqa: E402
 from shared.platform.migrations import upgrade  # noqa: E402
 from shared.platform.service import attach_consumer  # noqa: E402
 
+TOPIC = "claimflow.activity"
 
-async def raw_rate(bootstrap: str, events: int) -> float:
-    topic = f"raw-{uuid.uuid4().hex[:6]}"
-    payload = ActivityRecorded(title="x", action="bench", source="bench").encode()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2, max_batch_size=256 * 1024)
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+# --------------------------------------------------------------------------------------------
+# Raw aiokafka
+# --------------------------------------------------------------------------------------------
+async def _wait_assigned(consumer: AIOKafkaConsumer) -> None:
+    while not consumer.assignment():
+        await asyncio.sleep(0.02)
+
+
+async def raw_consume(bootstrap: str, topic: str, events: int, ready=None) -> tuple[float, float]:
+    """Consume ``events`` records; returns (wall time of the last one, CPU seconds used)."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"g-{topic}",
                                 auto_offset_reset="earliest", enable_auto_commit=False, session_timeout_ms=1000,
                                 heartbeat_interval_ms=200)
-    await producer.start()
     await consumer.start()
-    started = time.perf_counter()
     try:
-        futures = [await producer.send(topic, payload, key=str(i % 64).encode()) for i in range(events)]
-        await asyncio.gather(*futures)
-        seen = 0
+        waiting = asyncio.create_task(consumer.getmany(timeout_ms=100))
+        await _wait_assigned(consumer)
+        if ready is not None:
+            ready.set()
+        cpu = _cpu()
+        seen = sum(len(v) for v in (await waiting).values())
         while seen < events:
             batch = await consumer.getmany(timeout_ms=500, max_records=500)
             seen += sum(len(v) for v in batch.values())
             if batch:
                 await consumer.commit()
-        return events / (time.perf_counter() - started)
+        return time.time(), _cpu() - cpu
+    finally:
+        await consumer.stop()
+
+
+async def raw_produce(bootstrap: str, topic: str, events: int) -> float:
+    """Produce ``events`` records (acks=all); returns CPU seconds used."""
+    payload = ActivityRecorded(title="x", action="bench", source="bench").encode()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2, max_batch_size=256 * 1024)
+    await producer.start()
+    cpu = _cpu()
+    try:
+        futures = [await producer.send(topic, payload, key=str(i % 64).encode()) for i in range(events)]
+        await asyncio.gather(*futures)
+        return _cpu() - cpu
     finally:
         await producer.stop()
-        await consumer.stop()
+
+
+def _raw_consumer_process(bootstrap: str, topic: str, events: int, ready, result) -> None:
+    result.put(asyncio.run(raw_consume(bootstrap, topic, events, ready)))
+
+
+async def raw_rate(bootstrap: str, events: int, *, split: bool) -> tuple[float, str]:
+    topic = f"raw-{uuid.uuid4().hex[:6]}"
+    admin_settings = ClaimsSettings(kafka_bootstrap_servers=bootstrap)
+    await ensure_topics(admin_settings, [topic])
+    if split:
+        ctx = mp.get_context("spawn")
+        ready, result = ctx.Event(), ctx.Queue()
+        child = ctx.Process(target=_raw_consumer_process, args=(bootstrap, topic, events, ready, result))
+        child.start()
+        await asyncio.get_running_loop().run_in_executor(None, ready.wait)
+        started = time.time()
+        produce_cpu = await raw_produce(bootstrap, topic, events)
+        finished, consume_cpu = await asyncio.get_running_loop().run_in_executor(None, result.get)
+        child.join()
+    else:
+        ready = asyncio.Event()
+        consuming = asyncio.create_task(raw_consume(bootstrap, topic, events, ready))
+        await ready.wait()
+        started = time.time()
+        produce_cpu = await raw_produce(bootstrap, topic, events)
+        finished, consume_cpu = await consuming
+    elapsed = finished - started
+    return events / elapsed, f"producer CPU {produce_cpu:.1f}s, consumer CPU {consume_cpu:.1f}s in {elapsed:.1f}s"
+
+
+# --------------------------------------------------------------------------------------------
+# Outbox → relay → broker → idempotent consumer
+# --------------------------------------------------------------------------------------------
+def _settings(bootstrap: str, tag: str, database_url: str) -> ClaimsSettings:
+    return ClaimsSettings(kafka_bootstrap_servers=bootstrap, kafka_topic_prefix=f"b{tag}.", service_name=f"bench{tag}",
+                          kafka_session_timeout_ms=1000, kafka_heartbeat_interval_ms=200, outbox_poll_interval_s=0.01,
+                          database_url=database_url)
 
 
 class TimedConsumer(Consumer):
@@ -69,35 +145,73 @@ class TimedConsumer(Consumer):
             self.done.setdefault(r.key.decode(), now)
 
 
-async def outbox_run(pg, bootstrap: str, *, events: int, rate: float | None) -> tuple[float, list[float]]:
-    """Write ``events`` changes (all at once, or at ``rate``/s) and wait for every effect."""
-    tag = uuid.uuid4().hex[:6]
-    source_db, effect_db = f"src_{tag}", f"eff_{tag}"
-    for name in (source_db, effect_db):
-        pg.create_database(name)
-        await upgrade(Path("services/claims"), pg.url(name))
-    settings = ClaimsSettings(kafka_bootstrap_servers=bootstrap, kafka_topic_prefix=f"b{tag}.", service_name=f"bench{tag}",
-                              kafka_session_timeout_ms=1000, kafka_heartbeat_interval_ms=200, outbox_poll_interval_s=0.01,
-                              database_url=pg.url(source_db))
-    source = make_engine(pg.url(source_db), pool_size=4)
-    effect = make_engine(pg.url(effect_db), pool_size=4)
-    relay = OutboxRelay(engine=source, outbox=metadata.tables["outbox"], settings=settings)
+async def consume_effects(bootstrap: str, tag: str, effect_url: str, events: int, ready=None) -> tuple[dict, float]:
+    """The consuming service: apply ``events`` activity events; returns (key → effect time, CPU s)."""
+    settings = _settings(bootstrap, tag, effect_url)
+    effect = make_engine(effect_url, pool_size=4)
     sessions = make_sessionmaker(effect)
-    consumer = TimedConsumer(group="bench.effect", topics=("claimflow.activity",),
+    consumer = TimedConsumer(group="bench.effect", topics=(TOPIC,),
                              handlers={"ActivityRecorded": record_activity},
                              bulk_handlers={"ActivityRecorded": record_activities},
                              uow_factory=lambda: ClaimsUnitOfWork(sessions), settings=settings)
     consumer.done = {}
     broker = KafkaBroker(bootstrap, logger=None)
     attach_consumer(broker, consumer)
-    from shared.platform.messaging import ensure_topics, topic_name
-    await ensure_topics(settings, [topic_name(settings, "claimflow.activity")])
     await broker.start()
+    try:
+        while not any(getattr(s, "consumer", None) is not None and s.consumer.assignment()
+                      for s in broker.subscribers):
+            await asyncio.sleep(0.02)
+        if ready is not None:
+            ready.set()
+        cpu = _cpu()
+        while len(consumer.done) < events:
+            await asyncio.sleep(0.02)
+        cpu = _cpu() - cpu
+        async with effect.connect() as conn:
+            stored = await conn.scalar(select(func.count()).select_from(activity))
+        assert stored == events, f"{stored} effects for {events} events"
+        return consumer.done, cpu
+    finally:
+        await broker.stop()
+        await effect.dispose()
+
+
+def _effect_process(bootstrap: str, tag: str, effect_url: str, events: int, ready, result) -> None:
+    result.put(asyncio.run(consume_effects(bootstrap, tag, effect_url, events, ready)))
+
+
+async def outbox_run(pg, bootstrap: str, *, events: int, rate: float | None,
+                     split: bool) -> tuple[float, list[float], str]:
+    """Write ``events`` changes (500 per transaction, or one by one at ``rate``/s) and wait for
+    every effect. Returns (events/s, latencies in s, CPU use)."""
+    tag = uuid.uuid4().hex[:6]
+    source_db, effect_db = f"src_{tag}", f"eff_{tag}"
+    for name in (source_db, effect_db):
+        pg.create_database(name)
+        await upgrade(Path("services/claims"), pg.url(name))
+    settings = _settings(bootstrap, tag, pg.url(source_db))
+    await ensure_topics(settings, [topic_name(settings, TOPIC)])
+    source = make_engine(pg.url(source_db), pool_size=4)
+    relay = OutboxRelay(engine=source, outbox=metadata.tables["outbox"], settings=settings)
+    loop = asyncio.get_running_loop()
+    if split:
+        ctx = mp.get_context("spawn")
+        ready, result = ctx.Event(), ctx.Queue()
+        child = ctx.Process(target=_effect_process, args=(bootstrap, tag, pg.url(effect_db), events, ready, result))
+        child.start()
+        await loop.run_in_executor(None, ready.wait)
+        consuming = loop.run_in_executor(None, result.get)
+    else:
+        ready = asyncio.Event()
+        consuming = asyncio.ensure_future(consume_effects(bootstrap, tag, pg.url(effect_db), events, ready))
+        await ready.wait()
     await relay.start()
     relay_task = asyncio.create_task(relay.run())
     written: dict[str, float] = {}
     src_sessions = make_sessionmaker(source)
-    started = time.perf_counter()
+    cpu = _cpu()
+    started = time.time()
     try:
         batch = 1 if rate else 500
         for start in range(0, events, batch):
@@ -110,39 +224,41 @@ async def outbox_run(pg, bootstrap: str, *, events: int, rate: float | None) -> 
                 written[f"{i:08d}"] = now
             relay.wake()
             if rate:
-                target = started + (start + 1) / rate
-                delay = target - time.perf_counter()
+                delay = started + (start + 1) / rate - time.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
-        while len(consumer.done) < events:
-            await asyncio.sleep(0.05)
-        elapsed = time.perf_counter() - started
-        async with effect.connect() as conn:
-            stored = await conn.scalar(select(func.count()).select_from(activity))
-        assert stored == events, f"{stored} effects for {events} events"
-        latencies = [consumer.done[k] - written[k] for k in written]
-        return events / elapsed, latencies
+        done, consumer_cpu = await consuming
+        source_cpu = _cpu() - cpu
+        if split:
+            child.join()
+        elapsed = max(done.values()) - started
+        latencies = [done[k] - written[k] for k in written]
+        use = (f"writer+relay CPU {source_cpu:.1f}s, consumer CPU {consumer_cpu:.1f}s in {elapsed:.1f}s"
+               + ("" if split else " (one process: the consumer's share is inside the first figure)"))
+        return events / elapsed, latencies, use
     finally:
         relay_task.cancel()
         await relay.stop()
-        await broker.stop()
         await source.dispose()
-        await effect.dispose()
 
 
-async def main(events: int, rate: int, seconds: int) -> None:
+async def main(events: int, rate: int, seconds: int, topology: str) -> None:
+    split = topology == "split"
     pg = start_postgres()
     broker = start_broker()
     try:
-        raw = await raw_rate(broker.bootstrap, events)
-        print(f"raw aiokafka produce+consume: {raw:,.0f} events/s", flush=True)
-        through, _ = await outbox_run(pg, broker.bootstrap, events=events, rate=None)
-        print(f"outbox → broker → consumer effect: {through:,.0f} events/s   ratio {through / raw:.2f} (target ≥ 0.5)",
-              flush=True)
-        _, latencies = await outbox_run(pg, broker.bootstrap, events=rate * seconds, rate=rate)
+        print(f"topology: {topology} ({'writer+relay and consumer in two processes; raw producer and consumer in two processes' if split else 'one process'}); "
+              f"load average {os.getloadavg()[0]:.2f}", flush=True)
+        raw, raw_use = await raw_rate(broker.bootstrap, events, split=split)
+        print(f"raw aiokafka produce+consume: {raw:,.0f} events/s ({raw_use})", flush=True)
+        through, _, use = await outbox_run(pg, broker.bootstrap, events=events, rate=None, split=split)
+        print(f"outbox → broker → consumer effect: {through:,.0f} events/s   ratio {through / raw:.2f} (target ≥ 0.5) "
+              f"({use})", flush=True)
+        _, latencies, _ = await outbox_run(pg, broker.bootstrap, events=rate * seconds, rate=rate, split=split)
         ms = [v * 1000 for v in latencies]
         print(f"at {rate:,} events/s for {seconds}s: latency p50={percentile(ms, 50):.0f}ms "
-              f"p95={percentile(ms, 95):.0f}ms p99={percentile(ms, 99):.0f}ms (target p99 < 200 ms)")
+              f"p95={percentile(ms, 95):.0f}ms p99={percentile(ms, 99):.0f}ms (target p99 < 200 ms); "
+              f"load average {os.getloadavg()[0]:.2f}")
     finally:
         broker.stop()
         pg.stop()
@@ -150,8 +266,9 @@ async def main(events: int, rate: int, seconds: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--events", type=int, default=30_000)
     parser.add_argument("--rate", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--topology", choices=("split", "single"), default="split")
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.rate, args.seconds))
+    asyncio.run(main(args.events, args.rate, args.seconds, args.topology))

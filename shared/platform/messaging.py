@@ -30,11 +30,14 @@ from typing import Any, Awaitable, Callable, Iterable
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
-from sqlalchemy import Text, func, select, text, update
+from aiokafka.partitioner import DefaultPartitioner
+from pydantic import ValidationError
+from sqlalchemy import Text, func, select, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.contracts import ContractError, DeadLetter, Message, Refused, decode, dead_letter_topic
+from shared.contracts import (ContractError, DeadLetter, Message, Refused, decode, dead_letter_topic,
+                              message_types)
 
 from . import metrics
 from .logging import correlation_id, log_fields
@@ -121,26 +124,51 @@ class OutboxRelay:
             rows = (await conn.execute(
                 # The payload as JSON text straight from PostgreSQL: no parse and re-encode here.
                 select(table.c.id, table.c.topic, table.c.key, table.c.payload.cast(Text).label("payload"),
-                       table.c.type, table.c.event_id)
+                       table.c.type)
                 .where(table.c.published_at.is_(None)).order_by(table.c.id)
                 .limit(self.settings.outbox_batch_size))).all()
             if not rows:
                 return 0
             await self._send([(r.topic, r.key, r.payload, r.type) for r in rows])
-            await conn.execute(update(table).where(table.c.id.in_([r.id for r in rows]))
-                               .values(published_at=func.now()))
+            # Every send of the batch was acknowledged (acks=all): mark them in one statement.
+            await conn.execute(text(f"UPDATE {table.name} SET published_at = now() "
+                                    "WHERE id = ANY(CAST(:ids AS bigint[]))"), {"ids": [r.id for r in rows]})
         metrics.OUTBOX_PUBLISHED.labels(self.settings.service_name).inc(len(rows))
         return len(rows)
 
     async def _send(self, rows: list[tuple[str, str | None, Any, str]]) -> None:
+        """Send ``rows`` in their order and return once the broker acknowledged every one.
+
+        Rows are packed into one record batch per partition (the partition chosen from the key by
+        the same murmur2 hash as ``producer.send``), so a partition's rows leave in row order, in
+        as few requests as fit, without a future per message. aiokafka keeps one request in flight
+        per partition, so batches of one partition arrive in the order they were queued."""
+        producer = self.producer
+        partitions: dict[str, list[int]] = {}
+        builders: dict[tuple[str, int], Any] = {}
         futures = []
         for topic, key, payload, type_ in rows:
+            name = topic_name(self.settings, topic)
+            all_partitions = partitions.get(name)
+            if all_partitions is None:
+                all_partitions = partitions[name] = sorted(await producer.partitions_for(name))
             value = payload if isinstance(payload, (bytes, str)) else json.dumps(payload, separators=(",", ":"))
             if isinstance(value, str):
                 value = value.encode()
-            futures.append(await self.producer.send(
-                topic_name(self.settings, topic), value=value,
-                key=key.encode() if key else None, headers=[("type", type_.encode())]))
+            key_bytes = key.encode() if key else None
+            partition = _PARTITIONER(key_bytes, all_partitions, all_partitions)
+            headers = [("type", type_.encode())]
+            builder = builders.get((name, partition))
+            if builder is None:
+                builder = builders[(name, partition)] = producer.create_batch()
+            if builder.append(timestamp=None, key=key_bytes, value=value, headers=headers) is None:
+                futures.append(await producer.send_batch(builder, name, partition=partition))
+                builder = builders[(name, partition)] = producer.create_batch()
+                if builder.append(timestamp=None, key=key_bytes, value=value, headers=headers) is None:
+                    raise ValueError(f"a {type_} message of {len(value)} bytes does not fit in a record batch")
+        for (name, partition), builder in builders.items():
+            if builder.record_count():
+                futures.append(await producer.send_batch(builder, name, partition=partition))
         await asyncio.gather(*futures)
 
     async def _send_retrying(self, rows: list[tuple[str, str | None, Any, str]], attempts: int = 8) -> None:
@@ -222,6 +250,30 @@ class OutboxRelay:
 Handler = Callable[[Message, Any], Awaitable[None]]
 BulkHandler = Callable[[list[Message], Any], Awaitable[None]]
 
+_PARTITIONER = DefaultPartitioner()
+_TYPES: dict[str, type[Message]] = {}
+
+
+def decode_record(record: ConsumerRecord) -> Message:
+    """``contracts.decode`` of a record's value, taking the cheap road when it can: the relay names
+    the type in a ``type`` header, so the message class parses the JSON bytes itself (pydantic's
+    parser, no dict in between), dropping unknown members as ``decode`` does. Anything that road
+    refuses (no header, a bad payload, an unknown major version) goes through ``decode``, which
+    gives the refusal its words."""
+    name = next((v for k, v in (record.headers or ()) if k == "type"), None)
+    if name is not None:
+        name = name.decode(errors="replace") if isinstance(name, bytes) else str(name)
+        cls = _TYPES.get(name)
+        if cls is None:
+            _TYPES.update(message_types())
+            cls = _TYPES.get(name)
+        if cls is not None:
+            try:
+                return cls.model_validate_json(record.value, extra="ignore")
+            except (ValidationError, ValueError):
+                pass
+    return decode(record.value)
+
 TRANSIENT = (OperationalError, InterfaceError, OSError, asyncio.TimeoutError, KafkaError)
 
 
@@ -264,38 +316,40 @@ class Consumer:
         decoded: list[tuple[ConsumerRecord, Message | None, str | None]] = []
         for record in records:
             try:
-                decoded.append((record, decode(record.value), None))
+                decoded.append((record, decode_record(record), None))
             except ContractError as exc:
                 decoded.append((record, None, str(exc)))
         try:
             async with self.uow_factory() as uow:
-                ids = [m.event_id for _, m, _ in decoded if m is not None]
-                done = await uow.processed_ids(self.group, ids)
-                dead = await uow.dead_lettered_ids(self.group, [str(i) for i in ids])
-                applied: list[uuid.UUID] = []
+                # Every id is recorded as processed up front (one statement); ``fresh`` holds the
+                # ones this group had not applied, each with whether it was dead-lettered before.
+                # Ids that end up dead-lettered rather than applied are taken back out at the end.
+                fresh = await uow.claim_messages(self.group, [m.event_id for _, m, _ in decoded if m is not None])
+                unapplied: list[uuid.UUID] = []
                 seen: set[uuid.UUID] = set()
                 run: list[tuple[ConsumerRecord, Message]] = []  # consecutive messages for one bulk handler
                 for record, message, error in decoded:
                     if message is None:
-                        await self._apply_run(uow, run, applied)
+                        await self._apply_run(uow, run, unapplied)
                         await self._dead_letter(uow, record, None, error or "undecodable")
                         continue
-                    if message.event_id in done or message.event_id in seen:
+                    if message.event_id not in fresh or message.event_id in seen:
                         metrics.MESSAGES_DUPLICATE.labels(self.group).inc()
                         continue
-                    replay = any(k == REPLAY_HEADER for k, _ in (record.headers or ()))
-                    if str(message.event_id) in dead and not replay:
-                        continue
                     seen.add(message.event_id)
+                    replay = any(k == REPLAY_HEADER for k, _ in (record.headers or ()))
+                    if fresh[message.event_id] and not replay:
+                        unapplied.append(message.event_id)  # still dead-lettered: wait for a replay
+                        continue
                     if message.type in self.bulk_handlers:
                         if run and run[0][1].type != message.type:
-                            await self._apply_run(uow, run, applied)
+                            await self._apply_run(uow, run, unapplied)
                         run.append((record, message))
                         continue
-                    await self._apply_run(uow, run, applied)
-                    await self._apply_one(uow, record, message, applied)
-                await self._apply_run(uow, run, applied)
-                await uow.mark_processed(self.group, applied)
+                    await self._apply_run(uow, run, unapplied)
+                    await self._apply_one(uow, record, message, unapplied)
+                await self._apply_run(uow, run, unapplied)
+                await uow.forget_messages(self.group, unapplied)
                 await uow.commit()
         except Exception as exc:
             if not is_transient(exc):
@@ -311,25 +365,26 @@ class Consumer:
         self._attempts.clear()
         metrics.HANDLER_SECONDS.labels(self.group).observe(time.perf_counter() - started)
 
-    async def _apply_one(self, uow, record: ConsumerRecord, message: Message, applied: list[uuid.UUID]) -> None:
+    async def _apply_one(self, uow, record: ConsumerRecord, message: Message, unapplied: list[uuid.UUID]) -> None:
+        """Apply one message in a savepoint; a refused one is dead-lettered and noted in ``unapplied``.
+        A type the group has no handler for counts as applied (skipped cheaply next time)."""
         handler = self.handlers.get(message.type)
         if handler is None:
-            applied.append(message.event_id)
             return
         token = correlation_id.set(message.correlation_id)
         try:
             async with uow.savepoint():
                 await handler(message, uow)
-            applied.append(message.event_id)
             metrics.MESSAGES_HANDLED.labels(self.group, message.type).inc()
         except Exception as exc:  # noqa: BLE001 - classified below, never swallowed
             if is_transient(exc):
                 raise
+            unapplied.append(message.event_id)
             await self._dead_letter(uow, record, message, _describe(exc))
         finally:
             correlation_id.reset(token)
 
-    async def _apply_run(self, uow, run: list[tuple[ConsumerRecord, Message]], applied: list[uuid.UUID]) -> None:
+    async def _apply_run(self, uow, run: list[tuple[ConsumerRecord, Message]], unapplied: list[uuid.UUID]) -> None:
         """Apply consecutive messages of one type with its bulk handler, in one savepoint. If the
         bulk handler refuses (any non-transient error), nothing of it stays and each message goes
         through the one-at-a-time handler instead, so a refused message is dead-lettered alone."""
@@ -343,9 +398,8 @@ class Consumer:
             if is_transient(exc):
                 raise
             for record, message in run:
-                await self._apply_one(uow, record, message, applied)
+                await self._apply_one(uow, record, message, unapplied)
         else:
-            applied.extend(m.event_id for m in messages)
             metrics.MESSAGES_HANDLED.labels(self.group, messages[0].type).inc(len(messages))
         run.clear()
 

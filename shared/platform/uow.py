@@ -10,13 +10,30 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts import Message
 
-from sqlalchemy import Table
+# The outbox rows of one commit in one statement: arrays in, rows out in the order they were
+# emitted (ids follow that order, so per key the relay reads them in emit order). The payload
+# arrives as JSON text, cast once by PostgreSQL.
+_INSERT_OUTBOX = text(
+    "INSERT INTO outbox (event_id, topic, key, type, payload) "
+    "SELECT e, t, k, y, p::jsonb FROM unnest(CAST(:e AS uuid[]), CAST(:t AS text[]), CAST(:k AS text[]), "
+    "CAST(:y AS text[]), CAST(:p AS text[])) WITH ORDINALITY AS r(e, t, k, y, p, n) ORDER BY n")
+
+# The processed-message guard of one batch in one round trip: record every id as processed, and
+# answer which ones were new (not applied by this group before) and, of those, which were
+# dead-lettered earlier (skipped unless replayed on purpose).
+_CLAIM_MESSAGES = text(
+    "WITH new AS (INSERT INTO processed_messages (consumer_group, event_id) "
+    "SELECT :g, e FROM unnest(CAST(:ids AS uuid[])) AS e ON CONFLICT DO NOTHING RETURNING event_id) "
+    "SELECT new.event_id, EXISTS (SELECT 1 FROM dead_letters d WHERE d.consumer_group = :g "
+    "AND d.event_id = new.event_id::text) AS dead FROM new")
+_FORGET_MESSAGES = text(
+    "DELETE FROM processed_messages WHERE consumer_group = :g AND event_id = ANY(CAST(:ids AS uuid[]))")
 
 
 class SqlUnitOfWork:
@@ -51,15 +68,22 @@ class SqlUnitOfWork:
         target = topic or message.topic
         if not target:
             raise ValueError(f"{message.type} has no topic")
+        # The wire form (``Message.to_wire``: the type first, then the fields in JSON mode), but
+        # serialised by pydantic's own JSON encoder instead of a dict and json.dumps.
+        body = message.model_dump_json()
+        payload = f'{{"type":"{message.type}",{body[1:]}' if len(body) > 2 else f'{{"type":"{message.type}"}}'
         self._pending.append({
             "event_id": message.event_id, "topic": target, "key": message.key,
-            "type": message.type, "payload": message.to_wire(),
+            "type": message.type, "payload": payload,
         })
 
     async def flush_events(self) -> None:
         if self._pending:
-            await self.session.execute(insert(self._platform["outbox"]), self._pending)
-            self._pending = []
+            rows, self._pending = self._pending, []
+            await self.session.execute(_INSERT_OUTBOX, {
+                "e": [r["event_id"] for r in rows], "t": [r["topic"] for r in rows],
+                "k": [r["key"] for r in rows], "y": [r["type"] for r in rows],
+                "p": [r["payload"] for r in rows]})
 
     # -- inbox ------------------------------------------------------------------------------
     async def processed_ids(self, group: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
@@ -76,6 +100,23 @@ class SqlUnitOfWork:
         if rows:
             table = self._platform["processed_messages"]
             await self.session.execute(pg_insert(table).on_conflict_do_nothing(), rows)
+
+    async def claim_messages(self, group: str, event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, bool]:
+        """Record ``event_ids`` as processed by ``group`` in this transaction and return the ones
+        that were new, each with whether it was dead-lettered before. A message that ends up
+        dead-lettered instead of applied is taken back out with ``forget_messages``; a rollback
+        takes them all back."""
+        ids = list(dict.fromkeys(event_ids))
+        if not ids:
+            return {}
+        rows = await self.session.execute(_CLAIM_MESSAGES, {"g": group, "ids": ids})
+        return {event_id: dead for event_id, dead in rows}
+
+    async def forget_messages(self, group: str, event_ids: Iterable[uuid.UUID]) -> None:
+        """Take ids back out of ``processed_messages`` (dead-lettered, so a replay applies them)."""
+        ids = list(event_ids)
+        if ids:
+            await self.session.execute(_FORGET_MESSAGES, {"g": group, "ids": ids})
 
     async def dead_lettered_ids(self, group: str, event_ids: Iterable[str]) -> set[str]:
         ids = list(event_ids)
