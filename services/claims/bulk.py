@@ -1,29 +1,174 @@
-"""Applying many sampling facts at once (a confirmed sample of 100,000 claims arrives as 100,000
-``ClaimSampled`` events).
+"""Applying many sampling facts at once: a confirmed sample of 100,000 claims arrives as 100
+``ClaimsSampled`` batches of 1,000 claims (or, from older publishers and replayed dead letters, as
+single ``ClaimSampled`` events).
 
-The rule is ``handlers.apply_fact``'s, unchanged: each claim moves by the status machine, under a
-row lock, with its history row and a ``ClaimStatusChanged``. Only the SQL is set-based: one
-locking read, one UPDATE and one history INSERT for a whole run of consecutive events. If any
-event of the run is refused (unknown claim, a transition the machine forbids, a claim twice), the
-consumer undoes the run and applies its events one at a time, so the refused one alone is
-dead-lettered.
+The rule is ``handlers.apply_fact``'s, unchanged: each claim moves by the status machine (only
+``Trigger.SAMPLED``'s from-statuses move), under a row lock, with its history row and a
+``ClaimStatusChanged``. Only the SQL is set-based.
+
+- ``apply_claims_sampled``: a run of ``ClaimsSampled`` is one statement, whatever its size: the
+  UPDATE (which locks each row and re-checks its status), the history INSERT and the outbox INSERT
+  of one ``ClaimStatusChanged`` per claim, built by the database from a validated template
+  (``changed_events_sql``; a test decodes what it writes against the contract). A claim the
+  machine refuses (unknown, in another status, or named twice) changes nothing and is
+  dead-lettered alone, as the ``ClaimSampled`` it stands for (``ClaimsSampled.item``): the
+  batch's other claims apply, as they would have one event at a time.
+- ``apply_sampled_in_bulk``: a run of single ``ClaimSampled`` is one locking read, one UPDATE and
+  one history INSERT; if any event of the run is refused the consumer undoes the run and applies
+  its events one at a time, so the refused one alone is dead-lettered.
 """
 from __future__ import annotations
 
+import json
+import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.contracts import ClaimSampled, ClaimStatusChanged, NotFound, Refused
+from shared.contracts import (ClaimSampled, ClaimsSampled, ClaimStatusChanged, DeadLetter, NotFound, Refused,
+                              dead_letter_topic)
 
-from .domain.status import Trigger, next_status
+from .domain.status import TRANSITIONS, Trigger, next_status
 from .tables import status_changes
 from .unit_of_work import ClaimsUnitOfWork
 
+log = logging.getLogger(__name__)
 
+#: What every applied claim of a ``ClaimsSampled`` is recorded as, in history and in
+#: ``ClaimStatusChanged.caused_by``: the per-claim fact the batch carries.
+CAUSED_BY = ClaimSampled.__name__
+
+# One statement for a whole run of batches. ``items``: one row per claim (its batch's position
+# ``m`` in ``batches``); ``batches``: per message its event id, actor, time and the wire form of
+# its ClaimStatusChanged (every member but the claim's own). The UPDATE locks each claim and only
+# moves those in a from-status of the trigger (``moves``), re-checked on the latest row version.
+# Event ids are derived, not drawn: the item's id is md5(batch id || reference) as
+# ``ClaimsSampled.item_event_id`` computes it, its ClaimStatusChanged's md5(item id || 'ClaimStatusChanged').
+_APPLY = text("""
+WITH batches AS (
+    SELECT b.m, b.event_id, b.actor_email, b.changed_at, b.template::jsonb AS template
+    FROM unnest(CAST(:batch_ids AS text[]), CAST(:actor_emails AS text[]), CAST(:changed_ats AS timestamptz[]),
+                CAST(:templates AS text[])) WITH ORDINALITY AS b(event_id, actor_email, changed_at, template, m)
+), items AS (
+    SELECT i.reference, i.sample_reason, i.m, i.n
+    FROM unnest(CAST(:refs AS text[]), CAST(:reasons AS text[]), CAST(:batch_of AS bigint[]))
+         WITH ORDINALITY AS i(reference, sample_reason, m, n)
+), moves AS (
+    SELECT * FROM unnest(CAST(:froms AS text[]), CAST(:tos AS text[])) AS t(from_status, to_status)
+), changed AS (
+    UPDATE claims c SET status = t.to_status, sample_reason = i.sample_reason, updated_at = now()
+    FROM items i JOIN moves t ON true
+    WHERE c.reference = i.reference AND c.status = t.from_status
+    RETURNING c.reference, t.from_status, t.to_status, c.provider_id, c.amount, i.m, i.n
+), applied AS (
+    SELECT ch.*, md5(b.event_id || ch.reference)::uuid AS item_id, b.actor_email, b.changed_at, b.template
+    FROM changed ch JOIN batches b ON b.m = ch.m
+), history AS (
+    INSERT INTO status_changes (claim_reference, from_status, to_status, caused_by, event_id, actor_email, reason,
+                                changed_at)
+    SELECT reference, from_status, to_status, :caused_by, item_id::text, actor_email, NULL, changed_at
+    FROM applied ORDER BY n
+), events AS (
+    INSERT INTO outbox (event_id, topic, key, type, payload)
+    SELECT md5(a.item_id::text || 'ClaimStatusChanged')::uuid, :topic, a.reference, 'ClaimStatusChanged',
+           a.template || jsonb_build_object(
+               'event_id', md5(a.item_id::text || 'ClaimStatusChanged')::uuid::text, 'reference', a.reference,
+               'from_status', a.from_status, 'to_status', a.to_status, 'caused_by_event_id', a.item_id::text,
+               'provider_id', a.provider_id, 'amount', a.amount::text)
+    FROM applied a ORDER BY a.n
+)
+SELECT coalesce(array_agg(i.n ORDER BY i.n) FILTER (WHERE ch.reference IS NULL), '{}') AS refused
+FROM items i LEFT JOIN changed ch ON ch.reference = i.reference
+""")
+
+
+@dataclass(frozen=True)
+class ItemDeadLetters:
+    """Where a refused claim of a batch is dead-lettered: the consumer group's dead-letter topic,
+    named after the topic the batch came from (``claimflow dlq replay`` publishes the claim's
+    ``ClaimSampled`` there). The claim's offset is not its own: partition and offset are -1."""
+
+    group: str
+    original_topic: str
+
+
+async def apply_claims_sampled(messages: list[ClaimsSampled], uow: ClaimsUnitOfWork, *,
+                               dead_letters: ItemDeadLetters) -> None:
+    """Apply a run of ``ClaimsSampled`` batches in one statement; refused claims are dead-lettered
+    one by one and the others apply (module docstring)."""
+    trigger = Trigger.SAMPLED
+    moves = TRANSITIONS[trigger]
+    first_seen: set[str] = set()
+    items: list[tuple[int, Any]] = []  # (batch position, item), each claim once, in order
+    repeats: list[tuple[int, Any]] = []  # a claim named again: refused once the first has applied
+    for m, message in enumerate(messages):
+        for item in message.claims:
+            (repeats if item.reference in first_seen else items).append((m, item))
+            first_seen.add(item.reference)
+    if not items:
+        return
+    now = datetime.now(timezone.utc)
+    templates = []
+    for message in messages:
+        # Every member but the claim's own values, from a validated message: actor, time, ids.
+        template = ClaimStatusChanged(
+            reference="-", from_status="-", to_status="-", caused_by=CAUSED_BY, caused_by_event_id="-",
+            reason=None, provider_id="-", amount=Decimal("0"), actor=message.actor,
+            correlation_id=message.correlation_id, occurred_at=now).to_wire()
+        templates.append(json.dumps(template))
+    # Outbox rows are written here, before the events other handlers of this consumer batch queue
+    # for commit. Per claim that keeps the order: an event of a claim sampled here was published
+    # (sampling saw it paid) so none of its events can still be waiting in this transaction.
+    row = (await uow.session.execute(_APPLY, {
+        "batch_ids": [str(m.event_id) for m in messages],
+        "actor_emails": [m.actor.email if m.actor else None for m in messages],
+        "changed_ats": [m.occurred_at for m in messages], "templates": templates,
+        "refs": [item.reference for _, item in items], "reasons": [item.sample_reason for _, item in items],
+        "batch_of": [m + 1 for m, _ in items],
+        "froms": list(moves), "tos": list(moves.values()), "caused_by": CAUSED_BY,
+        "topic": ClaimStatusChanged.topic})).one()
+    refused = [items[n - 1] for n in row.refused] + repeats
+    if refused:
+        await _dead_letter_refused(uow, messages, refused, trigger=trigger, dead_letters=dead_letters)
+
+
+async def _dead_letter_refused(uow: ClaimsUnitOfWork, messages: list[ClaimsSampled], refused: list[tuple[int, Any]],
+                               *, trigger: Trigger, dead_letters: ItemDeadLetters) -> None:
+    """Each refused claim dead-lettered alone, with the status machine's words for why (its
+    status now: for a claim named twice, the status the first mention moved it to)."""
+    statuses = dict((await uow.session.execute(
+        text("SELECT reference, status FROM claims WHERE reference = ANY(CAST(:refs AS text[]))"),
+        {"refs": [item.reference for _, item in refused]})).all())
+    for m, item in refused:
+        fact = messages[m].item(item)
+        if item.reference not in statuses:
+            error = NotFound(f"There is no claim with the reference {item.reference}", field="reference").message
+        else:
+            try:
+                next_status(item.reference, statuses[item.reference], trigger)
+                error = f"Claim {item.reference} was not moved"  # cannot happen: the UPDATE moves every allowed one
+            except Refused as exc:
+                error = exc.message
+        uow.emit(DeadLetter(
+            group=dead_letters.group, original_topic=dead_letters.original_topic, original_partition=-1,
+            original_offset=-1, original_key=fact.key, original_value=fact.encode().decode(),
+            original_event_id=str(fact.event_id), error=error, correlation_id=fact.correlation_id),
+            topic=dead_letter_topic(dead_letters.group))
+        await uow.record_dead_letter(consumer_group=dead_letters.group, event_id=str(fact.event_id),
+                                     topic=dead_letters.original_topic, partition=-1, offset=-1, error=error)
+        log.error("dead-lettered a claim of a ClaimsSampled batch: %s", error,
+                  extra={"group": dead_letters.group, "batch_event_id": str(messages[m].event_id),
+                         "event_id": str(fact.event_id)})
+
+
+# --------------------------------------------------------------------------------------------
+# Single ClaimSampled events (older publishers, replayed dead letters)
+# --------------------------------------------------------------------------------------------
 class BulkClaims:
     """Set-based reads and writes of claims for bulk fact handlers (never commits)."""
 

@@ -251,22 +251,25 @@ class SamplingRepository:
             " JOIN provider_samplings ps ON ps.upload_id = u.id AND ps.provider_id = r->>2"
             " WHERE u.id = :id"), {"id": upload_id})
 
-    async def emit_claims_sampled(self, *, upload_id: str, template: dict[str, Any]) -> int:
-        """Write one ``ClaimSampled`` outbox row per claim of the upload, built by the database
-        from ``template`` (a validated message's wire form) with each claim's reference, reason,
-        provider and a fresh event id: 100,000 events without 100,000 Python objects."""
+    async def emit_claims_sampled(self, *, upload_id: str, template: dict[str, Any], batch_size: int) -> int:
+        """Write the upload's claims as ``ClaimsSampled`` outbox rows of ``batch_size`` claims each,
+        in file order, built by the database from ``template`` (a validated message's wire form)
+        with a fresh event id and the batch's claims: 100,000 claims are 100 rows, and never
+        100,000 Python objects. Returns how many claims they carry."""
         result = await self.session.execute(text(
             "INSERT INTO outbox (event_id, topic, key, type, payload)"
-            " SELECT e.event_id, :topic, e.reference, 'ClaimSampled',"
-            "   CAST(:template AS jsonb) || jsonb_build_object('event_id', e.event_id::text,"
-            "     'reference', e.reference, 'sample_reason', e.sample_reason, 'provider_id', e.provider_id)"
-            " FROM (SELECT gen_random_uuid() AS event_id, sc.claim_reference AS reference, sc.sample_reason,"
-            "        ps.provider_id"
-            "       FROM sampled_claims sc JOIN provider_samplings ps ON ps.id = sc.provider_sampling_id"
-            "       WHERE ps.upload_id = :upload_id) AS e"),
-            {"topic": template["__topic__"], "upload_id": upload_id,
+            " SELECT b.event_id, :topic, b.event_id::text, :type,"
+            "   CAST(:template AS jsonb) || jsonb_build_object('event_id', b.event_id::text, 'claims', b.claims)"
+            " FROM (SELECT gen_random_uuid() AS event_id, s.batch,"
+            "        jsonb_agg(jsonb_build_object('reference', s.r->>0, 'sample_reason', s.r->>1,"
+            "                                     'provider_id', s.r->>2) ORDER BY s.n) AS claims"
+            "       FROM (SELECT r, n, (n - 1) / :size AS batch FROM uploads u"
+            "             CROSS JOIN jsonb_array_elements(u.rows) WITH ORDINALITY AS e(r, n) WHERE u.id = :id) s"
+            "       GROUP BY s.batch) b"
+            " ORDER BY b.batch RETURNING jsonb_array_length(payload->'claims')"),
+            {"topic": template["__topic__"], "type": template["type"], "id": upload_id, "size": batch_size,
              "template": json.dumps({k: v for k, v in template.items() if k != "__topic__"})})
-        return result.rowcount
+        return sum(result.scalars())
 
     async def sampling(self, sampling_id: str) -> dict[str, Any] | None:
         row = (await self.session.execute(select(provider_samplings).where(provider_samplings.c.id == sampling_id))

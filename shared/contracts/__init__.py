@@ -10,7 +10,8 @@ from .notify import NotificationDelivered, NotificationFailed, SendNotification
 from .payments import (ClaimSentToPayer, ClawbackAssessed, ClawbackDecided, ClawbackMentor,
                        ClawbackSentToPayer, PayerClawbackRecorded, PayerInformationSent,
                        PayerPaymentRecorded, PayerRejected, StatementAuthorised)
-from .sampling import ClaimSampled, MentorAssurance, ProviderResponseRecorded, SamplingDecisionRecorded
+from .sampling import (CLAIMS_SAMPLED_BATCH, ClaimSampled, ClaimsSampled, MentorAssurance, ProviderResponseRecorded,
+                       SampledClaimItem, SamplingDecisionRecorded)
 from .topics import ALL_TOPICS, Topic, dead_letter_topic
 
 __all__ = [name for name in dir() if not name.startswith("_")]

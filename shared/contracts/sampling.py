@@ -1,6 +1,8 @@
 """Facts published by the sampling (audit) service; claims applies the status transitions."""
 from __future__ import annotations
 
+import hashlib
+import uuid
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +21,52 @@ class ClaimSampled(Message):
     sample_reason: str
     upload_id: str
     provider_id: str
+
+
+class SampledClaimItem(BaseModel):
+    """One claim of a ``ClaimsSampled`` batch: what a ``ClaimSampled`` says, without the envelope."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    reference: str
+    sample_reason: str
+    provider_id: str
+
+
+#: How many claims one ``ClaimsSampled`` carries at most (about 80 kB on the wire).
+CLAIMS_SAMPLED_BATCH = 1000
+
+
+class ClaimsSampled(Message):
+    """A confirmed sampling upload selected these paid claims for audit (each → sampling_in_progress).
+
+    A batch of up to ``CLAIMS_SAMPLED_BATCH`` ``ClaimSampled`` facts of one upload in one message,
+    so a 100,000-claim sample is 100 messages, not 100,000. Each item is a ``ClaimSampled`` in its
+    own right: ``item_event_id`` gives its event id, derived from the batch's event id and the
+    reference, so claims' history, its ``ClaimStatusChanged.caused_by_event_id`` and a refused
+    item's dead letter (the item alone, as a ``ClaimSampled``) all name the same id. Claims still
+    accepts single ``ClaimSampled`` events (from older publishers, or replayed dead letters).
+    """
+
+    topic: ClassVar[str] = SAMPLING_EVENTS.name
+
+    upload_id: str
+    claims: tuple[SampledClaimItem, ...]
+
+    def item_event_id(self, reference: str) -> uuid.UUID:
+        """The event id of the claim ``reference`` of this batch: md5 of the batch's event id and
+        the reference (PostgreSQL: ``md5(event_id::text || reference)::uuid``)."""
+        return item_event_id(self.event_id, reference)
+
+    def item(self, claim: SampledClaimItem) -> ClaimSampled:
+        """One claim of the batch as the ``ClaimSampled`` it stands for."""
+        return ClaimSampled(event_id=self.item_event_id(claim.reference), occurred_at=self.occurred_at,
+                            correlation_id=self.correlation_id, actor=self.actor, reference=claim.reference,
+                            sample_reason=claim.sample_reason, upload_id=self.upload_id,
+                            provider_id=claim.provider_id)
+
+
+def item_event_id(batch_event_id: uuid.UUID | str, reference: str) -> uuid.UUID:
+    return uuid.UUID(hashlib.md5(f"{batch_event_id}{reference}".encode()).hexdigest())
 
 
 class MentorAssurance(BaseModel):

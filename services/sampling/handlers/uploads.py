@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from shared.contracts import (ActivityRecorded, Actor, ClaimSampled, FileRef, NotFound, ProviderResponseRecorded,
-                              Refused, SendNotification)
+from shared.contracts import (CLAIMS_SAMPLED_BATCH, ActivityRecorded, Actor, ClaimsSampled, FileRef, NotFound,
+                              ProviderResponseRecorded, Refused, SampledClaimItem, SendNotification)
 from shared.contracts.sampling import MentorAssurance
 from shared.csvfiles import CsvRejected
 
@@ -73,8 +73,9 @@ async def cancel_upload(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str, 
 
 async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str, actor: Actor,
                          public_base_url: str) -> dict[str, Any]:
-    """Apply a pending sampling upload once: every claim sampled (``ClaimSampled``), one provider
-    sampling per accredited provider, a one-time link and an email for each of its addresses.
+    """Apply a pending sampling upload once: every claim sampled (``ClaimsSampled``, 1,000 claims
+    a message), one provider sampling per accredited provider, a one-time link and an email for
+    each of its addresses.
 
     The claims themselves never pass through Python here: the database copies them from the
     stored upload into ``sampled_claims`` and builds their events, so a 100,000-claim confirm is a
@@ -106,11 +107,13 @@ async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str,
     await uow.samplings.add_sampled_claims(upload_id)
 
     correlation = f"sampling-upload:{upload_id}"
-    # The wire form of a valid ClaimSampled; the database fills in each claim's own values.
-    template = ClaimSampled(reference="00000000", sample_reason="-", upload_id=upload_id, provider_id="-",
-                            actor=actor, occurred_at=now, correlation_id=correlation).to_wire()
-    template["__topic__"] = ClaimSampled.topic
-    claim_count = await uow.samplings.emit_claims_sampled(upload_id=upload_id, template=template)
+    # The wire form of a valid ClaimsSampled; the database fills in each batch's id and claims.
+    template = ClaimsSampled(upload_id=upload_id, claims=(SampledClaimItem(reference="00000000", sample_reason="-",
+                                                                           provider_id="-"),),
+                             actor=actor, occurred_at=now, correlation_id=correlation).to_wire()
+    template["__topic__"] = ClaimsSampled.topic
+    claim_count = await uow.samplings.emit_claims_sampled(upload_id=upload_id, template=template,
+                                                          batch_size=CLAIMS_SAMPLED_BATCH)
 
     link_rows: list[dict[str, Any]] = []
     for sampling_id, provider, count in samplings:
