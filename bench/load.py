@@ -1,11 +1,27 @@
 """Load: 50 concurrent signed-in support users search, open claims and upload files against the
-running system; reports p50/p95/p99 latency and errors (target p95 < 300 ms, 0 errors), and the
-whole embedded stack's memory (RSS of every process) at rest and under load (target ≤ 1.5 GB).
+running system (gateway → services); reports p50/p95/p99 latency and errors (target p95 < 300 ms,
+0 errors), and the whole embedded stack's memory at rest and under load (target ≤ 1.5 GB).
+
+How the load is made (so the figure means something):
+- ``--users`` distinct support users (``load-NN@example.com``, created in the gateway's user store
+  the way ``claimflow users add`` does), each signed in with its own token.
+- Realistic phase: each user does one action, then reads the page for a think time drawn uniformly
+  from ``--think`` (default 0.5–1.5 s), then the next: 60 % searches, 30 % claim details, 10 %
+  sampling uploads (validated, then cancelled). 50 users offer roughly 50 actions/s.
+- Closed-loop phase (``--closed-seconds``, 0 to skip): the same users with no think time, every user
+  firing its next request as soon as the last one answered: the system's maximum throughput on this
+  machine, with the latency that rate costs. Reported separately.
+- The generator is aiohttp (lighter per request than httpx); its own CPU use is printed, because it
+  runs on the same cores as the system.
+- Memory: PSS (proportional set size: shared pages such as PostgreSQL's shared buffers divided among
+  the processes sharing them, so the sum is the real use) and RSS (each process's resident pages,
+  shared ones counted once per process, an over-estimate) of every process of the stack, children
+  (PostgreSQL backends) included.
 
     python bench/load.py                     # starts the system itself (throwaway data dir)
-    python bench/load.py --url http://127.0.0.1:8000 --pids-from .claimflow   # a system you started
+    python bench/load.py --url http://127.0.0.1:8000 --gateway-database-url postgresql+asyncpg://... --pids ...
 
-Options: --users 50 --seconds 30 --claims 20000 (demo data size when it starts the system).
+Options: --users 50 --seconds 20 --closed-seconds 10 --claims 5000 --think 0.5 1.5
 """
 from __future__ import annotations
 
@@ -19,7 +35,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import httpx
+import aiohttp
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,74 +43,125 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import percentile  # noqa: E402
 from claimflow.stack import DEMO_PASSWORD, Stack  # noqa: E402
 
+LOAD_PASSWORD = "load-test-password"
 
-def stack_rss(pids: list[int]) -> int:
-    total = 0
+
+def stack_memory(pids: list[int]) -> tuple[int, int]:
+    """(PSS, RSS) in bytes summed over ``pids`` and all their descendants, each process once."""
+    seen: set[int] = set()
+    pss = rss = 0
     for pid in pids:
         try:
-            proc = psutil.Process(pid)
-            total += proc.memory_info().rss
-            total += sum(c.memory_info().rss for c in proc.children(recursive=True))
+            root = psutil.Process(pid)
+            family = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
-            pass
-    return total
+            continue
+        for proc in family:
+            if proc.pid in seen:
+                continue
+            seen.add(proc.pid)
+            try:
+                info = proc.memory_full_info()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            pss += info.pss
+            rss += info.rss
+    return pss, rss
 
 
-async def user(client: httpx.AsyncClient, stop_at: float, samples, errors, refs: list[str], upload: bytes) -> None:
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+async def create_users(database_url: str, count: int) -> list[str]:
+    from services.gateway.users import UserStore
+    from shared.platform.db import make_engine
+
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        store = UserStore(engine)
+        emails = [f"load-{i:02d}@example.com" for i in range(count)]
+        for email in emails:
+            await store.save_user(email=email, password=LOAD_PASSWORD, role="support")
+        return emails
+    finally:
+        await engine.dispose()
+
+
+async def sign_in(session: aiohttp.ClientSession, url: str, email: str, password: str) -> str:
+    async with session.post(f"{url}/api/v1/auth/token", json={"email": email, "password": password}) as r:
+        body = await r.json()
+        if r.status != 200:
+            raise RuntimeError(f"sign-in of {email} failed: {r.status} {body}")
+        return body["access_token"]
+
+
+async def user(session: aiohttp.ClientSession, url: str, token: str, *, stop_at: float, think: tuple[float, float],
+               samples, errors, refs: list[str], upload: bytes) -> None:
     rng = random.Random()
+    headers = {"Authorization": f"Bearer {token}"}
+    if think[1] > 0:
+        await asyncio.sleep(rng.uniform(0, think[1]))  # users do not all start on the same millisecond
     while time.monotonic() < stop_at:
         kind = rng.choices(["search", "detail", "upload"], [6, 3, 1])[0]
         t0 = time.perf_counter()
+        status: int | str
         try:
             if kind == "search":
                 params = rng.choice([{}, {"status": "paid"}, {"q": rng.choice(refs)[:5]}, {"sort": "amount", "order": "asc"},
-                                     {"page": rng.randint(1, 20)}])
-                r = await client.get("/api/v1/claims", params=params)
+                                     {"page": str(rng.randint(1, 20))}])
+                async with session.get(f"{url}/api/v1/claims", params=params, headers=headers) as r:
+                    await r.read()
+                    status = r.status
+                ok = status == 200
             elif kind == "detail":
-                r = await client.get(f"/api/v1/claims/{rng.choice(refs)}")
+                async with session.get(f"{url}/api/v1/claims/{rng.choice(refs)}", headers=headers) as r:
+                    await r.read()
+                    status = r.status
+                ok = status == 200
             else:
-                r = await client.post("/api/v1/sampling/uploads", files={"file": ("sample.csv", upload, "text/csv")})
-                if r.status_code == 201:
-                    await client.post(f"/api/v1/sampling/uploads/{r.json()['upload_id']}/cancel")
-            ok = r.status_code < 500 and (kind != "upload" or r.status_code in (201, 422))
-            if kind != "upload" and r.status_code != 200:
-                ok = False
-        except httpx.HTTPError as exc:
-            ok, r = False, exc
+                form = aiohttp.FormData()
+                form.add_field("file", upload, filename="sample.csv", content_type="text/csv")
+                async with session.post(f"{url}/api/v1/sampling/uploads", data=form, headers=headers) as r:
+                    body = await r.json() if r.status == 201 else await r.read()
+                    status = r.status
+                if status == 201:
+                    async with session.post(f"{url}/api/v1/sampling/uploads/{body['upload_id']}/cancel",
+                                            headers=headers) as c:
+                        await c.read()
+                ok = status in (201, 422)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            ok, status = False, type(exc).__name__
         samples[kind].append(time.perf_counter() - t0)
         if not ok:
-            errors.append(f"{kind}: {getattr(r, 'status_code', r)}")
+            errors.append(f"{kind}: {status}")
+        if think[1] > 0:
+            await asyncio.sleep(rng.uniform(*think))
 
 
-async def run(url: str, users: int, seconds: float, pids: list[int]) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=30) as anon:
-        token = (await anon.post("/api/v1/auth/token", json={"email": "support@example.com",
-                                                             "password": DEMO_PASSWORD})).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
-    async with httpx.AsyncClient(base_url=url, timeout=30, headers=headers, limits=limits) as client:
-        page = (await client.get("/api/v1/claims", params={"per_page": 200, "status": "paid"})).json()
-        refs = [i["reference"] for i in page["items"]] or ["00000000"]
-        upload = ("claim_reference,sample_reason\n" + "".join(f"{r},Random sample\n" for r in refs[:50])).encode()
-        rest = stack_rss(pids)
-        print(f"memory at rest: {rest / 2**20:,.0f} MiB over {len(pids)} processes", flush=True)
-        samples: dict[str, list[float]] = defaultdict(list)
-        errors: list[str] = []
-        stop_at = time.monotonic() + seconds
-        peak = rest
+async def phase(name: str, session, url: str, tokens: list[str], *, seconds: float, think: tuple[float, float],
+                refs: list[str], upload: bytes, pids: list[int]) -> tuple[int, int]:
+    samples: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    stop_at = time.monotonic() + seconds
+    peak = (0, 0)
 
-        async def watch_memory():
-            nonlocal peak
-            while time.monotonic() < stop_at:
-                peak = max(peak, stack_rss(pids))
-                await asyncio.sleep(1)
+    async def watch_memory():
+        nonlocal peak
+        while time.monotonic() < stop_at:
+            pss, rss = await asyncio.get_running_loop().run_in_executor(None, stack_memory, pids)
+            peak = (max(peak[0], pss), max(peak[1], rss))
+            await asyncio.sleep(1)
 
-        started = time.perf_counter()
-        await asyncio.gather(watch_memory(), *(user(client, stop_at, samples, errors, refs, upload) for _ in range(users)))
-        elapsed = time.perf_counter() - started
+    cpu0, started = os.times(), time.perf_counter()
+    await asyncio.gather(watch_memory(), *(user(session, url, t, stop_at=stop_at, think=think, samples=samples,
+                                                 errors=errors, refs=refs, upload=upload) for t in tokens))
+    elapsed, cpu1 = time.perf_counter() - started, os.times()
+    generator_cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
     every = [s for v in samples.values() for s in v]
-    print(f"\n{users} users for {elapsed:.0f}s: {len(every):,} requests ({len(every) / elapsed:,.0f}/s), "
-          f"{len(errors)} errors")
+    print(f"\n{name}: {len(tokens)} users for {elapsed:.0f}s: {len(every):,} requests ({len(every) / elapsed:,.0f}/s), "
+          f"{len(errors)} errors; load generator CPU {generator_cpu:.1f}s ({generator_cpu / elapsed:.0%} of one core); "
+          f"load average {os.getloadavg()[0]:.2f}")
     for kind, values in sorted(samples.items()):
         ms = [v * 1000 for v in values]
         print(f"  {kind:<7} n={len(ms):>6,} p50={percentile(ms, 50):6.1f}ms p95={percentile(ms, 95):6.1f}ms "
@@ -102,21 +169,52 @@ async def run(url: str, users: int, seconds: float, pids: list[int]) -> None:
     ms = [v * 1000 for v in every]
     print(f"  ALL     n={len(ms):>6,} p50={percentile(ms, 50):6.1f}ms p95={percentile(ms, 95):6.1f}ms "
           f"p99={percentile(ms, 99):6.1f}ms   (target p95 < 300 ms, 0 errors)")
-    print(f"memory under load (peak): {peak / 2**20:,.0f} MiB   (target ≤ 1,536 MiB)")
+    print(f"  memory under load (peak): PSS {_mib(peak[0])}, RSS {_mib(peak[1])}   (target ≤ 1,536 MiB)")
     if errors:
-        print("first errors:", errors[:10])
+        print("  first errors:", errors[:10])
+    return peak
+
+
+async def run(url: str, *, users: int, seconds: float, closed_seconds: float, think: tuple[float, float],
+              pids: list[int], gateway_database_url: str | None) -> None:
+    url = url.rstrip("/")
+    connector = aiohttp.TCPConnector(limit=users, limit_per_host=users)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+        if gateway_database_url:
+            emails = await create_users(gateway_database_url, users)
+            tokens = [await sign_in(session, url, e, LOAD_PASSWORD) for e in emails]
+        else:
+            print("no --gateway-database-url: every virtual user shares the demo support user's sign-in")
+            tokens = [await sign_in(session, url, "support@example.com", DEMO_PASSWORD)] * users
+        async with session.get(f"{url}/api/v1/claims", params={"per_page": "200", "status": "paid"},
+                               headers={"Authorization": f"Bearer {tokens[0]}"}) as r:
+            page = await r.json()
+        refs = [i["reference"] for i in page["items"]] or ["00000000"]
+        upload = ("claim_reference,sample_reason\n" + "".join(f"{r},Random sample\n" for r in refs[:50])).encode()
+        pss, rss = stack_memory(pids)
+        print(f"memory at rest: PSS {_mib(pss)}, RSS {_mib(rss)} over {len(pids)} processes and their children "
+              f"(target ≤ 1,536 MiB)", flush=True)
+        await phase(f"realistic (think time {think[0]}–{think[1]} s)", session, url, tokens, seconds=seconds,
+                    think=think, refs=refs, upload=upload, pids=pids)
+        if closed_seconds > 0:
+            await phase("closed loop (no think time: maximum throughput)", session, url, tokens,
+                        seconds=closed_seconds, think=(0.0, 0.0), refs=refs, upload=upload, pids=pids)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url")
+    parser.add_argument("--gateway-database-url", help="with --url: where to create the load users")
     parser.add_argument("--pids", nargs="*", type=int, default=[], help="process ids of a stack you started")
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--claims", type=int, default=20000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--closed-seconds", type=float, default=10)
+    parser.add_argument("--think", type=float, nargs=2, default=(0.5, 1.5), metavar=("MIN", "MAX"))
+    parser.add_argument("--claims", type=int, default=5000)
     args = parser.parse_args()
+    options = dict(users=args.users, seconds=args.seconds, closed_seconds=args.closed_seconds, think=tuple(args.think))
     if args.url:
-        asyncio.run(run(args.url, args.users, args.seconds, args.pids))
+        asyncio.run(run(args.url, pids=args.pids, gateway_database_url=args.gateway_database_url, **options))
         return
     from claimflow.runtime import free_port
 
@@ -131,7 +229,8 @@ def main() -> None:
                        check=True)
         time.sleep(5)  # let the projections catch up with the seed's events
         pids = [p.proc.pid for p in stack.processes] + [stack.pg.proc.pid, stack.broker.proc.pid]
-        asyncio.run(run(f"http://127.0.0.1:{port}", args.users, args.seconds, pids))
+        asyncio.run(run(f"http://127.0.0.1:{port}", pids=pids, gateway_database_url=stack.env["GATEWAY_DATABASE_URL"],
+                        **options))
     finally:
         stack.stop()
 

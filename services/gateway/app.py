@@ -13,7 +13,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import cookie_parser
 
 from shared.platform.service import ServiceRuntime, create_service_app
 
@@ -61,7 +63,7 @@ def create_app(settings: GatewaySettings | None = None, *,
     app.router.routes[:] = [r for r in app.router.routes
                             if getattr(r, "path", None) not in ("/docs", "/docs/oauth2-redirect", "/redoc")]
     app.state.gateway = Gateway(
-        settings=settings, users=UserStore(runtime.engine), services=services,
+        settings=settings, users=UserStore(runtime.engine, cache_s=settings.user_cache_s), services=services,
         tokens=TokenSigner(key, max_age_s=settings.token_max_age_s),
         sign_in_limiter=RateLimiter(limit=settings.sign_in_rate_limit, window_s=settings.sign_in_rate_window_s),
         link_limiter=RateLimiter(limit=settings.link_rate_limit, window_s=settings.link_rate_window_s))
@@ -86,29 +88,58 @@ def create_app(settings: GatewaySettings | None = None, *,
 
 
 def _security_headers(app: FastAPI, settings: GatewaySettings) -> None:
-    @app.middleware("http")
-    async def headers(request: Request, call_next):
+    app.add_middleware(SecurityHeaders, settings=settings)
+
+
+class SecurityHeaders:
+    """ASGI middleware: a fresh CSP nonce per request (``request.state.csp_nonce``, used by the
+    templates), the security headers on every response, ``Cache-Control: no-store`` unless the
+    route set its own (static assets aside), and the pre-session CSRF cookie when a page made one.
+    Plain ASGI rather than ``@app.middleware``: no extra task and body streams per request."""
+
+    def __init__(self, app, *, settings: GatewaySettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         nonce = secrets.token_urlsafe(16)
-        request.state.csp_nonce = nonce
-        response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = (
-            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
-            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-            "frame-ancestors 'none'")
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if settings.secure_cookies:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if not request.url.path.startswith(("/assets/", "/static/")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        new_cookie = getattr(request.state, "new_csrf_cookie", None)
-        if new_cookie and auth.PRE_SESSION_CSRF_COOKIE not in request.cookies:
-            response.set_cookie(auth.PRE_SESSION_CSRF_COOKIE, new_cookie, httponly=True, samesite="lax",
-                                secure=settings.secure_cookies, path="/", max_age=3600)
-        return response
+        state = scope.setdefault("state", {})
+        state["csp_nonce"] = nonce
+        settings = self.settings
+        static = scope["path"].startswith(("/assets/", "/static/"))
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = (
+                    f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
+                    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                    "frame-ancestors 'none'")
+                headers["X-Frame-Options"] = "DENY"
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "same-origin"
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+                if settings.secure_cookies:
+                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+                if not static and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+                new_cookie = state.get("new_csrf_cookie")
+                if new_cookie and not _has_cookie(scope, auth.PRE_SESSION_CSRF_COOKIE):
+                    cookie = Response()
+                    cookie.set_cookie(auth.PRE_SESSION_CSRF_COOKIE, new_cookie, httponly=True, samesite="lax",
+                                      secure=settings.secure_cookies, path="/", max_age=3600)
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _has_cookie(scope, name: str) -> bool:
+    return any(key == b"cookie" and name in cookie_parser(value.decode("latin-1")) for key, value in scope["headers"])
 
 
 def _is_api(request: Request) -> bool:

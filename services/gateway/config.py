@@ -36,6 +36,9 @@ class GatewaySettings(ServiceSettings):
     #: API tokens (``POST /api/v1/auth/token``) and browser sessions expire after this many seconds.
     token_max_age_s: int = Field(default=8 * 3600, validation_alias="GATEWAY_TOKEN_MAX_AGE_S")
     session_max_age_s: int = Field(default=8 * 3600, validation_alias="GATEWAY_SESSION_MAX_AGE_S")
+    #: An API token's user is re-read from the database at most this many seconds after the last
+    #: read (0: every request), so removing a user or changing a role takes effect within it.
+    user_cache_s: float = Field(default=5.0, ge=0, le=60, validation_alias="GATEWAY_USER_CACHE_S")
     #: ``Secure`` flag on the session cookie and HSTS; default on, off only on a dev machine.
     cookie_secure: bool | None = Field(default=None, validation_alias="GATEWAY_COOKIE_SECURE")
 

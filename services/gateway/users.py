@@ -9,6 +9,7 @@ Rules:
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -80,10 +81,22 @@ def _user(row) -> User:
 
 
 class UserStore:
-    """Users and sessions in the gateway database; each method is one short transaction."""
+    """Users and sessions in the gateway database; each method is one short transaction.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    ``get`` (the API's per-request look-up of a token's user) may answer from a short in-process
+    cache: with ``cache_s`` > 0, a user read from the database is reused for at most ``cache_s``
+    seconds, so a removed user, or a changed role or organisation, reaches the API within that
+    bound. Token signatures and expiry are checked on every request regardless; sessions (pages)
+    are never cached, so signing out ends a session at once."""
+
+    #: Entries kept at most; the oldest go first.
+    CACHE_ENTRIES = 10_000
+
+    def __init__(self, engine: AsyncEngine, *, cache_s: float = 0.0, clock=time.monotonic) -> None:
         self.engine = engine
+        self.cache_s = cache_s
+        self._clock = clock
+        self._cache: dict[int, tuple[float, User | None]] = {}
 
     async def save_user(self, *, email: str, password: str, role: str, school_urn: str | None = None,
                         trust_id: str | None = None) -> None:
@@ -115,9 +128,19 @@ class UserStore:
         return _user(row)
 
     async def get(self, user_id: int) -> User | None:
+        if self.cache_s > 0:
+            hit = self._cache.get(user_id)
+            if hit is not None and hit[0] > self._clock():
+                return hit[1]
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
-        return _user(row) if row else None
+        user = _user(row) if row else None
+        if self.cache_s > 0:
+            if len(self._cache) >= self.CACHE_ENTRIES:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache.pop(user_id, None)  # re-inserted last: the dict stays in expiry order
+            self._cache[user_id] = (self._clock() + self.cache_s, user)
+        return user
 
     async def emails(self, role: str | None = None) -> list[str]:
         query = select(users.c.email).order_by(users.c.email)
