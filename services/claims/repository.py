@@ -1,11 +1,11 @@
 """SQLAlchemy repositories of the claims service. They never commit: the unit of work does."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, func, literal_column, or_, select, union, update
+from sqlalchemy import and_, func, literal_column, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,10 @@ NULLABLE = {"submitted_at", "assigned_to"}
 #: (literal separators: bound parameters would not match the index expression).
 SEARCH_TEXT = (claims.c.school_name.op("||")(literal_column("' '")).op("||")(claims.c.provider_name)
                .op("||")(literal_column("' '")).op("||")(claims.c.mentor_names))
+
+
+#: Up to this many search words matching a one-word ``q`` are merged in claim order (``_word_count``).
+MERGED_WORDS = 32
 
 
 def _escape(term: str) -> str:
@@ -254,14 +258,17 @@ class ClaimRepository:
         return rows, await self._count(f, where)
 
     async def _count(self, f: ClaimFilters, where: list[Any]) -> int:
-        """Exact count. Filtered only by status, window, academic year or trust scope, it is a sum over
-        the claim_counts groups (kept by triggers); filtered only by a one-word ``q``, a count of
-        distinct claims over the search words' btree (see ``_one_word``) and the reference and URN
-        branches; otherwise a count over the claims' indexes."""
-        others = (f.status or f.provider_id or f.school_urn or f.claim_window_id or f.academic_year
-                  or f.submitted_from or f.submitted_to or f.assigned_to or f.scope_school_urn or f.scope_trust_id)
-        if f.q and not others and _one_word(f.q.strip()):
-            return await self._word_count(f.q.strip())
+        """Exact count. Filtered only by a one-word ``q``, a count of the distinct claims its search words
+        and the reference and URN branches find (see ``_one_word``); filtered only by status, window,
+        academic year or trust scope, a sum over the claim_counts groups (kept by triggers); otherwise
+        a count over the claims' indexes."""
+        if f.q and _one_word(f.q.strip()) and not self._where(replace(f, q=None)):
+            matches = await self._word_matches(f.q.strip())
+            return await self.session.scalar(select(func.count(matches.c.r.distinct()))) or 0
+        # A q with other filters keeps the ILIKE count: the planner intersects the trigram bitmap with
+        # the filter's index before any row is read, whereas checking each of tens of thousands of
+        # matching words' claims against the filter reads as many claim rows (1.2 s against 0.6 s for a
+        # common surname and a status, at a million claims).
         if not (f.q or f.provider_id or f.school_urn or f.assigned_to or f.scope_school_urn
                 or f.submitted_from or f.submitted_to):
             groups: list[Any] = []
@@ -277,18 +284,33 @@ class ClaimRepository:
         total = await self.session.scalar(select(func.count()).select_from(claims).where(and_(True, *where)))
         return total or 0
 
-    async def _word_count(self, term: str) -> int:
-        """The number of claims matching a one-word ``q``: the union of the claims holding a matching
-        search word and those matching the other branches of ``_where``'s condition (reference
-        substring, school URN), so the count equals a count of that condition."""
+    async def _word_matches(self, term: str):
+        """The references (``r``, possibly repeated) of the claims matching a one-word ``q``: those
+        holding a matching search word, and those matching the other branches of ``_where``'s
+        condition (reference substring, school URN), so that they are exactly the claims that
+        condition selects.
+
+        Up to ``MERGED_WORDS`` matching words (a surname matches two: "adeyemi" and "adeyemi;"), each
+        word's postings are listed in claim order, read so from the index: a distinct count merges
+        them without hashing or sorting tens of thousands of matches. More words (a search of a
+        letter or two) are read in one scan: slow for such broad searches, but still faster than
+        ILIKE over every claim.
+        """
         like = f"%{_escape(term)}%"
-        words = select(search_vocabulary.c.word).where(
+        words = claim_search_words.c
+        matching = select(search_vocabulary.c.word).where(
             search_vocabulary.c.word.like(func.lower(like).collate("C")))
-        branches = [select(claim_search_words.c.claim_reference).where(claim_search_words.c.word.in_(words)),
-                    select(claims.c.reference).where(claims.c.reference.like(like))]
+        found = list((await self.session.execute(matching.limit(MERGED_WORDS + 1))).scalars())
+        if len(found) <= MERGED_WORDS:
+            posted = [select(words.claim_reference.label("r")).where(words.word == word)
+                      .order_by(words.claim_reference) for word in found]
+        else:
+            posted = [select(words.claim_reference.label("r")).where(words.word.in_(matching))]
+        reference = claims.c.reference.collate("C").label("r")
+        others = [select(reference).where(claims.c.reference.like(like))]
         if term.isdigit():
-            branches.append(select(claims.c.reference).where(claims.c.school_urn == term))
-        return await self.session.scalar(select(func.count()).select_from(union(*branches).subquery())) or 0
+            others.append(select(reference).where(claims.c.school_urn == term))
+        return union_all(*posted, *others).subquery()
 
     async def stream(self, f: ClaimFilters, *, sort: str = "reference", order: str = "asc"):
         column = SORTABLE.get(sort, claims.c.reference)

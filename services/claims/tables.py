@@ -110,7 +110,7 @@ claim_counts = Table(
 claim_search_words = Table(
     "claim_search_words", metadata,
     Column("word", Text(collation="C"), nullable=False),
-    Column("claim_reference", String(8), nullable=False),
+    Column("claim_reference", String(8, collation="C"), nullable=False),
 )
 Index("ux_claim_search_words", claim_search_words.c.word, claim_search_words.c.claim_reference, unique=True)
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, text
 
+from services.claims import repository
 from services.claims.repository import ClaimFilters, ClaimRepository
 from services.claims.tables import claim_windows, claims, providers, schools
 from shared.platform.db import make_engine, make_sessionmaker
@@ -43,14 +44,20 @@ def _escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def brute_force(session, q: str) -> list[str]:
-    """The claims the support search must return for ``q``, in list order, from the ILIKE condition
-    over every row (no index, no search words)."""
+#: Other filters combined with ``q``, as ClaimFilters fields and the brute force's SQL condition.
+FILTERS = [({"status": ("draft",)}, "status = 'draft'"), ({"provider_id": "prov-1"}, "provider_id = 'prov-1'"),
+           ({"scope_school_urn": "100002"}, "school_urn = '100002'"),
+           ({"status": ("submitted",), "provider_id": "prov-2"}, "status = 'submitted' AND provider_id = 'prov-2'")]
+
+
+async def brute_force(session, q: str, condition: str = "true") -> list[str]:
+    """The claims the support search must return for ``q`` (and an SQL ``condition`` standing for other
+    filters), in list order, from the ILIKE condition over every row (no index, no search words)."""
     term = q.strip()
     rows = await session.execute(text(
-        "SELECT reference FROM claims WHERE reference LIKE :p "
-        "OR (school_name || ' ' || provider_name || ' ' || mentor_names) ILIKE :p OR (:digits AND school_urn = :t) "
-        "ORDER BY submitted_at DESC NULLS LAST, reference"),
+        "SELECT reference FROM claims WHERE (reference LIKE :p "
+        "OR (school_name || ' ' || provider_name || ' ' || mentor_names) ILIKE :p OR (:digits AND school_urn = :t)) "
+        f"AND {condition} ORDER BY submitted_at DESC NULLS LAST, reference"),
         {"p": f"%{_escape(term)}%", "digits": term.isdigit(), "t": term})
     return list(rows.scalars())
 
@@ -70,17 +77,16 @@ async def postings_drift(session) -> int:
                     SELECT 1 FROM search_vocabulary v WHERE v.word = s.word))"""))
 
 
-async def assert_search_matches_brute_force(session, queries) -> None:
+async def assert_search_matches_brute_force(session, queries, filters=({}, "true")) -> None:
     repo = ClaimRepository(session)
+    fields, condition = filters
     for q in queries:
-        expected = await brute_force(session, q)
-        items, total = await repo.search(ClaimFilters(q=q), per_page=10_000)
-        assert total == len(expected), q
-        assert [i["reference"] for i in items] == expected, q
-        page, first_total = await repo.search(ClaimFilters(q=q))  # the API's default page
-        assert first_total == len(expected) and [i["reference"] for i in page] == expected[:25], q
-        if q.strip() and " " not in q.strip():
-            assert await repo._word_count(q.strip()) == len(expected), q  # the search-words path itself
+        expected = await brute_force(session, q, condition)
+        items, total = await repo.search(ClaimFilters(q=q, **fields), per_page=10_000)
+        assert total == len(expected), (q, fields)
+        assert [i["reference"] for i in items] == expected, (q, fields)
+        page, first_total = await repo.search(ClaimFilters(q=q, **fields))  # the API's default page
+        assert first_total == len(expected) and [i["reference"] for i in page] == expected[:25], (q, fields)
 
 
 _numbers = itertools.count(1)
@@ -142,6 +148,27 @@ async def test_one_word_searches_find_exactly_what_ilike_finds_after_single_and_
         await assert_search_matches_brute_force(session, QUERIES + MULTI_WORD)
         assert len(await brute_force(session, "adeyemi")) > 20  # the common word is common here
         assert await session.scalar(text("SELECT count(*) FROM claim_search_words")) > 200 * 8
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=[c for _, c in FILTERS])
+async def test_one_word_searches_combined_with_other_filters_find_exactly_what_ilike_finds(sessions, filters):
+    async with sessions() as session, session.begin():
+        await session.execute(insert(claims), some_claims(150))
+    async with sessions() as session:
+        assert len(await brute_force(session, "adeyemi", filters[1])) > 0
+        await assert_search_matches_brute_force(session, QUERIES + MULTI_WORD, filters)
+
+
+@pytest.mark.parametrize("merged", [0, 1, 2])
+async def test_both_ways_of_counting_the_words_agree_with_ilike(sessions, monkeypatch, merged):
+    """Up to MERGED_WORDS matching words are merged word by word, more are counted in one statement:
+    with the limit at 0, 1 and 2, every query goes one way or the other."""
+    monkeypatch.setattr(repository, "MERGED_WORDS", merged)
+    async with sessions() as session, session.begin():
+        await session.execute(insert(claims), some_claims(120))
+    async with sessions() as session:
+        await assert_search_matches_brute_force(session, QUERIES)
+        await assert_search_matches_brute_force(session, QUERIES, FILTERS[3])
 
 
 async def test_editing_a_drafts_mentors_and_names_moves_its_search_words(sessions):
