@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,13 +71,23 @@ class ProjectionRepository:
         if batch.mentors:
             await self.session.execute(pg_insert(claim_mentors).on_conflict_do_nothing(), batch.mentors)
         if batch.status_changes:
-            # Applied in arrival order (executemany), so the last change of a claim wins.
-            await self.session.execute(
-                update(claims).where(claims.c.reference == bindparam("ref")).values(
-                    status=bindparam("to_status"), status_reason=bindparam("reason"),
-                    provider_comment=func.coalesce(bindparam("comment"), claims.c.provider_comment),
-                    awaiting=None, updated_at=func.now()),
-                batch.status_changes)
+            # One UPDATE for the whole batch, each claim once with what applying its changes in
+            # arrival order leaves: the last status and reason, the last comment given (a change
+            # without one keeps the comment the claim had).
+            final: dict[str, dict[str, Any]] = {}
+            for change in batch.status_changes:
+                kept = final.get(change["ref"])
+                comment = change["comment"] if change["comment"] is not None or kept is None else kept["comment"]
+                final[change["ref"]] = {**change, "comment": comment}
+            await self.session.execute(text(
+                "UPDATE claims AS c SET status = u.to_status, status_reason = u.reason,"
+                " provider_comment = coalesce(u.comment, c.provider_comment), awaiting = NULL, updated_at = now()"
+                " FROM unnest(CAST(:refs AS text[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]),"
+                "             CAST(:comments AS text[])) AS u(ref, to_status, reason, comment)"
+                " WHERE c.reference = u.ref"),
+                {"refs": list(final), "statuses": [c["to_status"] for c in final.values()],
+                 "reasons": [c["reason"] for c in final.values()],
+                 "comments": [c["comment"] for c in final.values()]})
 
     # -- reading -------------------------------------------------------------------------------
     async def _driver(self):
@@ -86,33 +96,37 @@ class ProjectionRepository:
         connection = await self.session.connection()
         return (await connection.get_raw_connection()).driver_connection
 
-    async def claim_views(self, references: Sequence[str], *, with_mentors: bool = False) -> dict[str, ClaimView]:
+    async def claim_views(self, references: Sequence[str], *, with_mentors: bool = False,
+                          brief: bool = False) -> dict[str, ClaimView]:
         """The claims named (unknown ones are simply absent). A claim sampling is waiting on reads
         as status ``awaiting_<what>`` (answered or decided: ``awaiting``; sampled: a sampling
         confirmed after the projection last changed), so no upload or decision asks claims to
-        move it twice."""
+        move it twice. ``brief``: reference, status and provider only (what a sampling file
+        without its optional columns is checked against: 100,000 claims in a fraction of a second)."""
         if not references:
             return {}
         driver = await self._driver()
+        status = ("CASE WHEN c.awaiting IS NOT NULL THEN 'awaiting_' || c.awaiting"
+                  " WHEN EXISTS (SELECT 1 FROM sampled_claims sc WHERE sc.claim_reference = c.reference"
+                  "              AND sc.created_at >= c.updated_at) THEN 'awaiting_sampling' ELSE c.status END")
+        if brief:
+            rows = await driver.fetch(f"SELECT c.reference, {status}, c.provider_id FROM claims c"
+                                      " WHERE c.reference = ANY($1::text[])", list(references))
+            return {r[0]: ClaimView(r[0], r[1], "", r[2], "", "") for r in rows}
         rows = await driver.fetch(
-            "SELECT c.reference, c.status, c.awaiting, c.school_urn, c.school_name, c.school_postcode,"
-            " c.provider_id, c.provider_name, c.claim_window_id, c.submitted_at,"
-            " EXISTS (SELECT 1 FROM sampled_claims sc WHERE sc.claim_reference = c.reference"
-            "         AND sc.created_at >= c.updated_at) AS being_sampled"
+            f"SELECT c.reference, {status}, c.school_urn, c.school_name, c.school_postcode,"
+            " c.provider_id, c.provider_name, c.claim_window_id, c.submitted_at"
             " FROM claims c WHERE c.reference = ANY($1::text[])", list(references))
         mentors: dict[str, list[MentorView]] = {}
         if with_mentors:
             for m in await driver.fetch("SELECT claim_reference, trn, full_name, hours FROM claim_mentors"
                                         " WHERE claim_reference = ANY($1::text[])", list(references)):
                 mentors.setdefault(m[0], []).append(MentorView(m[1], m[2], m[3]))
-        views = {}
-        for r in rows:
-            status = f"awaiting_{r[2]}" if r[2] else ("awaiting_sampling" if r[10] else r[1])
-            views[r[0]] = ClaimView(
-                reference=r[0], status=status, school_urn=r[3], school_name=r[4], school_postcode=r[5],
-                provider_id=r[6], provider_name=r[7], claim_window_id=r[8],
-                submitted_at=r[9] or "1970-01-01T00:00:00+00:00", mentors=tuple(mentors.get(r[0], ())))
-        return views
+        return {r[0]: ClaimView(
+            reference=r[0], status=r[1], school_urn=r[2], school_name=r[3], school_postcode=r[4],
+            provider_id=r[5], provider_name=r[6], claim_window_id=r[7],
+            submitted_at=r[8] or "1970-01-01T00:00:00+00:00", mentors=tuple(mentors.get(r[0], ())))
+            for r in rows}
 
     async def claim(self, reference: str) -> dict[str, Any] | None:
         row = (await self.session.execute(select(claims).where(claims.c.reference == reference))).mappings().first()
@@ -249,27 +263,30 @@ class SamplingRepository:
             "INSERT INTO sampled_claims (provider_sampling_id, claim_reference, sample_reason)"
             " SELECT ps.id, r->>0, r->>1 FROM uploads u CROSS JOIN jsonb_array_elements(u.rows) AS r"
             " JOIN provider_samplings ps ON ps.upload_id = u.id AND ps.provider_id = r->>2"
-            " WHERE u.id = :id"), {"id": upload_id})
+            # In primary key order: each insert lands beside the previous one in the index.
+            " WHERE u.id = :id ORDER BY 1, 2"), {"id": upload_id})
 
     async def emit_claims_sampled(self, *, upload_id: str, template: dict[str, Any], batch_size: int) -> int:
         """Write the upload's claims as ``ClaimsSampled`` outbox rows of ``batch_size`` claims each,
         in file order, built by the database from ``template`` (a validated message's wire form)
         with a fresh event id and the batch's claims: 100,000 claims are 100 rows, and never
         100,000 Python objects. Returns how many claims they carry."""
-        result = await self.session.execute(text(
-            "INSERT INTO outbox (event_id, topic, key, type, payload)"
-            " SELECT b.event_id, :topic, b.event_id::text, :type,"
-            "   CAST(:template AS jsonb) || jsonb_build_object('event_id', b.event_id::text, 'claims', b.claims)"
-            " FROM (SELECT gen_random_uuid() AS event_id, s.batch,"
-            "        jsonb_agg(jsonb_build_object('reference', s.r->>0, 'sample_reason', s.r->>1,"
-            "                                     'provider_id', s.r->>2) ORDER BY s.n) AS claims"
-            "       FROM (SELECT r, n, (n - 1) / :size AS batch FROM uploads u"
-            "             CROSS JOIN jsonb_array_elements(u.rows) WITH ORDINALITY AS e(r, n) WHERE u.id = :id) s"
-            "       GROUP BY s.batch) b"
-            " ORDER BY b.batch RETURNING jsonb_array_length(payload->'claims')"),
+        return await self.session.scalar(text(
+            "WITH batches AS ("
+            "  SELECT gen_random_uuid() AS event_id, s.batch, count(*) AS size,"
+            "    jsonb_agg(jsonb_build_object('reference', s.r->0, 'sample_reason', s.r->1, 'provider_id', s.r->2)"
+            "              ORDER BY s.n) AS claims"
+            "  FROM (SELECT r, n, (n - 1) / :size AS batch FROM uploads u"
+            "        CROSS JOIN jsonb_array_elements(u.rows) WITH ORDINALITY AS e(r, n) WHERE u.id = :id) s"
+            "  GROUP BY s.batch"
+            "), written AS ("
+            "  INSERT INTO outbox (event_id, topic, key, type, payload)"
+            "  SELECT b.event_id, :topic, b.event_id::text, :type,"
+            "    CAST(:template AS jsonb) || jsonb_build_object('event_id', b.event_id::text, 'claims', b.claims)"
+            "  FROM batches b ORDER BY b.batch"
+            ") SELECT coalesce(sum(size), 0) FROM batches"),
             {"topic": template["__topic__"], "type": template["type"], "id": upload_id, "size": batch_size,
              "template": json.dumps({k: v for k, v in template.items() if k != "__topic__"})})
-        return sum(result.scalars())
 
     async def sampling(self, sampling_id: str) -> dict[str, Any] | None:
         row = (await self.session.execute(select(provider_samplings).where(provider_samplings.c.id == sampling_id))

@@ -7,22 +7,22 @@ Rules shared by the uploads:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 PAID = "paid"
 SAMPLING_IN_PROGRESS = "sampling_in_progress"
 
 
-@dataclass(frozen=True)
-class MentorView:
+# Named tuples rather than frozen dataclasses: as immutable, and an upload builds 100,000 of them
+# (a tuple is made in a third of the time).
+class MentorView(NamedTuple):
     trn: str
     full_name: str
     hours: int
 
 
-@dataclass(frozen=True)
-class ClaimView:
+class ClaimView(NamedTuple):
     """A claim as sampling sees it. ``submitted_at`` is an aware datetime or an ISO 8601 string
     (as in ``ClaimSubmitted``); ``claim_id`` and ``school_id`` are optional internal ids that a
     sampling file may quote instead of the reference and the URN."""

@@ -23,7 +23,8 @@ async def upload_sample(uow: SamplingUnitOfWork, deps: Deps, *, data: bytes | No
                         actor: Actor) -> dict[str, Any]:
     """Validate a sampling file against the projection and hold it pending; CsvRejected otherwise."""
     upload = read_sampling_file(data, filename)
-    views = await uow.projection.claim_views(sorted(sample_rules.referenced(upload)))
+    views = await uow.projection.claim_views(sorted(sample_rules.referenced(upload)),
+                                             brief=not sample_rules.checks_other_columns(upload))
     sample = check_sample(upload, views)
     upload_id = deps.new_id()
     await uow.uploads.add(
