@@ -14,7 +14,8 @@ Targets: validate ≤ 3 s, apply ≤ 10 s, apply ≤ 5 × COPY. Not a test: run 
     .venv/bin/python bench/sampling_apply.py [--claims 100000] [--providers 200]
 
 Claims and sampling run in this process by default (``--processes`` runs each as its own
-process, as ``claimflow up`` does).
+process, as ``claimflow up`` does; ``--claims-instances 2`` runs two claims processes, which share
+the claims consumer groups' partitions as replicas do).
 """
 from __future__ import annotations
 
@@ -177,10 +178,11 @@ async def in_process(env: dict[str, str]):
 
 
 @contextlib.asynccontextmanager
-async def as_processes(env: dict[str, str]):
-    ports = {"claims": free_port(), "sampling": free_port()}
+async def as_processes(env: dict[str, str], claims_instances: int = 1):
+    ports = {"sampling": free_port()} | {f"claims#{i}": free_port() for i in range(claims_instances)}
     procs = []
-    for name, port in ports.items():
+    for instance, port in ports.items():
+        name = instance.split("#")[0]
         penv = {**os.environ, **env, f"{name.upper()}_PORT": str(port)}
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", f"services.{name}.app:create_app", "--host", "127.0.0.1",
@@ -198,7 +200,7 @@ async def as_processes(env: dict[str, str]):
                 if time.monotonic() > deadline:
                     raise TimeoutError("sampling did not start")
                 await asyncio.sleep(0.2)
-            await asyncio.sleep(3)  # let both consumer groups join
+            await asyncio.sleep(3 * claims_instances)  # let every consumer join its groups
             yield client
     finally:
         for proc in procs:
@@ -245,8 +247,8 @@ async def run(args) -> None:
         file = sampling_file(claims)
 
         env = service_env(pg, broker, args.batch)
-        runner = as_processes if args.processes else in_process
-        async with runner(env) as client:
+        services = as_processes(env, args.claims_instances) if args.processes else in_process(env)
+        async with services as client:
             started = time.perf_counter()
             r = await client.post("/internal/v1/sampling/uploads", headers=SUPPORT,
                                   files={"file": ("sample.csv", file, "text/csv")})
@@ -287,7 +289,7 @@ async def run(args) -> None:
         pg.stop()
         remove_tree(workdir)
 
-    mode = "separate processes" if args.processes else "one process"
+    mode = f"separate processes ({args.claims_instances} of claims)" if args.processes else "one process"
     print()
     print(f"Sampling apply benchmark: {len(claims):,} claims, {len(mentors):,} mentor rows, "
           f"{len(providers)} providers, {emails_expected} emails; claims + sampling in {mode}")
@@ -314,6 +316,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=2000,
                         help="consumer batch (KAFKA_MAX_POLL_RECORDS) and outbox relay batch (OUTBOX_BATCH_SIZE)")
     parser.add_argument("--processes", action="store_true", help="run claims and sampling as separate processes")
+    parser.add_argument("--claims-instances", type=int, default=1,
+                        help="with --processes: how many claims processes share its consumer groups (scale-out)")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -48,7 +48,9 @@ CAUSED_BY = ClaimSampled.__name__
 # its ClaimStatusChanged (every member but the claim's own). The UPDATE locks each claim and only
 # moves those in a from-status of the trigger (``moves``), re-checked on the latest row version.
 # Event ids are derived, not drawn: the item's id is md5(batch id || reference) as
-# ``ClaimsSampled.item_event_id`` computes it, its ClaimStatusChanged's md5(item id || 'ClaimStatusChanged').
+# ``ClaimsSampled.item_event_id`` computes it, its ClaimStatusChanged's md5(item id ||
+# 'ClaimStatusChanged'). The payload is built as json (in the members' order, no key sorting) and
+# stored as jsonb, with every member ClaimStatusChanged.to_wire() writes.
 _APPLY = text("""
 WITH batches AS (
     SELECT b.m, b.event_id, b.actor_email, b.changed_at, b.template::jsonb AS template
@@ -66,8 +68,9 @@ WITH batches AS (
     WHERE c.reference = i.reference AND c.status = t.from_status
     RETURNING c.reference, t.from_status, t.to_status, c.provider_id, c.amount, i.m, i.n
 ), applied AS (
-    SELECT ch.*, md5(b.event_id || ch.reference)::uuid AS item_id, b.actor_email, b.changed_at, b.template
-    FROM changed ch JOIN batches b ON b.m = ch.m
+    SELECT a.*, md5(a.item_id::text || 'ClaimStatusChanged')::uuid AS changed_id
+    FROM (SELECT ch.*, md5(b.event_id || ch.reference)::uuid AS item_id, b.actor_email, b.changed_at, b.template
+          FROM changed ch JOIN batches b ON b.m = ch.m) a
 ), history AS (
     INSERT INTO status_changes (claim_reference, from_status, to_status, caused_by, event_id, actor_email, reason,
                                 changed_at)
@@ -75,12 +78,14 @@ WITH batches AS (
     FROM applied ORDER BY n
 ), events AS (
     INSERT INTO outbox (event_id, topic, key, type, payload)
-    SELECT md5(a.item_id::text || 'ClaimStatusChanged')::uuid, :topic, a.reference, 'ClaimStatusChanged',
-           a.template || jsonb_build_object(
-               'event_id', md5(a.item_id::text || 'ClaimStatusChanged')::uuid::text, 'reference', a.reference,
-               'from_status', a.from_status, 'to_status', a.to_status, 'caused_by_event_id', a.item_id::text,
-               'provider_id', a.provider_id, 'amount', a.amount::text)
-    FROM applied a ORDER BY a.n
+    SELECT a.changed_id, :topic, a.reference, 'ClaimStatusChanged',
+           json_build_object(
+               'type', 'ClaimStatusChanged', 'event_id', a.changed_id::text, 'occurred_at', t->'occurred_at',
+               'schema_version', t->'schema_version', 'correlation_id', t->'correlation_id', 'actor', t->'actor',
+               'reference', a.reference, 'from_status', a.from_status, 'to_status', a.to_status,
+               'caused_by', t->'caused_by', 'caused_by_event_id', a.item_id::text, 'reason', NULL,
+               'provider_id', a.provider_id, 'amount', a.amount::text)::jsonb
+    FROM applied a CROSS JOIN LATERAL (SELECT a.template AS t) tpl ORDER BY a.n
 )
 SELECT coalesce(array_agg(i.n ORDER BY i.n) FILTER (WHERE ch.reference IS NULL), '{}') AS refused
 FROM items i LEFT JOIN changed ch ON ch.reference = i.reference
