@@ -28,6 +28,7 @@ from .db import make_engine, make_sessionmaker
 from .logging import correlation_id
 from .messaging import Consumer, OutboxRelay, ensure_topics, group_name, topic_name
 from .settings import ServiceSettings
+from .uow import on_events_committed
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ class ServiceRuntime:
         self.sessionmaker = make_sessionmaker(self.engine)
         self.relay = OutboxRelay(engine=self.engine, outbox=self.metadata.tables["outbox"],
                                  settings=self.settings)
+        # A commit that wrote outbox rows wakes the relay: events leave at once, and the relay's
+        # idle poll (for rows other processes wrote) can be slow and cheap.
+        on_events_committed(self.engine, self.relay.wake)
 
     def build_broker(self) -> KafkaBroker:
         # A short metadata age lets consumers notice topics re-created after a broker lost its data.
@@ -224,7 +228,8 @@ def attach_consumer(broker: KafkaBroker, consumer: Consumer) -> None:
     subscriber = broker.subscriber(
         *[topic_name(settings, t) for t in consumer.topics],
         group_id=group_name(settings, consumer.group), batch=True,
-        max_records=settings.kafka_max_poll_records, batch_timeout_ms=100, fetch_max_wait_ms=50,
+        max_records=settings.kafka_max_poll_records, batch_timeout_ms=100,
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         auto_offset_reset="earliest",  # "latest" is wrong on Tansu; committed offsets decide anyway
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,

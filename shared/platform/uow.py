@@ -7,8 +7,9 @@ recorded in the same transaction as the effect (redelivery is harmless).
 from __future__ import annotations
 
 import uuid
+import weakref
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Iterable
+from typing import Any, AsyncIterator, Callable, Iterable
 
 from sqlalchemy import Table, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -36,6 +37,15 @@ _FORGET_MESSAGES = text(
     "DELETE FROM processed_messages WHERE consumer_group = :g AND event_id = ANY(CAST(:ids AS uuid[]))")
 
 
+_COMMIT_LISTENERS: "weakref.WeakKeyDictionary[Any, list[Callable[[], None]]]" = weakref.WeakKeyDictionary()
+
+
+def on_events_committed(engine, listener: Callable[[], None]) -> None:
+    """Call ``listener`` after every commit through ``engine`` that wrote outbox rows (the service's
+    relay wakes at once instead of waiting for its next poll)."""
+    _COMMIT_LISTENERS.setdefault(getattr(engine, "sync_engine", engine), []).append(listener)
+
+
 class SqlUnitOfWork:
     """Base unit of work: services subclass it and build their repositories in ``bind``."""
 
@@ -43,6 +53,7 @@ class SqlUnitOfWork:
         self._sessionmaker = sessionmaker
         self._platform = platform
         self._pending: list[dict[str, Any]] = []
+        self._wrote_events = False
         self.session: AsyncSession
 
     def bind(self, session: AsyncSession) -> None:
@@ -52,6 +63,7 @@ class SqlUnitOfWork:
         self.session = self._sessionmaker()
         await self.session.begin()
         self._pending = []
+        self._wrote_events = False
         self.bind(self.session)
         return self
 
@@ -80,6 +92,7 @@ class SqlUnitOfWork:
     async def flush_events(self) -> None:
         if self._pending:
             rows, self._pending = self._pending, []
+            self._wrote_events = True
             await self.session.execute(_INSERT_OUTBOX, {
                 "e": [r["event_id"] for r in rows], "t": [r["topic"] for r in rows],
                 "k": [r["key"] for r in rows], "y": [r["type"] for r in rows],
@@ -148,6 +161,11 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         await self.flush_events()
         await self.session.commit()
+        if self._wrote_events:
+            self._wrote_events = False
+            bind = self.session.bind
+            for listener in _COMMIT_LISTENERS.get(getattr(bind, "sync_engine", bind), ()):
+                listener()
 
     async def rollback(self) -> None:
         self._pending = []
