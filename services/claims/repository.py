@@ -8,6 +8,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import and_, func, literal_column, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Subquery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import NotFound, Refused
@@ -33,7 +34,7 @@ SEARCH_TEXT = (claims.c.school_name.op("||")(literal_column("' '")).op("||")(cla
                .op("||")(literal_column("' '")).op("||")(claims.c.mentor_names))
 
 
-#: Up to this many search words matching a one-word ``q`` are merged in claim order (``_word_count``).
+#: Up to this many search words matching a one-word ``q`` are merged in claim order (``_word_matches``).
 MERGED_WORDS = 32
 
 
@@ -284,7 +285,7 @@ class ClaimRepository:
         total = await self.session.scalar(select(func.count()).select_from(claims).where(and_(True, *where)))
         return total or 0
 
-    async def _word_matches(self, term: str):
+    async def _word_matches(self, term: str) -> Subquery:
         """The references (``r``, possibly repeated) of the claims matching a one-word ``q``: those
         holding a matching search word, and those matching the other branches of ``_where``'s
         condition (reference substring, school URN), so that they are exactly the claims that
