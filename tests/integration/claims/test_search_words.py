@@ -6,10 +6,12 @@ The reference in every comparison is the ILIKE condition itself, evaluated over 
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, text
@@ -18,7 +20,7 @@ from services.claims import repository
 from services.claims.repository import ClaimFilters, ClaimRepository
 from services.claims.tables import claim_windows, claims, providers, schools
 from shared.platform.db import make_engine, make_sessionmaker
-from shared.platform.migrations import upgrade
+from shared.platform.migrations import alembic_config, upgrade
 from tests.harness import ROOT
 
 FIRST = ["Ada", "Zoë", "Chloé", "ÉLODIE", "Seán", "Ολυμπία", "Mary-Jane", "D'Arcy", "Ñandú", "Grace"]
@@ -274,19 +276,26 @@ async def test_the_migration_backfills_the_search_words_of_existing_claims(infra
             assert await session.scalar(text("SELECT count(*) FROM claim_search_words")) > 120 * 8
             assert await postings_drift(session) == 0
             await assert_search_matches_brute_force(session, QUERIES)
+        # Down and up again: the downgrade removes tables, functions and triggers cleanly.
+        config = alembic_config(ROOT / "services" / "claims", url)
+        await asyncio.to_thread(command.downgrade, config, "0003")
+        async with engine.connect() as conn:
+            assert await conn.scalar(text("SELECT to_regclass('claim_search_words')")) is None
+            assert await conn.scalar(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'claim_search_words%'")) == 0
+        await upgrade(ROOT / "services" / "claims", url)
+        async with make_sessionmaker(engine)() as session:
+            assert await postings_drift(session) == 0
     finally:
         await engine.dispose()
         await _drop_database(infra, name)
 
 
 async def _fresh_database(infra, name: str) -> None:
-    import asyncio
     await asyncio.to_thread(infra.admin_sql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await asyncio.to_thread(infra.admin_sql, f'CREATE DATABASE "{name}"')
 
 
 async def _drop_database(infra, name: str) -> None:
-    import asyncio
     await asyncio.to_thread(infra.admin_sql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
