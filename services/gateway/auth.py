@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 
 from . import security
 from .clients import GatewayError
-from .context import gateway
+from .context import gateway_of
 from .users import User
 
 SESSION_COOKIE = "claimflow_session"
@@ -41,7 +41,7 @@ async def api_user(request: Request) -> User:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorised()
-    gw = gateway(request)
+    gw = gateway_of(request)
     user_id = gw.tokens.user_id(token.strip())
     user = await gw.users.get(user_id) if user_id is not None else None
     if user is None:
@@ -80,7 +80,7 @@ async def page_session(request: Request) -> tuple[User, str] | None:
     if hasattr(request.state, "session"):
         return request.state.session
     cookie = request.cookies.get(SESSION_COOKIE)
-    found = await gateway(request).users.session(cookie) if cookie else None
+    found = await gateway_of(request).users.session(cookie) if cookie else None
     request.state.session = found
     return found
 

@@ -16,6 +16,7 @@ import httpx
 
 from shared.platform.logging import correlation_id
 
+from .transport import AiohttpTransport
 from .users import User
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,8 @@ class ServiceClient:
     def __init__(self, name: str, base_url: str, *, token: str, timeout_s: float,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.name = name
-        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout_s, transport=transport,
+        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout_s,
+                                         transport=transport or AiohttpTransport(),
                                          headers={"x-internal-token": token})
 
     def _headers(self, user: User | None) -> dict[str, str]:

@@ -21,7 +21,14 @@ class Gateway:
     link_limiter: RateLimiter
 
 
-def gateway(request: Request) -> Gateway:
+async def gateway(request: Request) -> Gateway:
+    """Dependency: the gateway's parts. Async on purpose: FastAPI runs a plain ``def`` dependency
+    in its thread pool, a thread hop on every request."""
+    return request.app.state.gateway
+
+
+def gateway_of(request: Request) -> Gateway:
+    """The same, for code that is not a dependency."""
     return request.app.state.gateway
 
 

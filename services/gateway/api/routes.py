@@ -101,7 +101,7 @@ async def submit_claim(body: s.ClaimIn, user: User = Depends(CLAIMANTS), gw: Gat
     return await gw.services.claims.json("POST", "/internal/v1/claims", user=user, json=body.model_dump())
 
 
-def claim_filters(
+async def claim_filters(
     q: Annotated[str | None, Query(max_length=200, description="Reference, school name or URN, provider, mentor")] = None,
     status: Annotated[list[str], Query(description="Claim status; repeat or separate with commas")] = [],
     provider_id: Annotated[str | None, Query(max_length=100)] = None,
