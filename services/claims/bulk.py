@@ -9,7 +9,7 @@ The rule is ``handlers.apply_fact``'s, unchanged: each claim moves by the status
 - ``apply_claims_sampled``: a run of ``ClaimsSampled`` is one statement, whatever its size: the
   UPDATE (which locks each row and re-checks its status), the history INSERT and the outbox INSERT
   of one ``ClaimStatusChanged`` per claim, built by the database from a validated template
-  (``changed_events_sql``; a test decodes what it writes against the contract). A claim the
+  (``_APPLY``; a test decodes what it writes against the contract). A claim the
   machine refuses (unknown, in another status, or named twice) changes nothing and is
   dead-lettered alone, as the ``ClaimSampled`` it stands for (``ClaimsSampled.item``): the
   batch's other claims apply, as they would have one event at a time.
@@ -151,14 +151,7 @@ async def _dead_letter_refused(uow: ClaimsUnitOfWork, messages: list[ClaimsSampl
         {"refs": [item.reference for _, item in refused]})).all())
     for m, item in refused:
         fact = messages[m].item(item)
-        if item.reference not in statuses:
-            error = NotFound(f"There is no claim with the reference {item.reference}", field="reference").message
-        else:
-            try:
-                next_status(item.reference, statuses[item.reference], trigger)
-                error = f"Claim {item.reference} was not moved"  # cannot happen: the UPDATE moves every allowed one
-            except Refused as exc:
-                error = exc.message
+        error = _refusal(item.reference, statuses.get(item.reference), trigger)
         uow.emit(DeadLetter(
             group=dead_letters.group, original_topic=dead_letters.original_topic, original_partition=-1,
             original_offset=-1, original_key=fact.key, original_value=fact.encode().decode(),
@@ -169,6 +162,19 @@ async def _dead_letter_refused(uow: ClaimsUnitOfWork, messages: list[ClaimsSampl
         log.error("dead-lettered a claim of a ClaimsSampled batch: %s", error,
                   extra={"group": dead_letters.group, "batch_event_id": str(messages[m].event_id),
                          "event_id": str(fact.event_id)})
+
+
+def _refusal(reference: str, status: str | None, trigger: Trigger) -> str:
+    """Why the status machine refuses ``trigger`` for this claim, in its own words."""
+    if status is None:
+        return NotFound(f"There is no claim with the reference {reference}", field="reference").message
+    try:
+        next_status(reference, status, trigger)
+    except Refused as exc:
+        return exc.message
+    # Reached only if another transaction moved the claim between the UPDATE and this read (a
+    # claim the UPDATE left alone is not locked): replaying the dead letter applies it then.
+    return f"Claim {reference} could not be {trigger.value}: its status changed while it was applied"
 
 
 # --------------------------------------------------------------------------------------------
