@@ -263,8 +263,7 @@ class SamplingRepository:
             "INSERT INTO sampled_claims (provider_sampling_id, claim_reference, sample_reason)"
             " SELECT ps.id, r->>0, r->>1 FROM uploads u CROSS JOIN jsonb_array_elements(u.rows) AS r"
             " JOIN provider_samplings ps ON ps.upload_id = u.id AND ps.provider_id = r->>2"
-            # In primary key order: each insert lands beside the previous one in the index.
-            " WHERE u.id = :id ORDER BY 1, 2"), {"id": upload_id})
+            " WHERE u.id = :id"), {"id": upload_id})
 
     async def emit_claims_sampled(self, *, upload_id: str, template: dict[str, Any], batch_size: int) -> int:
         """Write the upload's claims as ``ClaimsSampled`` outbox rows of ``batch_size`` claims each,
