@@ -24,8 +24,9 @@ class ServiceSettings(BaseSettings):
     kafka_max_poll_records: int = 500
     #: How long the broker may hold a fetch that found nothing new. It bounds idle polling (each
     #: consumer group fetches ~1/this per second when idle) but, on Tansu, also adds up to about this
-    #: much to delivery latency: 150 ms keeps p99 at 1,000 events/s near 130 ms (50 ms: ~100 ms).
-    kafka_fetch_max_wait_ms: int = 150
+    #: much to delivery latency (500 ms: p50 150 ms at 1,000 events/s; 150 ms: p99 130–180 ms;
+    #: 50 ms: p99 ~100 ms but idle services spin). 100 ms keeps p99 well under 200 ms.
+    kafka_fetch_max_wait_ms: int = 100
     #: Suffix added to every consumer group (tests use it to isolate runs).
     kafka_group_suffix: str = ""
     #: Suffix added to every topic name (tests use it to isolate runs).
