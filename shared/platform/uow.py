@@ -98,6 +98,11 @@ class SqlUnitOfWork:
                 "k": [r["key"] for r in rows], "y": [r["type"] for r in rows],
                 "p": [r["payload"] for r in rows]})
 
+    def events_written(self) -> None:
+        """Say that outbox rows were written by SQL in this transaction (set-based paths), so the
+        commit wakes the relay as it does for ``emit``."""
+        self._wrote_events = True
+
     # -- inbox ------------------------------------------------------------------------------
     async def processed_ids(self, group: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         ids = list(event_ids)
