@@ -36,6 +36,10 @@ async def test_emitted_events_are_stored_in_emit_order_and_wake_the_relay_after_
         async with ClaimsUnitOfWork(make_sessionmaker(engine)) as uow:
             await uow.commit()  # nothing emitted: the relay is not woken
         assert woken == [True]
+        async with ClaimsUnitOfWork(make_sessionmaker(engine)) as uow:
+            uow.events_written()  # rows written by SQL (set-based paths)
+            await uow.commit()
+        assert woken == [True, True]
     finally:
         await engine.dispose()
 
