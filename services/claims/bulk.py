@@ -137,6 +137,7 @@ async def apply_claims_sampled(messages: list[ClaimsSampled], uow: ClaimsUnitOfW
         "batch_of": [m + 1 for m, _ in items],
         "froms": list(moves), "tos": list(moves.values()), "caused_by": CAUSED_BY,
         "topic": ClaimStatusChanged.topic})).one()
+    uow.events_written()  # the commit wakes the relay for the ClaimStatusChanged rows written above
     refused = [items[n - 1] for n in row.refused] + repeats
     if refused:
         await _dead_letter_refused(uow, messages, refused, trigger=trigger, dead_letters=dead_letters)

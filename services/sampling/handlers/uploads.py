@@ -115,6 +115,7 @@ async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str,
     template["__topic__"] = ClaimsSampled.topic
     claim_count = await uow.samplings.emit_claims_sampled(upload_id=upload_id, template=template,
                                                           batch_size=CLAIMS_SAMPLED_BATCH)
+    uow.events_written()  # the ClaimsSampled rows were written by SQL: the commit still wakes the relay
 
     link_rows: list[dict[str, Any]] = []
     for sampling_id, provider, count in samplings:
