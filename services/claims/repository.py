@@ -1,22 +1,20 @@
-"""SQLAlchemy repositories of the claims service. They never commit: the unit of work does."""
+"""The claims repository: claims, their mentors and history, and the support search. It never
+commits: the unit of work does. Organisations are in ``organisations.py``, the activity log in
+``activity.py``."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, func, literal_column, or_, select, text, union_all, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, func, literal_column, or_, select, union_all, update
 from sqlalchemy.sql import Subquery
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.contracts import NotFound, Refused
+from shared.contracts import NotFound
 
 from .domain.funding import PriorLine
-from .tables import (activity, claim_counts, claim_mentors, claim_search_words, claim_windows, claims, providers,
-                     schools, search_vocabulary, status_changes, trusts)
+from .tables import claim_counts, claim_mentors, claim_search_words, claims, search_vocabulary, status_changes
 
 SORTABLE = {
     "reference": claims.c.reference, "school": claims.c.school_name, "school_name": claims.c.school_name,
@@ -81,82 +79,6 @@ class ClaimFilters:
     #: Scope set by the gateway from the signed-in user (a school or a trust sees only its own).
     scope_school_urn: str | None = None
     scope_trust_id: str | None = None
-
-
-class OrganisationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def upsert_trusts(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            stmt = pg_insert(trusts)
-            await self.session.execute(stmt.on_conflict_do_update(
-                index_elements=[trusts.c.id], set_={"name": stmt.excluded.name}), rows)
-
-    async def upsert_schools(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
-        """Insert or update schools; returns (created, updated)."""
-        if not rows:
-            return 0, 0
-        existing = set((await self.session.execute(
-            select(schools.c.urn).where(schools.c.urn.in_([r["urn"] for r in rows])))).scalars())
-        stmt = pg_insert(schools)
-        cols = ("name", "postcode", "local_authority", "type_of_establishment", "district_code", "region",
-                "trust_id", "email")
-        await self.session.execute(stmt.on_conflict_do_update(
-            index_elements=[schools.c.urn],
-            set_={**{c: stmt.excluded[c] for c in cols}, "updated_at": func.now()}), rows)
-        return len(rows) - len(existing), len(existing)
-
-    async def school(self, urn: str) -> dict[str, Any]:
-        row = (await self.session.execute(
-            select(schools, trusts.c.name.label("trust_name")).outerjoin(trusts, trusts.c.id == schools.c.trust_id)
-            .where(schools.c.urn == urn))).mappings().first()
-        if row is None:
-            raise NotFound(f"There is no school with URN {urn}", field="school_urn")
-        return dict(row)
-
-    async def add_provider(self, row: dict[str, Any]) -> None:
-        try:
-            async with self.session.begin_nested():
-                await self.session.execute(providers.insert().values(**row))
-        except IntegrityError:
-            raise Refused(f"An accredited provider with the code {row['code']} already exists",
-                          field="code") from None
-
-    async def provider(self, provider_id: str) -> dict[str, Any]:
-        row = (await self.session.execute(select(providers).where(providers.c.id == provider_id))).mappings().first()
-        if row is None:
-            raise NotFound("Select an accredited provider", field="provider_id")
-        return dict(row)
-
-    async def list_providers(self) -> list[dict[str, Any]]:
-        rows = await self.session.execute(select(providers).order_by(providers.c.name))
-        return [dict(r) for r in rows.mappings()]
-
-    async def add_window(self, row: dict[str, Any]) -> None:
-        try:
-            async with self.session.begin_nested():
-                await self.session.execute(claim_windows.insert().values(**row))
-        except IntegrityError as exc:
-            if "ex_windows_overlap" in str(exc.orig):
-                raise Refused("Select a date that is not within an existing claim window",
-                              field="starts_on") from None
-            raise
-
-    async def window(self, window_id: str) -> dict[str, Any]:
-        row = (await self.session.execute(select(claim_windows).where(claim_windows.c.id == window_id))).mappings().first()
-        if row is None:
-            raise NotFound("There is no such claim window", field="claim_window_id")
-        return dict(row)
-
-    async def window_on(self, day: date) -> dict[str, Any] | None:
-        row = (await self.session.execute(select(claim_windows).where(
-            claim_windows.c.starts_on <= day, claim_windows.c.ends_on >= day))).mappings().first()
-        return dict(row) if row else None
-
-    async def list_windows(self) -> list[dict[str, Any]]:
-        rows = await self.session.execute(select(claim_windows).order_by(claim_windows.c.starts_on.desc()))
-        return [dict(r) for r in rows.mappings()]
 
 
 class ClaimRepository:
@@ -321,45 +243,3 @@ class ClaimRepository:
         result = await self.session.stream(query.execution_options(yield_per=2000))
         async for row in result.mappings():
             yield dict(row)
-
-
-_INSERT_ACTIVITY = text(
-    "INSERT INTO activity (event_id, occurred_at, actor_email, actor_role, title, action, source,"
-    " claim_references, files)"
-    " SELECT u.event_id, u.occurred_at, u.actor_email, u.actor_role, u.title, u.action, u.source,"
-    "  ARRAY(SELECT jsonb_array_elements_text(CAST(u.refs AS jsonb))), CAST(u.files AS jsonb)"
-    " FROM unnest(CAST(:event_ids AS text[]), CAST(:occurred_ats AS timestamptz[]), CAST(:actor_emails AS text[]),"
-    "  CAST(:actor_roles AS text[]), CAST(:titles AS text[]), CAST(:actions AS text[]), CAST(:sources AS text[]),"
-    "  CAST(:references AS text[]), CAST(:files AS text[]))"
-    "  AS u(event_id, occurred_at, actor_email, actor_role, title, action, source, refs, files)"
-    " ON CONFLICT (event_id) DO NOTHING")
-
-
-class ActivityRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add_many(self, rows: list[dict[str, Any]]) -> None:
-        """Store entries once each (an entry delivered again is ignored by its event id).
-
-        One INSERT ... SELECT FROM unnest of column arrays for the whole run: an executemany would
-        run one statement per entry on the server, and a multi-row VALUES costs SQLAlchemy a fresh
-        compile per run length. The claim references and files travel as JSON text per entry."""
-        if not rows:
-            return
-        await self.session.execute(_INSERT_ACTIVITY, {
-            "event_ids": [r["event_id"] for r in rows], "occurred_ats": [r["occurred_at"] for r in rows],
-            "actor_emails": [r["actor_email"] for r in rows], "actor_roles": [r["actor_role"] for r in rows],
-            "titles": [r["title"] for r in rows], "actions": [r["action"] for r in rows],
-            "sources": [r["source"] for r in rows],
-            "references": [json.dumps(list(r["claim_references"])) for r in rows],
-            "files": [json.dumps(r["files"]) for r in rows]})
-
-    async def page(self, *, page: int = 1, per_page: int = 25, reference: str | None = None
-                   ) -> tuple[list[dict[str, Any]], int]:
-        where = [activity.c.claim_references.contains([reference])] if reference else []
-        rows = await self.session.execute(select(activity).where(and_(True, *where))
-                                          .order_by(activity.c.occurred_at.desc(), activity.c.id.desc())
-                                          .limit(per_page).offset((page - 1) * per_page))
-        total = await self.session.scalar(select(func.count()).select_from(activity).where(and_(True, *where)))
-        return [dict(r) for r in rows.mappings()], total or 0

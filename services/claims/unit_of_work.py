@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from shared.platform.uow import SqlUnitOfWork
 
-from .repository import ActivityRepository, ClaimRepository, OrganisationRepository
+from .activity import ActivityRepository
+from .organisations import OrganisationRepository
+from .repository import ClaimRepository
 from .tables import platform
 
 
