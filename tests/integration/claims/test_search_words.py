@@ -126,8 +126,7 @@ async def add_organisations(session) -> None:
                                                    "ends_on": datetime(2027, 7, 31).date(), "academic_year": "2026/27"}])
 
 
-@pytest.fixture
-async def sessions(infra):
+async def organised_claims_database(infra):
     """A fresh migrated claims database with its organisations; yields a session factory."""
     engine = make_engine(await infra.database("claims"), pool_size=2)
     sessionmaker = make_sessionmaker(engine)
@@ -135,6 +134,12 @@ async def sessions(infra):
         await add_organisations(session)
     yield sessionmaker
     await engine.dispose()
+
+
+@pytest.fixture
+async def sessions(infra):
+    async for sessionmaker in organised_claims_database(infra):
+        yield sessionmaker
 
 
 async def test_one_word_searches_find_exactly_what_ilike_finds_after_single_and_bulk_inserts(sessions):
@@ -308,12 +313,8 @@ names = st.text(alphabet=LETTERS, min_size=1, max_size=10).filter(lambda s: s.st
 
 @pytest.fixture(scope="module")
 async def shared_sessions(infra):
-    engine = make_engine(await infra.database("claims"), pool_size=2)
-    sessionmaker = make_sessionmaker(engine)
-    async with sessionmaker() as session, session.begin():
-        await add_organisations(session)
-    yield sessionmaker
-    await engine.dispose()
+    async for sessionmaker in organised_claims_database(infra):
+        yield sessionmaker
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
