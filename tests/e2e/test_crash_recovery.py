@@ -47,6 +47,21 @@ def chaos(stack: Stack, victims: list[str], rng: random.Random, stop: threading.
         stack.restart(victim)
 
 
+def confirm_despite_kills(url: str, headers: dict[str, str]) -> None:
+    """POST a confirm until it answers 202: the service may be down (killed) at the moment we ask,
+    so ask again; a confirm applies once however often it is asked."""
+    confirm = None
+    for _ in range(60):
+        try:
+            confirm = httpx.post(url, headers=headers, timeout=60)
+            if confirm.status_code == 202:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    assert confirm is not None and confirm.status_code == 202, confirm.text if confirm is not None else "no answer"
+
+
 def test_killing_services_at_random_moments_loses_and_repeats_nothing(tmp_path):
     ports = {f"{s.name.upper()}_PORT": str(free_port()) for s in SERVICES if s.name != "gateway"}
     saved = {k: os.environ.pop(k) for k in ("KAFKA_TOPIC_PREFIX", "KAFKA_GROUP_SUFFIX") if k in os.environ}
@@ -74,17 +89,7 @@ def test_killing_services_at_random_moments_loses_and_repeats_nothing(tmp_path):
         stop, kills = threading.Event(), []
         monkey = threading.Thread(target=chaos, args=(stack, ["claims", "sampling"], random.Random(20261123), stop, kills))
         monkey.start()
-        confirm = None
-        for _ in range(60):  # the service may be down at the moment we ask: ask again (it applies once)
-            try:
-                confirm = httpx.post(f"{internal('sampling')}/sampling/uploads/{upload.json()['upload_id']}/confirm",
-                                     headers=headers, timeout=60)
-                if confirm.status_code == 202:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        assert confirm is not None and confirm.status_code == 202
+        confirm_despite_kills(f"{internal('sampling')}/sampling/uploads/{upload.json()['upload_id']}/confirm", headers)
         refs = "'" + "','".join(paid) + "'"
         sampled = lambda: int(claims_sql(  # noqa: E731
             f"SELECT count(*) FROM claims WHERE status = 'sampling_in_progress' AND reference IN ({refs})"))
@@ -128,16 +133,7 @@ def test_killing_services_at_random_moments_loses_and_repeats_nothing(tmp_path):
         stop, kills = threading.Event(), []
         monkey = threading.Thread(target=chaos, args=(stack, ["claims", "payments"], random.Random(42), stop, kills))
         monkey.start()
-        for _ in range(60):
-            try:
-                confirm = httpx.post(f"{internal('payments')}/payments/responses/{upload.json()['upload_id']}/confirm",
-                                     headers=headers, timeout=60)
-                if confirm.status_code == 202:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        assert confirm.status_code == 202, confirm.text
+        confirm_despite_kills(f"{internal('payments')}/payments/responses/{upload.json()['upload_id']}/confirm", headers)
         time.sleep(6)
         stop.set()
         monkey.join()
