@@ -1,7 +1,9 @@
 """Database access shared by every service: engine factory and the platform's own tables.
 
-Each service owns one PostgreSQL database. Beside its own tables it holds three platform tables:
-``outbox`` (events to publish, written in the same transaction as the change that caused them),
+Each service owns one PostgreSQL database. Beside its own tables it holds four platform tables:
+``outbox`` (events to publish, written in the same transaction as the change that caused them,
+kept after publishing for ``outbox republish``), ``outbox_pending`` (the ids of the outbox rows
+not yet published: a trigger adds each new row's id, the relay deletes it after the broker's ack),
 ``processed_messages`` (ids of messages a consumer group has applied, written in the same
 transaction as the effect) and ``dead_letters`` (messages a group gave up on, so a redelivery
 does not dead-letter them twice).
@@ -9,7 +11,7 @@ does not dead-letter them twice).
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
-                        event, func, text)
+                        event, func)
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -40,7 +42,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
 
 
 def add_platform_tables(metadata: MetaData) -> dict[str, Table]:
-    """Add the outbox, processed-messages and dead-letter tables to a service's metadata."""
+    """Add the outbox, pending, processed-messages and dead-letter tables to a service's metadata."""
     outbox = Table(
         "outbox", metadata,
         Column("id", BigInteger, primary_key=True, autoincrement=True),
@@ -50,10 +52,10 @@ def add_platform_tables(metadata: MetaData) -> dict[str, Table]:
         Column("type", String(100), nullable=False),
         Column("payload", JSONB, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        Column("published_at", DateTime(timezone=True), nullable=True),
     )
-    Index("ix_outbox_unpublished", outbox.c.id, postgresql_where=text("published_at IS NULL"))
-    Index("ix_outbox_created_at", outbox.c.created_at)
+    Index("ix_outbox_created_at", outbox.c.created_at, postgresql_using="brin")
+    # Filled by the trigger of migrations.upgrade_outbox_pending, emptied by the relay.
+    pending = Table("outbox_pending", metadata, Column("id", BigInteger, primary_key=True, autoincrement=False))
     processed = Table(
         "processed_messages", metadata,
         Column("consumer_group", String(200), primary_key=True),
@@ -72,4 +74,4 @@ def add_platform_tables(metadata: MetaData) -> dict[str, Table]:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
     Index("ix_dead_letters_event", dead.c.consumer_group, dead.c.event_id)
-    return {"outbox": outbox, "processed_messages": processed, "dead_letters": dead}
+    return {"outbox": outbox, "outbox_pending": pending, "processed_messages": processed, "dead_letters": dead}

@@ -84,6 +84,14 @@ async def ensure_topics(settings: ServiceSettings, names: Iterable[str]) -> None
 # --------------------------------------------------------------------------------------------
 # Outbox relay
 # --------------------------------------------------------------------------------------------
+# The oldest unpublished rows, the payload as JSON text straight from PostgreSQL (no parse and
+# re-encode here); and their removal from the pending list once published.
+_PENDING_ROWS = text(
+    "SELECT o.id, o.topic, o.key, o.payload::text AS payload, o.type FROM outbox_pending p "
+    "JOIN outbox o ON o.id = p.id ORDER BY p.id LIMIT :n")
+_PUBLISHED = text("DELETE FROM outbox_pending WHERE id = ANY(CAST(:ids AS bigint[]))")
+
+
 class OutboxRelay:
     """Publishes a service's outbox rows to Kafka, in order, and marks them published after acks."""
 
@@ -115,24 +123,22 @@ class OutboxRelay:
         self._wake.set()
 
     async def publish_pending(self) -> int:
-        """One pass: publish up to a batch of unpublished rows. Returns how many were published."""
+        """One pass: publish up to a batch of unpublished rows. Returns how many were published.
+
+        The unpublished rows are those listed in ``outbox_pending`` (a trigger lists every new
+        outbox row); once the broker acknowledged them they leave that list in one DELETE. The
+        outbox row itself is never rewritten (``migrations.upgrade_outbox_pending``)."""
         table = self.outbox
         async with self.engine.begin() as conn:
             got = await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_id)))
             if not got:
                 return 0  # another replica relays for this service
-            rows = (await conn.execute(
-                # The payload as JSON text straight from PostgreSQL: no parse and re-encode here.
-                select(table.c.id, table.c.topic, table.c.key, table.c.payload.cast(Text).label("payload"),
-                       table.c.type)
-                .where(table.c.published_at.is_(None)).order_by(table.c.id)
-                .limit(self.settings.outbox_batch_size))).all()
+            rows = (await conn.execute(_PENDING_ROWS.bindparams(n=self.settings.outbox_batch_size))).all()
             if not rows:
                 return 0
             await self._send([(r.topic, r.key, r.payload, r.type) for r in rows])
-            # Every send of the batch was acknowledged (acks=all): mark them in one statement.
-            await conn.execute(text(f"UPDATE {table.name} SET published_at = now() "
-                                    "WHERE id = ANY(CAST(:ids AS bigint[]))"), {"ids": [r.id for r in rows]})
+            # Every send of the batch was acknowledged (acks=all): published, in one statement.
+            await conn.execute(_PUBLISHED, {"ids": [r.id for r in rows]})
         metrics.OUTBOX_PUBLISHED.labels(self.settings.service_name).inc(len(rows))
         return len(rows)
 
@@ -204,14 +210,14 @@ class OutboxRelay:
 
     async def backlog(self) -> int:
         async with self.engine.connect() as conn:
-            return await conn.scalar(select(func.count()).select_from(self.outbox)
-                                     .where(self.outbox.c.published_at.is_(None))) or 0
+            return await conn.scalar(text("SELECT count(*) FROM outbox_pending")) or 0
 
     async def purge_old(self) -> None:
+        """Delete published rows written more than the retention ago (never an unpublished one)."""
         async with self.engine.begin() as conn:
             await conn.execute(text(
-                "DELETE FROM outbox WHERE published_at IS NOT NULL "
-                "AND published_at < now() - make_interval(hours => :h)"),
+                "DELETE FROM outbox o WHERE o.created_at < now() - make_interval(hours => :h) "
+                "AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.id = o.id)"),
                 {"h": self.settings.outbox_retention_hours})
 
     async def run(self) -> None:
