@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, func, literal_column, or_, select, union_all, update
+from sqlalchemy import String, and_, any_, bindparam, cast, func, literal_column, or_, select, union_all, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import Subquery
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,14 +28,24 @@ SORTABLE = {
 #: Columns that can be NULL: only their sort needs NULLS LAST (on the others it would only stop the
 #: planner from reading an index backwards).
 NULLABLE = {"submitted_at", "assigned_to"}
-#: The text the support search matches, spelt exactly as the trigram index ix_claims_search_trgm is
-#: (literal separators: bound parameters would not match the index expression).
+#: The text the support search matches (``ILIKE '%q%'``): the text whose words migration 0004's search
+#: words hold. (Literal separators: the claims once had a trigram index on this expression, which bound
+#: parameters would not have matched; migration 0006 dropped it.)
 SEARCH_TEXT = (claims.c.school_name.op("||")(literal_column("' '")).op("||")(claims.c.provider_name)
                .op("||")(literal_column("' '")).op("||")(claims.c.mentor_names))
 
 
 #: Up to this many search words matching a one-word ``q`` are merged in claim order (``_word_matches``).
 MERGED_WORDS = 32
+#: A text search with at most this many candidate claims reads them by reference, then filters and
+#: sorts them (a few milliseconds); one with more matches common text, whose first page the list
+#: order's index finds within its first rows (``TextMatches``).
+FEW = 1000
+#: A phrase matching more claims than this has its page found by walking the list order's index, fewer
+#: by probing its candidates. The walk reads about 25 × <claims> / <matches> claims for a first page,
+#: the probe at least <matches>: at a million claims the two meet near 5,000 ("Amara Adeyemi", 3,366
+#: matches among 6,721 candidates: probed; "Norwich Primary", 13,361 matches: walked).
+COMMON_PHRASE = 5000
 
 
 def _escape(term: str) -> str:
@@ -42,15 +53,16 @@ def _escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _anchor(term: str) -> str | None:
-    """For a phrase of several words, the word the trigram index should look up: the index intersects
-    the posting lists of every trigram of the pattern, and those of common words ("primary") are
-    long, so one distinctive word (one with digits, else the longest) finds the few candidates
-    that the whole phrase then filters. None for a single word."""
-    words = [w for w in term.split() if len(w) >= 3]
-    if len(term.split()) < 2 or not words:
-        return None
-    return max(words, key=lambda w: (any(ch.isdigit() for ch in w), len(w)))
+def _pieces(phrase: str) -> list[str]:
+    """The pieces of a phrase that can find its candidates: its runs of characters other than a space,
+    of three characters or more, most distinctive first (those with digits, then the longest).
+
+    Where the phrase occurs in a claim's search text, each piece occurs inside one of the text's words
+    (a space of the phrase is a space of the text), so the claims holding a word that contains every
+    piece are candidates for the phrase: a superset that the ILIKE then filters. Pieces of one or two
+    characters are inside most words, so they find no fewer candidates worth the reading."""
+    pieces = [p for p in phrase.split(" ") if len(p) >= 3]
+    return sorted(pieces, key=lambda p: (not any(ch.isdigit() for ch in p), -len(p)))
 
 
 def _one_word(term: str) -> bool:
@@ -63,6 +75,42 @@ def _one_word(term: str) -> bool:
     ``<search text> ILIKE '%term%'`` finds. A term with a space can span words: it keeps the ILIKE.
     """
     return bool(term) and " " not in term
+
+
+@dataclass(frozen=True)
+class TextMatches:
+    """How the claims a non-blank ``q`` matches are found: from the search words, not from a trigram
+    index on claims (which made every status change write dozens of index entries; migration 0006).
+
+    ``matches`` selects references ``r`` (``COLLATE "C"``, repeats possible). For a one-word ``q`` they
+    are exactly the claims matching it (``exact``; see ``_one_word``). For a phrase they are its
+    candidates, the claims holding words that contain its two most distinctive pieces (``_pieces``),
+    which the ILIKE filters; ``matches`` is None for a phrase without a piece of three characters
+    ("C of E"), which only the ILIKE over the claims can find. ``few`` lists the references when
+    ``matches`` selects at most ``FEW`` rows.
+    """
+    matches: Subquery | None
+    few: list[str] | None
+    exact: bool
+
+    def candidates(self, total: int) -> list[Any]:
+        """The condition that makes a query read only the candidates, by reference, given the exact
+        ``total``. None when the matches are many (a one-word ``q`` with more than ``FEW``, a phrase
+        with more than ``COMMON_PHRASE``): the list order's index then finds the first page within its
+        first rows, checking the ILIKE on each claim, which reading every candidate would cost more
+        than."""
+        if self.few is not None:
+            return [claims.c.reference == any_(bindparam("few", self.few, type_=ARRAY(String)))]
+        if self.matches is not None and not self.exact and total <= COMMON_PHRASE:
+            return [self.probed()]
+        return []
+
+    def probed(self) -> Any:
+        """The candidates as an array the primary key is probed with, one look-up per candidate (a
+        join could instead scan every claim and check the ILIKE on each: 0.8 s against 0.13 s for
+        "Norwich Primary", 13,361 claims at a million)."""
+        listed = select(func.array_agg(self.matches.c.r.collate("default"))).scalar_subquery()
+        return claims.c.reference == any_(cast(listed, ARRAY(String)))
 
 
 @dataclass(frozen=True)
@@ -135,19 +183,15 @@ class ClaimRepository:
         return [dict(r) for r in rows.mappings()]
 
     def _where(self, f: ClaimFilters) -> list[Any]:
+        """The condition a matching claim meets (a blank ``q`` matches every claim, as no ``q`` does)."""
         where: list[Any] = []
-        if f.q:
+        if f.q and f.q.strip():
             term = f.q.strip()
             like = f"%{_escape(term)}%"
             options = [claims.c.reference.like(like), SEARCH_TEXT.ilike(like)]
             if term.isdigit():
                 options.append(claims.c.school_urn == term)
             where.append(or_(*options))
-            anchor = _anchor(term)
-            if anchor:
-                # Implied by the match (only the text can hold a space: references and URNs are digits),
-                # and far cheaper for the trigram index than every trigram of the whole phrase.
-                where.append(SEARCH_TEXT.ilike(f"%{_escape(anchor)}%"))
         if f.status:
             where.append(claims.c.status.in_(list(f.status)))
         for column, value in ((claims.c.provider_id, f.provider_id), (claims.c.school_urn, f.school_urn),
@@ -168,32 +212,28 @@ class ClaimRepository:
         """One page of claims and the exact number of claims matching ``f``.
 
         The order is ``<sort column> <order>, reference``, nulls last, which an index of migration
-        0003 reads directly (no sort of all matches, even on deep pages).
+        0003 reads directly (no sort of all matches, even on deep pages). With a ``q`` the count comes
+        first: how many claims match decides how the page finds them (``TextMatches.candidates``).
         """
         where = self._where(f)
+        text = await self._text_matches(f.q.strip()) if f.q and f.q.strip() else None
+        total = await self._count(f, where, text)
         column = SORTABLE.get(sort, claims.c.submitted_at)
         direction = column.asc() if order == "asc" else column.desc()
         if column.name in NULLABLE:
             direction = direction.nulls_last()
-        query = (select(claims).where(and_(True, *where))
+        query = (select(claims).where(and_(True, *where, *(text.candidates(total) if text else [])))
                  .order_by(direction, claims.c.reference.asc())
                  .limit(per_page).offset((page - 1) * per_page))
-        rows = [dict(r) for r in (await self.session.execute(query)).mappings()]
-        return rows, await self._count(f, where)
+        return [dict(r) for r in (await self.session.execute(query)).mappings()], total
 
-    async def _count(self, f: ClaimFilters, where: list[Any]) -> int:
-        """Exact count. Filtered only by a one-word ``q``, a count of the distinct claims its search words
-        and the reference and URN branches find (see ``_one_word``); filtered only by status, window,
-        academic year or trust scope, a sum over the claim_counts groups (kept by triggers); otherwise
-        a count over the claims' indexes."""
-        if f.q and _one_word(f.q.strip()) and not self._where(replace(f, q=None)):
-            matches = await self._word_matches(f.q.strip())
-            return await self.session.scalar(select(func.count(matches.c.r.distinct()))) or 0
-        # A q with other filters keeps the ILIKE count: the planner intersects the trigram bitmap with
-        # the filter's index before any row is read, whereas checking each of tens of thousands of
-        # matching words' claims against the filter reads as many claim rows (1.2 s against 0.6 s for a
-        # common surname and a status, at a million claims).
-        if not (f.q or f.provider_id or f.school_urn or f.assigned_to or f.scope_school_urn
+    async def _count(self, f: ClaimFilters, where: list[Any], text: TextMatches | None) -> int:
+        """Exact count. With a ``q``, from its matches (``_text_count``). Filtered only by status,
+        window, academic year or trust scope, a sum over the claim_counts groups (kept by triggers);
+        otherwise a count over the claims' indexes."""
+        if text is not None:
+            return await self._text_count(f, where, text)
+        if not (f.provider_id or f.school_urn or f.assigned_to or f.scope_school_urn
                 or f.submitted_from or f.submitted_to):
             groups: list[Any] = []
             if f.status:
@@ -208,11 +248,59 @@ class ClaimRepository:
         total = await self.session.scalar(select(func.count()).select_from(claims).where(and_(True, *where)))
         return total or 0
 
-    async def _word_matches(self, term: str) -> Subquery:
-        """The references (``r``, possibly repeated) of the claims matching a one-word ``q``: those
-        holding a matching search word, and those matching the other branches of ``_where``'s
-        condition (reference substring, school URN), so that they are exactly the claims that
-        condition selects.
+    async def _text_count(self, f: ClaimFilters, where: list[Any], text: TextMatches) -> int:
+        """The exact number of claims matching ``f`` with its ``q``: the few candidates read by
+        reference; a one-word ``q``'s distinct matches, or those of them passing the other filters;
+        a common phrase's candidates probed by reference; the ILIKE over the claims for a phrase
+        without candidates."""
+        count = select(func.count()).select_from(claims)
+        if text.few is not None:
+            return await self.session.scalar(count.where(*where, *text.candidates(total=0))) or 0
+        if text.matches is None:
+            return await self.session.scalar(count.where(*where)) or 0
+        if not text.exact:
+            return await self.session.scalar(count.where(*where, text.probed())) or 0
+        others = self._where(replace(f, q=None))
+        if not others:
+            return await self.session.scalar(select(func.count(text.matches.c.r.distinct()))) or 0
+        # The matches are exact, so no ILIKE: the other filters' claims (often straight from an index
+        # that holds the reference) hashed against the matches. Compared in "C", which no index of
+        # claims serves, so the planner cannot choose to probe the primary key once per match (79,271
+        # probes and heap reads for a common surname and a status: 0.5 s, against 0.1 to 0.2 s).
+        return await self.session.scalar(count.where(
+            *others, claims.c.reference.collate("C").in_(select(text.matches.c.r)))) or 0
+
+    async def _text_matches(self, term: str) -> TextMatches:
+        """The matches of a non-blank ``q``, or a phrase's candidates (``TextMatches``)."""
+        if _one_word(term):
+            matches = await self._word_matches(term, whole_q=True)
+            return TextMatches(matches, await self._few(matches), exact=True)
+        pieces = _pieces(term)
+        if not pieces:
+            return TextMatches(None, None, exact=False)
+        matches = await self._word_matches(pieces[0])
+        few = await self._few(matches)
+        if few is None and len(pieces) > 1:
+            # Both words of "Amara Adeyemi" are common (70,000 and 80,000 claims at a million); the
+            # claims holding both are 6,700.
+            other = await self._word_matches(pieces[1])
+            matches = (select(matches.c.r).select_from(matches.join(other, matches.c.r == other.c.r))
+                       .subquery())
+            few = await self._few(matches)
+        return TextMatches(matches, few, exact=False)
+
+    async def _few(self, matches: Subquery) -> list[str] | None:
+        """The distinct references ``matches`` selects if it selects at most ``FEW`` rows (reading at most
+        ``FEW + 1`` of them), else None. (Rows, not distinct references: a claim holding two matching
+        words is selected twice, so ``FEW`` distinct references among ``FEW + 1`` rows are not all.)"""
+        rows = list((await self.session.execute(select(matches.c.r).limit(FEW + 1))).scalars())
+        return sorted(set(rows)) if len(rows) <= FEW else None
+
+    async def _word_matches(self, piece: str, *, whole_q: bool = False) -> Subquery:
+        """The references (``r``, possibly repeated) of the claims holding a search word that contains
+        ``piece``, and, if ``piece`` is a whole one-word ``q``, of those matching the other branches of
+        ``_where``'s condition (reference substring, school URN), so that they are exactly the claims
+        that condition selects.
 
         Up to ``MERGED_WORDS`` matching words (a surname matches two: "adeyemi" and "adeyemi;"), each
         word's postings are listed in claim order, read so from the index: a distinct count merges
@@ -220,7 +308,7 @@ class ClaimRepository:
         letter or two) are read in one scan: slow for such broad searches, but still faster than
         ILIKE over every claim.
         """
-        like = f"%{_escape(term)}%"
+        like = f"%{_escape(piece)}%"
         words = claim_search_words.c
         matching = select(search_vocabulary.c.word).where(
             search_vocabulary.c.word.like(func.lower(like).collate("C")))
@@ -230,15 +318,22 @@ class ClaimRepository:
                       .order_by(words.claim_reference) for word in found]
         else:
             posted = [select(words.claim_reference.label("r")).where(words.word.in_(matching))]
-        reference = claims.c.reference.collate("C").label("r")
-        others = [select(reference).where(claims.c.reference.like(like))]
-        if term.isdigit():
-            others.append(select(reference).where(claims.c.school_urn == term))
+        others = []
+        if whole_q:
+            reference = claims.c.reference.collate("C").label("r")
+            others.append(select(reference).where(claims.c.reference.like(like)))
+            if piece.isdigit():
+                others.append(select(reference).where(claims.c.school_urn == piece))
+        if not posted and not others:  # no word holds the piece: no candidate (a query needs a branch)
+            posted = [select(words.claim_reference.label("r")).where(False)]
         return union_all(*posted, *others).subquery()
 
     async def stream(self, f: ClaimFilters, *, sort: str = "reference", order: str = "asc"):
+        """Every claim matching ``f``; a ``q``'s few or phrase candidates are read by reference."""
+        text = await self._text_matches(f.q.strip()) if f.q and f.q.strip() else None
+        only = text.candidates(total=0) if text else []  # an export reads every match: no walk to stop early
         column = SORTABLE.get(sort, claims.c.reference)
-        query = select(claims).where(and_(True, *self._where(f))).order_by(
+        query = select(claims).where(and_(True, *self._where(f), *only)).order_by(
             column.asc() if order == "asc" else column.desc(), claims.c.reference)
         result = await self.session.stream(query.execution_options(yield_per=2000))
         async for row in result.mappings():

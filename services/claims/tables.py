@@ -89,8 +89,10 @@ Index("ix_claims_window", claims.c.claim_window_id)
 Index("ix_claims_assigned", claims.c.assigned_to)
 Index("ix_claims_reference_trgm", claims.c.reference, postgresql_using="gin",
       postgresql_ops={"reference": "gin_trgm_ops"})
-Index("ix_claims_search_trgm", text("(school_name || ' ' || provider_name || ' ' || mentor_names) gin_trgm_ops"),
-      postgresql_using="gin")
+# No index on the search text (school_name || ' ' || provider_name || ' ' || mentor_names): a status
+# change would write its dozens of trigrams again (migration 0006). Text searches go through the search
+# words below; the planner's estimates for the text come from the expression statistics
+# claims_search_text (CREATE STATISTICS, migration 0006), which SQLAlchemy has no construct for.
 
 #: Exact number of claims per (status, window, academic year, trust) as deltas summed on read, appended
 #: by statement triggers on claims in the same transaction and compacted now and then (migration
@@ -104,9 +106,9 @@ claim_counts = Table(
     Column("n", BigInteger, nullable=False),
 )
 
-#: Search words (migration 0004): one row per distinct word of a claim's search text (the text of
-#: ix_claims_search_trgm, lowered with lower() as ILIKE lowers it, cut at spaces), kept by triggers on
-#: claims in the same transaction. A one-word ``q`` gets its exact count from these btree entries.
+#: Search words (migration 0004): one row per distinct word of a claim's search text (the text above,
+#: lowered with lower() as ILIKE lowers it, cut at spaces), kept by triggers on claims in the same
+#: transaction, which fire only when the text changes. They find the claims of every text search.
 claim_search_words = Table(
     "claim_search_words", metadata,
     Column("word", Text(collation="C"), nullable=False),

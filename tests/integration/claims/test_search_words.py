@@ -1,6 +1,8 @@
 """The search words (migration 0004) give one-word text searches exactly the claims and totals of
 ``<search text> ILIKE '%q%'``, and the triggers keep them right through inserts, edits, deletes and
-truncation, while status-only updates (the consumers' hot path) touch them not at all.
+truncation, while status-only updates (the consumers' hot path) touch them not at all. Since
+migration 0006 they find every text search's claims (a phrase's candidates), with no trigram index
+on claims for a status change to rewrite.
 
 The reference in every comparison is the ILIKE condition itself, evaluated over the claims table.
 """
@@ -40,6 +42,11 @@ QUERIES = ["Adeyemi", "adeyemi", "ADEYEMI", "deye", "Smith", "smith", "SMITHSON"
            "-", "Mary-Jane", ";", "smith;", "1", "12", "100001", "100003", "0", "a", "  Smith  ", "nobody",
            "x" * 40]
 MULTI_WORD = ["Hackney Primary", "Ada Smith", "st mary's", "Barnet  Academy", "100% Partnership"]
+#: More phrases: only pieces of one or two characters (no candidates: the ILIKE alone), pieces inside
+#: words at both ends, common words in both orders, across the mentor list's separator, with digits,
+#: with a piece no word holds.
+PHRASES = MULTI_WORD + ["C of E", "of E", "y's C", "Ada Adeyemi", "Adeyemi Ada", "Smith; 10", "ary 16553",
+                        "Teach North", "ice Net", "zz Smith", "İnce 1"]
 
 
 def _escape(term: str) -> str:
@@ -221,6 +228,43 @@ async def test_deleted_and_truncated_claims_leave_no_search_words(sessions):
         assert (await ClaimRepository(session).search(ClaimFilters(q="smith")))[1] == 0
 
 
+@pytest.mark.parametrize("few, common", [(0, 0), (0, 10_000), (2, 0), (1000, 5000)],
+                         ids=["walk-every-page", "probe-every-phrase", "two-are-few", "as-deployed"])
+async def test_every_way_of_finding_a_texts_claims_agrees_with_ilike(sessions, monkeypatch, few, common):
+    """A ``q``'s claims (a phrase's candidates) are read by reference when they are at most FEW; else a
+    one-word ``q``'s page walks the list order's index, and a phrase's candidates are probed up to
+    COMMON_PHRASE matches. With the limits at their ends every query goes each way: page, deeper
+    page, total and export, alone and with other filters."""
+    monkeypatch.setattr(repository, "FEW", few)
+    monkeypatch.setattr(repository, "COMMON_PHRASE", common)
+    async with sessions() as session, session.begin():
+        await session.execute(insert(claims), some_claims(150))
+    async with sessions() as session:
+        repo = ClaimRepository(session)
+        for filters in [({}, "true"), *FILTERS]:
+            await assert_search_matches_brute_force(session, QUERIES + PHRASES, filters)
+        for q in ["Adeyemi", "00", "Hackney Primary", "Ada Adeyemi", "C of E", "zz Smith"]:
+            expected = await brute_force(session, q)
+            assert [i["reference"] for i in (await repo.search(ClaimFilters(q=q), page=2, per_page=4))[0]] \
+                == expected[4:8], q
+            assert [c["reference"] async for c in repo.stream(ClaimFilters(q=q))] == sorted(expected), q
+        everything = await session.scalar(text("SELECT count(*) FROM claims"))
+        assert (await repo.search(ClaimFilters(q="   ")))[1] == everything  # a blank q is no q
+
+
+async def test_no_index_of_claims_holds_the_search_text(sessions):
+    """A status change is no HOT update (status is indexed), so it writes an entry in every index of
+    claims: none may hold the search text, whose trigrams cost a status change more than any other
+    index did (migration 0006). The planner's estimates for the text come from expression statistics."""
+    async with sessions() as session:
+        definitions = (await session.execute(text(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'claims'::regclass"))).scalars().all()
+        assert len(definitions) > 10 and not [d for d in definitions if "mentor_names" in d or "gin_trgm_ops" in d
+                                               and "(reference gin_trgm_ops)" not in d]
+        assert await session.scalar(text(
+            "SELECT count(*) FROM pg_statistic_ext WHERE stxname = 'claims_search_text'")) == 1
+
+
 async def test_status_only_updates_of_many_claims_write_no_search_words(sessions):
     async with sessions() as session, session.begin():
         await session.execute(insert(claims), some_claims(600))
@@ -290,6 +334,44 @@ async def test_the_migration_backfills_the_search_words_of_existing_claims(infra
         await upgrade(ROOT / "services" / "claims", url)
         async with make_sessionmaker(engine)() as session:
             assert await postings_drift(session) == 0
+    finally:
+        await engine.dispose()
+        await _drop_database(infra, name)
+
+
+async def test_migration_0006_drops_the_text_index_and_the_search_finds_the_same_claims_both_ways(infra):
+    name = "t_claims_0006"
+    await _fresh_database(infra, name)
+    url = infra.pg_url_for(name)
+    await upgrade(ROOT / "services" / "claims", url, revision="0005")
+    engine = make_engine(url, pool_size=2)
+    sessionmaker = make_sessionmaker(engine)
+
+    async def text_index_and_statistics() -> tuple[bool, bool]:
+        async with engine.connect() as conn:
+            return (await conn.scalar(text("SELECT to_regclass('ix_claims_search_trgm') IS NOT NULL")),
+                    await conn.scalar(text("SELECT count(*) = 1 FROM pg_statistic_ext WHERE stxname = 'claims_search_text'")))
+
+    async def searches_match_brute_force() -> None:
+        async with sessionmaker() as session:
+            await assert_search_matches_brute_force(session, QUERIES + PHRASES)
+            await assert_search_matches_brute_force(session, ["Adeyemi", "Ada Smith", "C of E"], FILTERS[3])
+
+    try:
+        async with engine.begin() as conn:
+            await add_organisations(conn)
+            await conn.execute(insert(claims), some_claims(120))
+        assert await text_index_and_statistics() == (True, False)
+        await searches_match_brute_force()
+        await upgrade(ROOT / "services" / "claims", url)
+        assert await text_index_and_statistics() == (False, True)
+        await searches_match_brute_force()
+        config = alembic_config(ROOT / "services" / "claims", url)
+        await asyncio.to_thread(command.downgrade, config, "0005")
+        assert await text_index_and_statistics() == (True, False)
+        await searches_match_brute_force()
+        await upgrade(ROOT / "services" / "claims", url)
+        assert await text_index_and_statistics() == (False, True)
     finally:
         await engine.dispose()
         await _drop_database(infra, name)
