@@ -25,13 +25,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import (ClaimSampled, ClaimsSampled, ClaimStatusChanged, DeadLetter, NotFound, Refused,
                               dead_letter_topic)
+
+from shared.platform.messaging import partition_for
 
 from .domain.status import TRANSITIONS, Trigger, next_status
 from .tables import status_changes
@@ -51,32 +53,39 @@ CAUSED_BY = ClaimSampled.__name__
 # ``ClaimsSampled.item_event_id`` computes it, its ClaimStatusChanged's md5(item id ||
 # 'ClaimStatusChanged'). The payload is built as json (in the members' order, no key sorting) and
 # stored as jsonb, with every member ClaimStatusChanged.to_wire() writes.
-_APPLY = text("""
+_APPLY = """
 WITH batches AS (
     SELECT b.m, b.event_id, b.actor_email, b.changed_at, b.template::jsonb AS template
     FROM unnest(CAST(:batch_ids AS text[]), CAST(:actor_emails AS text[]), CAST(:changed_ats AS timestamptz[]),
                 CAST(:templates AS text[])) WITH ORDINALITY AS b(event_id, actor_email, changed_at, template, m)
 ), items AS (
-    SELECT i.reference, i.sample_reason, i.m, i.n
-    FROM unnest(CAST(:refs AS text[]), CAST(:reasons AS text[]), CAST(:batch_of AS bigint[]))
-         WITH ORDINALITY AS i(reference, sample_reason, m, n)
+    SELECT i.reference, i.sample_reason, i.m, i.part, i.n
+    FROM unnest(CAST(:refs AS text[]), CAST(:reasons AS text[]), CAST(:batch_of AS bigint[]), CAST(:parts AS int[]))
+         WITH ORDINALITY AS i(reference, sample_reason, m, part, n)
 ), moves AS (
     SELECT * FROM unnest(CAST(:froms AS text[]), CAST(:tos AS text[])) AS t(from_status, to_status)
 ), changed AS (
     UPDATE claims c SET status = t.to_status, sample_reason = i.sample_reason, updated_at = now()
     FROM items i JOIN moves t ON true
     WHERE c.reference = i.reference AND c.status = t.from_status
-    RETURNING c.reference, t.from_status, t.to_status, c.provider_id, c.amount, i.m, i.n
+    RETURNING c.reference, t.from_status, t.to_status, c.provider_id, c.amount, i.m, i.part, i.n
 ), applied AS (
     SELECT a.*, md5(a.item_id::text || 'ClaimStatusChanged')::uuid AS changed_id
-    FROM (SELECT ch.*, md5(b.event_id || ch.reference)::uuid AS item_id, b.actor_email, b.changed_at, b.template
+    FROM (SELECT ch.*, md5(b.event_id || ch.reference)::uuid AS item_id, b.event_id AS batch_id, b.actor_email,
+                 b.changed_at, b.template
           FROM changed ch JOIN batches b ON b.m = ch.m) a
 ), history AS (
     INSERT INTO status_changes (claim_reference, from_status, to_status, caused_by, event_id, actor_email, reason,
                                 changed_at)
     SELECT reference, from_status, to_status, :caused_by, item_id::text, actor_email, NULL, changed_at
     FROM applied ORDER BY n
-), events AS (
+), events AS (%s
+)
+SELECT coalesce(array_agg(i.n ORDER BY i.n) FILTER (WHERE ch.reference IS NULL), '{}') AS refused
+FROM items i LEFT JOIN changed ch ON ch.reference = i.reference
+"""
+# One ClaimStatusChanged per claim (the claims topic's partition count is not known).
+_ONE_EVENT_PER_CLAIM = text(_APPLY % """
     INSERT INTO outbox (event_id, topic, key, type, payload)
     SELECT a.changed_id, :topic, a.reference, 'ClaimStatusChanged',
            json_build_object(
@@ -85,11 +94,25 @@ WITH batches AS (
                'reference', a.reference, 'from_status', a.from_status, 'to_status', a.to_status,
                'caused_by', t->'caused_by', 'caused_by_event_id', a.item_id::text, 'reason', NULL,
                'provider_id', a.provider_id, 'amount', a.amount::text)::jsonb
-    FROM applied a CROSS JOIN LATERAL (SELECT a.template AS t) tpl ORDER BY a.n
-)
-SELECT coalesce(array_agg(i.n ORDER BY i.n) FILTER (WHERE ch.reference IS NULL), '{}') AS refused
-FROM items i LEFT JOIN changed ch ON ch.reference = i.reference
-""")
+    FROM applied a CROSS JOIN LATERAL (SELECT a.template AS t) tpl ORDER BY a.n""")
+# One ClaimStatusesChanged per batch and partition of the claims topic (``part``: the partition of
+# the claim's reference, computed by the caller as the relay will): keyed by its first claim, so it
+# travels where each of its claims' other events do. Its id: md5(batch id || type || partition).
+_ONE_EVENT_PER_PARTITION = text(_APPLY % """
+    INSERT INTO outbox (event_id, topic, key, type, payload)
+    SELECT g.event_id, :topic, g.first_reference, 'ClaimStatusesChanged',
+           json_build_object(
+               'type', 'ClaimStatusesChanged', 'event_id', g.event_id::text, 'occurred_at', t->'occurred_at',
+               'schema_version', t->'schema_version', 'correlation_id', t->'correlation_id', 'actor', t->'actor',
+               'caused_by', t->'caused_by', 'reason', NULL, 'changes', g.changes)::jsonb
+    FROM (SELECT a.m, a.part, md5(min(a.batch_id) || 'ClaimStatusesChanged' || a.part)::uuid AS event_id,
+                 (array_agg(a.reference ORDER BY a.n))[1] AS first_reference, min(a.template::text)::jsonb AS t,
+                 json_agg(json_build_object(
+                     'reference', a.reference, 'from_status', a.from_status, 'to_status', a.to_status,
+                     'caused_by_event_id', a.item_id::text, 'provider_id', a.provider_id,
+                     'amount', a.amount::text) ORDER BY a.n) AS changes
+          FROM applied a GROUP BY a.m, a.part) g
+    ORDER BY g.m, g.part""")
 
 
 @dataclass(frozen=True)
@@ -103,9 +126,12 @@ class ItemDeadLetters:
 
 
 async def apply_claims_sampled(messages: list[ClaimsSampled], uow: ClaimsUnitOfWork, *,
-                               dead_letters: ItemDeadLetters) -> None:
+                               dead_letters: ItemDeadLetters,
+                               events_partitions: Callable[[], int | None] = lambda: None) -> None:
     """Apply a run of ``ClaimsSampled`` batches in one statement; refused claims are dead-lettered
-    one by one and the others apply (module docstring)."""
+    one by one and the others apply (module docstring). ``events_partitions`` says how many
+    partitions the claims topic has: when it is known, the changes are published as one
+    ``ClaimStatusesChanged`` per batch and partition, otherwise one ``ClaimStatusChanged`` each."""
     trigger = Trigger.SAMPLED
     moves = TRANSITIONS[trigger]
     first_seen: set[str] = set()
@@ -129,12 +155,15 @@ async def apply_claims_sampled(messages: list[ClaimsSampled], uow: ClaimsUnitOfW
     # Outbox rows are written here, before the events other handlers of this consumer batch queue
     # for commit. Per claim that keeps the order: an event of a claim sampled here was published
     # (sampling saw it paid) so none of its events can still be waiting in this transaction.
-    row = (await uow.session.execute(_APPLY, {
+    partitions = events_partitions()
+    statement = _ONE_EVENT_PER_PARTITION if partitions else _ONE_EVENT_PER_CLAIM
+    row = (await uow.session.execute(statement, {
         "batch_ids": [str(m.event_id) for m in messages],
         "actor_emails": [m.actor.email if m.actor else None for m in messages],
         "changed_ats": [m.occurred_at for m in messages], "templates": templates,
         "refs": [item.reference for _, item in items], "reasons": [item.sample_reason for _, item in items],
         "batch_of": [m + 1 for m, _ in items],
+        "parts": [partition_for(item.reference, partitions) if partitions else 0 for _, item in items],
         "froms": list(moves), "tos": list(moves.values()), "caused_by": CAUSED_BY,
         "topic": ClaimStatusChanged.topic})).one()
     uow.events_written()  # the commit wakes the relay for the ClaimStatusChanged rows written above

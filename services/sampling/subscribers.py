@@ -8,9 +8,10 @@ from shared.platform.messaging import Consumer
 from shared.platform.settings import ServiceSettings
 
 from .handlers import project_claim_submitted, project_provider, project_status_changed
+from .handlers.projection import project_statuses_changed
 
 PROJECTION = {"ClaimSubmitted": project_claim_submitted, "ClaimStatusChanged": project_status_changed,
-              "ProviderRegistered": project_provider}
+              "ClaimStatusesChanged": project_statuses_changed, "ProviderRegistered": project_provider}
 
 
 def _in_bulk(handler: Callable) -> Callable:

@@ -1,8 +1,8 @@
 """Messages exchanged between ClaimFlow services (the only code services share about each other)."""
 from .activity import ActivityRecorded, FileRef
 from .base import Actor, ContractError, Message, decode, message_types
-from .claims import (ClaimStatusChanged, ClaimSubmitted, ClaimWindowOpened, MentorLine,
-                     ProviderRegistered, ProviderSnapshot, SchoolSnapshot)
+from .claims import (ClaimStatusChanged, ClaimStatusesChanged, ClaimSubmitted, ClaimWindowOpened, MentorLine,
+                     ProviderRegistered, ProviderSnapshot, SchoolSnapshot, StatusChangeItem)
 from .money import Money
 from .errors import NotFound, Refused
 from .ops import DeadLetter

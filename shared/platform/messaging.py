@@ -64,21 +64,44 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
                             max_request_size=4 * 1024 * 1024, request_timeout_ms=15000)
 
 
+#: Partition counts of the topics this process ensured, as the broker reported them (by full name).
+_PARTITIONS: dict[str, int] = {}
+
+
 async def ensure_topics(settings: ServiceSettings, names: Iterable[str]) -> None:
-    """Create the topics with the configured partition count (Tansu cannot add partitions later)."""
+    """Create the topics with the configured partition count (Tansu cannot add partitions later),
+    and note how many partitions each has (``known_partitions``)."""
+    names = list(dict.fromkeys(names))
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         wanted = [NewTopic(n, num_partitions=settings.topic_partitions, replication_factor=1)
-                  for n in dict.fromkeys(names) if n not in existing]
+                  for n in names if n not in existing]
         if wanted:
             try:
                 await admin.create_topics(wanted)
             except TopicAlreadyExistsError:
                 pass
+        try:
+            for described in await admin.describe_topics(names):
+                if not described.get("error_code") and described.get("partitions"):
+                    _PARTITIONS[described["topic"]] = len(described["partitions"])
+        except KafkaError as exc:  # only an optimisation depends on it (known_partitions)
+            log.warning("could not read the partition counts of %s: %s", names, exc)
     finally:
         await admin.close()
+
+
+def known_partitions(name: str) -> int | None:
+    """How many partitions the topic ``name`` (full name) has, if this process ensured it."""
+    return _PARTITIONS.get(name)
+
+
+def partition_for(key: str, partitions: int) -> int:
+    """The partition the relay (and ``producer.send``) puts a record keyed ``key`` on."""
+    every = list(range(partitions))
+    return _PARTITIONER(key.encode(), every, every)
 
 
 # --------------------------------------------------------------------------------------------

@@ -57,3 +57,22 @@ def test_each_message_schema_matches_its_committed_snapshot(name):
     path = SNAPSHOTS / f"{name}.json"
     assert path.exists(), f"no committed schema for {name}: run tests/unit/contract_schemas/update.py"
     assert json.loads(path.read_text()) == schema
+
+
+def test_each_change_of_a_batch_is_the_claim_status_changed_it_stands_for():
+    batch = contracts.ClaimStatusesChanged(
+        caused_by="ClaimSampled", actor=contracts.Actor(email="s@example.com", role="support"),
+        correlation_id="sampling-upload:u1", changes=tuple(
+            contracts.StatusChangeItem(reference=r, from_status="paid", to_status="sampling_in_progress",
+                                       caused_by_event_id=f"item-{r}", provider_id="p", amount="43.80")
+            for r in ("12345678", "87654321")))
+    read = decode(batch.encode())
+    assert read == batch and read.key == "12345678"
+    [first, second] = read.items()
+    # The same event, member for member, as building (and validating) it one at a time gives.
+    assert first.to_wire() == contracts.ClaimStatusChanged(
+        event_id=contracts.claims.item_event_id("item-12345678"), occurred_at=batch.occurred_at,
+        correlation_id="sampling-upload:u1", actor=batch.actor, reference="12345678", from_status="paid",
+        to_status="sampling_in_progress", caused_by="ClaimSampled", caused_by_event_id="item-12345678",
+        provider_id="p", amount="43.80").to_wire()
+    assert second.reference == "87654321" and second.event_id != first.event_id

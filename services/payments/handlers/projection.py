@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.contracts import ClaimStatusChanged, ClaimSubmitted, ProviderResponseRecorded
+from shared.contracts import ClaimStatusChanged, ClaimStatusesChanged, ClaimSubmitted, ProviderResponseRecorded
 
 from ..unit_of_work import PaymentsUnitOfWork
 
@@ -49,6 +49,11 @@ async def on_claim_statuses_changed(messages: list[ClaimStatusChanged], uow: Pay
             wave = {}
         wave[message.reference] = message
     await uow.claims.status_changed_many(list(wave.values()))
+
+
+async def on_claim_status_batches(messages: list[ClaimStatusesChanged], uow: PaymentsUnitOfWork) -> None:
+    """Batches of status changes (a bulk apply in claims): each change as its own ClaimStatusChanged."""
+    await on_claim_statuses_changed([change for message in messages for change in message.items()], uow)
 
 
 async def on_claim_status_changed(message: ClaimStatusChanged, uow: PaymentsUnitOfWork) -> None:

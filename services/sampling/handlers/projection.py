@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.contracts import ClaimStatusChanged, ClaimSubmitted, ProviderRegistered, ProviderResponseRecorded
+from shared.contracts import (ClaimStatusChanged, ClaimStatusesChanged, ClaimSubmitted, ProviderRegistered,
+                              ProviderResponseRecorded)
 
 from ..unit_of_work import SamplingUnitOfWork
 
@@ -29,6 +30,12 @@ async def project_status_changed(message: ClaimStatusChanged, uow: SamplingUnitO
     comment = message.reason if message.caused_by == ProviderResponseRecorded.__name__ and message.reason else None
     uow.projection.batch.status_changes.append({
         "ref": message.reference, "to_status": message.to_status, "reason": message.reason, "comment": comment})
+
+
+async def project_statuses_changed(message: ClaimStatusesChanged, uow: SamplingUnitOfWork) -> None:
+    """A batch of status changes (a bulk apply in claims): each change as its own ClaimStatusChanged."""
+    for change in message.items():
+        await project_status_changed(change, uow)
 
 
 async def project_provider(message: ProviderRegistered, uow: SamplingUnitOfWork) -> None:

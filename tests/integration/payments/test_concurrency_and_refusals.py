@@ -5,6 +5,7 @@ import asyncio
 from datetime import timedelta
 
 from services.payments.ports import FixedClock
+from shared.contracts import ClaimStatusChanged, ClaimStatusesChanged, StatusChangeItem
 from tests.support_claims import publish
 
 from .support import (ALICE, BOB, CAROL, NOW, csv_file, moved, notifications, projected, running_payments, sql,
@@ -152,3 +153,22 @@ async def test_nothing_to_claw_back_sends_the_claim_back_to_paid_without_a_secon
         assert payload["amount"] in ("0", "0.00")
         r = await client.post("/internal/v1/clawbacks", headers=BOB)
         assert r.status_code == 422
+
+
+async def test_batched_status_changes_project_once_each_and_later_single_changes_continue_from_them(
+        infra, isolated_env):
+    """A bulk apply in claims publishes ClaimStatusesChanged (one per batch and partition); payments
+    projects each change of it as it would the ClaimStatusChanged it stands for."""
+    async with running_payments(infra, isolated_env) as (client, _):
+        refs = [f"3000000{i}" for i in range(3)]
+        await publish(isolated_env, *[m for r in refs for m in (submitted(r), *moved(r, "payment_in_progress", "paid"))])
+        await projected(client, "paid", 3)
+        sampled = ClaimStatusesChanged(caused_by="ClaimSampled", changes=tuple(
+            StatusChangeItem(reference=r, from_status="paid", to_status="sampling_in_progress",
+                             caused_by_event_id=f"item-{r}") for r in refs))
+        await publish(isolated_env, sampled, times=2)
+        await projected(client, "sampling_in_progress", 3)
+        await publish(isolated_env, ClaimStatusChanged(reference=refs[0], from_status="sampling_in_progress",
+                                                       to_status="paid", caused_by="ProviderResponseRecorded"))
+        await projected(client, "paid", 1)
+        await projected(client, "sampling_in_progress", 2)

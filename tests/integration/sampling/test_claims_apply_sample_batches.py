@@ -1,8 +1,9 @@
 """Claims applies ClaimsSampled batches (1,000 claims a message) in one statement: a batch
 delivered twice applies once; a claim of a batch in the wrong status is dead-lettered alone, as the
 ClaimSampled it stands for, and the batch's other claims apply; that dead letter replays on its
-own; single ClaimSampled events are still applied. The ClaimStatusChanged events the database
-builds decode to exactly what the contract writes."""
+own; single ClaimSampled events are still applied. The ClaimStatusesChanged events the database
+builds (one per batch and partition of the claims topic; one ClaimStatusChanged a claim when that
+topic's partition count is unknown) decode to exactly what the contract writes."""
 from __future__ import annotations
 
 import json
@@ -11,9 +12,14 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.contracts import Actor, ClaimSampled, ClaimsSampled, DeadLetter, SampledClaimItem, decode
+from services.claims.bulk import ItemDeadLetters, apply_claims_sampled
+from services.claims.unit_of_work import ClaimsUnitOfWork
+from shared.contracts import (Actor, ClaimSampled, ClaimsSampled, ClaimStatusesChanged, DeadLetter, SampledClaimItem,
+                              decode)
+from shared.contracts.claims import item_event_id
 from shared.contracts.topics import CLAIMS_EVENTS
-from shared.platform.messaging import REPLAY_HEADER
+from shared.platform.db import make_engine, make_sessionmaker
+from shared.platform.messaging import REPLAY_HEADER, known_partitions, partition_for, topic_name
 from tests.support_claims import SUPPORT, eventually, publish, read_topic, running_claims, setup_organisations, submit
 
 from .support import pay
@@ -73,18 +79,55 @@ async def test_a_batch_delivered_twice_applies_each_claim_once_with_its_history_
             return True
         await eventually(applied)
 
+        # The changes go out as ClaimStatusesChanged, one per batch and partition of the claims topic.
+        batches = await outbox_payloads(client.settings.database_url, "ClaimStatusesChanged")
+        assert [p for p in await outbox_payloads(client.settings.database_url, "ClaimStatusChanged")
+                if p["caused_by"] == "ClaimSampled"] == []
+        partitions = known_partitions(topic_name(client.settings, CLAIMS_EVENTS.name))
+        assert partitions == 4
+        changes = []
+        for payload in batches:
+            # Built by SQL: it must be exactly what the contract writes, member for member.
+            message = decode(payload)
+            assert message.to_wire() == payload
+            assert (message.caused_by, message.actor, message.correlation_id) == (
+                "ClaimSampled", SUPPORT_ACTOR, "sampling-upload:upload-1")
+            assert len({partition_for(c.reference, partitions) for c in message.changes}) == 1
+            assert message.key == message.changes[0].reference  # travels on its claims' partition
+            changes.extend(message.items())
+        assert sorted(c.reference for c in changes) == sorted(paid)  # one each, not two
+        for change in changes:
+            assert (change.from_status, change.to_status) == ("paid", "sampling_in_progress")
+            assert change.caused_by_event_id == str(sampled.item_event_id(change.reference))
+            assert change.event_id == item_event_id(change.caused_by_event_id)
+        published = await read_topic(isolated_env, CLAIMS_EVENTS.name, until=100, timeout=3)
+        assert sorted(c.reference for m in published if isinstance(m, ClaimStatusesChanged) for c in m.changes) == \
+            sorted(paid)
+
+
+async def test_without_the_partition_count_each_change_is_its_own_claim_status_changed(infra, isolated_env):
+    """A claims service that could not read its topic's partition count publishes one event a claim."""
+    async with running_claims(infra, isolated_env) as (client, _):
+        paid, _ = await claims_world(client, isolated_env, 3)
+        sampled = batch(*paid)
+        engine = make_engine(client.settings.database_url, pool_size=1)
+        try:
+            async with ClaimsUnitOfWork(make_sessionmaker(engine)) as uow:
+                await apply_claims_sampled([sampled], uow, dead_letters=ItemDeadLetters(group="g", original_topic="t"),
+                                           events_partitions=lambda: None)
+                await uow.commit()
+        finally:
+            await engine.dispose()
         changes = [p for p in await outbox_payloads(client.settings.database_url, "ClaimStatusChanged")
                    if p["caused_by"] == "ClaimSampled"]
-        assert sorted(p["reference"] for p in changes) == sorted(paid)  # one each, not two
+        assert sorted(p["reference"] for p in changes) == sorted(paid)
         for payload in changes:
-            # Built by SQL: it must be exactly what the contract writes, member for member.
             assert decode(payload).to_wire() == payload
             assert payload["from_status"] == "paid" and payload["to_status"] == "sampling_in_progress"
             assert payload["caused_by_event_id"] == str(sampled.item_event_id(payload["reference"]))
+            assert payload["event_id"] == str(item_event_id(payload["caused_by_event_id"]))
             assert payload["actor"] == {"email": "support@example.com", "role": "support"}
             assert payload["correlation_id"] == "sampling-upload:upload-1"
-        published = await read_topic(isolated_env, CLAIMS_EVENTS.name, until=100, timeout=3)
-        assert sorted(m.reference for m in published if getattr(m, "caused_by", None) == "ClaimSampled") == sorted(paid)
 
 
 async def test_a_claim_in_the_wrong_status_is_dead_lettered_alone_and_the_rest_of_its_batch_applies(
