@@ -70,10 +70,8 @@ WITH batches AS (
     WHERE c.reference = i.reference AND c.status = t.from_status
     RETURNING c.reference, t.from_status, t.to_status, c.provider_id, c.amount, i.m, i.part, i.n
 ), applied AS (
-    SELECT a.*, md5(a.item_id::text || 'ClaimStatusChanged')::uuid AS changed_id
-    FROM (SELECT ch.*, md5(b.event_id || ch.reference)::uuid AS item_id, b.event_id AS batch_id, b.actor_email,
-                 b.changed_at, b.template
-          FROM changed ch JOIN batches b ON b.m = ch.m) a
+    SELECT ch.*, md5(b.event_id || ch.reference)::uuid AS item_id, b.actor_email, b.changed_at
+    FROM changed ch JOIN batches b ON b.m = ch.m
 ), history AS (
     INSERT INTO status_changes (claim_reference, from_status, to_status, caused_by, event_id, actor_email, reason,
                                 changed_at)
@@ -94,7 +92,8 @@ _ONE_EVENT_PER_CLAIM = text(_APPLY % """
                'reference', a.reference, 'from_status', a.from_status, 'to_status', a.to_status,
                'caused_by', t->'caused_by', 'caused_by_event_id', a.item_id::text, 'reason', NULL,
                'provider_id', a.provider_id, 'amount', a.amount::text)::jsonb
-    FROM applied a CROSS JOIN LATERAL (SELECT a.template AS t) tpl ORDER BY a.n""")
+    FROM (SELECT ap.*, md5(ap.item_id::text || 'ClaimStatusChanged')::uuid AS changed_id, b.template AS t
+          FROM applied ap JOIN batches b ON b.m = ap.m) a ORDER BY a.n""")
 # One ClaimStatusesChanged per batch and partition of the claims topic (``part``: the partition of
 # the claim's reference, computed by the caller as the relay will): keyed by its first claim, so it
 # travels where each of its claims' other events do. Its id: md5(batch id || type || partition).
@@ -105,13 +104,13 @@ _ONE_EVENT_PER_PARTITION = text(_APPLY % """
                'type', 'ClaimStatusesChanged', 'event_id', g.event_id::text, 'occurred_at', t->'occurred_at',
                'schema_version', t->'schema_version', 'correlation_id', t->'correlation_id', 'actor', t->'actor',
                'caused_by', t->'caused_by', 'reason', NULL, 'changes', g.changes)::jsonb
-    FROM (SELECT a.m, a.part, md5(min(a.batch_id) || 'ClaimStatusesChanged' || a.part)::uuid AS event_id,
-                 (array_agg(a.reference ORDER BY a.n))[1] AS first_reference, min(a.template::text)::jsonb AS t,
+    FROM (SELECT a.m, a.part, md5(b.event_id || 'ClaimStatusesChanged' || a.part)::uuid AS event_id,
+                 (array_agg(a.reference ORDER BY a.n))[1] AS first_reference, b.template AS t,
                  json_agg(json_build_object(
                      'reference', a.reference, 'from_status', a.from_status, 'to_status', a.to_status,
                      'caused_by_event_id', a.item_id::text, 'provider_id', a.provider_id,
                      'amount', a.amount::text) ORDER BY a.n) AS changes
-          FROM applied a GROUP BY a.m, a.part) g
+          FROM applied a JOIN batches b ON b.m = a.m GROUP BY a.m, a.part, b.event_id, b.template) g
     ORDER BY g.m, g.part""")
 
 
