@@ -49,6 +49,37 @@ SUPPORT = {"x-actor-email": "support@example.com", "x-actor-role": "support"}
 TODAY = date(2026, 11, 23)
 
 
+def cpu_by_component(pg: EmbeddedPostgres) -> dict[str, float]:
+    """CPU seconds used so far by this run's processes (Linux ``/proc``): its PostgreSQL's backends
+    by database, the service processes, the broker. Other work on the machine is left out, so the
+    difference over the apply shows what the apply cost, however busy the machine was."""
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = (pg.data_dir / "postmaster.pid").read_text().split()[0]
+    used: dict[str, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        words = cmdline.split()
+        parent = stat.rsplit(")", 1)[1].split()[1]
+        if words[:1] == ["postgres:"] and parent == postmaster:
+            database = words[2] if len(words) > 2 and words[2].startswith("bench_") else None
+            name = f"PostgreSQL {database.removeprefix('bench_')}" if database else "PostgreSQL background"
+        elif parent != str(os.getpid()):
+            continue  # not started by this run
+        elif "services." in cmdline:
+            name = cmdline.split("services.", 1)[1].split(".", 1)[0] + " process"
+        elif "tansu" in cmdline:
+            name = "broker (Tansu)"
+        else:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
 def dsn(pg: EmbeddedPostgres, database: str) -> str:
     return f"postgresql://postgres@127.0.0.1:{pg.port}/{database}"
 
@@ -260,6 +291,7 @@ async def run(args) -> None:
             emails_at: list[float] = []
             watcher = asyncio.create_task(count_emails(env, emails_expected, done, emails_at))
             claims_db = await asyncpg.connect(dsn(pg, "bench_claims"))
+            cpu_before = cpu_by_component(pg)
             started = time.perf_counter()
             r = await client.post(f"/internal/v1/sampling/uploads/{upload_id}/confirm", headers=SUPPORT)
             confirm_s = time.perf_counter() - started
@@ -272,6 +304,7 @@ async def run(args) -> None:
                 if not await claims_db.fetchval(
                         "SELECT EXISTS (SELECT 1 FROM claims WHERE status <> 'sampling_in_progress')"):
                     sampled_at = time.perf_counter()
+                    cpu_after = cpu_by_component(pg)
                     break
                 if time.perf_counter() - started > args.timeout:
                     n = await claims_db.fetchval("SELECT count(*) FROM claims WHERE status = 'sampling_in_progress'")
@@ -306,6 +339,11 @@ async def run(args) -> None:
     for name, value, target in rows:
         print(f"{name:<58}{value:>10.2f}{target:>10}")
     print(f"{'apply ÷ COPY':<58}{apply_s / copy_s:>10.1f}{'≤ 5':>10}")
+    used = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_after.items()}
+    if used:
+        print(f"CPU seconds used during apply ({claims_s:.2f} s on {os.cpu_count()} cores): "
+              + ", ".join(f"{k} {v:.2f}" for k, v in sorted(used.items(), key=lambda kv: -kv[1]))
+              + f"; total {sum(used.values()):.2f}")
 
 
 def main() -> None:
