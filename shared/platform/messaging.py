@@ -357,11 +357,15 @@ class Consumer:
         redelivered: the parts already committed are recognised by the processed-message guard and
         skipped).
 
-        Each partition's records are applied in order, in transactions of about
-        ``consumer_transaction_bytes``; up to ``consumer_concurrency`` partitions at the same time,
-        each on its own connection. Two partitions' transactions that lock the same rows in opposite
-        orders make PostgreSQL abort one of them as a deadlock, a transient failure: the batch is
-        redelivered and the rest applies then."""
+        A batch of at most ``consumer_transaction_bytes`` is one transaction (small events: one
+        round of statements for hundreds of them). A larger one is applied partition by partition,
+        each partition's records in order, in transactions of about that size; up to
+        ``consumer_concurrency`` partitions at the same time, each on its own connection. Two
+        partitions' transactions that lock the same rows in opposite orders make PostgreSQL abort one
+        of them as a deadlock, a transient failure: the batch is redelivered and the rest applies then."""
+        if sum(len(r.value or b"") for r in records) <= self.settings.consumer_transaction_bytes:
+            await self._handle_chunk(list(records))
+            return
         partitions: dict[tuple[str, int], list[ConsumerRecord]] = {}
         for record in records:
             partitions.setdefault((record.topic, record.partition), []).append(record)

@@ -22,11 +22,12 @@ class ServiceSettings(BaseSettings):
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 500
     kafka_max_poll_records: int = 500
-    #: A fetched batch is applied in transactions of at most about this many bytes of messages
-    #: (always at least one message). A ClaimsSampled of 1,000 claims is ~100 KB, so a fetch of
-    #: a large sample is applied a few thousand claims at a time: no transaction holds back
-    #: vacuum (and the outbox relay's scans) for seconds, and the relay publishes the first
-    #: claims' events while the next ones apply. Small events still go ~500 to a transaction.
+    #: A fetched batch of at most this many bytes of messages is one transaction; a larger one is
+    #: applied per partition in transactions of about this size (always at least one message).
+    #: A ClaimsSampled of 1,000 claims is ~100 KB, so a large sample is applied a few thousand
+    #: claims at a time: no transaction holds back vacuum (and the outbox relay's scans) for
+    #: seconds, and the relay publishes the first claims' events while the next ones apply.
+    #: Small events still go ~500 to a transaction.
     consumer_transaction_bytes: int = 256 * 1024
     #: How many partitions of a fetched batch a consumer applies at the same time, each in its own
     #: transactions (order is kept within a partition, the only order Kafka gives). 2 = the cores

@@ -1,5 +1,5 @@
-"""How a consumer splits a fetched batch into transactions: per partition, in order, of bounded
-size, two partitions at a time; on real PostgreSQL."""
+"""How a consumer splits a fetched batch into transactions: a small batch in one; a large one per
+partition, in order, in transactions of bounded size, two partitions at a time; on real PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
@@ -78,6 +78,24 @@ async def test_a_batch_is_applied_per_partition_in_order_in_bounded_transactions
         await engine.dispose()
 
 
+async def test_a_small_batch_is_one_transaction(infra):
+    engine = make_engine(await infra.database("claims"), pool_size=4)
+    transactions: set[int] = set()
+
+    async def handler(message: ActivityRecorded, uow) -> None:
+        transactions.add(await uow.session.scalar(text("SELECT txid_current()")))
+        await record_activity(message, uow)
+
+    records = _records(partitions=4, per_partition=5)
+    try:
+        consumer = _consumer(make_sessionmaker(engine), handler,
+                             transaction_bytes=sum(len(r.value) for r in records))
+        await consumer.handle_records(tuple(records))
+        assert len(transactions) == 1
+    finally:
+        await engine.dispose()
+
+
 async def test_a_transient_failure_in_one_partition_redelivers_the_batch_and_nothing_applies_twice(infra):
     engine = make_engine(await infra.database("claims"), pool_size=4)
     sessions = make_sessionmaker(engine)
@@ -90,8 +108,9 @@ async def test_a_transient_failure_in_one_partition_redelivers_the_batch_and_not
         await record_activity(message, uow)
 
     records = tuple(_records(partitions=2, per_partition=6))
+    size = max(len(r.value) for r in records)
     try:
-        consumer = _consumer(sessions, flaky, transaction_bytes=10**6)
+        consumer = _consumer(sessions, flaky, transaction_bytes=7 * size)  # a partition a transaction
         try:
             await consumer.handle_records(records)
         except OSError:
@@ -99,7 +118,7 @@ async def test_a_transient_failure_in_one_partition_redelivers_the_batch_and_not
         else:
             raise AssertionError("a transient failure must reach the caller, so the batch is redelivered")
         async with engine.connect() as conn:
-            # Partition 0 committed; partition 1's transaction (one: the limit is high) rolled back.
+            # Partition 0 committed; partition 1's transaction rolled back.
             assert await conn.scalar(text("SELECT count(*) FROM activity")) == 6
         await consumer.handle_records(records)
         async with engine.connect() as conn:
