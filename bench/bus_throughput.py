@@ -38,7 +38,9 @@ from services.claims.tables import activity, metadata  # noqa: E402
 from services.claims.unit_of_work import ClaimsUnitOfWork  # noqa: E402
 from shared.contracts import ActivityRecorded  # noqa: E402
 from shared.platform.db import make_engine, make_sessionmaker  # noqa: E402
-from shared.platform.messaging import Consumer, OutboxRelay, ensure_topics, topic_name  # noqa: E402
+from shared.platform.consumer import Consumer  # noqa: E402
+from shared.platform.messaging import ensure_topics, topic_name  # noqa: E402
+from shared.platform.relay import OutboxRelay  # noqa: E402
 from shared.platform.migrations import upgrade  # noqa: E402
 from shared.platform.service import attach_consumer  # noqa: E402
 

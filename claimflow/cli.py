@@ -191,7 +191,7 @@ def cmd_dlq(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------------------------- outbox
 def cmd_outbox_republish(args: argparse.Namespace) -> int:
     from shared.platform.db import make_engine
-    from shared.platform.messaging import OutboxRelay
+    from shared.platform.relay import OutboxRelay
 
     since = datetime.fromisoformat(args.since)
     if since.tzinfo is None:

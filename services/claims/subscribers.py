@@ -5,7 +5,8 @@ from functools import partial
 from typing import Callable
 
 from shared.contracts.topics import ACTIVITY_EVENTS, CLAIMS_EVENTS, PAYMENTS_EVENTS, SAMPLING_EVENTS
-from shared.platform.messaging import Consumer, known_partitions, topic_name
+from shared.platform.consumer import Consumer
+from shared.platform.messaging import known_partitions, topic_name
 from shared.platform.settings import ServiceSettings
 
 from .bulk import ItemDeadLetters, apply_claims_sampled, apply_sampled_in_bulk

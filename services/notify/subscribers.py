@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from shared.contracts.topics import NOTIFY_COMMANDS
-from shared.platform.messaging import Consumer
+from shared.platform.consumer import Consumer
 from shared.platform.settings import ServiceSettings
 
 from .domain.templates import Catalogue

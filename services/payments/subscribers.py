@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from shared.contracts.topics import CLAIMS_EVENTS, SAMPLING_EVENTS
-from shared.platform.messaging import Consumer
+from shared.platform.consumer import Consumer
 from shared.platform.settings import ServiceSettings
 
 from .handlers import on_claim_status_changed, on_claim_submitted, on_provider_response

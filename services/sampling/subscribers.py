@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from shared.contracts.topics import CLAIMS_EVENTS, ORGANISATIONS_EVENTS
-from shared.platform.messaging import Consumer
+from shared.platform.consumer import Consumer
 from shared.platform.settings import ServiceSettings
 
 from .handlers import project_claim_submitted, project_provider, project_status_changed

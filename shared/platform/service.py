@@ -26,7 +26,9 @@ from shared.contracts import NotFound, Refused
 from . import metrics
 from .db import make_engine, make_sessionmaker
 from .logging import correlation_id
-from .messaging import Consumer, OutboxRelay, ensure_topics, group_name, topic_name
+from .consumer import Consumer
+from .messaging import ensure_topics, group_name, topic_name
+from .relay import OutboxRelay
 from .settings import ServiceSettings
 from .uow import on_events_committed
 

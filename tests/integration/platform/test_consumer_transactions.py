@@ -13,7 +13,8 @@ from services.claims.handlers import record_activity
 from services.claims.unit_of_work import ClaimsUnitOfWork
 from shared.contracts import ActivityRecorded
 from shared.platform.db import make_engine, make_sessionmaker
-from shared.platform.messaging import Consumer, is_transient
+from shared.platform.consumer import Consumer
+from shared.platform.messaging import is_transient
 
 
 def _records(partitions: int, per_partition: int) -> list[ConsumerRecord]:

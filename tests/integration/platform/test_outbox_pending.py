@@ -14,7 +14,8 @@ from services.claims.tables import metadata
 from services.claims.unit_of_work import ClaimsUnitOfWork
 from shared.contracts import ActivityRecorded
 from shared.platform.db import make_engine, make_sessionmaker
-from shared.platform.messaging import _PENDING_ROWS, _RELAY_LEADER, OutboxRelay, ensure_topics, topic_name
+from shared.platform.messaging import ensure_topics, topic_name
+from shared.platform.relay import _PENDING_ROWS, _RELAY_LEADER, OutboxRelay
 from shared.platform.migrations import alembic_config, upgrade
 from tests.support_claims import read_topic, settings_kwargs
 

@@ -14,7 +14,7 @@ from services.claims.tables import metadata, platform
 from services.claims.unit_of_work import ClaimsUnitOfWork
 from shared.contracts import ClaimSampled, ClaimSentToPayer, PayerPaymentRecorded
 from shared.platform.db import make_engine, make_sessionmaker
-from shared.platform.messaging import OutboxRelay
+from shared.platform.relay import OutboxRelay
 from tests.support_claims import SUPPORT, eventually, publish, read_topic, running_claims, setup_organisations, submit
 
 
