@@ -8,8 +8,10 @@ The rule is ``handlers.apply_fact``'s, unchanged: each claim moves by the status
 
 - ``apply_claims_sampled``: a run of ``ClaimsSampled`` is one statement, whatever its size: the
   UPDATE (which locks each row and re-checks its status), the history INSERT and the outbox INSERT
-  of one ``ClaimStatusChanged`` per claim, built by the database from a validated template
-  (``_APPLY``; a test decodes what it writes against the contract). A claim the
+  of the changes, built by the database from a validated template (``_APPLY``; a test decodes what
+  it writes against the contract): one ``ClaimStatusesChanged`` per batch and partition of the
+  claims topic, each change of it the ``ClaimStatusChanged`` it stands for (or, when the partition
+  count is unknown, one ``ClaimStatusChanged`` per claim). A claim the
   machine refuses (unknown, in another status, or named twice) changes nothing and is
   dead-lettered alone, as the ``ClaimSampled`` it stands for (``ClaimsSampled.item``): the
   batch's other claims apply, as they would have one event at a time.
@@ -82,13 +84,21 @@ WITH batches AS (
 SELECT coalesce(array_agg(i.n ORDER BY i.n) FILTER (WHERE ch.reference IS NULL), '{}') AS refused
 FROM items i LEFT JOIN changed ch ON ch.reference = i.reference
 """
+
+
+def _envelope(type_: str, event_id: str) -> str:
+    """The members every message's wire form starts with, for ``json_build_object``: its type and
+    id, and the rest of the envelope from the validated template ``t``."""
+    return (f"'type', '{type_}', 'event_id', {event_id}::text, 'occurred_at', t->'occurred_at', "
+            "'schema_version', t->'schema_version', 'correlation_id', t->'correlation_id', 'actor', t->'actor'")
+
+
 # One ClaimStatusChanged per claim (the claims topic's partition count is not known).
-_ONE_EVENT_PER_CLAIM = text(_APPLY % """
+_ONE_EVENT_PER_CLAIM = text(_APPLY % f"""
     INSERT INTO outbox (event_id, topic, key, type, payload)
     SELECT a.changed_id, :topic, a.reference, 'ClaimStatusChanged',
            json_build_object(
-               'type', 'ClaimStatusChanged', 'event_id', a.changed_id::text, 'occurred_at', t->'occurred_at',
-               'schema_version', t->'schema_version', 'correlation_id', t->'correlation_id', 'actor', t->'actor',
+               {_envelope('ClaimStatusChanged', 'a.changed_id')},
                'reference', a.reference, 'from_status', a.from_status, 'to_status', a.to_status,
                'caused_by', t->'caused_by', 'caused_by_event_id', a.item_id::text, 'reason', NULL,
                'provider_id', a.provider_id, 'amount', a.amount::text)::jsonb
@@ -97,12 +107,11 @@ _ONE_EVENT_PER_CLAIM = text(_APPLY % """
 # One ClaimStatusesChanged per batch and partition of the claims topic (``part``: the partition of
 # the claim's reference, computed by the caller as the relay will): keyed by its first claim, so it
 # travels where each of its claims' other events do. Its id: md5(batch id || type || partition).
-_ONE_EVENT_PER_PARTITION = text(_APPLY % """
+_ONE_EVENT_PER_PARTITION = text(_APPLY % f"""
     INSERT INTO outbox (event_id, topic, key, type, payload)
     SELECT g.event_id, :topic, g.first_reference, 'ClaimStatusesChanged',
            json_build_object(
-               'type', 'ClaimStatusesChanged', 'event_id', g.event_id::text, 'occurred_at', t->'occurred_at',
-               'schema_version', t->'schema_version', 'correlation_id', t->'correlation_id', 'actor', t->'actor',
+               {_envelope('ClaimStatusesChanged', 'g.event_id')},
                'caused_by', t->'caused_by', 'reason', NULL, 'changes', g.changes)::jsonb
     FROM (SELECT a.m, a.part, md5(b.event_id || 'ClaimStatusesChanged' || a.part)::uuid AS event_id,
                  (array_agg(a.reference ORDER BY a.n))[1] AS first_reference, b.template AS t,
