@@ -70,6 +70,16 @@ class World:
             return True
         await eventually(check, timeout=timeout)
 
+    async def activity(self, *titles: str, timeout: float = 20) -> list[dict[str, Any]]:
+        """The claims activity log, once it holds every one of ``titles``. Entries travel on their own
+        topic and consumer group, so a claim's new status being visible says nothing about them."""
+        async def logged():
+            items = (await self.claims.get("/internal/v1/activity", headers=SUPPORT)).json()["items"]
+            missing = set(titles) - {a["title"] for a in items}
+            assert not missing, missing
+            return items
+        return await eventually(logged, timeout=timeout)
+
     async def wait_for_projection(self, refs, status: str, *, timeout: float = 30) -> None:
         """Until sampling's projection shows every claim in ``status`` (and not awaiting)."""
         engine = create_async_engine(self.sampling.database_url)  # type: ignore[attr-defined]

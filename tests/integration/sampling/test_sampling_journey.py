@@ -91,9 +91,7 @@ async def test_a_confirmed_sample_moves_every_claim_once_and_emails_every_provid
         unknown = await w.sampling.get("/internal/v1/links/sampling-not-a-real-token")
         assert (unknown.status_code, unknown.json()["reason"]) == (410, "unknown")
 
-        activity = (await w.claims.get("/internal/v1/activity", headers=SUPPORT)).json()["items"]
-        titles = [a["title"] for a in activity]
-        assert "Audit data uploaded for 4 claims" in titles
+        activity = await w.activity("Audit data uploaded for 4 claims")
         uploaded = next(a for a in activity if a["title"] == "Audit data uploaded for 4 claims")
         assert uploaded["files"][0]["name"] == "claims.csv"
         assert sorted(uploaded["claim_references"]) == sorted(w.refs.values())
@@ -161,10 +159,9 @@ async def test_provider_answers_move_claims_and_support_approves_or_rejects(infr
         assert [(n.to, n.personalisation["claim_reference"]) for n in school] == [("office@hackney.example", john)]
         assert school[0].personalisation["provider_comment"] == "John Smith: Some reason"
 
-        activity = [a["title"] for a in (await w.claims.get("/internal/v1/activity", headers=SUPPORT)).json()["items"]]
-        assert "Provider audit response uploaded for 2 claims from Best Practice Network" in activity
-        assert "Provider audit response uploaded for 1 claim from Teach North" in activity
-        assert f"Provider Best Practice Network rejected audit for claim {john}" in activity
+        await w.activity("Provider audit response uploaded for 2 claims from Best Practice Network",
+                         "Provider audit response uploaded for 1 claim from Teach North",
+                         f"Provider Best Practice Network rejected audit for claim {john}")
 
         await w.wait_for_projection([john, other], "sampling_provider_not_approved")
         waiting = (await w.sampling.get("/internal/v1/sampling/claims", headers=SUPPORT)).json()
@@ -187,9 +184,7 @@ async def test_provider_answers_move_claims_and_support_approves_or_rejects(infr
         assert r.status_code == 202, r.text
         await w.wait_for_status([john], "sampling_not_approved")
         await w.wait_for_status([other], "paid")
-        activity = [a["title"] for a in (await w.claims.get("/internal/v1/activity", headers=SUPPORT)).json()["items"]]
-        assert f"Support approved claim {other}" in activity
-        assert f"Support rejected claim {john}: The mentor did not train" in activity
+        await w.activity(f"Support approved claim {other}", f"Support rejected claim {john}: The mentor did not train")
         await w.wait_for_projection([john], "sampling_not_approved")
         waiting = (await w.sampling.get("/internal/v1/sampling/claims", headers=SUPPORT)).json()
         assert {i["reference"] for i in waiting["items"]} == {both}
