@@ -19,6 +19,9 @@ async def test_emitted_events_are_stored_in_emit_order_and_wake_the_relay_after_
     try:
         messages = [ActivityRecorded(title=f"e{i}", action="test", source="test", claim_references=(f"{i:08d}",))
                     for i in range(5)]
+        # keys and payloads that need escaping in the outbox document
+        messages.append(ActivityRecorded(title='a "quoted" \\ title\nü', action="test", source="test",
+                                         claim_references=('k"\\ü,{}',)))
         async with ClaimsUnitOfWork(make_sessionmaker(engine)) as uow:
             for m in messages:
                 uow.emit(m)
