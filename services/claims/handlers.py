@@ -269,22 +269,13 @@ async def apply_fact(message: Message, uow: ClaimsUnitOfWork) -> None:
         amount=claim["amount"], actor=message.actor, correlation_id=message.correlation_id))
 
 
-def _activity_row(message: ActivityRecorded) -> dict[str, Any]:
-    return {"event_id": str(message.event_id), "occurred_at": message.occurred_at,
-            "actor_email": message.actor.email if message.actor else None,
-            "actor_role": message.actor.role if message.actor else None, "title": message.title,
-            "action": message.action, "source": message.source,
-            "claim_references": list(message.claim_references),
-            "files": [f.model_dump(mode="json") for f in message.files]}
-
-
 async def record_activity(message: ActivityRecorded, uow: ClaimsUnitOfWork) -> None:
-    await uow.activity.add_many([_activity_row(message)])
+    await uow.activity.add_many([message])
 
 
 async def record_activities(messages: list[ActivityRecorded], uow: ClaimsUnitOfWork) -> None:
     """A run of activity entries in one statement (an upload of many claims logs many lines)."""
-    await uow.activity.add_many([_activity_row(m) for m in messages])
+    await uow.activity.add_many(messages)
 
 
 def parse_schools_csv(text: str) -> list[dict[str, str]]:
