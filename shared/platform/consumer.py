@@ -111,10 +111,11 @@ class Consumer:
                 decoded.append((record, None, str(exc)))
         try:
             async with self.uow_factory() as uow:
-                # Every id is recorded as processed up front (one statement); ``fresh`` holds the
-                # ones this group had not applied, each with whether it was dead-lettered before.
-                # Ids that end up dead-lettered rather than applied are taken back out at the end.
-                fresh = await uow.claim_messages(self.group, [m.event_id for _, m, _ in decoded if m is not None])
+                # Every id is recorded as processed up front (one statement); the guard names the
+                # ones this group applied before and the new ones it dead-lettered before. Ids that
+                # end up dead-lettered rather than applied are taken back out at the end.
+                claimed = await uow.claim_messages(self.group, [m.event_id for _, m, _ in decoded if m is not None])
+                applied, dead_lettered = claimed.applied, claimed.dead_lettered
                 unapplied: list[uuid.UUID] = []
                 seen: set[uuid.UUID] = set()
                 run: list[tuple[ConsumerRecord, Message]] = []  # consecutive messages for one bulk handler
@@ -123,13 +124,13 @@ class Consumer:
                         await self._apply_run(uow, run, unapplied)
                         await self._dead_letter(uow, record, None, error or "undecodable")
                         continue
-                    if message.event_id not in fresh or message.event_id in seen:
+                    event_id = message.event_id
+                    if event_id in seen or (applied and event_id in applied):
                         metrics.MESSAGES_DUPLICATE.labels(self.group).inc()
                         continue
-                    seen.add(message.event_id)
-                    replay = any(k == REPLAY_HEADER for k, _ in (record.headers or ()))
-                    if fresh[message.event_id] and not replay:
-                        unapplied.append(message.event_id)  # still dead-lettered: wait for a replay
+                    seen.add(event_id)
+                    if dead_lettered and event_id in dead_lettered and not _replayed(record):
+                        unapplied.append(event_id)  # still dead-lettered: wait for a replay
                         continue
                     if message.type in self.bulk_handlers:
                         if run and run[0][1].type != message.type:
@@ -210,6 +211,11 @@ class Consumer:
         log.error("dead-lettered a message", extra=log_fields(
             group=self.group, topic=record.topic, partition=record.partition, offset=record.offset,
             error=error[:500]))
+
+
+def _replayed(record: ConsumerRecord) -> bool:
+    """Whether an operator replayed this record on purpose (a dead-lettered message is applied then)."""
+    return any(k == REPLAY_HEADER for k, _ in (record.headers or ()))
 
 
 def _describe(exc: BaseException) -> str:

@@ -104,7 +104,12 @@ def decode_record(record: ConsumerRecord) -> Message:
     parser, no dict in between), dropping unknown members as ``decode`` does. Anything that road
     refuses (no header, a bad payload, an unknown major version) goes through ``decode``, which
     gives the refusal its words."""
-    name = next((v for k, v in (record.headers or ()) if k == "type"), None)
+    # A plain loop: next() over a generator expression cost about 1 µs a record.
+    name = None
+    for header, value in record.headers or ():
+        if header == "type":
+            name = value
+            break
     if name is not None:
         name = name.decode(errors="replace") if isinstance(name, bytes) else str(name)
         cls = _TYPES.get(name)

@@ -9,7 +9,7 @@ from services.claims.tables import platform
 from services.claims.unit_of_work import ClaimsUnitOfWork
 from shared.contracts import ActivityRecorded
 from shared.platform.db import make_engine, make_sessionmaker
-from shared.platform.uow import on_events_committed
+from shared.platform.uow import Claimed, on_events_committed
 
 
 async def test_emitted_events_are_stored_in_emit_order_and_wake_the_relay_after_commit(infra):
@@ -47,24 +47,24 @@ async def test_emitted_events_are_stored_in_emit_order_and_wake_the_relay_after_
         await engine.dispose()
 
 
-async def test_the_guard_answers_each_new_id_once_and_a_forgotten_or_rolled_back_id_again(infra):
+async def test_the_guard_names_duplicates_and_dead_lettered_ids_and_a_forgotten_or_rolled_back_id_is_new_again(infra):
     engine = make_engine(await infra.database("claims"), pool_size=1)
     sessions = make_sessionmaker(engine)
     a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     try:
         async with ClaimsUnitOfWork(sessions) as uow:
-            assert await uow.claim_messages("g", [a, b, a]) == {a: False, b: False}
+            assert await uow.claim_messages("g", [a, b, a]) == Claimed(frozenset(), frozenset())
             await uow.forget_messages("g", [b])  # b was dead-lettered instead of applied
             await uow.record_dead_letter(consumer_group="g", event_id=str(b), topic="t", partition=0, offset=1,
                                          error="refused")
             await uow.commit()
         async with ClaimsUnitOfWork(sessions) as uow:
             # a is a duplicate; b is new again and known as dead-lettered; another group sees a afresh.
-            assert await uow.claim_messages("g", [a, b, c]) == {b: True, c: False}
-            assert await uow.claim_messages("other", [a]) == {a: False}
+            assert await uow.claim_messages("g", [a, b, c]) == Claimed(applied={a}, dead_lettered={b})
+            assert await uow.claim_messages("other", [a]) == Claimed(frozenset(), frozenset())
             # no commit: everything recorded here is rolled back
         async with ClaimsUnitOfWork(sessions) as uow:
-            assert await uow.claim_messages("g", [c]) == {c: False}
+            assert await uow.claim_messages("g", [c]) == Claimed(frozenset(), frozenset())
             await uow.commit()
     finally:
         await engine.dispose()
