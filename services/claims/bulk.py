@@ -107,6 +107,8 @@ _ONE_EVENT_PER_CLAIM = text(_APPLY % f"""
 # One ClaimStatusesChanged per batch and partition of the claims topic (``part``: the partition of
 # the claim's reference, computed by the caller as the relay will): keyed by its first claim, so it
 # travels where each of its claims' other events do. Its id: md5(batch id || type || partition).
+# Grouped by batch and partition alone, the batch's values joined after: a sort keyed by the batch's
+# template too compared jsonb 30,000 times for 3,000 claims (25 ms).
 _ONE_EVENT_PER_PARTITION = text(_APPLY % f"""
     INSERT INTO outbox (event_id, topic, key, type, payload)
     SELECT g.event_id, :topic, g.first_reference, 'ClaimStatusesChanged',
@@ -114,12 +116,14 @@ _ONE_EVENT_PER_PARTITION = text(_APPLY % f"""
                {_envelope('ClaimStatusesChanged', 'g.event_id')},
                'caused_by', t->'caused_by', 'reason', NULL, 'changes', g.changes)::jsonb
     FROM (SELECT a.m, a.part, md5(b.event_id || 'ClaimStatusesChanged' || a.part)::uuid AS event_id,
-                 (array_agg(a.reference ORDER BY a.n))[1] AS first_reference, b.template AS t,
-                 json_agg(json_build_object(
-                     'reference', a.reference, 'from_status', a.from_status, 'to_status', a.to_status,
-                     'caused_by_event_id', a.item_id::text, 'provider_id', a.provider_id,
-                     'amount', a.amount::text) ORDER BY a.n) AS changes
-          FROM applied a JOIN batches b ON b.m = a.m GROUP BY a.m, a.part, b.event_id, b.template) g
+                 a.first_reference, b.template AS t, a.changes
+          FROM (SELECT m, part, (array_agg(reference ORDER BY n))[1] AS first_reference,
+                       json_agg(json_build_object(
+                           'reference', reference, 'from_status', from_status, 'to_status', to_status,
+                           'caused_by_event_id', item_id::text, 'provider_id', provider_id,
+                           'amount', amount::text) ORDER BY n) AS changes
+                FROM applied GROUP BY m, part) a
+          JOIN batches b ON b.m = a.m) g
     ORDER BY g.m, g.part""")
 
 
