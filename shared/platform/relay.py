@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import metrics
 from .logging import log_fields
-from .messaging import _PARTITIONER, make_producer, topic_name
+from .messaging import make_producer, pick_partition, topic_name
 from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ class OutboxRelay:
             if isinstance(value, str):
                 value = value.encode()
             key_bytes = key.encode() if key else None
-            partition = _PARTITIONER(key_bytes, all_partitions, all_partitions)
+            partition = pick_partition(key_bytes, all_partitions)
             headers = [("type", type_.encode())]
             builder = builders.get((name, partition))
             if builder is None:
