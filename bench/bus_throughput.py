@@ -31,7 +31,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from faststream.kafka import KafkaBroker  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench._common import percentile, start_broker, start_postgres  # noqa: E402
+from bench._common import percentile, start_broker, start_postgres, stop_postgres  # noqa: E402
 from services.claims.config import ClaimsSettings  # noqa: E402
 from services.claims.handlers import record_activities, record_activity  # noqa: E402
 from services.claims.tables import activity, metadata  # noqa: E402
@@ -136,19 +136,24 @@ def _settings(bootstrap: str, tag: str, database_url: str) -> ClaimsSettings:
 
 
 class TimedConsumer(Consumer):
-    """The platform consumer, noting when each event's effect was committed."""
+    """The platform consumer, noting when each event's effect was committed (and how many fetched
+    batches it took: per-batch costs weigh more when the consumer keeps up and batches are small)."""
 
     done: dict[str, float]
+    batches: int = 0
 
     async def handle_records(self, records):
         await super().handle_records(records)
+        self.batches += 1
         now = time.time()
         for r in records:
             self.done.setdefault(r.key.decode(), now)
 
 
-async def consume_effects(bootstrap: str, tag: str, effect_url: str, events: int, ready=None) -> tuple[dict, float]:
-    """The consuming service: apply ``events`` activity events; returns (key → effect time, CPU s)."""
+async def consume_effects(bootstrap: str, tag: str, effect_url: str, events: int,
+                          ready=None) -> tuple[dict, float, int]:
+    """The consuming service: apply ``events`` activity events; returns (key → effect time, CPU s,
+    fetched batches)."""
     settings = _settings(bootstrap, tag, effect_url)
     effect = make_engine(effect_url, pool_size=4)
     sessions = make_sessionmaker(effect)
@@ -173,7 +178,7 @@ async def consume_effects(bootstrap: str, tag: str, effect_url: str, events: int
         async with effect.connect() as conn:
             stored = await conn.scalar(select(func.count()).select_from(activity))
         assert stored == events, f"{stored} effects for {events} events"
-        return consumer.done, cpu
+        return consumer.done, cpu, consumer.batches
     finally:
         await broker.stop()
         await effect.dispose()
@@ -229,13 +234,15 @@ async def outbox_run(pg, bootstrap: str, *, events: int, rate: float | None,
                 delay = started + (start + 1) / rate - time.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
-        done, consumer_cpu = await consuming
+        done, consumer_cpu, batches = await consuming
         source_cpu = _cpu() - cpu
         if split:
             child.join()
         elapsed = max(done.values()) - started
         latencies = [done[k] - written[k] for k in written]
-        use = (f"writer+relay CPU {source_cpu:.1f}s, consumer CPU {consumer_cpu:.1f}s in {elapsed:.1f}s"
+        use = (f"writer+relay CPU {source_cpu:.1f}s ({source_cpu / events * 1e6:.0f} µs an event), "
+               f"consumer CPU {consumer_cpu:.1f}s ({consumer_cpu / events * 1e6:.0f} µs an event, "
+               f"{batches} batches of {events / max(batches, 1):.0f}) in {elapsed:.1f}s"
                + ("" if split else " (one process: the consumer's share is inside the first figure)"))
         return events / elapsed, latencies, use
     finally:
@@ -263,7 +270,7 @@ async def main(events: int, rate: int, seconds: int, topology: str) -> None:
               f"load average {os.getloadavg()[0]:.2f}")
     finally:
         broker.stop()
-        pg.stop()
+        stop_postgres(pg)  # and its data directory
 
 
 if __name__ == "__main__":
