@@ -97,3 +97,56 @@ def downgrade_outbox_pending() -> None:
     op.execute("DROP TRIGGER outbox_pending_add ON outbox")
     op.execute("DROP FUNCTION outbox_pending_add()")
     op.execute("DROP TABLE outbox_pending")
+
+
+def create_status_list(*, table: str, status_list: str, columns: tuple[str, ...]) -> None:
+    """Keep ``status_list`` (``reference`` and ``columns``, already created) equal to those columns
+    of ``table``, filled now and kept by statement-level triggers in the same transaction as every
+    write to ``table`` (the service's code, set-based SQL, a seed, COPY).
+
+    Its use: ``table`` then needs no index naming a status, so a status change there is a HOT update
+    (no index entry; with a ``fillfactor`` leaving room on the page), and the status's index lives
+    on the narrow list instead. The list is written only when one of ``columns`` changes. A row's
+    ``reference`` is its primary key and never changes. The changed rows are found by primary key,
+    one probe each: left to itself, the planner hashes the whole list for a statement of a few
+    thousand rows (38 of 82 ms for 3,000 claims among 100,000)."""
+    from alembic import op
+
+    listed = ", ".join(columns)
+    changed = " OR ".join(f"s.{c} IS DISTINCT FROM n.{c}" for c in columns)
+    assign = ", ".join(f"{c} = n.{c}" for c in columns)
+    # Each branch names only the transition tables its trigger declares (PL/pgSQL plans a statement
+    # when it first runs it).
+    op.execute(f"""
+CREATE FUNCTION {status_list}_apply() RETURNS trigger LANGUAGE plpgsql
+SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM {status_list};
+    ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO {status_list} (reference, {listed}) SELECT reference, {listed} FROM new_rows;
+    ELSIF TG_OP = 'DELETE' THEN
+        DELETE FROM {status_list} s USING old_rows o WHERE s.reference = o.reference;
+    ELSE
+        UPDATE {status_list} s SET {assign} FROM new_rows n WHERE s.reference = n.reference AND ({changed});
+    END IF;
+    RETURN NULL;
+END
+$$""")
+    op.execute(f"INSERT INTO {status_list} (reference, {listed}) SELECT reference, {listed} FROM {table}")
+    for operation, transition in _STATUS_LIST_TRIGGERS.items():
+        op.execute(f"CREATE TRIGGER {status_list}_{operation.lower()} AFTER {operation} ON {table} {transition} "
+                   f"FOR EACH STATEMENT EXECUTE FUNCTION {status_list}_apply()")
+
+
+def drop_status_list(*, table: str, status_list: str) -> None:
+    """Remove ``create_status_list``'s triggers and function (the list's table is the caller's)."""
+    from alembic import op
+
+    for operation in _STATUS_LIST_TRIGGERS:
+        op.execute(f"DROP TRIGGER {status_list}_{operation.lower()} ON {table}")
+    op.execute(f"DROP FUNCTION {status_list}_apply()")
+
+
+_STATUS_LIST_TRIGGERS = {"INSERT": "REFERENCING NEW TABLE AS new_rows", "UPDATE": "REFERENCING NEW TABLE AS new_rows",
+                         "DELETE": "REFERENCING OLD TABLE AS old_rows", "TRUNCATE": ""}
