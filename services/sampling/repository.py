@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .domain import ClaimView, MentorView
-from .tables import claim_mentors, claim_statuses, claims, links, provider_samplings, providers, uploads
+from .tables import claim_mentors, claims, links, provider_samplings, providers, uploads
 
 
 @dataclass
@@ -159,11 +159,10 @@ class ProjectionRepository:
         rows = await self.session.execute(text(
             "SELECT c.*, coalesce(c.sample_reason, (SELECT sc.sample_reason FROM sampled_claims sc"
             "   WHERE sc.claim_reference = c.reference ORDER BY sc.created_at DESC LIMIT 1)) AS reason_sampled"
-            " FROM claim_statuses s JOIN claims c ON c.reference = s.reference"
-            " WHERE s.status = ANY(:statuses) ORDER BY s.reference LIMIT :limit OFFSET :offset"),
+            " FROM claims c WHERE c.status = ANY(:statuses) ORDER BY c.reference LIMIT :limit OFFSET :offset"),
             {"statuses": list(statuses), "limit": per_page, "offset": (page - 1) * per_page})
-        total = await self.session.scalar(select(func.count()).select_from(claim_statuses)
-                                          .where(claim_statuses.c.status.in_(list(statuses))))
+        total = await self.session.scalar(select(func.count()).select_from(claims)
+                                          .where(claims.c.status.in_(list(statuses))))
         return [{**dict(r), "sample_reason": r["reason_sampled"]} for r in rows.mappings()], total or 0
 
     # -- marking claims sampling has asked claims to move -------------------------------------

@@ -53,19 +53,9 @@ claims = Table(
     Column("status_reason", Text, nullable=True),
     Column("awaiting", Text, nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    # Room on each page and no index naming status: a status change is a HOT update (migration 0003).
-    postgresql_with={"fillfactor": 50},
 )
+Index("ix_sampling_claims_status", claims.c.status, claims.c.reference)
 Index("ix_sampling_claims_provider", claims.c.provider_id)
-
-#: Each projected claim's status, for the list of claims waiting on a provider: kept by statement
-#: triggers on claims in the same transaction (migration 0003), written only when a status changes.
-claim_statuses = Table(
-    "claim_statuses", metadata,
-    Column("reference", Text, primary_key=True),
-    Column("status", Text, nullable=False),
-)
-Index("ix_sampling_claim_statuses", claim_statuses.c.status, claim_statuses.c.reference)
 
 claim_mentors = Table(
     "claim_mentors", metadata,
