@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import tempfile
 import uuid
@@ -43,6 +44,8 @@ class Infra:
     admin_sql: "callable"  # (sql, database) -> str
     broker: EmbeddedBroker | None = None
     pg: EmbeddedPostgres | None = None
+    #: The embedded runtime's directory (data, logs): removed when the session stops.
+    workdir: Path | None = None
     _templates: dict[str, str] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -76,7 +79,8 @@ def start_embedded() -> Infra:
     pg = EmbeddedPostgres(workdir / "pg", durable=False).start()
     broker = EmbeddedBroker(log_path=workdir / "tansu.log").start()
     return Infra(kafka_bootstrap=broker.bootstrap, pg_url_for=pg.url,
-                 admin_sql=lambda sql, database="postgres": pg.psql(sql, database), broker=broker, pg=pg)
+                 admin_sql=lambda sql, database="postgres": pg.psql(sql, database), broker=broker, pg=pg,
+                 workdir=workdir)
 
 
 def start_containers():  # pragma: no cover - needs a Docker engine, which CI machines lack
@@ -105,3 +109,5 @@ def stop(infra: Infra) -> None:
         infra.pg.stop()
     for container in getattr(infra, "_containers", ()):
         container.stop()
+    if infra.workdir:  # a full run's databases and broker log: about 2 GB
+        shutil.rmtree(infra.workdir, ignore_errors=True)
