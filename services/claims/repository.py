@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import String, and_, any_, bindparam, cast, func, literal_column, or_, select, union_all, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import Subquery
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -242,6 +243,10 @@ class ClaimRepository:
                  .where(and_(True, *where, *(text.candidates(total) if text else [])))
                  .order_by(direction, reference.asc())
                  .limit(per_page).offset((page - 1) * per_page))
+        if f.status:
+            # Joined to the status list, a page in another order (two statuses by amount) was planned
+            # with two parallel workers, whose start cost 8 of the 11 ms of reading 46 claims.
+            await self.session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
         return [dict(r) for r in (await self.session.execute(query)).mappings()], total
 
     async def _count(self, f: ClaimFilters, where: list[Any], text: TextMatches | None) -> int:
