@@ -12,8 +12,7 @@ from contextlib import asynccontextmanager
 from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any, AsyncIterator, Callable, Iterable, NamedTuple
 
-from sqlalchemy import Table, insert, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts import Message
@@ -122,21 +121,6 @@ class SqlUnitOfWork:
         self._wrote_events = True
 
     # -- inbox ------------------------------------------------------------------------------
-    async def processed_ids(self, group: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-        ids = list(event_ids)
-        if not ids:
-            return set()
-        table = self._platform["processed_messages"]
-        rows = await self.session.execute(
-            select(table.c.event_id).where(table.c.consumer_group == group, table.c.event_id.in_(ids)))
-        return set(rows.scalars())
-
-    async def mark_processed(self, group: str, event_ids: Iterable[uuid.UUID]) -> None:
-        rows = [{"consumer_group": group, "event_id": i} for i in event_ids]
-        if rows:
-            table = self._platform["processed_messages"]
-            await self.session.execute(pg_insert(table).on_conflict_do_nothing(), rows)
-
     async def claim_messages(self, group: str, event_ids: Iterable[uuid.UUID]) -> Claimed:
         """Record ``event_ids`` as processed by ``group`` in this transaction and say which of them
         it had applied before and which, though new, it dead-lettered before. A message that ends
@@ -154,15 +138,6 @@ class SqlUnitOfWork:
         ids = list(event_ids)
         if ids:
             await self.session.execute(_FORGET_MESSAGES, {"g": group, "ids": ids})
-
-    async def dead_lettered_ids(self, group: str, event_ids: Iterable[str]) -> set[str]:
-        ids = list(event_ids)
-        if not ids:
-            return set()
-        table = self._platform["dead_letters"]
-        rows = await self.session.execute(
-            select(table.c.event_id).where(table.c.consumer_group == group, table.c.event_id.in_(ids)))
-        return set(rows.scalars())
 
     async def record_dead_letter(self, **row: Any) -> None:
         await self.session.execute(insert(self._platform["dead_letters"]).values(**row))
