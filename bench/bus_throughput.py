@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import psutil  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from faststream.kafka import KafkaBroker  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
@@ -50,6 +51,41 @@ TOPIC = "claimflow.activity"
 def _cpu() -> float:
     t = os.times()
     return t.user + t.system
+
+
+def _server_cpu(proc) -> float:
+    """CPU seconds a server has used so far: its own, its live children's (PostgreSQL's backends)
+    and those of the children it reaped (backends that ended)."""
+    try:
+        server = psutil.Process(proc.pid)
+        t = server.cpu_times()
+        total = t.user + t.system + t.children_user + t.children_system
+        for child in server.children(recursive=True):
+            try:
+                c = child.cpu_times()
+                total += c.user + c.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+class ServerCpu:
+    """CPU PostgreSQL and the broker used between ``start()`` and ``report()``."""
+
+    def __init__(self, pg, broker) -> None:
+        self.procs = {"PostgreSQL": pg.proc if pg else None, "broker": broker.proc}
+
+    def start(self) -> None:
+        self.before = {name: _server_cpu(proc) for name, proc in self.procs.items() if proc is not None}
+
+    def report(self, events: int, *clients: float) -> str:
+        """The servers' CPU, and the total per event with the clients' CPU seconds ``clients``."""
+        used = {name: _server_cpu(self.procs[name]) - before for name, before in self.before.items()}
+        total = sum(used.values()) + sum(clients)
+        return ", ".join([*(f"{name} CPU {s:.1f}s ({s / events * 1e6:.0f} µs an event)" for name, s in used.items()),
+                          f"all {total / events * 1e6:.0f} µs an event"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,7 +137,7 @@ def _raw_consumer_process(bootstrap: str, topic: str, events: int, ready, result
     result.put(asyncio.run(raw_consume(bootstrap, topic, events, ready)))
 
 
-async def raw_rate(bootstrap: str, events: int, *, split: bool) -> tuple[float, str]:
+async def raw_rate(bootstrap: str, events: int, *, split: bool, servers: ServerCpu) -> tuple[float, str]:
     topic = f"raw-{uuid.uuid4().hex[:6]}"
     admin_settings = ClaimsSettings(kafka_bootstrap_servers=bootstrap)
     await ensure_topics(admin_settings, [topic])
@@ -111,6 +147,7 @@ async def raw_rate(bootstrap: str, events: int, *, split: bool) -> tuple[float, 
         child = ctx.Process(target=_raw_consumer_process, args=(bootstrap, topic, events, ready, result))
         child.start()
         await asyncio.get_running_loop().run_in_executor(None, ready.wait)
+        servers.start()
         started = time.time()
         produce_cpu = await raw_produce(bootstrap, topic, events)
         finished, consume_cpu = await asyncio.get_running_loop().run_in_executor(None, result.get)
@@ -119,11 +156,13 @@ async def raw_rate(bootstrap: str, events: int, *, split: bool) -> tuple[float, 
         ready = asyncio.Event()
         consuming = asyncio.create_task(raw_consume(bootstrap, topic, events, ready))
         await ready.wait()
+        servers.start()
         started = time.time()
         produce_cpu = await raw_produce(bootstrap, topic, events)
         finished, consume_cpu = await consuming
     elapsed = finished - started
-    return events / elapsed, f"producer CPU {produce_cpu:.1f}s, consumer CPU {consume_cpu:.1f}s in {elapsed:.1f}s"
+    return events / elapsed, (f"producer CPU {produce_cpu:.1f}s, consumer CPU {consume_cpu:.1f}s "
+                              f"({consume_cpu / events * 1e6:.0f} µs an event), {servers.report(events, produce_cpu, consume_cpu)} in {elapsed:.1f}s")
 
 
 # --------------------------------------------------------------------------------------------
@@ -189,7 +228,7 @@ def _effect_process(bootstrap: str, tag: str, effect_url: str, events: int, read
 
 
 async def outbox_run(pg, bootstrap: str, *, events: int, rate: float | None,
-                     split: bool) -> tuple[float, list[float], str]:
+                     split: bool, servers: ServerCpu) -> tuple[float, list[float], str]:
     """Write ``events`` changes (500 per transaction, or one by one at ``rate``/s) and wait for
     every effect. Returns (events/s, latencies in s, CPU use)."""
     tag = uuid.uuid4().hex[:6]
@@ -217,6 +256,7 @@ async def outbox_run(pg, bootstrap: str, *, events: int, rate: float | None,
     relay_task = asyncio.create_task(relay.run())
     written: dict[str, float] = {}
     src_sessions = make_sessionmaker(source)
+    servers.start()
     cpu = _cpu()
     started = time.time()
     try:
@@ -242,7 +282,7 @@ async def outbox_run(pg, bootstrap: str, *, events: int, rate: float | None,
         latencies = [done[k] - written[k] for k in written]
         use = (f"writer+relay CPU {source_cpu:.1f}s ({source_cpu / events * 1e6:.0f} µs an event), "
                f"consumer CPU {consumer_cpu:.1f}s ({consumer_cpu / events * 1e6:.0f} µs an event, "
-               f"{batches} batches of {events / max(batches, 1):.0f}) in {elapsed:.1f}s"
+               f"{batches} batches of {events / max(batches, 1):.0f}), {servers.report(events, source_cpu, consumer_cpu)} in {elapsed:.1f}s"
                + ("" if split else " (one process: the consumer's share is inside the first figure)"))
         return events / elapsed, latencies, use
     finally:
@@ -258,12 +298,15 @@ async def main(events: int, rate: int, seconds: int, topology: str) -> None:
     try:
         print(f"topology: {topology} ({'writer+relay and consumer in two processes; raw producer and consumer in two processes' if split else 'one process'}); "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
-        raw, raw_use = await raw_rate(broker.bootstrap, events, split=split)
+        servers = ServerCpu(pg, broker)
+        raw, raw_use = await raw_rate(broker.bootstrap, events, split=split, servers=servers)
         print(f"raw aiokafka produce+consume: {raw:,.0f} events/s ({raw_use})", flush=True)
-        through, _, use = await outbox_run(pg, broker.bootstrap, events=events, rate=None, split=split)
+        through, _, use = await outbox_run(pg, broker.bootstrap, events=events, rate=None, split=split,
+                                          servers=servers)
         print(f"outbox → broker → consumer effect: {through:,.0f} events/s   ratio {through / raw:.2f} (target ≥ 0.5) "
               f"({use})", flush=True)
-        _, latencies, _ = await outbox_run(pg, broker.bootstrap, events=rate * seconds, rate=rate, split=split)
+        _, latencies, _ = await outbox_run(pg, broker.bootstrap, events=rate * seconds, rate=rate, split=split,
+                                           servers=servers)
         ms = [v * 1000 for v in latencies]
         print(f"at {rate:,} events/s for {seconds}s: latency p50={percentile(ms, 50):.0f}ms "
               f"p95={percentile(ms, 95):.0f}ms p99={percentile(ms, 99):.0f}ms (target p99 < 200 ms); "
