@@ -156,7 +156,9 @@ Index("ix_claim_mentors_cap", claim_mentors.c.trn, claim_mentors.c.provider_id)
 status_changes = Table(
     "status_changes", metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("claim_reference", String(8), ForeignKey("claims.reference", ondelete="CASCADE"), nullable=False),
+    # References claims.reference (ON DELETE CASCADE), checked once per statement by triggers
+    # (migration 0008): a per-row foreign key cost 11 µs per status change.
+    Column("claim_reference", String(8), nullable=False),
     Column("from_status", String(40), nullable=True),
     Column("to_status", String(40), nullable=False),
     Column("caused_by", String(100), nullable=False),

@@ -150,3 +150,83 @@ def drop_status_list(*, table: str, status_list: str) -> None:
 
 _STATUS_LIST_TRIGGERS = {"INSERT": "REFERENCING NEW TABLE AS new_rows", "UPDATE": "REFERENCING NEW TABLE AS new_rows",
                          "DELETE": "REFERENCING OLD TABLE AS old_rows", "TRUNCATE": ""}
+
+
+# --------------------------------------------------------------------------------------------
+# A foreign key checked once per statement
+# --------------------------------------------------------------------------------------------
+def create_statement_foreign_key(*, name: str, table: str, column: str, parent: str, parent_column: str) -> None:
+    """``table.column`` references ``parent.parent_column`` (``ON DELETE CASCADE``), enforced by
+    statement-level triggers instead of PostgreSQL's per-row ones.
+
+    Why: a foreign key checks each new child row on its own and locks the parent row ``FOR KEY
+    SHARE``, which writes the parent's tuple header and a WAL record even when the same statement
+    has just updated that parent. For a claim's history row written with its status change that
+    was 11 of 60 µs of the claims database's CPU per claim (measured A/B at 100,000 claims); the
+    check below, one primary-key probe per row and no lock, costs about 1.
+
+    What is the same: an insert or update of ``table`` naming a missing parent fails with SQLSTATE
+    23503 (``foreign_key_violation``) at the end of the statement; deleting parents deletes their
+    children; truncating the parent truncates ``table``; a parent key that children reference
+    cannot change. What is not: the parent row is not locked, so a parent deleted by a concurrent
+    transaction between the check and the commit would leave orphans. Use it only where parents
+    are never deleted while children are written (claims are never deleted)."""
+    from alembic import op
+
+    # Each branch names only the transition table its trigger declares; probes by primary key,
+    # never a hash of the whole parent (``create_status_list`` says why).
+    op.execute(f"""
+CREATE FUNCTION {name}_check() RETURNS trigger LANGUAGE plpgsql
+SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+DECLARE
+    missing text;
+BEGIN
+    SELECT n.{column} INTO missing FROM new_rows n
+    WHERE n.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parent_column} = n.{column})
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'insert or update on table "{table}" violates foreign key constraint "{name}"'
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = '{name}', TABLE = '{table}',
+                  DETAIL = format('Key ({column})=(%s) is not present in table "{parent}".', missing);
+    END IF;
+    RETURN NULL;
+END
+$$""")
+    op.execute(f"""
+CREATE FUNCTION {name}_cascade() RETURNS trigger LANGUAGE plpgsql
+SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        TRUNCATE {table};
+    ELSIF TG_OP = 'DELETE' THEN
+        DELETE FROM {table} c USING old_rows o WHERE c.{column} = o.{parent_column};
+    ELSIF EXISTS (SELECT 1 FROM {table} c WHERE c.{column} = OLD.{parent_column}) THEN
+        RAISE EXCEPTION 'update on table "{parent}" violates foreign key constraint "{name}" on table "{table}"'
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = '{name}', TABLE = '{parent}',
+                  DETAIL = format('Key ({parent_column})=(%s) is still referenced from table "{table}".',
+                                  OLD.{parent_column});
+    END IF;
+    RETURN NULL;
+END
+$$""")
+    for operation in ("INSERT", "UPDATE"):
+        op.execute(f"CREATE TRIGGER {name}_{operation.lower()} AFTER {operation} ON {table} "
+                   f"REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}_check()")
+    op.execute(f"CREATE TRIGGER {name}_delete AFTER DELETE ON {parent} REFERENCING OLD TABLE AS old_rows "
+               f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_cascade()")
+    op.execute(f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {parent} "
+               f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_cascade()")
+    # Only an update that names the key and changes it (never one of a status change).
+    op.execute(f"CREATE TRIGGER {name}_key AFTER UPDATE OF {parent_column} ON {parent} FOR EACH ROW "
+               f"WHEN (OLD.{parent_column} IS DISTINCT FROM NEW.{parent_column}) EXECUTE FUNCTION {name}_cascade()")
+
+
+def drop_statement_foreign_key(*, name: str, table: str, parent: str) -> None:
+    """Remove ``create_statement_foreign_key``'s triggers and functions."""
+    from alembic import op
+
+    for trigger, on in ((f"{name}_insert", table), (f"{name}_update", table), (f"{name}_delete", parent),
+                        (f"{name}_truncate", parent), (f"{name}_key", parent)):
+        op.execute(f"DROP TRIGGER {trigger} ON {on}")
+    op.execute(f"DROP FUNCTION {name}_check()")
+    op.execute(f"DROP FUNCTION {name}_cascade()")
