@@ -16,7 +16,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .domain import ClaimView, MentorView
-from .tables import claim_mentors, claims, links, provider_samplings, providers, uploads
+from .domain.wording import WAITING
+from .tables import (claim_mentors, claim_status_counts, claims, links, open_claims, provider_samplings, providers,
+                     uploads)
 
 
 @dataclass
@@ -149,20 +151,28 @@ class ProjectionRepository:
         return {r[0]: {"school_name": r[1], "school_email": r[2], "provider_name": r[3]} for r in rows}
 
     async def count_by_status(self) -> dict[str, int]:
+        """Claims per status, not counting those waiting for claims to apply a move sampling asked
+        for (a sum over a few delta rows, kept by triggers: migration 0003)."""
         rows = await self.session.execute(
-            select(claims.c.status, func.count()).where(claims.c.awaiting.is_(None)).group_by(claims.c.status))
-        return {status: count for status, count in rows}
+            select(claim_status_counts.c.status, func.sum(claim_status_counts.c.n))
+            .where(claim_status_counts.c.awaiting.is_(None)).group_by(claim_status_counts.c.status)
+            .having(func.sum(claim_status_counts.c.n) != 0))
+        return {status: int(count) for status, count in rows}
 
     async def waiting_page(self, statuses: Sequence[str], *, page: int, per_page: int
                            ) -> tuple[list[dict[str, Any]], int]:
-        """A page of the claims in ``statuses``, each with the reason it was sampled."""
+        """A page of the claims in ``statuses`` (some of ``wording.WAITING``: the statuses of
+        ``open_claims``), in reference order, each with the reason it was sampled."""
+        if not set(statuses) <= set(WAITING):
+            raise ValueError(f"the Sampling section lists claims in {WAITING}, not {tuple(statuses)}")
         rows = await self.session.execute(text(
             "SELECT c.*, coalesce(c.sample_reason, (SELECT sc.sample_reason FROM sampled_claims sc"
             "   WHERE sc.claim_reference = c.reference ORDER BY sc.created_at DESC LIMIT 1)) AS reason_sampled"
-            " FROM claims c WHERE c.status = ANY(:statuses) ORDER BY c.reference LIMIT :limit OFFSET :offset"),
+            " FROM open_claims o JOIN claims c ON c.reference = o.reference"
+            " WHERE o.status = ANY(:statuses) ORDER BY o.reference LIMIT :limit OFFSET :offset"),
             {"statuses": list(statuses), "limit": per_page, "offset": (page - 1) * per_page})
-        total = await self.session.scalar(select(func.count()).select_from(claims)
-                                          .where(claims.c.status.in_(list(statuses))))
+        total = await self.session.scalar(select(func.count()).select_from(open_claims)
+                                          .where(open_claims.c.status.in_(list(statuses))))
         return [{**dict(r), "sample_reason": r["reason_sampled"]} for r in rows.mappings()], total or 0
 
     # -- marking claims sampling has asked claims to move -------------------------------------

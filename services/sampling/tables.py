@@ -4,7 +4,9 @@
   columns have no length limits on purpose: the projection stores what claims published and must
   never refuse it. ``awaiting`` marks a claim sampling has asked claims to move (answered,
   decided) until claims publishes the status change, so a second upload or a second click cannot
-  ask twice (sampling itself is marked by ``sampled_claims``, see below).
+  ask twice (sampling itself is marked by ``sampled_claims``, see below). ``open_claims`` and
+  ``claim_status_counts`` are kept from ``claims`` by triggers: the claims waiting for a response or
+  a decision, and the number of claims per status.
 - ``uploads``: a validated file waiting to be confirmed (``rows`` holds the validated result);
   ``status`` goes pending → confirmed | cancelled exactly once.
 - ``provider_samplings``: one per accredited provider per confirmed sampling upload;
@@ -14,7 +16,7 @@
 """
 from __future__ import annotations
 
-from sqlalchemy import (Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
+from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
                         Numeric, String, Table, Text, func)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
@@ -53,9 +55,28 @@ claims = Table(
     Column("status_reason", Text, nullable=True),
     Column("awaiting", Text, nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Half of each page is kept free and no index names ``status`` or ``awaiting``, so a projected
+    # status change is a HOT update (migration 0003).
+    postgresql_with={"fillfactor": 50},
 )
-Index("ix_sampling_claims_status", claims.c.status, claims.c.reference)
 Index("ix_sampling_claims_provider", claims.c.provider_id)
+
+#: The claims the Sampling section lists (waiting for a provider response or a support decision),
+#: kept by statement triggers on ``claims`` in the same transaction (migration 0003).
+open_claims = Table(
+    "open_claims", metadata,
+    Column("reference", Text, primary_key=True),
+    Column("status", Text, nullable=False),
+    Column("awaiting", Text, nullable=True),
+)
+
+#: Claims per status and awaiting state, as deltas summed on read (same triggers).
+claim_status_counts = Table(
+    "claim_status_counts", metadata,
+    Column("status", Text, nullable=False),
+    Column("awaiting", Text, nullable=True),
+    Column("n", BigInteger, nullable=False),
+)
 
 claim_mentors = Table(
     "claim_mentors", metadata,
