@@ -43,7 +43,7 @@ from shared.platform.consumer import Consumer  # noqa: E402
 from shared.platform.messaging import ensure_topics, topic_name  # noqa: E402
 from shared.platform.relay import OutboxRelay  # noqa: E402
 from shared.platform.migrations import upgrade  # noqa: E402
-from shared.platform.service import attach_consumer  # noqa: E402
+from shared.platform.service import attach_consumer, settle_heap  # noqa: E402
 
 TOPIC = "claimflow.activity"
 
@@ -208,6 +208,7 @@ async def consume_effects(bootstrap: str, tag: str, effect_url: str, events: int
         while not any(getattr(s, "consumer", None) is not None and s.consumer.assignment()
                       for s in broker.subscribers):
             await asyncio.sleep(0.02)
+        settle_heap()  # as ServiceRuntime.start does once a service has started
         if ready is not None:
             ready.set()
         cpu = _cpu()
@@ -256,6 +257,7 @@ async def outbox_run(pg, bootstrap: str, *, events: int, rate: float | None,
     relay_task = asyncio.create_task(relay.run())
     written: dict[str, float] = {}
     src_sessions = make_sessionmaker(source)
+    settle_heap()  # as ServiceRuntime.start does once a service has started
     servers.start()
     cpu = _cpu()
     started = time.time()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 import uuid
@@ -94,6 +95,7 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(job(self), name=getattr(job, "__name__", "job")))
         if self.settings.broker_loss_watch:
             self._tasks.append(asyncio.create_task(self._watch_broker(), name="broker-watch"))
+        settle_heap()
 
     async def _watch_broker(self) -> None:
         """Notice a broker that came back without its data (the embedded broker keeps messages in
@@ -184,6 +186,25 @@ class ServiceRuntime:
             except Exception as exc:  # noqa: BLE001
                 checks["broker"] = f"unavailable: {type(exc).__name__}"
         return checks
+
+
+def settle_heap() -> None:
+    """Once a process has started (modules, app, engine, broker: a few hundred thousand objects that
+    live as long as it does), take those objects out of the cyclic garbage collector's sight and let
+    the young generation grow larger before a collection.
+
+    Each message batch makes thousands of short-lived objects (records, messages, rows); with the
+    default thresholds a consumer ran a young collection every ~50 events and a full one, walking
+    every object of the process (58 ms each), several times a run of 30,000 events: 0.38 s of the
+    consumer's 1.4 s (measured with ``gc.callbacks`` in the bus benchmark). Frozen objects are still
+    freed by reference counting; only cycles among them are no longer looked for."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(_GC_YOUNG, 20, 10)
+
+
+#: Allocations (less deallocations) between two young collections (CPython's default: 700).
+_GC_YOUNG = 20_000
 
 
 async def _retry(what: str, action: Callable[[], Awaitable[Any]], attempts: int = 30) -> Any:
