@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
                         event, func)
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSON, UUID
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 
@@ -50,7 +50,8 @@ def add_platform_tables(metadata: MetaData) -> dict[str, Table]:
         Column("topic", String(200), nullable=False),
         Column("key", String(200), nullable=True),
         Column("type", String(100), nullable=False),
-        Column("payload", JSONB, nullable=False),
+        # json, not jsonb: stored and read back as the text written (migrations.upgrade_outbox_json)
+        Column("payload", JSON, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
     Index("ix_outbox_created_at", outbox.c.created_at, postgresql_using="brin")

@@ -230,3 +230,27 @@ def drop_statement_foreign_key(*, name: str, table: str, parent: str) -> None:
         op.execute(f"DROP TRIGGER {trigger} ON {on}")
     op.execute(f"DROP FUNCTION {name}_check()")
     op.execute(f"DROP FUNCTION {name}_cascade()")
+
+
+# --------------------------------------------------------------------------------------------
+# Outbox: payloads stored as json text (every service's migration calls these)
+# --------------------------------------------------------------------------------------------
+def upgrade_outbox_json() -> None:
+    """The outbox's ``payload`` is ``json`` instead of ``jsonb``.
+
+    Nothing reads inside a stored payload on the hot path: the relay publishes its text, and
+    ``outbox republish`` reads the text too. As ``jsonb``, each payload was lexed, built into a
+    binary tree with its keys sorted, and serialised back to text for the relay; as ``json`` it is
+    checked once and stored and read as it is (the outbox write, with its pending-list trigger:
+    23.6 -> 13.6 µs of PostgreSQL a row, ``uow._INSERT_OUTBOX``). ``->`` and ``->>`` still work on
+    it, and SQL that builds ``jsonb`` payloads still inserts (jsonb to json is an assignment cast).
+    Rewrites the outbox once (the kept rows of the retention period)."""
+    from alembic import op
+
+    op.execute("ALTER TABLE outbox ALTER COLUMN payload TYPE json USING payload::json")
+
+
+def downgrade_outbox_json() -> None:
+    from alembic import op
+
+    op.execute("ALTER TABLE outbox ALTER COLUMN payload TYPE jsonb USING payload::jsonb")

@@ -30,7 +30,10 @@ def test_an_emitted_outbox_payload_is_the_messages_wire_form():
     message = _message()
     uow.emit(message)
     (row,) = uow._pending  # this row's element of the outbox document
-    assert json.loads(row) == {"t": message.topic, "k": message.key, "p": message.to_wire()}
+    (payload,) = uow._payloads
+    assert json.loads(row) == {"e": str(message.event_id), "t": message.topic, "k": message.key,
+                               "y": "ActivityRecorded"}
+    assert json.loads(payload) == message.to_wire()
 
 
 def test_a_record_with_a_type_header_decodes_to_what_decode_gives():
