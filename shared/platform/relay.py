@@ -27,11 +27,17 @@ log = logging.getLogger(__name__)
 # The oldest unpublished rows, the payload as JSON text straight from PostgreSQL (no parse and
 # re-encode here); and their removal from the pending list once published. The ids are picked
 # first and the rows then fetched by id: a plain join is planned as a merge join that reads the
-# outbox's every kept row from the start (a week of events) on each pass.
+# outbox's every kept row from the start (a week of events) on each pass. Key, payload and type come
+# as the bytes a record carries (``convert_to``), so Python neither decodes nor re-encodes them.
 _PENDING_ROWS = text(
-    "SELECT o.id, o.topic, o.key, o.payload::text AS payload, o.type FROM outbox o "
+    "SELECT o.id, o.topic, convert_to(o.key, 'UTF8') AS key, convert_to(o.payload::text, 'UTF8') AS payload, "
+    "convert_to(o.type, 'UTF8') AS type FROM outbox o "
     "WHERE o.id = ANY(ARRAY(SELECT id FROM outbox_pending ORDER BY id LIMIT :n)) ORDER BY o.id")
 _PUBLISHED = text("DELETE FROM outbox_pending WHERE id = ANY(CAST(:ids AS bigint[]))")
+# Both run on the driver's connection, inside the pass's transaction: a SQLAlchemy result cost
+# 3.1-3.8 µs a row against asyncpg's 1.5-2.6 (measured, 1,000 rows a pass).
+_PENDING_SQL = _PENDING_ROWS.text.replace(":n", "$1")
+_PUBLISHED_SQL = _PUBLISHED.text.replace("CAST(:ids AS bigint[])", "$1::bigint[]")
 # One relay per service at a time (a transaction-scoped advisory lock); in the same round trip, no
 # sequential scans for this transaction: the outbox's statistics are often those of an empty table
 # (a new database, or the minute before autovacuum analyses a burst), and with them the planner
@@ -51,7 +57,6 @@ class OutboxRelay:
         self.settings = settings
         self.producer = producer  # built in start(): aiokafka needs the running loop
         self._own_producer = producer is None
-        self._pending_rows = _PENDING_ROWS.bindparams(n=settings.outbox_batch_size)
         self._lock_id = int(hashlib.sha1(f"outbox:{settings.service_name}".encode()).hexdigest()[:15], 16)
         self._wake = asyncio.Event()
         self._stopping = False
@@ -82,14 +87,15 @@ class OutboxRelay:
             got = await conn.scalar(_RELAY_LEADER, {"lock": self._lock_id})
             if not got:
                 return 0  # another replica relays for this service
-            # Rows as plain tuples (id, topic, key, payload, type): reading a result row's columns
-            # by name cost more than the rest of the pass's Python (measured).
-            rows = (await conn.execute(self._pending_rows)).all()
+            # Rows as asyncpg records read by position (id, topic, key, payload, type): reading a
+            # result row's columns by name cost more than the rest of the pass's Python (measured).
+            driver = (await conn.get_raw_connection()).driver_connection
+            rows = await driver.fetch(_PENDING_SQL, self.settings.outbox_batch_size)
             if not rows:
                 return 0
             await self._send([row[1:] for row in rows])
             # Every send of the batch was acknowledged (acks=all): published, in one statement.
-            await conn.execute(_PUBLISHED, {"ids": [row[0] for row in rows]})
+            await driver.execute(_PUBLISHED_SQL, [row[0] for row in rows])
         metrics.OUTBOX_PUBLISHED.labels(self.settings.service_name).inc(len(rows))
         return len(rows)
 
@@ -110,12 +116,13 @@ class OutboxRelay:
                 name = topic_name(self.settings, topic)
                 target = targets[topic] = (name, sorted(await producer.partitions_for(name)))
             name, all_partitions = target
+            # bytes from the relay's own read (``_PENDING_ROWS``), text from ``republish_since``
             value = payload if isinstance(payload, (bytes, str)) else json.dumps(payload, separators=(",", ":"))
             if isinstance(value, str):
                 value = value.encode()
-            key_bytes = key.encode() if key else None
+            key_bytes = (key.encode() if isinstance(key, str) else key) or None
             partition = pick_partition(key_bytes, all_partitions)
-            headers = [("type", type_.encode())]
+            headers = [("type", type_ if isinstance(type_, bytes) else type_.encode())]
             builder = builders.get((name, partition))
             if builder is None:
                 builder = builders[(name, partition)] = producer.create_batch()

@@ -77,9 +77,9 @@ async def test_an_emitted_payload_is_stored_and_read_by_the_relay_as_written(inf
             await uow.commit()
         async with engine.connect() as conn:
             [row] = (await conn.execute(_PENDING_ROWS.bindparams(n=10))).all()
-        _, topic, key, payload, type_ = row
-        assert (topic, key, type_) == (ActivityRecorded.topic, message.key, "ActivityRecorded")
-        assert payload == f'{{"type":"ActivityRecorded",{message.model_dump_json()[1:]}'
+        _, topic, key, payload, type_ = row  # as the record carries them
+        assert (topic, key, type_) == (ActivityRecorded.topic, message.key.encode(), b"ActivityRecorded")
+        assert payload == f'{{"type":"ActivityRecorded",{message.model_dump_json()[1:]}'.encode()
         assert json.loads(payload) == message.to_wire()
         assert metadata.tables["outbox"].c.payload.type.__class__.__name__ == "JSON"
     finally:
