@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
-                        Numeric, String, Table, Text, func)
+                        Numeric, PrimaryKeyConstraint, String, Table, Text, func)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from shared.platform.db import add_platform_tables
@@ -123,11 +123,13 @@ sampled_claims = Table(
     "sampled_claims", metadata,
     # No foreign key: rows are written 100,000 at a time by one INSERT ... SELECT that joins
     # provider_samplings, and a per-row key check would double its cost.
-    Column("provider_sampling_id", String(64), primary_key=True),
-    Column("claim_reference", Text, primary_key=True),
+    Column("provider_sampling_id", String(64), nullable=False),
+    Column("claim_reference", Text, nullable=False),
     Column("sample_reason", Text, nullable=False),
     #: Database time of the confirm: a claim whose projection has not changed since is still
     #: waiting for claims to apply the sampling, so it cannot be sampled again meanwhile.
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Keyed by the claim first, the one index serves every look-up by claim; reads by provider
+    # sampling (a provider's file, once; the daily reminders) scan (migration 0005).
+    PrimaryKeyConstraint("claim_reference", "provider_sampling_id", name="sampled_claims_pkey"),
 )
-Index("ix_sampled_claims_reference", sampled_claims.c.claim_reference)
