@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import (ClaimSampled, ClaimsSampled, ClaimStatusChanged, DeadLetter, NotFound, Refused,
                               dead_letter_topic)
 
-from shared.platform.messaging import partition_for
+from shared.platform.messaging import partitions_for
 
 from .domain.status import TRANSITIONS, Trigger, next_status
 from .tables import status_changes
@@ -175,7 +175,7 @@ async def apply_claims_sampled(messages: list[ClaimsSampled], uow: ClaimsUnitOfW
         "changed_ats": [m.occurred_at for m in messages], "templates": templates,
         "refs": [item.reference for _, item in items], "reasons": [item.sample_reason for _, item in items],
         "batch_of": [m + 1 for m, _ in items],
-        "parts": [partition_for(item.reference, partitions) if partitions else 0 for _, item in items],
+        "parts": partitions_for([item.reference for _, item in items], partitions) if partitions else [0] * len(items),
         "froms": list(moves), "tos": list(moves.values()), "caused_by": CAUSED_BY,
         "topic": ClaimStatusChanged.topic})).one()
     uow.events_written()  # the commit wakes the relay for the ClaimStatusChanged rows written above
