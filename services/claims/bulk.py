@@ -54,7 +54,8 @@ CAUSED_BY = ClaimSampled.__name__
 # Event ids are derived, not drawn: the item's id is md5(batch id || reference) as
 # ``ClaimsSampled.item_event_id`` computes it, its ClaimStatusChanged's md5(item id ||
 # 'ClaimStatusChanged'). The payload is built as json (in the members' order, no key sorting) and
-# stored as jsonb, with every member ClaimStatusChanged.to_wire() writes.
+# stored as it is built (the outbox keeps json text: a cast to jsonb here parsed every payload once
+# more, and the column turned it back into text), with every member ClaimStatusChanged.to_wire() writes.
 _APPLY = """
 WITH batches AS (
     SELECT b.m, b.event_id, b.actor_email, b.changed_at, b.template::jsonb AS template
@@ -101,7 +102,7 @@ _ONE_EVENT_PER_CLAIM = text(_APPLY % f"""
                {_envelope('ClaimStatusChanged', 'a.changed_id')},
                'reference', a.reference, 'from_status', a.from_status, 'to_status', a.to_status,
                'caused_by', t->'caused_by', 'caused_by_event_id', a.item_id::text, 'reason', NULL,
-               'provider_id', a.provider_id, 'amount', a.amount::text)::jsonb
+               'provider_id', a.provider_id, 'amount', a.amount::text)
     FROM (SELECT ap.*, md5(ap.item_id::text || 'ClaimStatusChanged')::uuid AS changed_id, b.template AS t
           FROM applied ap JOIN batches b ON b.m = ap.m) a ORDER BY a.n""")
 # One ClaimStatusesChanged per batch and partition of the claims topic (``part``: the partition of
@@ -114,7 +115,7 @@ _ONE_EVENT_PER_PARTITION = text(_APPLY % f"""
     SELECT g.event_id, :topic, g.first_reference, 'ClaimStatusesChanged',
            json_build_object(
                {_envelope('ClaimStatusesChanged', 'g.event_id')},
-               'caused_by', t->'caused_by', 'reason', NULL, 'changes', g.changes)::jsonb
+               'caused_by', t->'caused_by', 'reason', NULL, 'changes', g.changes)
     FROM (SELECT a.m, a.part, md5(b.event_id || 'ClaimStatusesChanged' || a.part)::uuid AS event_id,
                  a.first_reference, b.template AS t, a.changes
           FROM (SELECT m, part, (array_agg(reference ORDER BY n))[1] AS first_reference,
