@@ -200,8 +200,6 @@ def _validator_for(header_value: Any) -> Callable[..., Message] | None:
     return validate
 
 
-    return decode(record.value)
-
 TRANSIENT = (OperationalError, InterfaceError, OSError, asyncio.TimeoutError, KafkaError)
 
 
