@@ -30,8 +30,10 @@ async def upload_sample(uow: SamplingUnitOfWork, deps: Deps, *, data: bytes | No
     await uow.uploads.add(
         id=upload_id, kind="sample", status="pending", file_name=filename or "sampling.csv",
         row_count=len(upload.rows), claim_count=sample.claim_count, provider_ids=list(sample.by_provider()),
-        rows=[[c.reference, c.sample_reason, c.provider_id, c.row] for c in sample.claims],
-        created_by=actor.email, created_at=deps.clock.now())
+        rows=[], created_by=actor.email, created_at=deps.clock.now())
+    await uow.uploads.add_sample_claims(
+        upload_id, [(c.reference, c.sample_reason, c.provider_id, c.row) for c in sample.claims],
+        batch_size=CLAIMS_SAMPLED_BATCH)
     await uow.commit()
     return {"upload_id": upload_id, "claim_count": sample.claim_count}
 
@@ -78,9 +80,11 @@ async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str,
     a message), one provider sampling per accredited provider, a one-time link and an email for
     each of its addresses.
 
-    The claims themselves never pass through Python here: the database copies them from the
-    stored upload into ``sampled_claims`` and builds their events, so a 100,000-claim confirm is a
-    handful of statements. The provider's CSV is built at its first download."""
+    The claims themselves never pass through Python here: they were stored, and their events'
+    batches built, when the file was validated (``upload_claims``, ``upload_batches``); creating
+    the provider samplings puts them in ``sampled_claims`` (a view), and each batch is wrapped in
+    its envelope, so a 100,000-claim confirm is a handful of statements, about 0.2 s. The
+    provider's CSV is built at its first download."""
     now = deps.clock.now()
     upload = await uow.uploads.decide(upload_id, kind="sample", to_status="confirmed", by=actor.email, at=now)
     if upload is None:
@@ -105,7 +109,6 @@ async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str,
         {"id": sampling_id, "upload_id": upload_id, "provider_id": provider["id"], "claim_count": count,
          "sent_on": today, "completion_date": due, "created_at": now, "file_name": file_name_for(provider, today)}
         for sampling_id, provider, count in samplings])
-    await uow.samplings.add_sampled_claims(upload_id)
 
     correlation = f"sampling-upload:{upload_id}"
     # The wire form of a valid ClaimsSampled; the database fills in each batch's id and claims.
@@ -113,8 +116,7 @@ async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str,
                                                                            provider_id="-"),),
                              actor=actor, occurred_at=now, correlation_id=correlation).to_wire()
     template["__topic__"] = ClaimsSampled.topic
-    claim_count = await uow.samplings.emit_claims_sampled(upload_id=upload_id, template=template,
-                                                          batch_size=CLAIMS_SAMPLED_BATCH)
+    claim_count = await uow.samplings.emit_claims_sampled(upload_id=upload_id, template=template)
     uow.events_written()  # the ClaimsSampled rows were written by SQL: the commit still wakes the relay
 
     link_rows: list[dict[str, Any]] = []
@@ -137,7 +139,7 @@ async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str,
     await uow.samplings.add_links(link_rows)
     references: tuple[str, ...] = ()
     if claim_count <= MAX_ACTIVITY_REFERENCES:
-        references = tuple(r[0] for r in await uow.uploads.rows(upload_id))
+        references = tuple(await uow.uploads.sample_references(upload_id))
     uow.emit(ActivityRecorded(
         title=wording.sampling_uploaded(claim_count), action="sampling_uploaded", claim_references=references,
         files=(FileRef(name=upload["file_name"], kind="upload", id=upload_id, rows=upload["row_count"]),),
