@@ -219,19 +219,27 @@ async def as_processes(env: dict[str, str], claims_instances: int = 1):
             [sys.executable, "-m", "uvicorn", "--factory", f"services.{name}.app:create_app", "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=penv))
     try:
+        # Every process, claims included, until it answers /readyz: a service is ready once its
+        # consumers hold their partitions (each group's first join waits out the broker's initial
+        # rebalance delay, 3 s on Tansu, one group after another). Waiting for sampling alone and
+        # then a fixed 3 s had the confirm start before claims' status consumer had joined: its
+        # first 0.4-0.6 s of "apply" were claims still starting.
+        async with httpx.AsyncClient(timeout=5) as probe:
+            for instance, port in ports.items():
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        if (await probe.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{instance} did not start")
+                    await asyncio.sleep(0.2)
+        if claims_instances > 1:
+            await asyncio.sleep(3 * claims_instances)  # replicas joining one after another rebalance the groups
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['sampling']}",
                                      headers={"x-internal-token": TOKEN}, timeout=120) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError("sampling did not start")
-                await asyncio.sleep(0.2)
-            await asyncio.sleep(3 * claims_instances)  # let every consumer join its groups
             yield client
     finally:
         for proc in procs:
