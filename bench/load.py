@@ -13,10 +13,12 @@ How the load is made (so the figure means something):
   machine, with the latency that rate costs. Reported separately.
 - The generator is aiohttp (lighter per request than httpx); its own CPU use is printed, because it
   runs on the same cores as the system.
-- Memory: PSS (proportional set size: shared pages such as PostgreSQL's shared buffers divided among
-  the processes sharing them, so the sum is the real use) and RSS (each process's resident pages,
-  shared ones counted once per process, an over-estimate) of every process of the stack, children
-  (PostgreSQL backends) included.
+- Memory of every process of the stack, children (PostgreSQL backends) included, three ways:
+  resident (each physical page resident in any of them counted once, read from /proc/PID/pagemap:
+  the RAM the stack holds, and the figure the target is for; needs root); PSS (proportional set size:
+  shared pages divided among their sharers); and RSS summed per process (shared pages such as
+  PostgreSQL's shared buffers counted once for every backend that touched them: an over-estimate
+  that grows with the number of connections, not with the memory used).
 
     python bench/load.py                     # starts the system itself (throwaway data dir)
     python bench/load.py --url http://127.0.0.1:8000 --gateway-database-url postgresql+asyncpg://... --pids ...
@@ -27,12 +29,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import random
 import sys
 import tempfile
 import time
+from array import array
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -46,27 +52,76 @@ from claimflow.stack import DEMO_PASSWORD, Stack  # noqa: E402
 LOAD_PASSWORD = "load-test-password"
 
 
-def stack_memory(pids: list[int]) -> tuple[int, int]:
-    """(PSS, RSS) in bytes summed over ``pids`` and all their descendants, each process once."""
-    seen: set[int] = set()
-    pss = rss = 0
+PAGE = os.sysconf("SC_PAGE_SIZE")
+_PRESENT = 1 << 63  # /proc/PID/pagemap: bit 63 page present, bits 0-54 its page frame number
+_FRAME = (1 << 55) - 1
+
+
+def _frames(pid: int) -> set[int]:
+    """The physical page frames ``pid`` has resident (needs CAP_SYS_ADMIN, else every frame reads 0)."""
+    frames: set[int] = set()
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/pagemap", "rb", buffering=0) as pagemap:
+        for line in maps:
+            low, high = (int(x, 16) for x in line.split(None, 1)[0].split("-"))
+            pagemap.seek(low // PAGE * 8)
+            try:
+                entries = array("Q", pagemap.read((high - low) // PAGE * 8))
+            except OSError:  # [vsyscall] and the like
+                continue
+            frames.update(e & _FRAME for e in entries if e & _PRESENT)
+    return frames
+
+
+def _family(pids: list[int]) -> list[psutil.Process]:
+    """``pids`` and all their descendants, each once."""
+    seen: dict[int, psutil.Process] = {}
     for pid in pids:
         try:
             root = psutil.Process(pid)
-            family = [root, *root.children(recursive=True)]
+            for proc in (root, *root.children(recursive=True)):
+                seen.setdefault(proc.pid, proc)
         except psutil.NoSuchProcess:
             continue
-        for proc in family:
-            if proc.pid in seen:
-                continue
-            seen.add(proc.pid)
-            try:
-                info = proc.memory_full_info()
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-            pss += info.pss
-            rss += info.rss
-    return pss, rss
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Memory:
+    """The stack's memory in bytes. ``resident``: every physical page resident in any of its
+    processes, counted once, from /proc/PID/pagemap (what the stack holds of the machine's RAM;
+    None without the right to read page frames). ``pss``: proportional set sizes summed (shared
+    pages split among their sharers, so pages shared with processes outside the stack are partly
+    left out). ``rss``: resident set sizes summed, every shared page (PostgreSQL's shared buffers,
+    libraries) counted once per process that maps it: an over-estimate."""
+
+    resident: int | None
+    pss: int
+    rss: int
+
+    def peak(self, other: "Memory") -> "Memory":
+        """The larger of each figure."""
+        resident = None if self.resident is None or other.resident is None else max(self.resident, other.resident)
+        return Memory(resident, max(self.pss, other.pss), max(self.rss, other.rss))
+
+    def describe(self) -> str:
+        resident = "n/a (reading page frames needs root)" if self.resident is None else _mib(self.resident)
+        return f"resident {resident} (each page once), PSS {_mib(self.pss)}, RSS summed per process {_mib(self.rss)}"
+
+
+def stack_memory(pids: list[int]) -> Memory:
+    """The memory of ``pids`` and all their descendants (PostgreSQL's backends)."""
+    frames: set[int] = set()
+    pss = rss = 0
+    for proc in _family(pids):
+        try:
+            info = proc.memory_full_info()
+            frames |= _frames(proc.pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        pss += info.pss
+        rss += info.rss
+    readable = bool(frames - {0})
+    return Memory(len(frames) * PAGE if readable else None, pss, rss)
 
 
 def _mib(n: int) -> str:
@@ -140,17 +195,19 @@ async def user(session: aiohttp.ClientSession, url: str, token: str, *, stop_at:
 
 
 async def phase(name: str, session, url: str, tokens: list[str], *, seconds: float, think: tuple[float, float],
-                refs: list[str], upload: bytes, pids: list[int]) -> tuple[int, int]:
+                refs: list[str], upload: bytes, pids: list[int], meter: ProcessPoolExecutor) -> Memory:
     samples: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     stop_at = time.monotonic() + seconds
-    peak = (0, 0)
+    peak: Memory | None = None
 
     async def watch_memory():
+        # In a process of its own: reading every process's page frames takes 0.1-0.2 s of CPU, which
+        # in a thread would hold the generator's interpreter lock and add to the latencies measured.
         nonlocal peak
         while time.monotonic() < stop_at:
-            pss, rss = await asyncio.get_running_loop().run_in_executor(None, stack_memory, pids)
-            peak = (max(peak[0], pss), max(peak[1], rss))
+            now = await asyncio.get_running_loop().run_in_executor(meter, stack_memory, pids)
+            peak = now if peak is None else peak.peak(now)
             await asyncio.sleep(1)
 
     cpu0, started = os.times(), time.perf_counter()
@@ -169,7 +226,7 @@ async def phase(name: str, session, url: str, tokens: list[str], *, seconds: flo
     ms = [v * 1000 for v in every]
     print(f"  ALL     n={len(ms):>6,} p50={percentile(ms, 50):6.1f}ms p95={percentile(ms, 95):6.1f}ms "
           f"p99={percentile(ms, 99):6.1f}ms   (target p95 < 300 ms, 0 errors)")
-    print(f"  memory under load (peak): PSS {_mib(peak[0])}, RSS {_mib(peak[1])}   (target ≤ 1,536 MiB)")
+    print(f"  memory under load (peak of each): {peak.describe()}   (target ≤ 1,536 MiB)")
     if errors:
         print("  first errors:", errors[:10])
     return peak
@@ -179,26 +236,28 @@ async def run(url: str, *, users: int, seconds: float, closed_seconds: float, th
               pids: list[int], gateway_database_url: str | None) -> None:
     url = url.rstrip("/")
     connector = aiohttp.TCPConnector(limit=users, limit_per_host=users)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
-        if gateway_database_url:
-            emails = await create_users(gateway_database_url, users)
-            tokens = [await sign_in(session, url, e, LOAD_PASSWORD) for e in emails]
-        else:
-            print("no --gateway-database-url: every virtual user shares the demo support user's sign-in")
-            tokens = [await sign_in(session, url, "support@example.com", DEMO_PASSWORD)] * users
-        async with session.get(f"{url}/api/v1/claims", params={"per_page": "200", "status": "paid"},
-                               headers={"Authorization": f"Bearer {tokens[0]}"}) as r:
-            page = await r.json()
-        refs = [i["reference"] for i in page["items"]] or ["00000000"]
-        upload = ("claim_reference,sample_reason\n" + "".join(f"{r},Random sample\n" for r in refs[:50])).encode()
-        pss, rss = stack_memory(pids)
-        print(f"memory at rest: PSS {_mib(pss)}, RSS {_mib(rss)} over {len(pids)} processes and their children "
-              f"(target ≤ 1,536 MiB)", flush=True)
-        await phase(f"realistic (think time {think[0]}–{think[1]} s)", session, url, tokens, seconds=seconds,
-                    think=think, refs=refs, upload=upload, pids=pids)
-        if closed_seconds > 0:
-            await phase("closed loop (no think time: maximum throughput)", session, url, tokens,
-                        seconds=closed_seconds, think=(0.0, 0.0), refs=refs, upload=upload, pids=pids)
+    # The meter runs in a process of its own (see ``phase``).
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as meter:
+        async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+            if gateway_database_url:
+                emails = await create_users(gateway_database_url, users)
+                tokens = [await sign_in(session, url, e, LOAD_PASSWORD) for e in emails]
+            else:
+                print("no --gateway-database-url: every virtual user shares the demo support user's sign-in")
+                tokens = [await sign_in(session, url, "support@example.com", DEMO_PASSWORD)] * users
+            async with session.get(f"{url}/api/v1/claims", params={"per_page": "200", "status": "paid"},
+                                   headers={"Authorization": f"Bearer {tokens[0]}"}) as r:
+                page = await r.json()
+            refs = [i["reference"] for i in page["items"]] or ["00000000"]
+            upload = ("claim_reference,sample_reason\n" + "".join(f"{r},Random sample\n" for r in refs[:50])).encode()
+            print(f"memory at rest: {stack_memory(pids).describe()} over {len(pids)} processes and their children "
+                  f"(target ≤ 1,536 MiB)", flush=True)
+            await phase(f"realistic (think time {think[0]}–{think[1]} s)", session, url, tokens, seconds=seconds,
+                        think=think, refs=refs, upload=upload, pids=pids, meter=meter)
+            if closed_seconds > 0:
+                await phase("closed loop (no think time: maximum throughput)", session, url, tokens,
+                            seconds=closed_seconds, think=(0.0, 0.0), refs=refs, upload=upload, pids=pids,
+                            meter=meter)
 
 
 def main() -> None:

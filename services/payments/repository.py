@@ -26,6 +26,32 @@ PAYMENTS_FACTS = frozenset({"ClaimSentToPayer", "PayerPaymentRecorded", "PayerIn
                             "ClawbackAssessed", "ClawbackDecided", "ClawbackSentToPayer", "PayerClawbackRecorded"})
 
 
+# The projection's bulk upserts (``ClaimProjection.upsert_submitted_many``): one array per column.
+_CLAIM_COLUMNS = {
+    "reference": "text", "status": "text", "school_urn": "text", "school_name": "text",
+    "school_local_authority": "text", "school_type_of_establishment": "text", "school_group": "text",
+    "school_email": "text", "provider_id": "text", "provider_name": "text", "claim_window_id": "text",
+    "academic_year": "text", "hourly_rate": "numeric", "amount": "numeric", "submitted_at": "timestamptz",
+}
+_MENTOR_COLUMNS = {"claim_reference": "text", "trn": "text", "full_name": "text", "hours": "integer"}
+
+
+def _upsert_from_arrays(table: str, columns: dict[str, str], key: tuple[str, ...], updated: list[str],
+                        extra_set: str = "") -> Any:
+    names = ", ".join(columns)
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in columns.items())
+    sets = ", ".join([f"{name} = EXCLUDED.{name}" for name in updated] + ([extra_set] if extra_set else []))
+    return text(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "
+                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
+
+
+_UPSERT_CLAIMS = _upsert_from_arrays(
+    "school_claims", _CLAIM_COLUMNS, ("reference",),
+    [c for c in _CLAIM_COLUMNS if c not in ("reference", "status")], "updated_at = now()")
+_UPSERT_MENTORS = _upsert_from_arrays("school_claim_mentors", _MENTOR_COLUMNS, ("claim_reference", "trn"),
+                                      ["full_name", "hours"])
+
+
 def _claim_columns():
     return (*school_claims.c, EFFECTIVE_STATUS.label("effective_status"))
 
@@ -48,17 +74,19 @@ class ClaimProjection:
                 set_={"full_name": m.excluded.full_name, "hours": m.excluded.hours}), mentors)
 
     async def upsert_submitted_many(self, claims: list[dict[str, Any]], mentors: list[dict[str, Any]]) -> None:
+        """Every claim of ``claims`` (distinct references, ``_CLAIM_COLUMNS`` each) and their
+        ``mentors`` in two statements whose text never changes: the rows travel as arrays.
+
+        A multi-row ``VALUES`` list is a new statement for every row count, and the driver keeps
+        each one prepared on its connection: PostgreSQL held 2 MB of plan per cached statement,
+        70 MB per payments connection after a seed (measured, sixth session)."""
         if not claims:
             return
-        stmt = pg_insert(school_claims).values(claims)
-        snapshot = {k: stmt.excluded[k] for k in claims[0] if k not in ("reference", "status")}
-        await self.session.execute(stmt.on_conflict_do_update(index_elements=[school_claims.c.reference],
-                                                              set_={**snapshot, "updated_at": func.now()}))
-        for start in range(0, len(mentors), 5000):
-            m = pg_insert(school_claim_mentors).values(mentors[start:start + 5000])
-            await self.session.execute(m.on_conflict_do_update(
-                index_elements=[school_claim_mentors.c.claim_reference, school_claim_mentors.c.trn],
-                set_={"full_name": m.excluded.full_name, "hours": m.excluded.hours}))
+        await self.session.execute(_UPSERT_CLAIMS, {
+            column: [claim[column] for claim in claims] for column in _CLAIM_COLUMNS})
+        if mentors:
+            await self.session.execute(_UPSERT_MENTORS, {
+                column: [mentor[column] for mentor in mentors] for column in _MENTOR_COLUMNS})
 
     async def status_changed_many(self, changes: list[Any]) -> None:
         """``status_changed`` for many claims (each at most once) in one UPDATE."""
