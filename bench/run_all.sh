@@ -16,6 +16,6 @@ else
   run bench/claims_search.py --claims 1000000 --rounds 20
   run bench/sampling_apply.py --claims 100000
   run bench/ecf_statements.py --providers 170 --declarations 1000000 --runs 5
-  run bench/bus_throughput.py --events 50000 --rate 1000 --seconds 15
+  run bench/bus_throughput.py --events 100000 --rate 1000 --seconds 15
   run bench/load.py --users 50 --seconds 30 --claims 20000
 fi
