@@ -203,12 +203,13 @@ async def phase(name: str, session, url: str, tokens: list[str], *, seconds: flo
 
     async def watch_memory():
         # In a process of its own: reading every process's page frames takes 0.1-0.2 s of CPU, which
-        # in a thread would hold the generator's interpreter lock and add to the latencies measured.
+        # in a thread would hold the generator's interpreter lock and add to the latencies measured;
+        # every 3 s, so the meter takes a few per cent of one core from the system it measures.
         nonlocal peak
         while time.monotonic() < stop_at:
             now = await asyncio.get_running_loop().run_in_executor(meter, stack_memory, pids)
             peak = now if peak is None else peak.peak(now)
-            await asyncio.sleep(1)
+            await asyncio.sleep(3)
 
     cpu0, started = os.times(), time.perf_counter()
     await asyncio.gather(watch_memory(), *(user(session, url, t, stop_at=stop_at, think=think, samples=samples,
