@@ -116,7 +116,7 @@ def stack_memory(pids: list[int]) -> Memory:
         try:
             info = proc.memory_full_info()
             frames |= _frames(proc.pid)
-        except (psutil.NoSuchProcess, psutil.AccessDenied, FileNotFoundError, ProcessLookupError, PermissionError):
+        except (psutil.Error, OSError):  # ended meanwhile, or not ours to read
             continue
         pss += info.pss
         rss += info.rss
