@@ -347,7 +347,7 @@ async def main(events: int, rounds: int, rate: int, seconds: int, topology: str)
             print(f"round {n}: outbox → broker → consumer effect: {through:,.0f} events/s   ratio {through / raw:.2f} "
                   f"({use})", flush=True)
         raw, through = statistics.median(raws), statistics.median(throughs)
-        print(f"medians of {rounds} rounds: raw {raw:,.0f} events/s, outbox → broker → consumer effect "
+        print(f"medians of {rounds} round{'s' if rounds != 1 else ''}: raw {raw:,.0f} events/s, outbox → broker → consumer effect "
               f"{through:,.0f} events/s: ratio {through / raw:.2f} (target ≥ 0.5)", flush=True)
         _, latencies, _ = await outbox_run(pg, broker.bootstrap, events=rate * seconds, rate=rate, split=split,
                                            servers=servers)
