@@ -133,16 +133,16 @@ async def raw_consume(bootstrap: str, topic: str, events: int, ready=None) -> tu
         await consumer.stop()
 
 
-def _events(start: int, stop: int) -> list[ActivityRecorded]:
+def _events(count: int) -> list[ActivityRecorded]:
     """The events both sides carry: one activity entry each, a distinct claim reference each."""
     return [ActivityRecorded(title=f"e{i}", action="bench", source="bench", claim_references=(f"{i:08d}",))
-            for i in range(start, stop)]
+            for i in range(count)]
 
 
 def _records(events: int) -> list[tuple[bytes, bytes]]:
     """The raw producer's (key, value) records, keyed as the relay keys them, encoded before the
     clock starts (the pipeline's events are built before it too)."""
-    return [(m.key.encode(), m.encode()) for m in _events(0, events)]
+    return [(m.key.encode(), m.encode()) for m in _events(events)]
 
 
 async def raw_produce(bootstrap: str, topic: str, records: list[tuple[bytes, bytes]]) -> float:
@@ -285,7 +285,7 @@ async def outbox_run(pg, bootstrap: str, *, events: int, rate: float | None,
     written: dict[str, float] = {}
     src_sessions = make_sessionmaker(source)
     # Built before the clock, as the raw producer's payloads are; serialised inside it (``emit``).
-    messages = _events(0, events)
+    messages = _events(events)
     settle_heap()  # as ServiceRuntime.start does once a service has started
     servers.start()
     cpu = _cpu()

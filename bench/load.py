@@ -120,7 +120,7 @@ def stack_memory(pids: list[int]) -> Memory:
             continue
         pss += info.pss
         rss += info.rss
-    readable = bool(frames - {0})
+    readable = any(frames)  # without the right, every frame reads as 0
     return Memory(len(frames) * PAGE if readable else None, pss, rss)
 
 
