@@ -18,6 +18,10 @@ the clock starts: the raw producer's as distinct encoded payloads, the pipeline'
 (still serialised inside the clock, by ``emit``). The two are measured in alternating rounds after a
 warm-up round; the ratio is that of the medians.
 
+Ceilings (ninth session): from the CPU each side used an event, the bench also prints what this
+machine's cores allow the pipeline: with every core busy at its present cost, and with its own
+Python costing nothing beyond the raw side's Kafka work (that work plus PostgreSQL's alone).
+
     python bench/bus_throughput.py [--events 100000] [--rounds 3] [--rate 1000] [--seconds 15] [--topology split]
 """
 from __future__ import annotations
@@ -88,9 +92,11 @@ class ServerCpu:
         self.before = {name: _server_cpu(proc) for name, proc in self.procs.items() if proc is not None}
 
     def report(self, events: int, *clients: float) -> str:
-        """The servers' CPU, and the total per event with the clients' CPU seconds ``clients``."""
+        """The servers' CPU, and the total per event with the clients' CPU seconds ``clients``
+        (kept in ``per_event``: seconds of CPU per event, by server name and ``"all"``)."""
         used = {name: _server_cpu(self.procs[name]) - before for name, before in self.before.items()}
         total = sum(used.values()) + sum(clients)
+        self.per_event = {**{name: s / events for name, s in used.items()}, "all": total / events}
         return ", ".join([*(f"{name} CPU {s:.1f}s ({s / events * 1e6:.0f} µs an event)" for name, s in used.items()),
                           f"all {total / events * 1e6:.0f} µs an event"])
 
@@ -322,6 +328,18 @@ async def outbox_run(pg, bootstrap: str, *, events: int, rate: float | None,
         await source.dispose()
 
 
+def _ceilings(raw: float, kafka: float, pipeline: float, database: float) -> str:
+    """What the machine's cores allow the pipeline, from the CPU each side used an event: the
+    most it could reach with every core busy at its present cost, and the most it could reach if its
+    own Python cost nothing beyond the raw side's Kafka work (that work plus PostgreSQL's)."""
+    cores = os.cpu_count() or 1
+    floor = kafka + database
+    return (f"ceilings on {cores} core{'s' if cores != 1 else ''}: at the pipeline's {pipeline * 1e6:.0f} µs of CPU an event, "
+            f"{cores / pipeline:,.0f} events/s (ratio {cores / pipeline / raw:.2f}); at the raw side's Kafka work "
+            f"({kafka * 1e6:.0f} µs) plus PostgreSQL's ({database * 1e6:.0f} µs) alone, {cores / floor:,.0f} events/s "
+            f"(ratio {cores / floor / raw:.2f})")
+
+
 async def main(events: int, rounds: int, rate: int, seconds: int, topology: str) -> None:
     split = topology == "split"
     pg = start_postgres()
@@ -337,18 +355,28 @@ async def main(events: int, rounds: int, rate: int, seconds: int, topology: str)
         await outbox_run(pg, broker.bootstrap, events=warm, rate=None, split=split, servers=servers)
         raws: list[float] = []
         throughs: list[float] = []
+        # CPU seconds an event: the raw side's Kafka work (its clients and the broker), the
+        # pipeline's in all, and PostgreSQL's share of the pipeline's.
+        kafka_work: list[float] = []
+        pipeline_work: list[float] = []
+        database_work: list[float] = []
         for n in range(1, rounds + 1):
             raw, raw_use = await raw_rate(broker.bootstrap, events, split=split, servers=servers)
             raws.append(raw)
+            kafka_work.append(servers.per_event["all"] - servers.per_event.get("PostgreSQL", 0.0))
             print(f"round {n}: raw aiokafka produce+consume: {raw:,.0f} events/s ({raw_use})", flush=True)
             through, _, use = await outbox_run(pg, broker.bootstrap, events=events, rate=None, split=split,
                                               servers=servers)
             throughs.append(through)
+            pipeline_work.append(servers.per_event["all"])
+            database_work.append(servers.per_event["PostgreSQL"])
             print(f"round {n}: outbox → broker → consumer effect: {through:,.0f} events/s   ratio {through / raw:.2f} "
                   f"({use})", flush=True)
         raw, through = statistics.median(raws), statistics.median(throughs)
         print(f"medians of {rounds} round{'s' if rounds != 1 else ''}: raw {raw:,.0f} events/s, outbox → broker → consumer effect "
               f"{through:,.0f} events/s: ratio {through / raw:.2f} (target ≥ 0.5)", flush=True)
+        print(_ceilings(raw, statistics.median(kafka_work), statistics.median(pipeline_work),
+                        statistics.median(database_work)), flush=True)
         _, latencies, _ = await outbox_run(pg, broker.bootstrap, events=rate * seconds, rate=rate, split=split,
                                            servers=servers)
         ms = [v * 1000 for v in latencies]
