@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
+import requests
 from notifications_python_client.errors import APIError, InvalidResponse
 from notifications_python_client.notifications import NotificationsAPIClient
 
@@ -58,6 +59,15 @@ class GovUkNotifySender:
         except InvalidResponse as exc:
             raise TransientSendError(f"GOV.UK Notify gave an unreadable answer when asked to {what}") from exc
         except APIError as exc:
+            # The client reports a request that got no HTTP answer as "503 Request failed"; say
+            # what happened instead (an operator reading the history must not chase a 503).
+            cause = exc.__cause__
+            if isinstance(cause, requests.Timeout):
+                raise TransientSendError(
+                    f"GOV.UK Notify did not answer within {self._timeout:g}s when asked to {what} "
+                    "(it may have accepted the email; the next attempt checks first)") from exc
+            if isinstance(cause, requests.RequestException) and cause.response is None:
+                raise TransientSendError(f"could not reach GOV.UK Notify to {what}: {type(cause).__name__}") from exc
             error = f"GOV.UK Notify could not {what}: {exc.status_code} {_message(exc)}"
             if http_status_is_transient(exc.status_code):
                 raise TransientSendError(error) from exc
