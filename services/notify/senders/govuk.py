@@ -60,12 +60,12 @@ class GovUkNotifySender:
             raise TransientSendError(f"GOV.UK Notify gave an unreadable answer when asked to {what}") from exc
         except APIError as exc:
             # The client reports a request that got no HTTP answer as "503 Request failed"; say
-            # what happened instead (an operator reading the history must not chase a 503).
+            # what happened instead (an operator reading the history must not chase a 503). Its
+            # own timeout is the send timeout (``timeout_s``), so it is reported as one, in the words
+            # of ``handlers.attempt_delivery``, whichever of the two fires first.
             cause = exc.__cause__
             if isinstance(cause, requests.Timeout):
-                raise TransientSendError(
-                    f"GOV.UK Notify did not answer within {self._timeout:g}s when asked to {what} "
-                    "(it may have accepted the email; the next attempt checks first)") from exc
+                raise TimeoutError from exc
             if isinstance(cause, requests.RequestException) and cause.response is None:
                 raise TransientSendError(f"could not reach GOV.UK Notify to {what}: {type(cause).__name__}") from exc
             error = f"GOV.UK Notify could not {what}: {exc.status_code} {_message(exc)}"
