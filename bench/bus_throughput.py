@@ -95,10 +95,10 @@ class ServerCpu:
         """The servers' CPU, and the total per event with the clients' CPU seconds ``clients``
         (kept in ``per_event``: seconds of CPU per event, by server name and ``"all"``)."""
         used = {name: _server_cpu(self.procs[name]) - before for name, before in self.before.items()}
-        total = sum(used.values()) + sum(clients)
-        self.per_event = {**{name: s / events for name, s in used.items()}, "all": total / events}
-        return ", ".join([*(f"{name} CPU {s:.1f}s ({s / events * 1e6:.0f} µs an event)" for name, s in used.items()),
-                          f"all {total / events * 1e6:.0f} µs an event"])
+        self.per_event = {**{name: s / events for name, s in used.items()},
+                          "all": (sum(used.values()) + sum(clients)) / events}
+        return ", ".join([*(f"{name} CPU {s:.1f}s ({self.per_event[name] * 1e6:.0f} µs an event)" for name, s in used.items()),
+                          f"all {self.per_event['all'] * 1e6:.0f} µs an event"])
 
 
 # --------------------------------------------------------------------------------------------
