@@ -16,10 +16,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import Actor, NotFound, Refused
+from shared.contracts.claim_status import STATUSES
+from shared.contracts.claim_status import support_label as label
+from shared.contracts.identifiers import urn_error
 from shared.contracts.money import Money
+from shared.contracts.roles import MAT, SCHOOL
 
 from . import handlers
-from .domain.status import STATUS_LABELS, label
 from .ports import Deps
 from .repository import ClaimFilters
 
@@ -101,15 +104,15 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
     router = APIRouter(prefix="/internal/v1", dependencies=[Depends(auth)])
 
     def scoped(ctx: ActorContext) -> dict[str, str | None]:
-        if ctx.role == "school":
+        if ctx.role == SCHOOL:
             return {"scope_school_urn": ctx.school_urn or "-"}
-        if ctx.role == "mat":
+        if ctx.role == MAT:
             return {"scope_trust_id": ctx.trust_id or "-"}
         return {}
 
     @router.post("/schools/import")
     async def import_schools(file: UploadFile = File(...), ctx: ActorContext = Depends(actor_context)):
-        from shared.csvfiles import read_csv_upload
+        from shared.csvfiles import CsvRejected, read_csv_upload
 
         data = await file.read()
         rows = read_csv_upload(data, file.filename, required={"urn": (), "name": ()},
@@ -118,6 +121,9 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                          "region": (), "group": ("trust", "trusts (name)"),
                                          "district_code": ("districtadministrative (code)",),
                                          "email": ("email_address", "mainemail")})
+        bad_urns = [Refused(error, field="urn", row=r.number) for r in rows.rows if (error := urn_error(r.values["urn"]))]
+        if bad_urns:
+            raise CsvRejected(bad_urns)
         async with uow_factory() as uow:
             return await handlers.import_schools(uow, deps, [dict(r.values) for r in rows.rows], actor=ctx.actor,
                                                  districts=districts, file_name=file.filename or "schools.csv")
@@ -163,8 +169,10 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                 assigned_to, ctx: ActorContext) -> ClaimFilters:
         statuses = [s for part in status for s in part.split(",") if s]
         for s in statuses:
-            if s not in STATUS_LABELS:
+            if s not in STATUSES:
                 raise Refused(f"‘{s}’ is not a claim status", field="status")
+        if school_urn and (error := urn_error(school_urn)):
+            raise Refused(error, field="school_urn")
         return ClaimFilters(q=q or None, status=tuple(statuses), provider_id=provider_id, school_urn=school_urn,
                             claim_window_id=claim_window_id, academic_year=academic_year,
                             submitted_from=submitted_from, submitted_to=submitted_to, assigned_to=assigned_to,

@@ -20,14 +20,14 @@ from shared.contracts import (ActivityRecorded, Actor, ClaimSampled, ClaimSentTo
                               PayerInformationSent, PayerPaymentRecorded, PayerRejected,
                               ProviderRegistered, ProviderResponseRecorded, ProviderSnapshot, Refused,
                               SamplingDecisionRecorded, SchoolSnapshot)
+from shared.contracts.identifiers import trn_error, urn_error
+from shared.contracts.roles import MAT, SCHOOL, SUBMITTERS, SUPPORT
 
 from .domain.funding import check_hours, claim_amount, hourly_rate, hours_left, region_for
 from .domain.reference import new_reference
 from .domain.status import Trigger, next_status
 from .ports import Deps
 from .unit_of_work import ClaimsUnitOfWork
-
-SUBMITTERS = {"school", "mat"}
 
 
 def load_districts(path: str | Path | None = None) -> dict[str, str]:
@@ -114,8 +114,8 @@ def _check_mentors(mentors: list[MentorInput]) -> None:
         raise Refused("Add at least one mentor", field="mentors")
     seen = set()
     for i, m in enumerate(mentors):
-        if not (len(m.trn) == 7 and m.trn.isdigit()):
-            raise Refused("Enter a teacher reference number (TRN) that is 7 digits long", field="trn", row=i + 1)
+        if error := trn_error(m.trn):
+            raise Refused(error, field="trn", row=i + 1)
         if m.trn in seen:
             raise Refused(f"Mentor {m.trn} is listed more than once", field="trn", row=i + 1)
         seen.add(m.trn)
@@ -127,12 +127,14 @@ async def submit_claim(uow: ClaimsUnitOfWork, deps: Deps, *, actor: Actor, schoo
                        mentors: list[MentorInput], scope_trust_id: str | None = None,
                        scope_school_urn: str | None = None) -> dict[str, Any]:
     """A school (or MAT) user submits a claim in the current window; support can only save drafts."""
+    if error := urn_error(school_urn):
+        raise Refused(error, field="school_urn")
     school = await uow.organisations.school(school_urn)
-    if actor.role == "school" and scope_school_urn != school_urn:
+    if actor.role == SCHOOL and scope_school_urn != school_urn:
         raise Refused("You can only claim for your own school", field="school_urn")
-    if actor.role == "mat" and (not scope_trust_id or school["trust_id"] != scope_trust_id):
+    if actor.role == MAT and (not scope_trust_id or school["trust_id"] != scope_trust_id):
         raise Refused("You can only claim for schools in your trust", field="school_urn")
-    if actor.role not in SUBMITTERS | {"support"}:
+    if actor.role not in SUBMITTERS | {SUPPORT}:
         raise Refused("You cannot create claims", field="role")
     provider = await uow.organisations.provider(provider_id)
     window = await uow.organisations.window_on(deps.clock.today())

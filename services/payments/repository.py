@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import NotFound, Refused
 
+from .domain.status import PAYABLE, outcome
 from .tables import (clawback_batches, clawbacks, mentor_assurances, payer_uploads, payment_batches, payment_claims,
                      school_claim_mentors, school_claims)
 
@@ -150,8 +151,8 @@ class ClaimProjection:
         """Mark every submitted claim of the window as sent in this payment, atomically; returns them."""
         rows = await self.session.execute(
             update(school_claims)
-            .where(school_claims.c.claim_window_id == claim_window_id, EFFECTIVE_STATUS == "submitted")
-            .values(expected_status="payment_in_progress", payment_id=payment_id, updated_at=func.now())
+            .where(school_claims.c.claim_window_id == claim_window_id, EFFECTIVE_STATUS == PAYABLE)
+            .values(expected_status=outcome("send to the payer"), payment_id=payment_id, updated_at=func.now())
             .returning(*school_claims.c))
         return sorted((dict(r) for r in rows.mappings()), key=lambda r: r["reference"])
 
@@ -179,7 +180,7 @@ class ClaimProjection:
         rows = await self.session.execute(
             select(school_claims.c.claim_window_id, func.count().label("claim_count"),
                    func.sum(school_claims.c.amount).label("total_amount"))
-            .where(EFFECTIVE_STATUS == "submitted").group_by(school_claims.c.claim_window_id)
+            .where(EFFECTIVE_STATUS == PAYABLE).group_by(school_claims.c.claim_window_id)
             .order_by(school_claims.c.claim_window_id))
         return [dict(r) for r in rows.mappings()]
 

@@ -12,6 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from shared.contracts.claim_status import CLAWBACK_QUEUE, PAYER_QUERIES
+from shared.contracts.identifiers import is_ascii_digits, is_reference
+
 from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
@@ -22,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _check(reference: str) -> None:
-    if not (len(reference) == 8 and reference.isdigit()):
+    if not is_reference(reference):
         raise Downstream(404, [{"message": "Page not found"}])
 
 
@@ -36,7 +39,7 @@ async def payments(request: Request, cancelled: str = "", user: User = Depends(S
     p = gw.services.payments
     ready = await p.json("GET", "/internal/v1/payments/ready", user=user)
     waiting = await p.json("GET", "/internal/v1/payments/claims", user=user, params={
-        "status": ["payment_information_requested", "payment_information_sent"], "per_page": 50})
+        "status": list(PAYER_QUERIES), "per_page": 50})
     batches = await p.json("GET", "/internal/v1/payments", user=user, params={"per_page": 10})
     return render(request, "payments/index.html", _ctx(
         "payments", "Payments", ready=ready["items"], waiting=waiting, batches=batches["items"],
@@ -124,7 +127,7 @@ async def clawbacks(request: Request, cancelled: str = "", user: User = Depends(
                     gw: Gateway = Depends(gateway)):
     p = gw.services.payments
     to_request = await p.json("GET", "/internal/v1/payments/claims", user=user, params={
-        "status": ["sampling_not_approved", "clawback_rejected"], "per_page": 50})
+        "status": list(CLAWBACK_QUEUE), "per_page": 50})
     awaiting = await p.json("GET", "/internal/v1/clawbacks", user=user, params={"status": "awaiting_approval",
                                                                               "per_page": 50})
     approved = await p.json("GET", "/internal/v1/clawbacks", user=user, params={"status": "approved", "per_page": 50})
@@ -152,7 +155,7 @@ def _entries(form, view: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str
         values[f"hours_worked-{trn}"], values[f"notes-{trn}"] = raw, notes
         if not raw:
             errors[f"hours_worked-{trn}"] = f"Enter the number of hours {m['full_name']} worked"
-        elif not raw.isdigit():
+        elif not is_ascii_digits(raw):
             errors[f"hours_worked-{trn}"] = f"Hours {m['full_name']} worked must be a whole number"
         elif int(raw) > m["hours"]:
             errors[f"hours_worked-{trn}"] = (f"Hours {m['full_name']} worked must be {m['hours']} or fewer "

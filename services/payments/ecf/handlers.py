@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import secrets
 from dataclasses import replace
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 from sqlalchemy.exc import IntegrityError
 
 from shared.contracts import Actor, NotFound, Refused
+from shared.contracts.identifiers import is_trn
 from shared.contracts.money import Money
 from shared.contracts.payments import StatementAuthorised
 from shared.platform.links import hash_token
@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 
 #: Courses of ECF participants (ECF API v3 ``course_identifier``).
 COURSES = ("ecf-induction", "ecf-mentor")
-_TRN = re.compile(r"^\d{7}$")
 
 
 class Refusals(Refused):
@@ -151,7 +150,7 @@ async def add_participant(uow: EcfUnitOfWork, clock: Clock, *, new_id: str, lead
         errors.append(Refused(f"There is no lead provider with the id {lead_provider_id}", field="lead_provider_id"))
     if await uow.ecf.schedule(schedule.strip(), cohort) is None:
         errors.append(Refused(f"There is no schedule called {schedule} for the {cohort} cohort", field="schedule"))
-    if not _TRN.match(trn.strip()):
+    if not is_trn(trn.strip()):
         errors.append(Refused("Enter a TRN of 7 digits", field="trn"))
     if not full_name.strip():
         errors.append(Refused("Enter the participant’s full name", field="full_name"))

@@ -11,7 +11,7 @@ from shared.csvfiles import read_csv_upload
 
 from ..domain.clawback import ClaimedMentor, ClawbackAssessment, HoursWorked, assess, mentors_to_enter, rejection_reasons
 from ..domain.payer_files import CLAWBACK_RESPONSE_COLUMNS, clawback_csv, read_clawback_response
-from ..domain.status import label, next_status
+from ..domain.status import CLAWBACK_WITH_PAYER, label, next_status, outcome
 from ..ports import Deps
 from ..unit_of_work import PaymentsUnitOfWork
 from .common import claims_phrase, email_payer, record_activity, require_payer
@@ -179,7 +179,7 @@ async def send_clawbacks(uow: PaymentsUnitOfWork, deps: Deps, *, actor: Actor | 
     references = [c["claim_reference"] for c in taken]
     for reference in references:
         uow.emit(ClawbackSentToPayer(reference=reference, clawback_batch_id=batch_id, actor=actor, occurred_at=now))
-    await uow.claims.expect(references, "clawback_in_progress")
+    await uow.claims.expect(references, outcome("sent to the payer for clawback"))
     await email_payer(uow, deps, kind="payer_clawback", subject_id=batch_id, file_name=file_name, content=content,
                       template="payer_claims_ready_for_clawback", claim_count=len(taken), actor=actor)
     record_activity(uow, deps, title=f"{claims_phrase(len(taken))} sent to payer for clawback",
@@ -192,7 +192,7 @@ async def send_clawbacks(uow: PaymentsUnitOfWork, deps: Deps, *, actor: Actor | 
 async def upload_clawback_response(uow: PaymentsUnitOfWork, deps: Deps, *, data: bytes | None,
                                    file_name: str | None, actor: Actor | None) -> dict[str, Any]:
     upload = read_csv_upload(data, file_name, **CLAWBACK_RESPONSE_COLUMNS)
-    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), "clawback_in_progress")
+    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), CLAWBACK_WITH_PAYER)
     answers = read_clawback_response(upload, in_progress=in_progress)
     upload_id = deps.new_id()
     await uow.uploads.add({
@@ -212,12 +212,12 @@ async def confirm_clawback_response(uow: PaymentsUnitOfWork, deps: Deps, *, uplo
         done = await uow.uploads.get(upload_id, "clawback")
         return {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
     complete = [a for a in upload["answers"] if a["outcome"] == "complete"]
-    await still_in(uow, complete, "clawback_in_progress")
+    await still_in(uow, complete, CLAWBACK_WITH_PAYER)
     now = deps.clock.now()
     references = [a["reference"] for a in complete]
     for reference in references:
         uow.emit(PayerClawbackRecorded(reference=reference, upload_id=upload_id, actor=actor, occurred_at=now))
-    await uow.claims.expect(references, "clawback_complete")
+    await uow.claims.expect(references, outcome("marked as clawback complete"))
     await uow.clawbacks.set_status(references, from_status="sent", to_status="complete")
     await uow.uploads.decide(upload_id, status="confirmed", by=actor.email if actor else None, at=now)
     count = upload["claim_count"]

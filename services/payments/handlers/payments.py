@@ -11,7 +11,7 @@ from shared.csvfiles import CsvRejected, read_csv_upload
 
 from ..domain.payer_files import (PAYMENT_RESPONSE_COLUMNS, VALID_REFERENCE, PayerRow, payment_csv,
                                   read_payment_response)
-from ..domain.status import next_status
+from ..domain.status import WITH_PAYER, next_status, outcome
 from ..ports import Deps
 from ..unit_of_work import PaymentsUnitOfWork
 from .common import claims_phrase, email_payer, record_activity, require_payer
@@ -59,7 +59,7 @@ async def upload_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, data: 
                                   file_name: str | None, actor: Actor | None) -> dict[str, Any]:
     """Validate the whole file, then keep it pending until a support user confirms it."""
     upload = read_csv_upload(data, file_name, **PAYMENT_RESPONSE_COLUMNS)
-    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), "payment_in_progress")
+    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), WITH_PAYER)
     answers = read_payment_response(upload, in_progress=in_progress)
     upload_id = deps.new_id()
     await uow.uploads.add({
@@ -103,14 +103,14 @@ async def confirm_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, uploa
         done = await uow.uploads.get(upload_id, "payment")
         return {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
     changing = [a for a in upload["answers"] if a["outcome"] != "unchanged"]
-    await still_in(uow, changing, "payment_in_progress")
+    await still_in(uow, changing, WITH_PAYER)
     now = deps.clock.now()
     for a in changing:
         uow.emit(PayerPaymentRecorded(reference=a["reference"], outcome=a["outcome"], reason=a["reason"],
                                       upload_id=upload_id, actor=actor, occurred_at=now))
-    await uow.claims.expect([a["reference"] for a in changing if a["outcome"] == "paid"], "paid")
+    await uow.claims.expect([a["reference"] for a in changing if a["outcome"] == "paid"], outcome("marked as paid"))
     await uow.claims.expect([a["reference"] for a in changing if a["outcome"] == "information_requested"],
-                            "payment_information_requested")
+                            outcome("marked as needing information"))
     await uow.uploads.decide(upload_id, status="confirmed", by=actor.email if actor else None, at=now)
     record_activity(uow, deps, title="Payer payment response uploaded", action="payment_response_uploaded",
                     actor=actor, references=[a["reference"] for a in upload["answers"]],
