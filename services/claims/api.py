@@ -20,7 +20,7 @@ from shared.contracts.claim_status import STATUSES
 from shared.contracts.claim_status import support_label as label
 from shared.contracts.identifiers import urn_error
 from shared.contracts.money import Money
-from shared.contracts.roles import MAT, SCHOOL
+from shared.contracts.roles import MAT, SCHOOL, SYSTEM
 
 from . import handlers
 from .ports import Deps
@@ -38,7 +38,7 @@ class ActorContext(BaseModel):
         return Actor(email=self.email, role=self.role)
 
 
-def actor_context(x_actor_email: str = Header(default="system@claimflow"), x_actor_role: str = Header(default="system"),
+def actor_context(x_actor_email: str = Header(default="system@claimflow"), x_actor_role: str = Header(default=SYSTEM),
                   x_actor_school: str | None = Header(default=None),
                   x_actor_trust: str | None = Header(default=None)) -> ActorContext:
     return ActorContext(email=x_actor_email, role=x_actor_role, school_urn=x_actor_school or None,

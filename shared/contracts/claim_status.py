@@ -133,7 +133,7 @@ def support_label(status: str) -> str:
 
 def provider_label(status: str, *, audited: bool = False) -> str:
     """The label a provider sees; ``audited``: the claim went through an audit."""
-    if audited and status == S.PAID:
+    if audited and status == ClaimStatus.PAID:
         return PROVIDER_AUDITED_PAID_LABEL
     return PROVIDER_LABELS.get(status, status)
 
