@@ -112,7 +112,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
 
     @router.post("/schools/import")
     async def import_schools(file: UploadFile = File(...), ctx: ActorContext = Depends(actor_context)):
-        from shared.csvfiles import CsvRejected, read_csv_upload
+        from shared.csvfiles import read_csv_upload, refuse_rows
 
         data = await file.read()
         rows = read_csv_upload(data, file.filename, required={"urn": (), "name": ()},
@@ -121,9 +121,9 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                          "region": (), "group": ("trust", "trusts (name)"),
                                          "district_code": ("districtadministrative (code)",),
                                          "email": ("email_address", "mainemail")})
-        bad_urns = [Refused(error, field="urn", row=r.number) for r in rows.rows if (error := urn_error(r.values["urn"]))]
-        if bad_urns:
-            raise CsvRejected(bad_urns)
+        # a row with more values than there are columns, or a URN that is not 6 digits 0-9
+        refuse_rows(rows, [Refused(error, field="urn", row=r.number) for r in rows.rows
+                           if (error := urn_error(r.values["urn"]))])
         async with uow_factory() as uow:
             return await handlers.import_schools(uow, deps, [dict(r.values) for r in rows.rows], actor=ctx.actor,
                                                  districts=districts, file_name=file.filename or "schools.csv")
