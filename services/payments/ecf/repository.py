@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.money import Money
 
+from ..repository import among
+
 from .domain.calculator import Tally, tally_groups
 from .domain.contract import Band, Contract
 from .domain.declarations import Declaration, Participant
@@ -118,7 +120,7 @@ class EcfRepository:
         if not heads:
             return []
         band_rows = await self.session.execute(
-            select(contract_bands).where(contract_bands.c.contract_id.in_([h["id"] for h in heads]))
+            select(contract_bands).where(among(contract_bands.c.contract_id, [h["id"] for h in heads]))
             .order_by(contract_bands.c.contract_id, contract_bands.c.name))
         bands: dict[str, list[Band]] = {}
         for b in band_rows.mappings():
@@ -171,7 +173,7 @@ class EcfRepository:
 
     async def statement_times(self, ids: Iterable[str]) -> dict[str, tuple[datetime, datetime]]:
         rows = await self.session.execute(select(statements.c.id, statements.c.created_at, statements.c.updated_at)
-                                          .where(statements.c.id.in_(list(ids))))
+                                          .where(among(statements.c.id, ids)))
         return {r.id: (r.created_at, r.updated_at) for r in rows}
 
     async def _with_adjustments(self, rows: Sequence[Any]) -> list[Statement]:
@@ -180,7 +182,7 @@ class EcfRepository:
         found: dict[str, list[Adjustment]] = {}
         adj = await self.session.execute(
             select(adjustments.c.statement_id, adjustments.c.payment_type, adjustments.c.amount)
-            .where(adjustments.c.statement_id.in_([r["id"] for r in rows])).order_by(adjustments.c.id))
+            .where(among(adjustments.c.statement_id, [r["id"] for r in rows])).order_by(adjustments.c.id))
         for a in adj:
             found.setdefault(a.statement_id, []).append(Adjustment(a.payment_type, Money(a.amount)))
         return [Statement(id=r["id"], lead_provider_id=r["lead_provider_id"], cohort=r["cohort"], name=r["name"],
@@ -218,7 +220,7 @@ class EcfRepository:
         target = declarations.c[column]
         for before, after in moves.items():
             result = await self.session.execute(
-                update(declarations).where(target.in_(list(statement_ids)), declarations.c.state == before)
+                update(declarations).where(among(target, statement_ids), declarations.c.state == before)
                 .values(state=after, updated_at=now))
             count += result.rowcount or 0
         return count
@@ -283,7 +285,7 @@ class EcfRepository:
         return _declaration(row) if row else None
 
     async def declarations_of(self, participant_ids: Sequence[str], *, for_update: bool = False) -> list[Declaration]:
-        query = select(declarations).where(declarations.c.participant_id.in_(list(participant_ids))) \
+        query = select(declarations).where(among(declarations.c.participant_id, participant_ids)) \
             .order_by(declarations.c.submitted_at, declarations.c.id)
         if for_update:
             query = query.with_for_update()
@@ -318,7 +320,7 @@ class EcfRepository:
 
     async def declaration_times(self, ids: Sequence[str]) -> dict[str, datetime]:
         rows = await self.session.execute(select(declarations.c.id, declarations.c.updated_at)
-                                          .where(declarations.c.id.in_(list(ids))))
+                                          .where(among(declarations.c.id, ids)))
         return {r.id: r.updated_at for r in rows}
 
     # ---------------------------------------------------------------- the calculator's counts
