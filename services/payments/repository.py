@@ -161,6 +161,17 @@ class ClaimProjection:
             query = query.order_by(school_claims.c.reference).with_for_update()
         return set((await self.session.execute(query)).scalars())
 
+    async def unknown(self, references: Sequence[str]) -> list[str]:
+        """Those of ``references`` payments has not yet seen submitted (their ClaimSubmitted is still
+        on its way from claims), in the given order."""
+        if not references:
+            return []
+        rows = await self.session.execute(text(
+            "SELECT r FROM unnest(CAST(:refs AS text[])) WITH ORDINALITY AS u(r, n) "
+            "WHERE NOT EXISTS (SELECT FROM school_claims c WHERE c.reference = u.r) ORDER BY n"),
+            {"refs": list(references)})
+        return list(rows.scalars())
+
     async def take_submitted(self, claim_window_id: str, payment_id: str) -> list[dict[str, Any]]:
         """Mark every submitted claim of the window as sent in this payment, atomically; returns them."""
         rows = await self.session.execute(

@@ -12,9 +12,9 @@ from shared.csvfiles import CsvRejected, read_csv_upload
 from ..domain.payer_files import (PAYMENT_RESPONSE_COLUMNS, VALID_REFERENCE, PayerRow, payment_csv,
                                   read_payment_response)
 from ..domain.status import next_status
-from ..ports import Deps
-from ..unit_of_work import PaymentsUnitOfWork
-from .common import claims_phrase, email_payer, record_activity, require_payer
+from ..ports import Deps, UnitOfWork
+from .activity import claims_phrase, record_activity
+from .payer import email_payer, require_payer
 
 NOTHING_TO_SEND = "You cannot send claims to the payer as there are no submitted claims"
 
@@ -27,7 +27,7 @@ def payer_row(claim: dict[str, Any], clawback_amount: Decimal | None = None) -> 
                     clawback_amount=clawback_amount)
 
 
-async def send_to_payer(uow: PaymentsUnitOfWork, deps: Deps, *, claim_window_id: str,
+async def send_to_payer(uow: UnitOfWork, deps: Deps, *, claim_window_id: str,
                         actor: Actor | None) -> dict[str, Any]:
     """Every submitted claim of the window → one payment: facts, the CSV behind a link per payer address."""
     require_payer(deps)
@@ -55,7 +55,7 @@ async def send_to_payer(uow: PaymentsUnitOfWork, deps: Deps, *, claim_window_id:
 
 
 # ------------------------------------------------------------------ the payer's response
-async def upload_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, data: bytes | None,
+async def upload_payment_response(uow: UnitOfWork, deps: Deps, *, data: bytes | None,
                                   file_name: str | None, actor: Actor | None) -> dict[str, Any]:
     """Validate the whole file, then keep it pending until a support user confirms it."""
     upload = read_csv_upload(data, file_name, **PAYMENT_RESPONSE_COLUMNS)
@@ -79,7 +79,7 @@ def _counts(answers) -> dict[str, int]:
     return counts
 
 
-async def pending_upload(uow: PaymentsUnitOfWork, upload_id: str, kind: str) -> dict[str, Any] | None:
+async def pending_upload(uow: UnitOfWork, upload_id: str, kind: str) -> dict[str, Any] | None:
     """The upload, locked; None when it was already confirmed (confirming twice applies once)."""
     upload = await uow.uploads.get(upload_id, kind, for_update=True)
     if upload["status"] == "cancelled":
@@ -87,7 +87,7 @@ async def pending_upload(uow: PaymentsUnitOfWork, upload_id: str, kind: str) -> 
     return upload if upload["status"] == "pending" else None
 
 
-async def still_in(uow: PaymentsUnitOfWork, answers: list[dict[str, Any]], status: str) -> None:
+async def still_in(uow: UnitOfWork, answers: list[dict[str, Any]], status: str) -> None:
     """Claims may have moved since the upload was checked: lock them and refuse rows that did."""
     refs = [a["reference"] for a in answers]
     current = await uow.claims.references_in(refs, status, for_update=True)
@@ -96,7 +96,7 @@ async def still_in(uow: PaymentsUnitOfWork, answers: list[dict[str, Any]], statu
         raise CsvRejected([Refused(VALID_REFERENCE, field="claim_reference", row=a["row"]) for a in stale])
 
 
-async def confirm_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload_id: str,
+async def confirm_payment_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
                                    actor: Actor | None) -> dict[str, Any]:
     upload = await pending_upload(uow, upload_id, "payment")
     if upload is None:
@@ -121,7 +121,7 @@ async def confirm_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, uploa
             **_counts(upload["answers"])}
 
 
-async def cancel_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload_id: str,
+async def cancel_payment_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
                                   actor: Actor | None, kind: str = "payment") -> dict[str, Any]:
     upload = await uow.uploads.get(upload_id, kind, for_update=True)
     if upload["status"] == "confirmed":
@@ -134,7 +134,7 @@ async def cancel_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload
 
 
 # ------------------------------------------------------------------ manual payer actions
-async def _manual(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, action: str, fact, title: str,
+async def _manual(uow: UnitOfWork, deps: Deps, *, reference: str, action: str, fact, title: str,
                   code: str, actor: Actor | None) -> dict[str, Any]:
     claim = await uow.claims.get(reference, for_update=True)
     to_status = next_status(reference, claim["effective_status"], action)
@@ -145,7 +145,7 @@ async def _manual(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, action
     return {"reference": reference, "status": to_status}
 
 
-async def mark_information_sent(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str,
+async def mark_information_sent(uow: UnitOfWork, deps: Deps, *, reference: str,
                                 actor: Actor | None) -> dict[str, Any]:
     return await _manual(uow, deps, reference=reference, action="marked as information sent to the payer",
                          fact=PayerInformationSent(reference=reference, actor=actor, occurred_at=deps.clock.now()),
@@ -153,14 +153,14 @@ async def mark_information_sent(uow: PaymentsUnitOfWork, deps: Deps, *, referenc
                          actor=actor)
 
 
-async def mark_paid(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, actor: Actor | None) -> dict[str, Any]:
+async def mark_paid(uow: UnitOfWork, deps: Deps, *, reference: str, actor: Actor | None) -> dict[str, Any]:
     return await _manual(uow, deps, reference=reference, action="marked as paid",
                          fact=PayerPaymentRecorded(reference=reference, outcome="paid", actor=actor,
                                                    occurred_at=deps.clock.now()),
                          title=f"Payer paid claim {reference}", code="payment_paid", actor=actor)
 
 
-async def reject_payment(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, reason: str,
+async def reject_payment(uow: UnitOfWork, deps: Deps, *, reference: str, reason: str,
                          actor: Actor | None) -> dict[str, Any]:
     return await _manual(uow, deps, reference=reference, action="rejected by the payer",
                          fact=PayerRejected(reference=reference, reason=reason.strip(), actor=actor,
