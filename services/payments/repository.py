@@ -156,7 +156,8 @@ class ClaimProjection:
         refs = list(dict.fromkeys(r.strip() for r in references))
         if not refs:
             return set()
-        query = select(school_claims.c.reference).where(among(school_claims.c.reference, refs), EFFECTIVE_STATUS == status)
+        query = select(school_claims.c.reference).where(among(school_claims.c.reference, refs),
+                                                        EFFECTIVE_STATUS == status)
         if for_update:
             query = query.order_by(school_claims.c.reference).with_for_update()
         return set((await self.session.execute(query)).scalars())

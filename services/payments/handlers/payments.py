@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Sequence
 
 from shared.contracts import (Actor, ClaimSentToPayer, FileRef, PayerInformationSent, PayerPaymentRecorded,
                               PayerRejected, Refused)
@@ -27,14 +27,39 @@ def payer_row(claim: dict[str, Any], clawback_amount: Decimal | None = None) -> 
                     clawback_amount=clawback_amount)
 
 
-async def send_to_payer(uow: UnitOfWork, deps: Deps, *, claim_window_id: str,
-                        actor: Actor | None) -> dict[str, Any]:
-    """Every submitted claim of the window → one payment: facts, the CSV behind a link per payer address."""
+def still_arriving(count: int) -> str:
+    return (f"You cannot send claims to the payer yet as {claims_phrase(count)} submitted a moment ago "
+            f"{'is' if count == 1 else 'are'} still arriving. Try again in a minute")
+
+
+async def catch_up(uow: UnitOfWork, deps: Deps, references: Sequence[str]) -> list[str]:
+    """Wait, at most ``deps.catch_up``, until payments' projection has seen every claim of
+    ``references`` submitted; returns those it still has not seen."""
+    unseen = await uow.claims.unknown(list(dict.fromkeys(references)))
+    polls = int(deps.catch_up / deps.catch_up_poll)
+    while unseen and polls > 0:
+        await deps.sleep(deps.catch_up_poll.total_seconds())
+        unseen = await uow.claims.unknown(unseen)
+        polls -= 1
+    return unseen
+
+
+async def send_to_payer(uow: UnitOfWork, deps: Deps, *, claim_window_id: str, actor: Actor | None,
+                        submitted: Sequence[str] = ()) -> dict[str, Any]:
+    """Every submitted claim of the window → one payment: facts, the CSV behind a link per payer address.
+
+    ``submitted``: the references claims showed as submitted in the window when the support user
+    pressed the button. A claim submitted a moment before may not have reached payments yet: it is
+    waited for (``catch_up``), and any still missing are counted in ``claims_still_arriving`` so
+    the page never says "N claims sent" while one more shows as submitted."""
     require_payer(deps)
+    unseen = await catch_up(uow, deps, submitted)
     now = deps.clock.now()
     payment_id = deps.new_id()
     claims = await uow.claims.take_submitted(claim_window_id, payment_id)
     if not claims:
+        if unseen:
+            raise Refused(still_arriving(len(unseen)), field="claim_window_id")
         raise Refused(NOTHING_TO_SEND, field="claim_window_id")
     total = sum((Decimal(c["amount"]) for c in claims), Decimal("0"))
     file_name = f"claims-for-payment-{now:%Y-%m-%d-%H%M%S}.csv"
@@ -51,7 +76,8 @@ async def send_to_payer(uow: UnitOfWork, deps: Deps, *, claim_window_id: str,
                     action="payment_sent", actor=actor, references=[c["reference"] for c in claims],
                     files=[FileRef(name=file_name, kind="download", id=payment_id, rows=len(claims))])
     await uow.commit()
-    return {"payment_id": payment_id, "claim_count": len(claims), "total_amount": str(Money(total))}
+    return {"payment_id": payment_id, "claim_count": len(claims), "total_amount": str(Money(total)),
+            "claims_still_arriving": len(unseen)}
 
 
 # ------------------------------------------------------------------ the payer's response
