@@ -32,21 +32,21 @@ def _array_element(column_type: Any) -> str:
     return "text" if isinstance(column_type, String) else column_type.compile(dialect=postgresql.dialect())
 
 
-def _insert_from_arrays(table: Table, columns: tuple[str, ...], conflict: str = "") -> Any:
+def insert_from_arrays(table: Table, columns: tuple[str, ...], conflict: str = "") -> Any:
     """``INSERT`` of rows sent as one array per column (each cast to its column's type): one
     statement text and one parameter a column whatever the number of rows."""
-    arrays = ", ".join(f"CAST(:{name} AS {_array_element(table.c[name].type)}[])" for name in columns)
-    return text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) {conflict}".rstrip())
+    unnested = ", ".join(f"CAST(:{name} AS {_array_element(table.c[name].type)}[])" for name in columns)
+    return text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({unnested}) {conflict}".rstrip())
 
 
 def _upsert_from_arrays(table: Table, key: tuple[str, ...], columns: tuple[str, ...], updated: tuple[str, ...],
                         extra_set: str = "") -> Any:
-    """``_insert_from_arrays``, updating ``updated`` on a key conflict."""
+    """``insert_from_arrays``, updating ``updated`` on a key conflict."""
     sets = ", ".join([f"{name} = EXCLUDED.{name}" for name in updated] + ([extra_set] if extra_set else []))
-    return _insert_from_arrays(table, columns, f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
+    return insert_from_arrays(table, columns, f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
 
 
-def _arrays(rows: Sequence[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, list[Any]]:
+def arrays(rows: Sequence[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, list[Any]]:
     return {column: [row[column] for row in rows] for column in columns}
 
 
@@ -73,7 +73,7 @@ _ASSURANCE_COLUMNS = ("claim_reference", "trn", "assured", "reason", "recorded_a
 _UPSERT_ASSURANCES = _upsert_from_arrays(mentor_assurances, ("claim_reference", "trn"), _ASSURANCE_COLUMNS,
                                          ("assured", "reason", "recorded_at"))
 _PAYMENT_CLAIM_COLUMNS = ("payment_id", "claim_reference", "amount")
-_INSERT_PAYMENT_CLAIMS = _insert_from_arrays(payment_claims, _PAYMENT_CLAIM_COLUMNS)
+_INSERT_PAYMENT_CLAIMS = insert_from_arrays(payment_claims, _PAYMENT_CLAIM_COLUMNS)
 
 
 def _claim_columns():
@@ -98,9 +98,9 @@ class ClaimProjection:
         64-71 MB per payments connection after a seed (measured, seventh session)."""
         if not claims:
             return
-        await self.session.execute(_UPSERT_CLAIMS, _arrays(claims, _CLAIM_COLUMNS))
+        await self.session.execute(_UPSERT_CLAIMS, arrays(claims, _CLAIM_COLUMNS))
         if mentors:
-            await self.session.execute(_UPSERT_MENTORS, _arrays(mentors, _MENTOR_COLUMNS))
+            await self.session.execute(_UPSERT_MENTORS, arrays(mentors, _MENTOR_COLUMNS))
 
     async def status_changed_many(self, changes: list[Any]) -> None:
         """``status_changed`` for many claims (each at most once) in one UPDATE."""
@@ -124,7 +124,7 @@ class ClaimProjection:
 
     async def record_assurance(self, reference: str, rows: list[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(_UPSERT_ASSURANCES, _arrays(rows, _ASSURANCE_COLUMNS))
+            await self.session.execute(_UPSERT_ASSURANCES, arrays(rows, _ASSURANCE_COLUMNS))
 
     async def get(self, reference: str, *, for_update: bool = False) -> dict[str, Any]:
         query = select(*_claim_columns()).where(school_claims.c.reference == reference)
@@ -218,7 +218,7 @@ class PaymentRepository:
     async def add_batch(self, batch: dict[str, Any], claims: list[dict[str, Any]]) -> None:
         await self.session.execute(payment_batches.insert().values(**batch))
         if claims:
-            await self.session.execute(_INSERT_PAYMENT_CLAIMS, _arrays(claims, _PAYMENT_CLAIM_COLUMNS))
+            await self.session.execute(_INSERT_PAYMENT_CLAIMS, arrays(claims, _PAYMENT_CLAIM_COLUMNS))
 
     async def batches(self, *, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
         rows = await self.session.execute(select(payment_batches).order_by(payment_batches.c.created_at.desc(),

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.money import Money
 
-from ..repository import among
+from ..repository import among, arrays, insert_from_arrays
 
 from .domain.calculator import Tally, tally_groups
 from .domain.contract import Band, Contract
@@ -22,6 +22,13 @@ from .domain.schedules import Milestone, Schedule
 from .domain.statements import Adjustment, Statement
 from .tables import (adjustments, contract_bands, contracts, declarations, lead_providers, milestones, participants,
                      schedules, statements)
+
+
+# Rows of one statement travel as one array a column (never one parameter a row).
+_MILESTONE_COLUMNS = ("schedule_id", "declaration_type", "start_date", "milestone_date")
+_INSERT_MILESTONES = insert_from_arrays(milestones, _MILESTONE_COLUMNS)
+_BAND_COLUMNS = ("contract_id", "name", "min", "max", "per_participant")
+_INSERT_BANDS = insert_from_arrays(contract_bands, _BAND_COLUMNS)
 
 
 def as_uuid(value: object) -> str | None:
@@ -78,9 +85,9 @@ class EcfRepository:
     async def add_schedule(self, schedule_id: str, schedule: Schedule) -> None:
         await self.session.execute(insert(schedules).values(
             id=schedule_id, identifier=schedule.identifier, cohort=schedule.cohort))
-        await self.session.execute(insert(milestones), [
+        await self.session.execute(_INSERT_MILESTONES, arrays([
             {"schedule_id": schedule_id, "declaration_type": m.declaration_type, "start_date": m.start_date,
-             "milestone_date": m.milestone_date} for m in schedule.milestones])
+             "milestone_date": m.milestone_date} for m in schedule.milestones], _MILESTONE_COLUMNS))
 
     async def schedule(self, identifier: str, cohort: int) -> Schedule | None:
         head = (await self.session.execute(select(schedules.c.id).where(
@@ -101,10 +108,10 @@ class EcfRepository:
             monthly_service_fee=None if contract.monthly_service_fee_override is None
             else contract.monthly_service_fee_override.amount,
             service_fee_months=contract.service_fee_months))
-        await self.session.execute(insert(contract_bands), [
+        await self.session.execute(_INSERT_BANDS, arrays([
             {"contract_id": contract.id, "name": b.name, "min": b.min, "max": b.max,
              "per_participant": None if b.per_participant is None else Money(b.per_participant).amount}
-            for b in bands])
+            for b in bands], _BAND_COLUMNS))
 
     async def contract(self, lead_provider_id: str, cohort: int) -> Contract | None:
         found = await self.contracts(lead_provider_id=lead_provider_id, cohort=cohort)
