@@ -227,6 +227,16 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
         return StreamingResponse(rows(), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="claims.csv"'})
 
+    @router.get("/claims/references")
+    async def references(status: list[str] = Query(default=[]), claim_window_id: str | None = None,
+                         ctx: ActorContext = Depends(actor_context)):
+        """Only the references of every matching claim, in reference order (what the gateway hands
+        payments when a window is sent to the payer, so a claim submitted a moment before is waited for)."""
+        f = filters(None, status, None, None, claim_window_id, None, None, None, None, ctx)
+        async with uow_factory() as uow:
+            found = [c["reference"] async for c in uow.claims.stream(f)]
+        return {"references": found, "total": len(found)}
+
     async def _detail(reference: str, ctx: ActorContext) -> dict[str, Any]:
         async with uow_factory() as uow:
             c = await uow.claims.get(reference)

@@ -43,6 +43,8 @@ def support(who: Actor = Depends(actor)) -> Actor:
 class SendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     claim_window_id: str
+    #: What claims showed as submitted in the window when the button was pressed (the gateway asks).
+    submitted_references: list[str] = []
 
 
 class RejectIn(BaseModel):
@@ -111,7 +113,8 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     @router.post("/payments", status_code=201)
     async def send_to_payer(body: SendIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.send_to_payer(uow, deps, claim_window_id=body.claim_window_id, actor=who)
+            return await handlers.send_to_payer(uow, deps, claim_window_id=body.claim_window_id, actor=who,
+                                                 submitted=body.submitted_references)
 
     @router.get("/payments")
     async def list_payments(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):

@@ -126,7 +126,17 @@ async def resend_link(provider_id: str, user: User = Depends(SUPPORT), gw: Gatew
 @router.post("/payments", status_code=201, response_model=w.PaymentSent, tags=["payments"],
              summary="Send a claim window's submitted claims to the payer", responses=errors(401, 403, 404, 422, 503))
 async def send_to_payer(body: w.SendToPayerIn, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    return await gw.services.payments.json("POST", "/internal/v1/payments", user=user, json=body.model_dump())
+    return await send_window_to_payer(gw, user, body.claim_window_id)
+
+
+async def send_window_to_payer(gw: Gateway, user: User, claim_window_id: str) -> dict:
+    """Payments sends what its projection holds; claims is asked first which claims it shows as
+    submitted in the window now, so payments waits for one submitted a moment before (or says how
+    many are still arriving)."""
+    submitted = await gw.services.claims.json("GET", "/internal/v1/claims/references", user=user, params={
+        "status": "submitted", "claim_window_id": claim_window_id})
+    return await gw.services.payments.json("POST", "/internal/v1/payments", user=user, json={
+        "claim_window_id": claim_window_id, "submitted_references": submitted["references"]})
 
 
 @router.get("/payments", response_model=w.PaymentBatchList, tags=["payments"],

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from shared.contracts.claim_status import CLAWBACK_QUEUE, PAYER_QUERIES
 from shared.contracts.identifiers import is_ascii_digits, is_reference
 
+from ..api.workflows import send_window_to_payer
 from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
@@ -59,15 +60,16 @@ async def send_page(request: Request, claim_window_id: str = "", user: User = De
 async def send(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     window_id = form_text(await request.form(), "claim_window_id", 100)
     try:
-        sent = await gw.services.payments.json("POST", "/internal/v1/payments", user=user,
-                                               json={"claim_window_id": window_id})
+        sent = await send_window_to_payer(gw, user, window_id)
     except Downstream as exc:
         if exc.status not in (404, 409, 422):
             raise
         return render(request, "payments/send.html", _ctx(
             "payments", "Send claims to the payer", window=None, claim_window_id=window_id,
             errors=[{"text": e["message"], "href": "#send"} for e in exc.errors]), status_code=422)
-    return see_other(f"/claims/payments/batches/{sent['payment_id']}?sent=1")
+    arriving = sent.get("claims_still_arriving") or 0
+    return see_other(f"/claims/payments/batches/{sent['payment_id']}?sent=1"
+                     + (f"&arriving={arriving}" if arriving else ""))
 
 
 @router.get("/claims/payments/batches/{payment_id}")
@@ -75,8 +77,10 @@ async def batch(request: Request, payment_id: str, user: User = Depends(SUPPORT)
     if not (0 < len(payment_id) <= 100 and all(c.isalnum() or c in "-_" for c in payment_id)):
         raise Downstream(404, [{"message": "Page not found"}])
     found = await gw.services.payments.json("GET", f"/internal/v1/payments/{payment_id}", user=user)
-    return render(request, "payments/batch.html", _ctx("payments", "Claims sent to the payer", batch=found,
-                                                       sent=bool(request.query_params.get("sent"))))
+    arriving = request.query_params.get("arriving", "")[:6]
+    return render(request, "payments/batch.html", _ctx(
+        "payments", "Claims sent to the payer", batch=found, sent=bool(request.query_params.get("sent")),
+        arriving=int(arriving) if arriving.isascii() and arriving.isdecimal() else 0))
 
 
 @router.post("/claims/{reference}/payment/{action}", dependencies=[Depends(verify_csrf)])

@@ -231,8 +231,8 @@ def slug(name: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in name.lower()).split()) or "statement"
 
 
-def csv_response(text: str, file_name: str) -> Response:
-    return Response(text.encode(), media_type="text/csv; charset=utf-8",
+def csv_response(content: bytes, file_name: str) -> Response:
+    return Response(content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
 
 
