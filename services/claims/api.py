@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import Actor, NotFound, Refused
+from shared.platform.filenames import safe_file_name
 from shared.contracts.money import Money
 
 from . import handlers
@@ -120,7 +121,8 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                          "email": ("email_address", "mainemail")})
         async with uow_factory() as uow:
             return await handlers.import_schools(uow, deps, [dict(r.values) for r in rows.rows], actor=ctx.actor,
-                                                 districts=districts, file_name=file.filename or "schools.csv")
+                                                 districts=districts,
+                                                 file_name=safe_file_name(file.filename, fallback="schools.csv"))
 
     @router.post("/providers", status_code=201)
     async def add_provider(body: ProviderIn, ctx: ActorContext = Depends(actor_context)):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import Actor, Refused
 from shared.contracts.money import Money
+from shared.platform.filenames import safe_file_name
 
 from . import handlers
 from .domain.clawback import HoursWorked
@@ -150,8 +151,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     async def upload_payment_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
         data = await file.read() if file is not None else None
         async with uow_factory() as uow:
-            return await handlers.upload_payment_response(uow, deps, data=data,
-                                                          file_name=file.filename if file else None, actor=who)
+            return await handlers.upload_payment_response(uow, deps, data=data, file_name=_name(file), actor=who)
 
     @router.get("/payments/responses/{upload_id}")
     async def payment_response(upload_id: str):
@@ -240,8 +240,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     async def upload_clawback_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
         data = await file.read() if file is not None else None
         async with uow_factory() as uow:
-            return await handlers.upload_clawback_response(uow, deps, data=data,
-                                                           file_name=file.filename if file else None, actor=who)
+            return await handlers.upload_clawback_response(uow, deps, data=data, file_name=_name(file), actor=who)
 
     @router.get("/clawbacks/responses/{upload_id}")
     async def clawback_response(upload_id: str):
@@ -268,6 +267,10 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
                                  gone=LINK_GONE)
 
     return router
+
+
+def _name(file: UploadFile | None) -> str | None:
+    return safe_file_name(file.filename) if file is not None and file.filename else None
 
 
 def _upload_item(u: dict[str, Any]) -> dict[str, Any]:

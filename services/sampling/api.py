@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.contracts import Actor
 from shared.contracts.money import Money
+from shared.platform.filenames import safe_file_name
 
 from . import handlers
 from .domain import wording
@@ -52,7 +53,7 @@ def waiting_item(c: dict[str, Any]) -> dict[str, Any]:
 async def _file(file: UploadFile | None) -> tuple[bytes | None, str | None]:
     if file is None:
         return None, None
-    return await file.read(), file.filename
+    return await file.read(), file.filename and safe_file_name(file.filename)
 
 
 def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callable) -> APIRouter:

@@ -12,6 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
+from shared.platform.filenames import safe_file_name
+
 from ..auth import api_role
 from ..clients import GatewayError
 from ..context import Gateway, client_ip, gateway
@@ -66,7 +68,7 @@ async def import_schools(file: Annotated[UploadFile, File(description="CSV file"
                          user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     data = await file.read()
     return await gw.services.claims.json("POST", "/internal/v1/schools/import", user=user, files={
-        "file": (file.filename or "schools.csv", data, file.content_type or "text/csv")})
+        "file": (safe_file_name(file.filename, fallback="schools.csv"), data, file.content_type or "text/csv")})
 
 
 @router.post("/providers", status_code=201, response_model=s.Provider, tags=["organisations"],

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
 
+from shared.platform.filenames import safe_file_name
+
 from ..auth import api_role
 from ..clients import GatewayError, ServiceClient
 from ..context import Gateway, gateway
@@ -37,7 +39,7 @@ def check_id(value: str, what: str = "upload") -> str:
 async def forward_file(client: ServiceClient, path: str, file: UploadFile | None, user: User) -> Any:
     files = None
     if file is not None:
-        files = {"file": (file.filename or "upload.csv", await file.read(), file.content_type or "text/csv")}
+        files = {"file": (safe_file_name(file.filename), await file.read(), file.content_type or "text/csv")}
     return await client.json("POST", path, user=user, **({"files": files} if files else {}))
 
 

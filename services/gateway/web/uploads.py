@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
+from shared.platform.filenames import safe_file_name
+
 from ..auth import verify_csrf
 from ..clients import Downstream, ServiceClient
 from ..context import Gateway, gateway
@@ -129,7 +131,7 @@ def add_routes(kind: UploadKind) -> None:
         file = form.get("file")
         files = None
         if isinstance(file, UploadFile) and file.filename:
-            files = {"file": (file.filename, await file.read(), file.content_type or "text/csv")}
+            files = {"file": (safe_file_name(file.filename), await file.read(), file.content_type or "text/csv")}
         try:
             created = await _client(gw, kind).json("POST", kind.internal, user=user,
                                                     **({"files": files} if files else {}))
