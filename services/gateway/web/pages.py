@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from .. import auth
-from ..api.routes import SORT_KEYS, stream_csv, support_user_email, too_many_sign_ins
+from ..api.routes import SORT_KEYS, sign_in_failed, start_sign_in, stream_csv, support_user_email
 from ..auth import page_role, verify_csrf
 from ..clients import Downstream, GatewayError
 from ..context import Gateway, client_ip, gateway
@@ -73,12 +73,13 @@ async def sign_in(request: Request, gw: Gateway = Depends(gateway)):
         missing["password"] = "Enter your password"
     if missing:
         return again(missing, 422)
-    key = f"{client_ip(request)}|{email.lower()}"
-    if not gw.sign_in_limiter.hit(key):
-        error = too_many_sign_ins(gw.sign_in_limiter.retry_after(key))
+    try:
+        key = start_sign_in(gw, request, email)
+    except GatewayError as error:
         return again({"email": error.errors[0]["message"]}, 429, error.headers)
     user = await gw.users.authenticate(email, password)
     if user is None:
+        sign_in_failed(gw, request)
         return again({"email": "Enter a correct email address and password"}, 401)
     gw.sign_in_limiter.reset(key)
     session_id, _ = await gw.users.start_session(user, max_age_s=gw.settings.session_max_age_s)
