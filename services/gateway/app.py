@@ -19,12 +19,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import cookie_parser
 
 from shared.platform.service import ServiceRuntime, create_service_app
+from shared.platform.validation_errors import plain_errors
 
 from . import auth
 from .api import ecf as ecf_api
 from .api import routes as api_routes
 from .api import workflows as workflow_api
-from .clients import GatewayError, Services, _validation
+from .clients import GatewayError, Services
 from .config import GatewaySettings
 from .context import Gateway
 from .security import RateLimiter, TokenSigner
@@ -208,7 +209,7 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [_validation(e) for e in exc.errors()]
+        errors = plain_errors(exc.errors())
         if _is_api(request):
             return _json(422, errors, request=request)
         return _page(request, 404 if any(e.get("field") in ("reference",) for e in errors) else 400)

@@ -15,6 +15,7 @@ from typing import Any, AsyncIterator
 import httpx
 
 from shared.platform.logging import correlation_id
+from shared.platform.validation_errors import plain_errors
 
 from .transport import AiohttpTransport
 from .users import User
@@ -66,7 +67,7 @@ def errors_from(response: httpx.Response) -> list[dict[str, Any]]:
         return [_clean(e) for e in body["errors"] if isinstance(e, dict)] or [{"message": response.reason_phrase}]
     detail = body.get("detail") if isinstance(body, dict) else None
     if isinstance(detail, list):  # FastAPI request validation
-        return [_validation(e) for e in detail if isinstance(e, dict)]
+        return plain_errors(e for e in detail if isinstance(e, dict))
     if isinstance(detail, str):
         return [{"message": detail}]
     return [{"message": response.reason_phrase}]
@@ -87,14 +88,6 @@ def _clean(error: dict[str, Any]) -> dict[str, Any]:
         out["row"] = error["row"]
     if error.get("field") is not None:
         out["field"] = error["field"]
-    return out
-
-
-def _validation(error: dict[str, Any]) -> dict[str, Any]:
-    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    out: dict[str, Any] = {"message": str(error.get("msg", "Enter a valid value"))}
-    if loc:
-        out["field"] = ".".join(loc)
     return out
 
 
