@@ -44,8 +44,8 @@ def plain_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def plain_error(error: dict[str, Any]) -> dict[str, Any]:
     loc = [p for p in error.get("loc", ()) if p not in _LOCATIONS]
-    if loc and loc[0] in ("json", "form"):  # FastAPI's location for an unreadable body
-        loc = loc[1:]
+    if error.get("type") == "json_invalid":  # its location is a character position, not a field
+        loc = []
     field = ".".join(str(p) for p in loc)
     name = next((str(p) for p in reversed(loc) if not isinstance(p, int)), "")
     out: dict[str, Any] = {"message": _message(error, name, field)}
@@ -116,7 +116,7 @@ def _message(error: dict[str, Any], name: str, field: str) -> str:
             return f"{_capital(label)} must be one of: {', '.join(options)}"
         return f"Enter {label} using only letters, numbers, hyphens and underscores"
     if kind in ("literal_error", "enum"):
-        expected = str(ctx.get("expected", "")).replace("'", "")
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         return f"{_capital(label)} must be one of: {expected}" if expected else f"Enter a valid value for {label}"
     if kind in ("string_type", "string_unicode"):
         return f"Enter {label} as text"
