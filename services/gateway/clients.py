@@ -46,7 +46,10 @@ class GatewayError(Exception):
 
 
 class Downstream(GatewayError):
-    """A service refused the request (4xx)."""
+    """A service refused the request (4xx); ``reason`` is the body's ``reason`` when it gives one
+    (a download link's 410 says whether it was used, expired, replaced or never issued)."""
+
+    reason: str | None = None
 
 
 class ServiceUnavailable(GatewayError):
@@ -80,6 +83,14 @@ def _jsonapi_errors(response: httpx.Response) -> bool:
         return False
     errors = body.get("errors") if isinstance(body, dict) else None
     return isinstance(errors, list) and all(isinstance(e, dict) and "title" in e for e in errors)
+
+
+def _reason(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("reason") if isinstance(body, dict) and isinstance(body.get("reason"), str) else None
 
 
 def _clean(error: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +171,9 @@ class ServiceClient:
             if response.status_code == 401:  # our internal token is wrong: an operator problem, not the user's
                 log.error("%s refused the gateway's internal token", self.name)
                 raise ServiceUnavailable(self.name)
-            raise Downstream(response.status_code, errors_from(response))
+            refused = Downstream(response.status_code, errors_from(response))
+            refused.reason = _reason(response)
+            raise refused
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -19,7 +19,7 @@ from . import handlers
 from .domain.clawback import HoursWorked
 from .domain.status import LABELS, label
 from .ports import Deps
-from shared.platform.links import download_response
+from shared.platform.links import download_response, link_status
 
 LINK_GONE = {
     "used": "This link has already been used. Reply to the email you received to ask for a new link.",
@@ -265,6 +265,12 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
         row = outcome.row or {}
         return download_response(outcome.status, file_name=row.get("file_name"), content=row.get("content"),
                                  gone=LINK_GONE)
+
+    @router.get("/links/{token}/status")
+    async def download_status(token: str):
+        """Whether the link would download, without spending it (the gateway's page before the button)."""
+        async with uow_factory() as uow:
+            return {"status": await link_status(uow.session, uow.links, token, now=deps.clock.now())}
 
     return router
 
