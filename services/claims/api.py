@@ -26,6 +26,7 @@ from shared.contracts.roles import MAT, SCHOOL, SYSTEM
 from . import handlers
 from .ports import Deps
 from .repository import ClaimFilters
+from .school_api import build_school_router, for_viewer
 
 
 class ActorContext(BaseModel):
@@ -98,10 +99,11 @@ def claim_summary(c: dict[str, Any]) -> dict[str, Any]:
 def activity_item(a: dict[str, Any]) -> dict[str, Any]:
     return {"id": a["id"], "occurred_at": a["occurred_at"].isoformat(), "title": a["title"], "action": a["action"],
             "actor": a["actor_email"], "claim_references": list(a["claim_references"]), "files": a["files"],
-            "source": a["source"]}
+            "source": a["source"], "actor_role": a.get("actor_role")}
 
 
-def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], auth: Callable) -> APIRouter:
+def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], auth: Callable, *,
+                 base_url: str = "http://127.0.0.1:8000") -> APIRouter:
     router = APIRouter(prefix="/internal/v1", dependencies=[Depends(auth)])
 
     def scoped(ctx: ActorContext) -> dict[str, str | None]:
@@ -251,7 +253,8 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
             mentors = await uow.claims.mentors(reference)
             history = await uow.claims.history(reference)
             activity, _ = await uow.activity.page(reference=reference, per_page=100)
-        return {
+            ecf = await uow.school.ecf_trns([m["trn"] for m in mentors])
+        return for_viewer({
             **claim_summary(c),
             "school": {"urn": school["urn"], "name": school["name"], "postcode": school["postcode"],
                        "local_authority": school["local_authority"],
@@ -270,7 +273,9 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                          "actor": h["actor_email"], "reason": h["reason"], "changed_at": h["changed_at"].isoformat()}
                         for h in history],
             "activity": [activity_item(a) for a in activity],
-        }
+            "invalid_provider_reason": c.get("invalid_provider_reason"),
+            "ecf_mentor_trns": sorted(ecf),
+        }, role=ctx.role, email=ctx.email)
 
     @router.get("/claims/{reference}")
     async def detail(reference: str, ctx: ActorContext = Depends(actor_context)):
@@ -289,4 +294,6 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
             rows, total = await uow.activity.page(page=page, reference=reference)
         return {"items": [activity_item(a) for a in rows], "total": total, "page": page, "per_page": 25}
 
+    router.include_router(build_school_router(uow_factory, deps, base_url=base_url, auth=auth,
+                                              actor_context=actor_context, detail=_detail))
     return router

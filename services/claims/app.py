@@ -5,10 +5,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from shared.contracts.topics import ACTIVITY_EVENTS, CLAIMS_EVENTS, ORGANISATIONS_EVENTS
+import asyncio
+import logging
+
+from shared.contracts.topics import ACTIVITY_EVENTS, CLAIMS_EVENTS, NOTIFY_COMMANDS, ORGANISATIONS_EVENTS
 from shared.platform.service import ServiceRuntime, create_service_app, internal_auth
 
-from . import api
+from . import api, handlers
 from .config import ClaimsSettings
 from .handlers import load_districts
 from .ports import Deps
@@ -17,20 +20,39 @@ from .tables import metadata
 from .unit_of_work import ClaimsUnitOfWork
 
 SERVICE_DIR = Path(__file__).parent
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: ClaimsSettings | None = None, deps: Deps | None = None) -> FastAPI:
     settings = settings or ClaimsSettings()
     deps = deps or Deps()
     runtime = ServiceRuntime(settings=settings, metadata=metadata, database_url=settings.database_url,
-                             publishes=(CLAIMS_EVENTS.name, ORGANISATIONS_EVENTS.name, ACTIVITY_EVENTS.name))
+                             publishes=(CLAIMS_EVENTS.name, ORGANISATIONS_EVENTS.name, ACTIVITY_EVENTS.name,
+                                       NOTIFY_COMMANDS.name))
 
     def uow_factory() -> ClaimsUnitOfWork:
         return ClaimsUnitOfWork(runtime.sessionmaker)
 
+    async def reminders(rt: ServiceRuntime) -> None:
+        """Weekly invalid-provider reminders (DESIGN §11); each due time is sent once (handler)."""
+        while True:
+            try:
+                async with uow_factory() as uow:
+                    sent = await handlers.handle_send_due_reminders(uow, deps.clock,
+                                                                    base_url=settings.public_base_url)
+                if sent:
+                    rt.relay.wake()
+                    log.info("sent invalid-provider reminders for %d claims", sent)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - logged with its trace; the next round tries again
+                log.exception("invalid-provider reminders failed; retrying at the next interval")
+            await asyncio.sleep(settings.reminder_interval_s)
+
     runtime.consumers = consumers(settings, uow_factory, deps.clock)
+    runtime.jobs.append(reminders)
     router = api.build_router(uow_factory, deps, load_districts(settings.regions_csv or None),
-                              internal_auth(settings))
+                              internal_auth(settings), base_url=settings.public_base_url)
     app = create_service_app(runtime, title="ClaimFlow claims (internal)", routers=[router])
     app.state.uow_factory = uow_factory
     return app

@@ -12,3 +12,7 @@ class ClaimsSettings(ServiceSettings):
     http_port: int = Field(default=8101, validation_alias="CLAIMS_PORT")
     #: Where the district → region table lives (DESIGN §3); empty = the copy shipped with the service.
     regions_csv: str = Field(default="", validation_alias="CLAIMS_REGIONS_CSV")
+    #: Where people reach the gateway: links in the schools' emails are ``{public_base_url}/claims/...``.
+    public_base_url: str = Field(default="http://127.0.0.1:8000", validation_alias="PUBLIC_BASE_URL")
+    #: How often the invalid-provider reminder job looks for schools to remind (seconds).
+    reminder_interval_s: float = Field(default=3600.0, validation_alias="CLAIMS_REMINDER_INTERVAL_S")

@@ -88,6 +88,27 @@ class BulkClaimRepository(Protocol):
         """reference -> status of the claims that exist."""
 
 
+class SchoolClaimRepository(Protocol):
+    """The school journey's reads and writes (``school_repository.py``). Never commits."""
+
+    async def replace_mentors(self, reference: str, mentors: list[dict[str, Any]]) -> None: ...
+
+    async def delete(self, reference: str) -> None: ...
+
+    async def claimed_in_window(self, *, school_urn: str, claim_window_id: str, provider_id: str,
+                                trns: Iterable[str], excluding: str | None) -> set[str]: ...
+
+    async def school_mentors(self, school_urn: str) -> list[dict[str, str]]: ...
+
+    async def ecf_trns(self, trns: Iterable[str]) -> set[str]: ...
+
+    async def add_ecf_mentor(self, trn: str, at: Any) -> None: ...
+
+    async def due_reminders(self, now: Any, *, limit: int = 100) -> list[dict[str, Any]]: ...
+
+    async def move_reminder(self, reference: str, due_at: Any) -> None: ...
+
+
 class ClaimsUnitOfWork(Protocol):
     """One transaction: the repositories, the outbox (``emit``), dead letters, one commit.
 
@@ -98,6 +119,7 @@ class ClaimsUnitOfWork(Protocol):
     organisations: OrganisationRepository
     activity: ActivityRepository
     bulk: BulkClaimRepository
+    school: SchoolClaimRepository
 
     def emit(self, message: Message, *, topic: str | None = None) -> None: ...
 

@@ -141,7 +141,8 @@ class ClaimRepository:
 
     async def add(self, claim: dict[str, Any], mentors: list[dict[str, Any]]) -> None:
         await self.session.execute(claims.insert().values(**claim))
-        await self.session.execute(claim_mentors.insert(), mentors)
+        if mentors:  # a draft may have none yet
+            await self.session.execute(claim_mentors.insert(), mentors)
 
     async def get(self, reference: str, *, for_update: bool = False) -> dict[str, Any]:
         query = select(claims).where(claims.c.reference == reference)

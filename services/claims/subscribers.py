@@ -4,13 +4,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from shared.contracts.topics import ACTIVITY_EVENTS, CLAIMS_EVENTS, PAYMENTS_EVENTS, SAMPLING_EVENTS
+from shared.contracts.topics import ACTIVITY_EVENTS, CLAIMS_EVENTS, ECF_EVENTS, PAYMENTS_EVENTS, SAMPLING_EVENTS
 from shared.platform.consumer import Consumer
 from shared.platform.messaging import known_partitions, topic_name
 from shared.platform.settings import ServiceSettings
 
 from .handlers import (FACTS, ItemDeadLetters, handle_activities, handle_activity, handle_claims_sampled,
-                       handle_fact, handle_sampled_in_bulk)
+                       handle_ecf_mentor_registered, handle_fact, handle_sampled_in_bulk)
 from .ports import Clock
 
 STATUS_GROUP = "claims.status"
@@ -43,6 +43,9 @@ def consumers(settings: ServiceSettings, uow_factory: Callable, clock: Clock) ->
     async def activities(messages, uow) -> None:
         await handle_activities(messages, uow, clock)
 
+    async def ecf_mentor(message, uow) -> None:
+        await handle_ecf_mentor_registered(message, uow, clock)
+
     return [
         Consumer(group=STATUS_GROUP, topics=(SAMPLING_EVENTS.name, PAYMENTS_EVENTS.name),
                  handlers={**{f.__name__: fact for f in FACTS}, "ClaimsSampled": one_batch},
@@ -51,4 +54,7 @@ def consumers(settings: ServiceSettings, uow_factory: Callable, clock: Clock) ->
         Consumer(group="claims.activity", topics=(ACTIVITY_EVENTS.name,),
                  handlers={"ActivityRecorded": activity}, uow_factory=uow_factory, settings=settings,
                  bulk_handlers={"ActivityRecorded": activities}),
+        # ECF mentors' TRNs, for the warning on the school's "Check your answers" (DESIGN §11).
+        Consumer(group="claims.ecf", topics=(ECF_EVENTS.name,), handlers={"EcfMentorRegistered": ecf_mentor},
+                 uow_factory=uow_factory, settings=settings),
     ]

@@ -74,6 +74,9 @@ claims = Table(
     Column("provider_comment", Text, nullable=True),
     Column("clawback_amount", Numeric(12, 2), nullable=True),
     Column("unpaid_reason", Text, nullable=True),
+    # support marked the provider invalid (DESIGN §11): why, and when the next weekly reminder is due
+    Column("invalid_provider_reason", Text, nullable=True),
+    Column("reminder_due_at", DateTime(timezone=True), nullable=True),
     # Half of each page is kept free, so that the new version of a claim whose status changes goes on
     # the same page: with no index naming ``status``, that is a HOT update (migration 0007).
     postgresql_with={"fillfactor": 50},
@@ -90,6 +93,7 @@ Index("ix_claims_amount", claims.c.amount, claims.c.reference)
 Index("ix_claims_school", claims.c.school_urn)
 Index("ix_claims_window", claims.c.claim_window_id)
 Index("ix_claims_assigned", claims.c.assigned_to)
+Index("ix_claims_reminder_due", claims.c.reminder_due_at, postgresql_where=text("reminder_due_at IS NOT NULL"))
 Index("ix_claims_reference_trgm", claims.c.reference, postgresql_using="gin",
       postgresql_ops={"reference": "gin_trgm_ops"})
 # No index on the search text (school_name || ' ' || provider_name || ' ' || mentor_names): a status
@@ -144,7 +148,7 @@ claim_mentors = Table(
     Column("claim_reference", String(8), ForeignKey("claims.reference", ondelete="CASCADE"), primary_key=True),
     Column("trn", String(7), primary_key=True),
     Column("full_name", String(300), nullable=False),
-    Column("hours", Integer, nullable=False),
+    Column("hours", Integer, nullable=True),  # a draft's mentor may not have hours yet (migration 0011)
     Column("provider_id", String(64), nullable=False),  # copied for the hours cap look-up
     Column("assured", Boolean, nullable=True),
     Column("not_assured_reason", Text, nullable=True),
@@ -152,6 +156,14 @@ claim_mentors = Table(
     CheckConstraint("hours >= 1", name="ck_mentor_hours"),
 )
 Index("ix_claim_mentors_cap", claim_mentors.c.trn, claim_mentors.c.provider_id)
+
+#: Mentors the ECF engine knows (EcfMentorRegistered from payments' ECF module): "Check your answers"
+#: warns a school claiming for one of them (DESIGN §11).
+ecf_mentors = Table(
+    "ecf_mentors", metadata,
+    Column("trn", String(7), primary_key=True),
+    Column("registered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
 
 status_changes = Table(
     "status_changes", metadata,

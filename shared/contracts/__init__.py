@@ -9,7 +9,7 @@ from .ops import DeadLetter
 from .notify import NotificationDelivered, NotificationFailed, SendNotification
 from .payments import (ClaimSentToPayer, ClawbackAssessed, ClawbackDecided, ClawbackMentor,
                        ClawbackSentToPayer, PayerClawbackRecorded, PayerInformationSent,
-                       PayerPaymentRecorded, PayerRejected, StatementAuthorised)
+                       PayerPaymentRecorded, PayerRejected, StatementAuthorised, EcfMentorRegistered)
 from .sampling import (CLAIMS_SAMPLED_BATCH, ClaimSampled, ClaimsSampled, MentorAssurance, ProviderResponseRecorded,
                        SampledClaimItem, SamplingDecisionRecorded)
 from .topics import ALL_TOPICS, Topic, dead_letter_topic

@@ -39,6 +39,7 @@ class ClaimStatus(StrEnum):
     CLAWBACK_REQUESTED = "clawback_requested"
     CLAWBACK_IN_PROGRESS = "clawback_in_progress"
     CLAWBACK_COMPLETE = "clawback_complete"
+    INVALID_PROVIDER = "invalid_provider"
 
 
 S = ClaimStatus
@@ -69,6 +70,7 @@ SUPPORT_LABELS: Mapping[str, str] = _plain({
     S.CLAWBACK_REQUESTED: "Clawback requested",
     S.CLAWBACK_IN_PROGRESS: "Clawback in progress",
     S.CLAWBACK_COMPLETE: "Clawback complete",
+    S.INVALID_PROVIDER: "Invalid provider",
 })
 
 #: The labels providers see (DESIGN §12): their words for the audit, the rest as support sees them.
@@ -97,6 +99,7 @@ SCHOOL_LABELS: Mapping[str, str] = _plain({
     S.CLAWBACK_REQUESTED: "Money to be paid back",
     S.CLAWBACK_IN_PROGRESS: "Money to be paid back",
     S.CLAWBACK_COMPLETE: "Money paid back",
+    S.INVALID_PROVIDER: "Action needed",
 })
 
 #: What each status means for the school, in plain words (DESIGN §11: the claim page explains it).
@@ -123,6 +126,8 @@ SCHOOL_EXPLANATIONS: Mapping[str, str] = _plain({
     S.CLAWBACK_REQUESTED: "Money to be paid back: we have emailed you the amount. The payer will take it back.",
     S.CLAWBACK_IN_PROGRESS: "Money to be paid back: the payer is taking back the amount we emailed you.",
     S.CLAWBACK_COMPLETE: "Money paid back: the payer has taken back the amount. Nothing more is needed.",
+    S.INVALID_PROVIDER: ("Action needed: the accredited provider you chose cannot be used for this claim. "
+                         "Choose another provider and submit the claim again."),
 })
 
 
@@ -163,6 +168,8 @@ CLAWBACK_WITH_PAYER: str = S.CLAWBACK_IN_PROGRESS.value
 NOT_COUNTED_FOR_HOURS: frozenset[str] = frozenset({S.DRAFT.value, S.PAYMENT_NOT_APPROVED.value})
 #: A provider sees its claims from submission on (DESIGN §12).
 PROVIDER_VISIBLE: tuple[str, ...] = tuple(s for s in STATUSES if s != S.DRAFT)
+#: Claims a school can still change (DESIGN §11): a draft; nothing changes after submission.
+CHANGEABLE_BY_SCHOOL: tuple[str, ...] = (S.DRAFT.value,)
 
 
 # ------------------------------------------------------------------ transitions
@@ -186,6 +193,8 @@ class Trigger(str, Enum):
     CLAWBACK_REJECTED = "rejected for clawback"
     CLAWBACK_SENT = "sent to the payer for clawback"
     CLAWBACK_COMPLETED = "marked as clawback complete"
+    PROVIDER_MARKED_INVALID = "marked as having an invalid provider"
+    PROVIDER_CHANGED = "resubmitted with another provider"
 
 
 #: trigger → {from status: to status} (DESIGN §3); anything not listed is refused.
@@ -209,6 +218,8 @@ TRANSITIONS: Mapping[Trigger, Mapping[str, str]] = MappingProxyType({trigger: _p
     Trigger.CLAWBACK_REJECTED: {S.CLAWBACK_REQUIRES_APPROVAL: S.CLAWBACK_REJECTED},
     Trigger.CLAWBACK_SENT: {S.CLAWBACK_REQUESTED: S.CLAWBACK_IN_PROGRESS},
     Trigger.CLAWBACK_COMPLETED: {S.CLAWBACK_IN_PROGRESS: S.CLAWBACK_COMPLETE},
+    Trigger.PROVIDER_MARKED_INVALID: {S.SUBMITTED: S.INVALID_PROVIDER},
+    Trigger.PROVIDER_CHANGED: {S.INVALID_PROVIDER: S.SUBMITTED},
 }.items()})
 
 del S

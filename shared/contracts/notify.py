@@ -28,6 +28,9 @@ NOTIFY_TEMPLATES: dict[str, tuple[str, ...]] = {
     "school_claim_not_assured": ("claim_reference", "provider_name", "school_name", "provider_comment"),
     # payments → the school, when a clawback is requested
     "school_clawback_requested": ("school_name", "claim_reference", "clawback_amount"),
+    # claims → the school, when support marks a claim's accredited provider as invalid (and weekly after)
+    "school_invalid_provider": ("school_name", "claim_reference", "provider_name", "reason", "link"),
+    "school_invalid_provider_reminder": ("school_name", "claim_reference", "provider_name", "link"),
     # payments → each address of PAYER_EMAIL_ADDRESSES
     "payer_claims_ready_for_payment": ("claim_count", "link", "link_expires_on"),
     "payer_claims_ready_for_clawback": ("claim_count", "link", "link_expires_on"),

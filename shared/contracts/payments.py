@@ -81,3 +81,12 @@ class StatementAuthorised(Message):
     statement_id: str
     lead_provider_id: str
     total: Decimal
+
+
+class EcfMentorRegistered(Message):
+    """ECF: a mentor was registered as a participant of the ECF engine (course ``ecf-mentor``). The
+    claims service keeps the TRNs so a school claiming for the same mentor is warned (DESIGN §11)."""
+
+    topic: ClassVar[str] = ECF_EVENTS.name
+    key_field: ClassVar[str] = "trn"
+    trn: str

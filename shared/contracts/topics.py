@@ -30,8 +30,8 @@ NOTIFY_COMMANDS = Topic("claimflow.notify.commands", "notification id",
                         "SendNotification: an email to send (any service; owner: notify)")
 NOTIFY_EVENTS = Topic("claimflow.notify.events", "notification id",
                       "NotificationDelivered, NotificationFailed (owner: notify)")
-ECF_EVENTS = Topic("claimflow.ecf.events", "statement id",
-                   "StatementAuthorised (owner: payments, ECF module)")
+ECF_EVENTS = Topic("claimflow.ecf.events", "statement id / mentor TRN",
+                   "StatementAuthorised, EcfMentorRegistered (owner: payments, ECF module)")
 
 ALL_TOPICS: tuple[Topic, ...] = (
     CLAIMS_EVENTS, ORGANISATIONS_EVENTS, SAMPLING_EVENTS, PAYMENTS_EVENTS,

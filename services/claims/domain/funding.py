@@ -92,17 +92,35 @@ class PriorLine:
     reference: str
     academic_year: str
     status: str
-    hours: int
+    hours: int | None
 
 
-def hours_left(*, academic_year: str, prior: Iterable[PriorLine], editing: str | None = None) -> tuple[int, int]:
-    """(cap, hours left) for one mentor with one provider in ``academic_year``."""
+@dataclass(frozen=True)
+class Allowance:
+    """A mentor's hours with one provider in one academic year: ``kind`` is "initial" or "refresher"."""
+
+    kind: str
+    limit: int
+    used: int
+    remaining: int
+
+
+def allowance(*, academic_year: str, prior: Iterable[PriorLine], editing: str | None = None) -> Allowance:
+    """The allowance of one mentor with one provider in ``academic_year``: refresher (6 hours) when the
+    mentor had a counted claim with the provider in an earlier year, else initial (20 hours before
+    2025/26, 16 from then); drafts, claims the payer rejected and the claim being edited do not count."""
     start = academic_year_start(academic_year)
     counted = [p for p in prior if p.status not in NOT_COUNTED and p.reference != editing]
     refresher = any(academic_year_start(p.academic_year) < start for p in counted)
     cap = REFRESHER_CAP if refresher else initial_cap(academic_year)
-    used = sum(p.hours for p in counted if academic_year_start(p.academic_year) == start)
-    return cap, max(cap - used, 0)
+    used = sum(p.hours or 0 for p in counted if academic_year_start(p.academic_year) == start)
+    return Allowance("refresher" if refresher else "initial", cap, used, max(cap - used, 0))
+
+
+def hours_left(*, academic_year: str, prior: Iterable[PriorLine], editing: str | None = None) -> tuple[int, int]:
+    """(cap, hours left) for one mentor with one provider in ``academic_year``."""
+    found = allowance(academic_year=academic_year, prior=prior, editing=editing)
+    return found.limit, found.remaining
 
 
 def check_hours(*, full_name: str, hours: int, left: int, row: int | None = None) -> None:

@@ -156,7 +156,7 @@ class ClaimList(Page):
 class Mentor(Open):
     trn: str
     full_name: str
-    hours: int
+    hours: int | None = None
     assured: bool | None = None
     not_assured_reason: str | None = None
     hours_clawed_back: int | None = None

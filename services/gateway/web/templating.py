@@ -27,6 +27,7 @@ STATUS_COLOURS = {
     "payment_not_approved": "red", "sampling_in_progress": "purple", "sampling_provider_not_approved": "orange",
     "sampling_not_approved": "red", "clawback_requires_approval": "pink", "clawback_rejected": "grey",
     "clawback_requested": "orange", "clawback_in_progress": "yellow", "clawback_complete": "green",
+    "invalid_provider": "red",
 }
 assert set(STATUS_COLOURS) == set(claim_status.STATUSES)
 #: The shared groups of statuses the templates test a claim against (``status_groups.payer_queries``).

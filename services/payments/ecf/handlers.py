@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from shared.contracts import Actor, NotFound, Refused
 from shared.contracts.identifiers import is_trn
 from shared.contracts.money import Money
-from shared.contracts.payments import StatementAuthorised
+from shared.contracts.payments import EcfMentorRegistered, StatementAuthorised
 from shared.platform.links import hash_token
 
 from .domain.calculator import StatementLines, calculate
@@ -158,6 +158,8 @@ async def add_participant(uow: EcfUnitOfWork, clock: Clock, *, new_id: str, lead
                               course_identifier=course_identifier, funding_eligible=funding_eligible,
                               pupil_premium_uplift=pupil_premium_uplift, sparsity_uplift=sparsity_uplift)
     await uow.ecf.add_participant(participant, trn=trn.strip(), full_name=full_name.strip(), now=clock.now())
+    if course_identifier == "ecf-mentor":  # claims warns a school claiming ITT hours for this mentor
+        uow.emit(EcfMentorRegistered(trn=trn.strip()))
     await uow.commit()
     return {"id": new_id}
 

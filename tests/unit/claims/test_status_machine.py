@@ -28,12 +28,14 @@ EXPECTED = {  # DESIGN §3, written out independently of the table under test
     ("clawback_requires_approval", Trigger.CLAWBACK_REJECTED): "clawback_rejected",
     ("clawback_requested", Trigger.CLAWBACK_SENT): "clawback_in_progress",
     ("clawback_in_progress", Trigger.CLAWBACK_COMPLETED): "clawback_complete",
+    ("submitted", Trigger.PROVIDER_MARKED_INVALID): "invalid_provider",
+    ("invalid_provider", Trigger.PROVIDER_CHANGED): "submitted",
 }
 PAIRS = [(s, t) for s in STATUSES for t in Trigger]
 
 
-def test_there_are_fifteen_statuses_with_the_labels_support_users_see():
-    assert len(STATUSES) == 15
+def test_there_are_sixteen_statuses_with_the_labels_support_users_see():
+    assert len(STATUSES) == 16
     assert label("payment_information_requested") == "Payer needs information"
     assert label("sampling_not_approved") == "Claim not approved"
 

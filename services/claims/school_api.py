@@ -1,0 +1,177 @@
+"""Internal HTTP API of the school journey (DESIGN §11, §9b): drafts, submit, allowances, a school's
+earlier mentors, invalid provider. The gateway checks roles; the handlers check that a school or trust
+user acts only for their own schools (another school's claim is 404 here, as on the detail)."""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts import NotFound, Refused
+from shared.contracts.claim_status import school_label
+from shared.contracts.identifiers import urn_error
+from shared.contracts.roles import MAT, SCHOOL
+
+from . import handlers
+from .ports import Deps
+
+
+class DraftMentorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    trn: str = Field(max_length=20)
+    full_name: str = Field(max_length=300)
+    hours: int | None = Field(default=None, strict=True)
+
+
+class DraftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    school_urn: str = Field(max_length=20)
+    provider_id: str = Field(max_length=100)
+    mentors: list[DraftMentorIn] = Field(default_factory=list, max_length=100)
+
+
+class DraftPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    provider_id: str | None = Field(default=None, max_length=100)
+    mentors: list[DraftMentorIn] | None = Field(default=None, max_length=100)
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    declaration: bool = False
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=5000)
+
+
+class ProviderChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    provider_id: str = Field(max_length=100)
+
+
+def _mentors(items: list[DraftMentorIn] | None) -> list[handlers.DraftMentor] | None:
+    if items is None:
+        return None
+    return [handlers.DraftMentor(m.trn.strip(), m.full_name, m.hours) for m in items]
+
+
+def for_viewer(detail: dict[str, Any], *, role: str, email: str) -> dict[str, Any]:
+    """What a school or trust user sees of a claim: the school's words for the status, no support
+    user's email, no internal reason and no activity meant for support (DESIGN §11)."""
+    if role not in (SCHOOL, MAT):
+        return detail
+    history = [{**h, "actor": h["actor"] if h["actor"] == email else None,
+                "reason": h["reason"] if h["caused_by"] == "invalid_provider" else None,
+                "to_status_label": school_label(h["to_status"])} for h in detail.get("history", [])]
+    activity = [a for a in detail.get("activity", []) if a.get("actor_role") in (SCHOOL, MAT)]
+    return {**detail, "status_label": school_label(detail["status"]), "assigned_to": None,
+            "sample_reason": None, "provider_comment": None, "unpaid_reason": None, "history": history,
+            "activity": [{k: v for k, v in a.items() if k != "actor_role"} for a in activity]}
+
+
+def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, auth: Callable,
+                        actor_context: Callable, detail: Callable[..., Awaitable[dict[str, Any]]]) -> APIRouter:
+    router = APIRouter(dependencies=[Depends(auth)])  # included in the claims router (/internal/v1)
+
+    def scope(ctx) -> handlers.Scope:
+        return handlers.Scope(actor=ctx.actor, school_urn=ctx.school_urn, trust_id=ctx.trust_id)
+
+    async def visible(reference: str, ctx) -> None:
+        """A school or trust user's claim of another school is 'not found', as on the detail."""
+        await detail(reference, ctx)
+
+    @router.post("/claims/drafts", status_code=201)
+    async def create_draft(body: DraftIn, ctx=Depends(actor_context)):
+        async with uow_factory() as uow:
+            claim = await handlers.handle_create_draft(handlers.CreateDraft(
+                scope(ctx), body.school_urn.strip(), body.provider_id, _mentors(body.mentors) or []), uow,
+                deps.clock, rng=deps.rng)
+        return {"reference": claim["reference"], "status": claim["status"]}
+
+    @router.patch("/claims/{reference}")
+    async def update_draft(reference: str, body: DraftPatch, ctx=Depends(actor_context)):
+        await visible(reference, ctx)
+        async with uow_factory() as uow:
+            await handlers.handle_update_draft(handlers.UpdateDraft(
+                scope(ctx), reference, body.provider_id, _mentors(body.mentors)), uow, deps.clock)
+        return await detail(reference, ctx)
+
+    @router.delete("/claims/{reference}", status_code=204)
+    async def delete_draft(reference: str, ctx=Depends(actor_context)):
+        await visible(reference, ctx)
+        async with uow_factory() as uow:
+            await handlers.handle_delete_draft(handlers.DeleteDraft(scope(ctx), reference), uow, deps.clock)
+
+    @router.post("/claims/{reference}/submit")
+    async def submit_draft(reference: str, body: SubmitIn, ctx=Depends(actor_context)):
+        await visible(reference, ctx)
+        async with uow_factory() as uow:
+            await handlers.handle_submit_draft(handlers.SubmitDraft(scope(ctx), reference, body.declaration), uow,
+                                               deps.clock)
+        return await detail(reference, ctx)
+
+    @router.post("/claims/{reference}/invalid-provider")
+    async def invalid_provider(reference: str, body: ReasonIn, ctx=Depends(actor_context)):
+        async with uow_factory() as uow:
+            await handlers.handle_mark_invalid_provider(handlers.MarkInvalidProvider(scope(ctx), reference,
+                                                                                     body.reason),
+                                                        uow, deps.clock, base_url=base_url)
+        return await detail(reference, ctx)
+
+    @router.post("/claims/{reference}/provider")
+    async def change_provider(reference: str, body: ProviderChoice, ctx=Depends(actor_context)):
+        await visible(reference, ctx)
+        async with uow_factory() as uow:
+            await handlers.handle_change_provider(handlers.ChangeProvider(scope(ctx), reference, body.provider_id),
+                                                  uow, deps.clock)
+        return await detail(reference, ctx)
+
+    async def _school(uow, urn: str, ctx) -> dict[str, Any]:
+        if error := urn_error(urn):
+            raise Refused(error, field="school_urn")
+        school = await uow.organisations.school(urn)
+        try:
+            handlers.check_school_user(scope(ctx), school)
+        except Refused:
+            raise NotFound(f"There is no school with URN {urn}", field="school_urn") from None
+        return school
+
+    @router.get("/schools/{urn}/allowances")
+    async def allowances(urn: str, provider_id: str, trn: list[str] = Query(default=[]),
+                         editing: str | None = None, ctx=Depends(actor_context)):
+        """Hours left per mentor with the provider in the open (or next) window's academic year: the
+        school's earlier mentors, and any ``trn`` asked about."""
+        async with uow_factory() as uow:
+            await _school(uow, urn, ctx)
+            await uow.organisations.provider(provider_id)
+            window = await uow.organisations.window_on(deps.clock.today())
+            if window is None:
+                later = [w for w in await uow.organisations.list_windows() if w["starts_on"] > deps.clock.today()]
+                window = min(later, key=lambda w: w["starts_on"]) if later else None
+            if window is None:
+                raise Refused("There is no claim window open or planned", field="claim_window_id")
+            known = await uow.school.school_mentors(urn)
+            names = {m["trn"]: m["full_name"] for m in known}
+            trns = list(dict.fromkeys([*names, *(t.strip() for t in trn if t.strip())]))
+            found = await handlers.allowances_for(uow, provider_id=provider_id, academic_year=window["academic_year"],
+                                                  trns=trns, editing=editing)
+        return {"academic_year": window["academic_year"], "claim_window_id": window["id"], "mentors": [
+            {"trn": t, "full_name": names.get(t, ""), "kind": a.kind, "limit": a.limit, "used": a.used,
+             "remaining": a.remaining} for t, a in found.items()]}
+
+    @router.get("/schools/{urn}/mentors")
+    async def mentors(urn: str, ctx=Depends(actor_context)):
+        async with uow_factory() as uow:
+            await _school(uow, urn, ctx)
+            return {"items": await uow.school.school_mentors(urn)}
+
+    @router.get("/schools/{urn}/organisation")
+    async def school(urn: str, ctx=Depends(actor_context)):
+        async with uow_factory() as uow:
+            found = await _school(uow, urn, ctx)
+        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in found.items()}
+
+    return router
