@@ -92,7 +92,7 @@ def claim_summary(c: dict[str, Any]) -> dict[str, Any]:
         "provider": {"id": c["provider_id"], "name": c["provider_name"]},
         "claim_window_id": c["claim_window_id"], "academic_year": c["academic_year"],
         "submitted_at": c["submitted_at"].isoformat() if c["submitted_at"] else None,
-        "assigned_to": c["assigned_to"],
+        "assigned_to": c["assigned_to"], "mentor_names": c.get("mentor_names") or "",
     }
 
 

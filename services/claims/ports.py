@@ -108,6 +108,8 @@ class SchoolClaimRepository(Protocol):
 
     async def move_reminder(self, reference: str, due_at: Any) -> None: ...
 
+    async def trust_schools(self, trust_id: str) -> list[dict[str, Any]]: ...
+
 
 class ClaimsUnitOfWork(Protocol):
     """One transaction: the repositories, the outbox (``emit``), dead letters, one commit.

@@ -14,6 +14,7 @@ from shared.contracts.identifiers import urn_error
 from shared.contracts.roles import MAT, SCHOOL
 
 from . import handlers
+from .domain.funding import hourly_rate
 from .ports import Deps
 
 
@@ -170,8 +171,19 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
 
     @router.get("/schools/{urn}/organisation")
     async def school(urn: str, ctx=Depends(actor_context)):
+        """The school as DfE holds it, with its region's hourly rate (what the school's home shows)."""
         async with uow_factory() as uow:
             found = await _school(uow, urn, ctx)
-        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in found.items()}
+        return {**{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in found.items()},
+                "hourly_rate": str(hourly_rate(found["region"]))}
+
+    @router.get("/trusts/{trust_id}/schools")
+    async def trust_schools(trust_id: str, ctx=Depends(actor_context)):
+        """The schools of a trust, by name: a MAT user sees only its own trust's."""
+        if ctx.role == MAT and ctx.trust_id != trust_id:
+            raise NotFound("There is no such trust", field="trust_id")
+        async with uow_factory() as uow:
+            items = await uow.school.trust_schools(trust_id)
+        return {"items": [{**s, "hourly_rate": str(hourly_rate(s["region"]))} for s in items]}
 
     return router

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.claim_status import ClaimStatus
 
-from .tables import claim_mentors, claims, ecf_mentors
+from .tables import claim_mentors, claims, ecf_mentors, schools
 
 
 class SchoolClaimsRepository:
@@ -44,9 +44,11 @@ class SchoolClaimsRepository:
             select(claim_mentors.c.trn, claim_mentors.c.full_name)
             .join(claims, claims.c.reference == claim_mentors.c.claim_reference)
             .where(claims.c.school_urn == school_urn)
-            .distinct(claim_mentors.c.trn)
-            .order_by(claim_mentors.c.trn, claims.c.created_at.desc()))
-        return sorted(({"trn": r.trn, "full_name": r.full_name} for r in rows),
+            .order_by(claims.c.created_at.desc()))
+        latest: dict[str, str] = {}
+        for r in rows:
+            latest.setdefault(r.trn, r.full_name)
+        return sorted(({"trn": t, "full_name": n} for t, n in latest.items()),
                       key=lambda m: (m["full_name"].lower(), m["trn"]))
 
     async def ecf_trns(self, trns: Iterable[str]) -> set[str]:
@@ -71,3 +73,8 @@ class SchoolClaimsRepository:
     async def move_reminder(self, reference: str, due_at: datetime | None) -> None:
         await self.session.execute(update(claims).where(claims.c.reference == reference)
                                    .values(reminder_due_at=due_at, updated_at=func.now()))
+
+    async def trust_schools(self, trust_id: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(select(schools.c.urn, schools.c.name, schools.c.region)
+                                          .where(schools.c.trust_id == trust_id).order_by(schools.c.name))
+        return [dict(r) for r in rows.mappings()]

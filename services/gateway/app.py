@@ -33,6 +33,7 @@ from .security import RateLimiter, TokenSigner
 from .tables import metadata
 from .users import UserStore
 from .web import pages
+from .web.school_common import ChooseOrganisation
 from .web.templating import Templates
 
 log = logging.getLogger(__name__)
@@ -231,6 +232,10 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(auth.SignInRequired)
     async def sign_in_required(request: Request, exc: auth.SignInRequired) -> Response:
         return RedirectResponse(auth.sign_in_location(exc.next_path), status_code=303)
+
+    @app.exception_handler(ChooseOrganisation)
+    async def choose_organisation(request: Request, exc: ChooseOrganisation) -> Response:
+        return RedirectResponse("/school/organisation", status_code=303)
 
     @app.exception_handler(auth.PageForbidden)
     async def page_forbidden(request: Request, exc: auth.PageForbidden) -> Response:

@@ -21,7 +21,7 @@ REMINDER_EVERY = timedelta(days=7)
 
 
 def _link(base_url: str, reference: str) -> str:
-    return f"{base_url.rstrip('/')}/claims/{reference}/provider"
+    return f"{base_url.rstrip('/')}/school/claims/{reference}/provider"
 
 
 @dataclass(frozen=True)

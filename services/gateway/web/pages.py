@@ -92,6 +92,8 @@ async def sign_out(request: Request, gw: Gateway = Depends(gateway)):
 
 @router.get("/")
 async def home(request: Request, user: User = Depends(ANYONE_SIGNED_IN)):
+    if user.role in (roles.SCHOOL, roles.MAT):
+        return RedirectResponse("/school", status_code=303)
     if user.role in roles.CLAIM_READERS:
         return RedirectResponse("/claims", status_code=303)
     return templates(request).render(request, "home.html")
@@ -108,6 +110,8 @@ async def _options(gw: Gateway, user: User) -> dict[str, Any]:
 
 @router.get("/claims")
 async def claims_list(request: Request, user: User = Depends(CLAIM_READERS), gw: Gateway = Depends(gateway)):
+    if user.role in (roles.SCHOOL, roles.MAT):  # schools and trusts have their own list (web/school.py)
+        return RedirectResponse("/school/claims", status_code=303)
     form = read_filter_form(request.query_params, request.query_params.getlist("status"), SUPPORT_LABELS, SORT_KEYS)
     options = await _options(gw, user)
     result = {"items": [], "total": 0, "page": form.page}
@@ -134,6 +138,9 @@ async def claims_csv(request: Request, user: User = Depends(SUPPORT), gw: Gatewa
 @router.get("/claims/{reference}")
 async def claim_details(request: Request, reference: str, user: User = Depends(CLAIM_READERS),
                         gw: Gateway = Depends(gateway)):
+    if user.role in (roles.SCHOOL, roles.MAT):  # the school's own claim page (web/school.py)
+        return RedirectResponse(f"/school/claims/{reference}" if is_reference(reference) else "/school/claims",
+                                status_code=303)
     done = DONE.get(request.query_params.get("done", "")) if user.role == roles.SUPPORT else None
     return await claim_page(request, reference, user, gw, banner=done)
 
@@ -287,8 +294,9 @@ def _link_gone(request: Request, reason: str | None) -> Response:
 
 def _routers() -> list[APIRouter]:
     # The sections' own routes come before this module's ``/claims/{reference}``.
-    from . import finance, sampling, uploads, workflows
-    return [uploads.router, sampling.router, workflows.router, finance.router, router]
+    from . import add_claim, finance, sampling, school, support_school, trust, uploads, workflows
+    return [uploads.router, sampling.router, workflows.router, finance.router, add_claim.router, school.router,
+            trust.router, support_school.router, router]
 
 
 routers = _routers()

@@ -1,0 +1,91 @@
+"""What the school and trust pages share (DESIGN §11): which school the user is acting for, the claim
+windows, and a claims service refusal turned into GOV.UK errors on the page's fields.
+
+A school user acts for their school. A MAT user chooses one of the trust's schools ("Change
+organisation"); the choice is kept in a cookie and checked with the claims service on every page
+(which scopes every call to the trust anyway), so a changed cookie reaches nothing new.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import Request
+
+from shared.contracts import roles
+from shared.contracts.identifiers import urn_error
+
+from ..auth import page_role
+from ..clients import Downstream, GatewayError
+from ..context import Gateway
+from ..users import User
+
+CLAIMANT = page_role(roles.SCHOOL, roles.MAT)
+SCHOOL_COOKIE = "cf_school"
+
+
+class ChooseOrganisation(Exception):
+    """A MAT user has not chosen a school yet: the page redirects to "Change organisation"."""
+
+
+@dataclass
+class Acting:
+    user: User
+    school: dict[str, Any]
+
+    @property
+    def urn(self) -> str:
+        return self.school["urn"]
+
+
+async def acting_for(request: Request, user: User, gw: Gateway) -> Acting:
+    urn = user.school_urn if user.role == roles.SCHOOL else request.cookies.get(SCHOOL_COOKIE, "")
+    if not urn or urn_error(urn):
+        raise ChooseOrganisation()
+    try:
+        school = await gw.services.claims.json("GET", f"/internal/v1/schools/{urn}/organisation", user=user)
+    except Downstream as exc:
+        if exc.status == 404 and user.role == roles.MAT:
+            raise ChooseOrganisation() from None
+        raise
+    return Acting(user, school)
+
+
+async def windows(gw: Gateway, user: User) -> list[dict[str, Any]]:
+    return (await gw.services.claims.json("GET", "/internal/v1/claim-windows", user=user))["items"]
+
+
+def window_state(items: list[dict[str, Any]], today: date | None = None) -> dict[str, Any]:
+    """The current window and the next one (the home page says "You can claim until …" or "Claims are closed")."""
+    today = today or date.today()
+    current = next((w for w in items if w.get("current")), None)
+    later = sorted((w for w in items if date.fromisoformat(w["starts_on"]) > today), key=lambda w: w["starts_on"])
+    return {"current": current, "next": later[0] if later else None}
+
+
+async def providers(gw: Gateway, user: User) -> list[dict[str, Any]]:
+    return (await gw.services.claims.json("GET", "/internal/v1/providers", user=user))["items"]
+
+
+#: Which field of a page a claims-service refusal belongs to (its ``field``), else the page's own.
+def errors_for(exc: GatewayError, *, fields: dict[str, str], default: str) -> list[dict[str, str]]:
+    return [{"text": e["message"], "href": "#" + fields.get(e.get("field") or "", default)} for e in exc.errors]
+
+
+def field_errors(errors: list[dict[str, str]]) -> dict[str, str]:
+    """Field id → the first message for it (what each field's ``errorMessage`` shows)."""
+    found: dict[str, str] = {}
+    for e in errors:
+        found.setdefault(e["href"].lstrip("#"), e["text"])
+    return found
+
+
+def mentor_names(summary: dict[str, Any]) -> list[str]:
+    """The names in a claim summary's ``mentor_names`` ("1234567 Ada Lovelace; 7654321 Grace Hopper")."""
+    names = []
+    for part in (summary.get("mentor_names") or "").split("; "):
+        trn, _, name = part.partition(" ")
+        if name:
+            names.append(name)
+    return names
