@@ -130,9 +130,18 @@ def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
     """(method, path, is a form post, expected); anonymous pages redirect (303) to sign in."""
     return [
         ("GET", "/", False, expect(303, 303, 303, 200, 303)),
-        ("GET", "/claims", False, expect(200, 200, 200, 403, 303)),
-        ("GET", "/claims?status=submitted&sort=amount&order=asc", False, expect(200, 200, 200, 403, 303)),
-        ("GET", f"/claims/{ref}", False, expect(200, 200, 404, 403, 303)),
+        # schools and trusts have their own pages (/school...): the support list and claim page send them there
+        ("GET", "/claims", False, expect(200, 303, 303, 403, 303)),
+        ("GET", "/claims?status=submitted&sort=amount&order=asc", False, expect(200, 303, 303, 403, 303)),
+        ("GET", f"/claims/{ref}", False, expect(200, 303, 303, 403, 303)),
+        # a trust user who has not chosen a school yet is sent to "Change organisation"
+        ("GET", "/school", False, expect(403, 200, 303, 403, 303)),
+        ("GET", "/school/claims", False, expect(403, 200, 303, 403, 303)),
+        ("GET", f"/school/claims/{ref}", False, expect(403, 200, 303, 403, 303)),
+        ("GET", "/school/organisation", False, expect(403, 403, 200, 403, 303)),
+        ("GET", "/trust", False, expect(403, 403, 200, 403, 303)),
+        ("GET", "/support/schools/100001/claims/new", False, expect(200, 403, 403, 403, 303)),
+        ("GET", f"/claims/{ref}/invalid-provider", False, expect(200, 403, 403, 403, 303)),
         ("GET", "/claims/download.csv", False, expect(200, 403, 403, 403, 303)),
         ("GET", "/claims/sampling", False, expect(200, 403, 403, 403, 303)),
         ("GET", "/claims/payments", False, expect(200, 403, 403, 403, 303)),
