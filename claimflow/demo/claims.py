@@ -91,6 +91,11 @@ FROM (SELECT n, m AS m1, (m + 1 + floor(random() * ($5::int / 3))::int) % $5::in
                  AS submitted_at
       FROM (SELECT n, floor(random() * $5::int)::int AS m FROM generate_series(1, $1::int) n) picks) draws
 """
+_DEMO_SCHOOL = """
+UPDATE seed_draws SET school_urn = '100001',
+       window_id = CASE WHEN n IN (1, 2, 6) THEN 'window-2026-27' ELSE window_id END
+WHERE n IN (1, 2, 6, 8, 14) AND EXISTS (SELECT 1 FROM schools WHERE urn = '100001')
+"""
 _CLAIMS = """
 INSERT INTO claims (reference, school_urn, school_name, trust_id, provider_id, provider_name, claim_window_id,
                     academic_year, status, region, hourly_rate, total_hours, amount, mentor_names, created_by,
@@ -231,7 +236,7 @@ def _schools(rng: random.Random, count: int, trust_rows: list[dict[str, str]]) -
         region = list(TOWNS)[i % 4] if i < 4 else rng.choice(list(TOWNS))
         town, pc = rng.choice(TOWNS[region])
         trust = trust_rows[i % len(trust_rows)]["id"] if i % 3 == 1 else None
-        if i == 1:
+        if i in (1, 4):  # the demo MAT user (northern-trust) has two schools at least
             trust = "northern-trust"
         school_rows.append({"urn": str(100001 + i), "name": f"{town} {rng.choice(['Primary', 'Academy', 'High', 'Juniors', 'C of E School'])} {i + 1}",
                             "postcode": f"{pc} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
@@ -258,6 +263,9 @@ async def _generate(raw, rng: random.Random, *, claims_count: int, schools_count
     weighted = [s for s, w in STATUS_WEIGHTS.items() for _ in range(w)]
     await raw.execute(_DRAWS, claims_count, rng.randrange(100_000_000), schools_count, providers_count,
                       max(50, claims_count // 2), list(STATUSES), weighted, NOW, rng.randrange(9_000_000), FIRST, LAST)
+    # The demo school (URN 100001, school@example.com) has a draft and claims in several statuses, the
+    # draft and the newest in the open window (DESIGN §11): the first draws have a status each, in order.
+    await raw.execute(_DEMO_SCHOOL)
     await raw.execute("ANALYZE seed_draws")
     step("random draws")
     await raw.execute(_CLAIMS, NOW)

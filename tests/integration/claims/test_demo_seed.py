@@ -24,6 +24,11 @@ async def test_the_demo_seed_loads_sixty_claims_and_the_demo_school_and_trust_on
             assert await conn.scalar(text("SELECT name FROM providers WHERE code = 'P001'")) == "Best Practice Network"
             statuses = set((await conn.execute(text("SELECT DISTINCT status FROM claims"))).scalars())
             assert {"submitted", "paid", "draft"} <= statuses
+            # the demo school: a draft in the open window and claims in several statuses; the demo trust: two schools
+            demo = set((await conn.execute(text(
+                "SELECT status || ' ' || claim_window_id FROM claims WHERE school_urn = '100001'"))).scalars())
+            assert "draft window-2026-27" in demo and len({d.split()[0] for d in demo}) >= 4
+            assert await conn.scalar(text("SELECT count(*) FROM schools WHERE trust_id = 'northern-trust'")) >= 2
             payloads = (await conn.execute(text(
                 "SELECT payload::text FROM outbox WHERE type = 'ClaimSubmitted' LIMIT 5"))).scalars()
             for payload in payloads:
