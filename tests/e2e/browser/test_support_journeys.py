@@ -301,6 +301,9 @@ def test_send_to_payer_payer_response_and_manual_actions(system, new_page, scree
     screens.shot(page, "35-payments-sent")
     references = [a.inner_text() for a in page.locator("table tbody tr td:first-child a").all()]
     assert len(references) == window["claim_count"]
+    page.goto(page.url.split("?")[0])   # the batch page on its own, as the payments section links it
+    expect(page.locator("h1")).to_contain_text("Payment of")
+    assert_accessible(page, "payment batch")
     for ref in references[:2]:
         wait_api_status(api, ref, "payment_in_progress")
 
