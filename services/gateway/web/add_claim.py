@@ -206,7 +206,9 @@ async def _hours_context(gw, user, acting, claim, trn: str) -> dict[str, Any]:
     found = await gw.services.claims.json("GET", f"/internal/v1/schools/{acting.urn}/allowances", user=user, params={
         "provider_id": claim["provider"]["id"], "trn": [trn], "editing": claim["reference"]})
     allowance = next(a for a in found["mentors"] if a["trn"] == trn)
-    return {"title": f"How many hours of training did {mentor['full_name']} complete?", "section": "school-claims",
+    title = (f"How many hours of training did {mentor['full_name']} complete?" if allowance["remaining"] > 0
+             else f"{mentor['full_name']} has no hours left to claim")
+    return {"title": title, "section": "school-claims",
             "claim": claim, "mentor": mentor, "allowance": allowance}
 
 
