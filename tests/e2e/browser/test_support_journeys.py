@@ -16,7 +16,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import links_in, sign_in, upload, wait_api_status, wait_for_status
+from tests.support.browser import links_in, sign_in, upload, wait_api_status, wait_for_status
 
 STATE: dict = {}
 

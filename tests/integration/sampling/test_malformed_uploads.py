@@ -3,10 +3,10 @@ endpoint of a running sampling service with paid claims, gets its error, and the
 database is byte for byte what it was before."""
 from __future__ import annotations
 
-from tests.fixtures.malformed_csv import CASES, SELECT
-from tests.support_claims import SUPPORT
+from tests.support.claims import SUPPORT
+from tests.support.malformed_csv import CASES, SELECT
 
-from .support import database_digest, sample_file, upload, world
+from tests.support.sampling import database_digest, sample_file, upload, world
 
 SAMPLES = "/internal/v1/sampling/uploads"
 RESPONSES = "/internal/v1/sampling/responses"

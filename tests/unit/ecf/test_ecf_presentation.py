@@ -11,7 +11,7 @@ from services.payments.ecf.domain.presentation import declarations_csv, statemen
 from services.payments.ecf.domain.statements import add_adjustment, authorise
 from shared.contracts.money import Money
 
-from .builders import at, contract, declaration, statement
+from tests.support.ecf_builders import at, contract, declaration, statement
 
 pytestmark = pytest.mark.unit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.sampling.domain import CsvRejected, validate_sampling_upload
-from tests.fixtures.malformed_csv import CASES, SELECT, SEPARATOR_CASES, USE_COMMAS
+from tests.support.malformed_csv import CASES, SELECT, SEPARATOR_CASES, USE_COMMAS
 
 pytestmark = pytest.mark.unit
 
