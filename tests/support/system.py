@@ -49,7 +49,7 @@ SCHOOLS_CSV = (
 def stub_services():
     """Stand-in for notify and the link issuers (their internal APIs are built by other sessions):
     the shapes the gateway expects of them, recorded so tests can see what was asked."""
-    from fastapi import FastAPI, Header, HTTPException, Response
+    from fastapi import FastAPI, Header, Response
 
     stub = FastAPI()
     stub.state.calls = []
