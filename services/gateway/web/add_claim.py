@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from shared.contracts.identifiers import is_reference, is_trn, trn_error
+from shared.contracts.identifiers import is_ascii_digits, is_reference, is_trn, trn_error
 
 from ..auth import verify_csrf
 from ..clients import GatewayError
@@ -247,7 +247,7 @@ async def give_hours(request: Request, reference: str, trn: str, user: User = De
     elif choice == "other":
         if not other:
             errors.append({"text": f"Enter the number of hours for {name}", "href": "#hours_other"})
-        elif not (other.isascii() and other.isdigit()):
+        elif not (is_ascii_digits(other)):
             errors.append({"text": f"Enter the number of hours for {name} as a whole number", "href": "#hours_other"})
         else:
             hours = int(other)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from shared.contracts import roles
 from shared.contracts.claim_status import school_explanation, school_label
-from shared.contracts.identifiers import is_reference, urn_error
+from shared.contracts.identifiers import is_ascii_digits, is_reference, urn_error
 
 from ..auth import page_role, verify_csrf
 from ..clients import GatewayError
@@ -41,10 +41,10 @@ async def estimate(request: Request, user: User = Depends(CLAIMANT), gw: Gateway
     errors, result = [], None
     if "mentors" in query or "hours" in query:
         mentors, hours = values["mentors"], values["hours"]
-        if not (mentors.isascii() and mentors.isdigit() and 1 <= int(mentors) <= 1000):
+        if not (is_ascii_digits(mentors) and 1 <= int(mentors) <= 1000):
             errors.append({"text": "Enter the number of mentors as a whole number between 1 and 1,000",
                            "href": "#mentors"})
-        if not (hours.isascii() and hours.isdigit() and 1 <= int(hours) <= 20):
+        if not (is_ascii_digits(hours) and 1 <= int(hours) <= 20):
             errors.append({"text": "Enter the hours of training for each mentor as a whole number between 1 and 20",
                            "href": "#hours"})
         if not errors:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from shared.contracts.identifiers import is_reference, urn_error
+from shared.contracts.identifiers import is_ascii_digits, is_reference, urn_error
 
 from ..auth import verify_csrf
 from ..clients import GatewayError
@@ -43,10 +43,10 @@ async def create_draft(request: Request, urn: str, user: User = Depends(SUPPORT)
     errors = []
     if values["trn"] or values["full_name"] or values["hours"]:
         hours = values["hours"]
-        if hours and not (hours.isascii() and hours.isdigit()):
+        if hours and not (is_ascii_digits(hours)):
             errors.append({"text": "Enter the number of hours as a whole number", "href": "#hours"})
         mentors.append({"trn": values["trn"], "full_name": values["full_name"],
-                        "hours": int(hours) if hours and hours.isascii() and hours.isdigit() else None})
+                        "hours": int(hours) if hours and is_ascii_digits(hours) else None})
     if not values["provider_id"]:
         errors.insert(0, {"text": "Select an accredited provider", "href": "#provider_id"})
     if not errors:

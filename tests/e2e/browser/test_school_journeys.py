@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import sign_in
+from tests.support.browser import sign_in
 
 SCHOOL, MAT, SUPPORT = "school@example.com", "mat@example.com", "support@example.com"
 

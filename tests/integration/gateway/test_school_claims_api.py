@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .system import running_system
+from tests.support.system import running_system
 
 HACKNEY, SLOUGH, MAT, SUPPORT = "head@hackney.example", "head@slough.example", "ceo@northern.example", \
     "support@example.com"

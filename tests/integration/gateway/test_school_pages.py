@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from .system import csrf_from, running_system
+from tests.support.system import csrf_from, running_system
 
 HACKNEY, MAT, SUPPORT = "head@hackney.example", "ceo@northern.example", "support@example.com"
 
