@@ -131,3 +131,11 @@ async def test_an_unknown_statement_is_not_found(ecf):
     r = await ecf.get("/statements/not-a-uuid")
     assert r.status_code == 404
     assert (await ecf.client.get("/internal/v1/finance/statements/not-a-uuid.csv", headers=FINANCE)).status_code == 404
+
+
+async def test_registering_a_mentor_participant_tells_claims_its_trn_and_an_induction_participant_does_not(ecf):
+    lp = await set_up_provider(ecf)
+    await add_participant(ecf, lp, trn="7654321", course_identifier="ecf-mentor")
+    await add_participant(ecf, lp, trn="1111111", course_identifier="ecf-induction")
+    events = await ecf.sql("SELECT type, key, topic FROM outbox WHERE type = 'EcfMentorRegistered'")
+    assert [tuple(e) for e in events] == [("EcfMentorRegistered", "7654321", "claimflow.ecf.events")]
