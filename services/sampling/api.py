@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
-from pydantic import BaseModel, ConfigDict
 
 from shared.contracts import Actor
+from shared.contracts.http.sampling import (Accepted, DecisionIn, Summary, UploadCreated, UploadView,
+                                            WaitingClaimList)
 from shared.contracts.money import Money
 
 from . import handlers
@@ -35,11 +36,6 @@ def actor(x_actor_email: str = Header(default="system@claimflow"),
     return Actor(email=x_actor_email, role=x_actor_role)
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = ""
-
-
 def waiting_item(c: dict[str, Any]) -> dict[str, Any]:
     return {"reference": c["reference"], "status": c["status"], "status_label": wording.label(c["status"]),
             "school": {"urn": c["school_urn"], "name": c["school_name"]},
@@ -60,51 +56,51 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
     base_url = settings.public_base_url
 
     # -- sampling uploads ------------------------------------------------------------------------
-    @router.post("/sampling/uploads", status_code=201)
+    @router.post("/sampling/uploads", status_code=201, response_model=UploadCreated)
     async def upload_sample(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
         data, name = await _file(file)
         async with uow_factory() as uow:
             return await handlers.upload_sample(uow, deps, data=data, filename=name, actor=who)
 
-    @router.get("/sampling/uploads/{upload_id}")
+    @router.get("/sampling/uploads/{upload_id}", response_model=UploadView)
     async def review_sample(upload_id: str):
         async with uow_factory() as uow:
             return await handlers.review(uow, upload_id=upload_id, kind="sample")
 
-    @router.post("/sampling/uploads/{upload_id}/confirm", status_code=202)
+    @router.post("/sampling/uploads/{upload_id}/confirm", status_code=202, response_model=Accepted)
     async def confirm_sample(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.confirm_sample(uow, deps, upload_id=upload_id, actor=who, public_base_url=base_url)
 
-    @router.post("/sampling/uploads/{upload_id}/cancel")
+    @router.post("/sampling/uploads/{upload_id}/cancel", response_model=Accepted)
     async def cancel_sample(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.cancel_upload(uow, deps, upload_id=upload_id, kind="sample", actor=who)
 
     # -- provider responses ----------------------------------------------------------------------
-    @router.post("/sampling/responses", status_code=201)
+    @router.post("/sampling/responses", status_code=201, response_model=UploadCreated)
     async def upload_response(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
         data, name = await _file(file)
         async with uow_factory() as uow:
             return await handlers.upload_response(uow, deps, data=data, filename=name, actor=who)
 
-    @router.get("/sampling/responses/{upload_id}")
+    @router.get("/sampling/responses/{upload_id}", response_model=UploadView)
     async def review_response(upload_id: str):
         async with uow_factory() as uow:
             return await handlers.review(uow, upload_id=upload_id, kind="response")
 
-    @router.post("/sampling/responses/{upload_id}/confirm", status_code=202)
+    @router.post("/sampling/responses/{upload_id}/confirm", status_code=202, response_model=Accepted)
     async def confirm_response(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.confirm_response(uow, deps, upload_id=upload_id, actor=who)
 
-    @router.post("/sampling/responses/{upload_id}/cancel")
+    @router.post("/sampling/responses/{upload_id}/cancel", response_model=Accepted)
     async def cancel_response(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.cancel_upload(uow, deps, upload_id=upload_id, kind="response", actor=who)
 
     # -- the Sampling section --------------------------------------------------------------------
-    @router.get("/sampling/claims")
+    @router.get("/sampling/claims", response_model=WaitingClaimList)
     async def waiting(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500),
                       status: str | None = None):
         statuses = [status] if status in wording.WAITING else list(wording.WAITING)
@@ -113,7 +109,7 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
         return {"items": [waiting_item(r) for r in rows], "total": total, "page": page, "per_page": per_page,
                 "empty_message": wording.EMPTY_STATE if total == 0 else None}
 
-    @router.get("/sampling/summary")
+    @router.get("/sampling/summary", response_model=Summary)
     async def summary():
         """What the Sampling section needs to choose its "cannot upload" states."""
         async with uow_factory() as uow:
@@ -126,19 +122,19 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
                 "cannot_upload_sample_message": None if paid else wording.NOTHING_TO_SAMPLE,
                 "cannot_upload_response_message": None if in_progress else wording.NOTHING_AWAITING_RESPONSE}
 
-    @router.post("/claims/{reference}/sampling/approve", status_code=202)
+    @router.post("/claims/{reference}/sampling/approve", status_code=202, response_model=Accepted)
     async def approve(reference: str, body: DecisionIn | None = None, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.decide_claim(uow, deps, reference=reference, approved=True,
                                                reason=body.reason if body else "", actor=who)
 
-    @router.post("/claims/{reference}/sampling/reject", status_code=202)
+    @router.post("/claims/{reference}/sampling/reject", status_code=202, response_model=Accepted)
     async def reject(reference: str, body: DecisionIn | None = None, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.decide_claim(uow, deps, reference=reference, approved=False,
                                                reason=body.reason if body else "", actor=who)
 
-    @router.post("/providers/{provider_id}/sampling/resend", status_code=202)
+    @router.post("/providers/{provider_id}/sampling/resend", status_code=202, response_model=Accepted)
     async def resend(provider_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.resend_link(uow, deps, provider_id=provider_id, actor=who, public_base_url=base_url)

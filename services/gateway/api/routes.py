@@ -12,8 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
+from shared.contracts.http import claims as claims_api
+
 from ..auth import api_role
-from ..clients import GatewayError
+from ..clients import GatewayError, as_sent
 from ..context import Gateway, client_ip, gateway
 from ..users import User
 from . import schemas as s
@@ -64,41 +66,42 @@ async def me(user: User = Depends(ANY_USER)) -> dict:
              responses=s.errors(401, 403, 422, 503))
 async def import_schools(file: Annotated[UploadFile, File(description="CSV file")],
                          user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    data = await file.read()
-    return await gw.services.claims.json("POST", "/internal/v1/schools/import", user=user, files={
-        "file": (file.filename or "schools.csv", data, file.content_type or "text/csv")})
+    return as_sent(await gw.services.claims.import_schools(
+        file_name=file.filename or "schools.csv", data=await file.read(), content_type=file.content_type or "text/csv",
+        user=user))
 
 
 @router.post("/providers", status_code=201, response_model=s.Provider, tags=["organisations"],
              summary="Add an accredited provider", responses=s.errors(401, 403, 422, 503))
 async def add_provider(body: s.ProviderIn, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    return await gw.services.claims.json("POST", "/internal/v1/providers", user=user, json=body.model_dump())
+    return as_sent(await gw.services.claims.add_provider(claims_api.ProviderIn(**body.model_dump()), user=user))
 
 
 @router.get("/providers", response_model=s.ProviderList, tags=["organisations"],
             summary="Accredited providers", responses=s.errors(401, 403, 503))
 async def list_providers(user: User = Depends(CLAIM_READERS), gw: Gateway = Depends(gateway)):
-    return await gw.services.claims.json("GET", "/internal/v1/providers", user=user)
+    return as_sent(await gw.services.claims.list_providers(user=user))
 
 
 @router.post("/claim-windows", status_code=201, response_model=s.ClaimWindow, tags=["organisations"],
              summary="Add a claim window", responses=s.errors(401, 403, 422, 503))
 async def add_claim_window(body: s.ClaimWindowIn, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    return await gw.services.claims.json("POST", "/internal/v1/claim-windows", user=user,
-                                         json=body.model_dump(mode="json"))
+    return as_sent(await gw.services.claims.add_claim_window(claims_api.WindowIn(**body.model_dump()),
+                                                             user=user))
 
 
 @router.get("/claim-windows", response_model=s.ClaimWindowList, tags=["organisations"],
             summary="Claim windows, newest first", responses=s.errors(401, 403, 503))
 async def list_claim_windows(user: User = Depends(CLAIM_READERS), gw: Gateway = Depends(gateway)):
-    return await gw.services.claims.json("GET", "/internal/v1/claim-windows", user=user)
+    return as_sent(await gw.services.claims.list_claim_windows(user=user))
 
 
 # ------------------------------------------------------------------------------------ claims
 @router.post("/claims", status_code=201, response_model=s.ClaimDetail, tags=["claims"],
              summary="Submit a claim in the current claim window", responses=s.errors(401, 403, 404, 422, 503))
 async def submit_claim(body: s.ClaimIn, user: User = Depends(CLAIMANTS), gw: Gateway = Depends(gateway)):
-    return await gw.services.claims.json("POST", "/internal/v1/claims", user=user, json=body.model_dump())
+    return as_sent(await gw.services.claims.submit_claim(claims_api.ClaimIn.model_validate(body.model_dump()),
+                                                         user=user))
 
 
 async def claim_filters(
@@ -131,13 +134,13 @@ async def search_claims(filters: dict = Depends(claim_filters),
                         page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                         per_page: Annotated[int, Query(ge=1, le=500)] = 25,
                         user: User = Depends(CLAIM_READERS), gw: Gateway = Depends(gateway)):
-    return await gw.services.claims.json("GET", "/internal/v1/claims", user=user, params={
-        **filters, "sort": sort, "order": order, "page": page, "per_page": per_page})
+    return as_sent(await gw.services.claims.search_claims(
+        {**filters, "sort": sort, "order": order, "page": page, "per_page": per_page}, user=user))
 
 
-async def stream_csv(gw: Gateway, user: User, path: str, params: dict, filename: str) -> StreamingResponse:
+async def stream_csv(gw: Gateway, user: User, params: dict, filename: str) -> StreamingResponse:
     """Start the download (so a refusal is still an error response), then stream it through."""
-    stream = gw.services.claims.stream("GET", path, user=user, params=params)
+    stream = gw.services.claims.download_claims(params, user=user)
     response = await stream.__aenter__()
 
     async def body():
@@ -158,8 +161,7 @@ async def download_claims(filters: dict = Depends(claim_filters),
                           sort: Annotated[str, Query(pattern="^(" + "|".join(SORT_KEYS) + ")$")] = "reference",
                           order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
                           user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    return await stream_csv(gw, user, "/internal/v1/claims.csv", {**filters, "sort": sort, "order": order},
-                            "claims.csv")
+    return await stream_csv(gw, user, {**filters, "sort": sort, "order": order}, "claims.csv")
 
 
 
@@ -168,7 +170,7 @@ async def download_claims(filters: dict = Depends(claim_filters),
             responses=s.errors(401, 403, 404, 503))
 async def claim_detail(reference: str, user: User = Depends(CLAIM_READERS), gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
+    return as_sent(await gw.services.claims.get_claim(reference, user=user))
 
 
 @router.post("/claims/{reference}/assign", response_model=s.ClaimDetail, tags=["claims"],
@@ -178,8 +180,7 @@ async def assign_claim(reference: str, body: s.AssignIn, user: User = Depends(SU
                        gw: Gateway = Depends(gateway)):
     check_reference(reference)
     email = await support_user_email(gw, body.user_email)
-    return await gw.services.claims.json("POST", f"/internal/v1/claims/{reference}/assign", user=user,
-                                         json={"user_email": email})
+    return as_sent(await gw.services.claims.assign_claim(reference, email, user=user))
 
 
 def check_reference(reference: str) -> None:
@@ -202,7 +203,7 @@ async def support_user_email(gw: Gateway, email: str | None) -> str | None:
             summary="Activity log, newest first, 25 a page", responses=s.errors(401, 403, 422, 503))
 async def activity(page: Annotated[int, Query(ge=1, le=100_000)] = 1, user: User = Depends(SUPPORT),
                    gw: Gateway = Depends(gateway)):
-    return await gw.services.claims.json("GET", "/internal/v1/activity", user=user, params={"page": page})
+    return as_sent(await gw.services.claims.activity(page=page, user=user))
 
 
 @router.get("/notifications", response_model=s.NotificationList, tags=["notifications"],
@@ -212,5 +213,4 @@ async def notifications(recipient: Annotated[str | None, Query(max_length=320)] 
                         user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     if recipient and "\x00" in recipient:
         raise GatewayError.one(422, "Remove the invalid characters", field="recipient")
-    params = {"page": page, **({"recipient": recipient} if recipient else {})}
-    return await gw.services.notify.json("GET", "/internal/v1/notifications", user=user, params=params)
+    return as_sent(await gw.services.notify.notifications(page=page, recipient=recipient or None, user=user))

@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from shared.contracts.http.claims import ClaimList
+
 from .. import auth
 from ..api.routes import SORT_KEYS, stream_csv, support_user_email, too_many_sign_ins
 from ..auth import page_role, verify_csrf
@@ -107,23 +109,23 @@ async def home(request: Request, user: User = Depends(ANYONE_SIGNED_IN)):
 
 # ---------------------------------------------------------------------------------- claims
 async def _options(gw: Gateway, user: User) -> dict[str, Any]:
-    providers = (await gw.services.claims.json("GET", "/internal/v1/providers", user=user))["items"]
-    windows = (await gw.services.claims.json("GET", "/internal/v1/claim-windows", user=user))["items"]
+    providers = (await gw.services.claims.list_providers(user=user)).items
+    windows = (await gw.services.claims.list_claim_windows(user=user)).items
     support_users = await gw.users.emails(role="support") if user.role == "support" else []
     return {"providers": providers, "windows": windows, "support_users": support_users,
-            "academic_years": sorted({w["academic_year"] for w in windows}, reverse=True)}
+            "academic_years": sorted({w.academic_year for w in windows}, reverse=True)}
 
 
 @router.get("/claims")
 async def claims_list(request: Request, user: User = Depends(CLAIM_READERS), gw: Gateway = Depends(gateway)):
     form = read_filter_form(request.query_params, request.query_params.getlist("status"), STATUS_LABELS, SORT_KEYS)
     options = await _options(gw, user)
-    result = {"items": [], "total": 0, "page": form.page}
+    result = ClaimList(items=[], total=0, page=form.page)
     if not form.errors:
         params = {**form.api_params(), "sort": form.sort, "order": form.order, "page": form.page,
                   "per_page": PER_PAGE}
-        result = await gw.services.claims.json("GET", "/internal/v1/claims", user=user, params=params)
-    pages = math.ceil(result["total"] / PER_PAGE) if result["total"] else 0
+        result = await gw.services.claims.search_claims(params, user=user)
+    pages = math.ceil(result.total / PER_PAGE) if result.total else 0
     errors = [{"text": text, "href": f"#{key}-day"} for key, text in form.errors.items()]
     return templates(request).render(request, "claims/list.html", {
         "title": "Claims", "section": "claims", "subsection": "all", "form": form, "result": result,
@@ -135,8 +137,7 @@ async def claims_list(request: Request, user: User = Depends(CLAIM_READERS), gw:
 @router.get("/claims/download.csv")
 async def claims_csv(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     form = read_filter_form(request.query_params, request.query_params.getlist("status"), STATUS_LABELS, SORT_KEYS)
-    return await stream_csv(gw, user, "/internal/v1/claims.csv",
-                            {**form.api_params(), "sort": form.sort, "order": form.order}, "claims.csv")
+    return await stream_csv(gw, user, {**form.api_params(), "sort": form.sort, "order": form.order}, "claims.csv")
 
 
 @router.get("/claims/{reference}")
@@ -164,7 +165,7 @@ async def claim_page(request: Request, reference: str, user: User, gw: Gateway, 
                      banner: str | None = None) -> Response:
     if not (len(reference) == 8 and reference.isdigit()):
         raise GatewayError.one(404, "Page not found")
-    claim = await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
+    claim = await gw.services.claims.get_claim(reference, user=user)
     support_users = await gw.users.emails(role="support") if user.role == "support" else []
     return templates(request).render(request, "claims/detail.html", {
         "title": f"Claim {reference}", "section": "claims", "subsection": "all", "claim": claim,
@@ -182,8 +183,7 @@ async def assign(request: Request, reference: str, user: User = Depends(SUPPORT)
     form = await request.form()
     try:
         email = await support_user_email(gw, str(form.get("user_email") or ""))
-        await gw.services.claims.json("POST", f"/internal/v1/claims/{reference}/assign", user=user,
-                                      json={"user_email": email})
+        await gw.services.claims.assign_claim(reference, email, user=user)
     except Downstream as exc:
         if exc.status == 404:
             raise
@@ -201,8 +201,8 @@ async def assign(request: Request, reference: str, user: User = Depends(SUPPORT)
 @router.get("/activity")
 async def activity(request: Request, page: int = 1, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     page = max(1, min(page, 100_000))
-    result = await gw.services.claims.json("GET", "/internal/v1/activity", user=user, params={"page": page})
-    pages = math.ceil(result["total"] / 25) if result["total"] else 0
+    result = await gw.services.claims.activity(page=page, user=user)
+    pages = math.ceil(result.total / 25) if result.total else 0
     return templates(request).render(request, "activity.html", {
         "title": "Activity log", "section": "activity", "result": result, "page": page,
         "pagination": pagination(page, pages, lambda n: f"?page={n}")})
@@ -213,10 +213,9 @@ async def notifications(request: Request, page: int = 1, recipient: str = "", us
                         gw: Gateway = Depends(gateway)):
     page = max(1, min(page, 100_000))
     recipient = recipient.replace("\x00", "").strip()[:320]
-    params = {"page": page, **({"recipient": recipient} if recipient else {})}
-    result = await gw.services.notify.json("GET", "/internal/v1/notifications", user=user, params=params)
-    per_page = result.get("per_page") or 25
-    pages = math.ceil(result["total"] / per_page) if result["total"] else 0
+    result = await gw.services.notify.notifications(page=page, recipient=recipient or None, user=user)
+    per_page = getattr(result, "per_page", None) or 25
+    pages = math.ceil(result.total / per_page) if result.total else 0
     return templates(request).render(request, "notifications.html", {
         "title": "Notifications", "section": "notifications", "result": result, "page": page,
         "pagination": pagination(page, pages, lambda n: "?" + urlencode(
@@ -242,7 +241,7 @@ async def download_link(request: Request, token: str, gw: Gateway = Depends(gate
     answered = False
     for service in (gw.services.sampling, gw.services.payments):
         try:
-            async with service.stream("GET", f"/internal/v1/links/{token}", user=None) as response:
+            async with service.download_link(token) as response:
                 body = await response.aread()
                 headers = {k: v for k, v in response.headers.items()
                            if k.lower() in ("content-type", "content-disposition")}

@@ -12,6 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from shared.contracts.http.payments import ClawbackIn, ClawbackView, MentorHoursIn
+
 from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
@@ -34,20 +36,20 @@ def _ctx(subsection: str, title: str, **more: Any) -> dict[str, Any]:
 @router.get("/claims/payments")
 async def payments(request: Request, cancelled: str = "", user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     p = gw.services.payments
-    ready = await p.json("GET", "/internal/v1/payments/ready", user=user)
-    waiting = await p.json("GET", "/internal/v1/payments/claims", user=user, params={
-        "status": ["payment_information_requested", "payment_information_sent"], "per_page": 50})
-    batches = await p.json("GET", "/internal/v1/payments", user=user, params={"per_page": 10})
+    ready = await p.ready_to_send(user=user)
+    waiting = await p.claims(status=["payment_information_requested", "payment_information_sent"], per_page=50,
+                             user=user)
+    batches = await p.payments(per_page=10, user=user)
     return render(request, "payments/index.html", _ctx(
-        "payments", "Payments", ready=ready["items"], waiting=waiting, batches=batches["items"],
+        "payments", "Payments", ready=ready.items, waiting=waiting, batches=batches.items,
         banner="The payer response upload was cancelled. No claims were changed." if cancelled else None))
 
 
 @router.get("/claims/payments/send")
 async def send_page(request: Request, claim_window_id: str = "", user: User = Depends(SUPPORT),
                     gw: Gateway = Depends(gateway)):
-    ready = await gw.services.payments.json("GET", "/internal/v1/payments/ready", user=user)
-    window = next((w for w in ready["items"] if w["claim_window_id"] == claim_window_id), None)
+    ready = await gw.services.payments.ready_to_send(user=user)
+    window = next((w for w in ready.items if w.claim_window_id == claim_window_id), None)
     return render(request, "payments/send.html", _ctx("payments", "Send claims to the payer", window=window,
                                                       claim_window_id=claim_window_id[:100]))
 
@@ -56,22 +58,21 @@ async def send_page(request: Request, claim_window_id: str = "", user: User = De
 async def send(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     window_id = form_text(await request.form(), "claim_window_id", 100)
     try:
-        sent = await gw.services.payments.json("POST", "/internal/v1/payments", user=user,
-                                               json={"claim_window_id": window_id})
+        sent = await gw.services.payments.send_to_payer(window_id, user=user)
     except Downstream as exc:
         if exc.status not in (404, 409, 422):
             raise
         return render(request, "payments/send.html", _ctx(
             "payments", "Send claims to the payer", window=None, claim_window_id=window_id,
             errors=[{"text": e["message"], "href": "#send"} for e in exc.errors]), status_code=422)
-    return see_other(f"/claims/payments/batches/{sent['payment_id']}?sent=1")
+    return see_other(f"/claims/payments/batches/{sent.payment_id}?sent=1")
 
 
 @router.get("/claims/payments/batches/{payment_id}")
 async def batch(request: Request, payment_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     if not (0 < len(payment_id) <= 100 and all(c.isalnum() or c in "-_" for c in payment_id)):
         raise Downstream(404, [{"message": "Page not found"}])
-    found = await gw.services.payments.json("GET", f"/internal/v1/payments/{payment_id}", user=user)
+    found = await gw.services.payments.payment(payment_id, user=user)
     return render(request, "payments/batch.html", _ctx("payments", "Claims sent to the payer", batch=found,
                                                        sent=bool(request.query_params.get("sent"))))
 
@@ -82,16 +83,14 @@ async def manual_action(request: Request, reference: str, action: str, user: Use
     _check(reference)
     if action not in ("information-sent", "paid", "reject"):
         raise Downstream(404, [{"message": "Page not found"}])
-    body: dict[str, Any] = {}
+    reason = None
     if action == "reject":
         reason = form_text(await request.form(), "reason")
         if not reason:
             return await _reject_page(request, reference, user, gw, errors=[
                 {"text": "Enter the reason the payer rejected the claim", "href": "#reason"}])
-        body = {"json": {"reason": reason}}
     try:
-        await gw.services.payments.json("POST", f"/internal/v1/claims/{reference}/payment/{action}", user=user,
-                                        **body)
+        await gw.services.payments.payer_action(reference, action, reason=reason, user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise
@@ -113,7 +112,7 @@ async def reject_payment_page(request: Request, reference: str, user: User = Dep
 async def _reject_page(request: Request, reference: str, user: User, gw: Gateway, *,
                        errors: list[dict[str, str]] | None = None):
     _check(reference)
-    claim = await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
+    claim = await gw.services.claims.get_claim(reference, user=user)
     return render(request, "payments/reject.html", _ctx("payments", "Reject claim", claim=claim, errors=errors),
                   status_code=422 if errors else 200)
 
@@ -123,42 +122,40 @@ async def _reject_page(request: Request, reference: str, user: User, gw: Gateway
 async def clawbacks(request: Request, cancelled: str = "", user: User = Depends(SUPPORT),
                     gw: Gateway = Depends(gateway)):
     p = gw.services.payments
-    to_request = await p.json("GET", "/internal/v1/payments/claims", user=user, params={
-        "status": ["sampling_not_approved", "clawback_rejected"], "per_page": 50})
-    awaiting = await p.json("GET", "/internal/v1/clawbacks", user=user, params={"status": "awaiting_approval",
-                                                                              "per_page": 50})
-    approved = await p.json("GET", "/internal/v1/clawbacks", user=user, params={"status": "approved", "per_page": 50})
-    batches = await p.json("GET", "/internal/v1/clawbacks/batches", user=user, params={"per_page": 10})
+    to_request = await p.claims(status=["sampling_not_approved", "clawback_rejected"], per_page=50, user=user)
+    awaiting = await p.clawbacks(status="awaiting_approval", per_page=50, user=user)
+    approved = await p.clawbacks(status="approved", per_page=50, user=user)
+    batches = await p.clawback_batches(per_page=10, user=user)
     return render(request, "clawbacks/index.html", _ctx(
         "clawbacks", "Clawbacks", to_request=to_request, awaiting=awaiting, approved=approved,
-        batches=batches["items"],
+        batches=batches.items,
         banner="The payer clawback response upload was cancelled. No claims were changed." if cancelled else None))
 
 
-async def _clawback(gw: Gateway, user: User, reference: str) -> dict[str, Any]:
+async def _clawback(gw: Gateway, user: User, reference: str) -> ClawbackView:
     _check(reference)
-    return await gw.services.payments.json("GET", f"/internal/v1/claims/{reference}/clawback", user=user)
+    return await gw.services.payments.clawback(reference, user=user)
 
 
-def _entries(form, view: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, str]]:
+def _entries(form, view: ClawbackView) -> tuple[list[MentorHoursIn], dict[str, str], dict[str, str]]:
     """(entries, raw values, errors by field) from the request form's hours and notes per mentor."""
     entries, values, errors = [], {}, {}
-    for m in view["mentors"]:
-        if not m.get("to_enter"):
+    for m in view.mentors:
+        if not m.to_enter:
             continue
-        trn = m["trn"]
+        trn = m.trn
         raw = form_text(form, f"hours_worked-{trn}", 10)
         notes = form_text(form, f"notes-{trn}")
         values[f"hours_worked-{trn}"], values[f"notes-{trn}"] = raw, notes
         if not raw:
-            errors[f"hours_worked-{trn}"] = f"Enter the number of hours {m['full_name']} worked"
+            errors[f"hours_worked-{trn}"] = f"Enter the number of hours {m.full_name} worked"
         elif not raw.isdigit():
-            errors[f"hours_worked-{trn}"] = f"Hours {m['full_name']} worked must be a whole number"
-        elif int(raw) > m["hours"]:
-            errors[f"hours_worked-{trn}"] = (f"Hours {m['full_name']} worked must be {m['hours']} or fewer "
+            errors[f"hours_worked-{trn}"] = f"Hours {m.full_name} worked must be a whole number"
+        elif int(raw) > m.hours:
+            errors[f"hours_worked-{trn}"] = (f"Hours {m.full_name} worked must be {m.hours} or fewer "
                                             "(the hours claimed)")
         else:
-            entries.append({"trn": trn, "hours_worked": int(raw), "notes": notes})
+            entries.append(MentorHoursIn(trn=trn, hours_worked=int(raw), notes=notes))
     return entries, values, errors
 
 
@@ -178,8 +175,8 @@ async def check(request: Request, reference: str, user: User = Depends(SUPPORT),
     assessment = None
     if not errors:
         try:
-            assessment = await gw.services.payments.json(
-                "POST", f"/internal/v1/claims/{reference}/clawback/check", user=user, json={"mentors": entries})
+            assessment = await gw.services.payments.check_clawback(reference, ClawbackIn(mentors=entries),
+                                                                   user=user)
         except Downstream as exc:
             if exc.status != 422:
                 raise
@@ -203,8 +200,7 @@ async def request_clawback(request: Request, reference: str, user: User = Depend
             "clawbacks", "Request a clawback", view=view, values=values, field_errors=field_errors,
             errors=[{"text": t, "href": f"#{f}"} for f, t in field_errors.items()]), status_code=422)
     try:
-        await gw.services.payments.json("POST", f"/internal/v1/claims/{reference}/clawback", user=user,
-                                        json={"mentors": entries})
+        await gw.services.payments.request_clawback(reference, ClawbackIn(mentors=entries), user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise
@@ -224,7 +220,7 @@ async def review_page(request: Request, reference: str, user: User = Depends(SUP
 async def approve(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     _check(reference)
     try:
-        await gw.services.payments.json("POST", f"/internal/v1/claims/{reference}/clawback/approve", user=user)
+        await gw.services.payments.approve_clawback(reference, user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise
@@ -246,16 +242,15 @@ async def reject_page(request: Request, reference: str, user: User = Depends(SUP
 async def reject(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     view = await _clawback(gw, user, reference)
     form = await request.form()
-    mentors = (view.get("clawback") or {}).get("mentors") or []
+    mentors = (view.clawback or {}).get("mentors") or []
     values = {f"reason-{m['trn']}": form_text(form, f"reason-{m['trn']}") for m in mentors}
     field_errors = {f"reason-{m['trn']}": f"Enter a reason for {m.get('full_name') or m['trn']}"
                     for m in mentors if not values[f"reason-{m['trn']}"]}
     errors = [{"text": t, "href": f"#{f}"} for f, t in field_errors.items()]
     if not errors:
         try:
-            await gw.services.payments.json(
-                "POST", f"/internal/v1/claims/{reference}/clawback/reject", user=user,
-                json={"reasons": {m["trn"]: values[f"reason-{m['trn']}"] for m in mentors}})
+            await gw.services.payments.reject_clawback(
+                reference, {m["trn"]: values[f"reason-{m['trn']}"] for m in mentors}, user=user)
         except Downstream as exc:
             if exc.status != 422:
                 raise
@@ -269,20 +264,18 @@ async def reject(request: Request, reference: str, user: User = Depends(SUPPORT)
 
 @router.get("/claims/clawbacks/send")
 async def send_clawbacks_page(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    approved = await gw.services.payments.json("GET", "/internal/v1/clawbacks", user=user,
-                                               params={"status": "approved", "per_page": 500})
+    approved = await gw.services.payments.clawbacks(status="approved", per_page=500, user=user)
     return render(request, "clawbacks/send.html", _ctx("clawbacks", "Send clawbacks to the payer", approved=approved))
 
 
 @router.post("/claims/clawbacks/send", dependencies=[Depends(verify_csrf)])
 async def send_clawbacks(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     try:
-        sent = await gw.services.payments.json("POST", "/internal/v1/clawbacks", user=user)
+        sent = await gw.services.payments.send_clawbacks(user=user)
     except Downstream as exc:
         if exc.status not in (409, 422):
             raise
-        approved = await gw.services.payments.json("GET", "/internal/v1/clawbacks", user=user,
-                                                   params={"status": "approved", "per_page": 500})
+        approved = await gw.services.payments.clawbacks(status="approved", per_page=500, user=user)
         return render(request, "clawbacks/send.html", _ctx(
             "clawbacks", "Send clawbacks to the payer", approved=approved,
             errors=[{"text": e["message"], "href": "#send"} for e in exc.errors]), status_code=422)
