@@ -36,3 +36,13 @@ def summary(samples: list[float]) -> str:
     ms = [s * 1000 for s in samples]
     return (f"n={len(ms)} p50={percentile(ms, 50):.1f}ms p95={percentile(ms, 95):.1f}ms "
             f"p99={percentile(ms, 99):.1f}ms mean={statistics.fmean(ms):.1f}ms")
+
+
+#: The prefix of the one line each benchmark ends with; ``bench/run_all.sh`` reads it.
+RESULT_PREFIX = "BENCH-RESULT"
+
+
+def report_result(name: str, met: bool, figures: str) -> None:
+    """Print whether this run met the benchmark's target, with the figures that decide it: the line
+    `./cf bench` turns into its summary ("passed its target" or "missed it")."""
+    print(f"{RESULT_PREFIX} {name} {'met' if met else 'missed'} {figures}", flush=True)

@@ -39,6 +39,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 from aiokafka import AIOKafkaConsumer  # noqa: E402
 
+from bench._common import report_result  # noqa: E402
 from claimflow.runtime import EmbeddedBroker, EmbeddedPostgres, free_port, remove_tree  # noqa: E402
 from shared.contracts import decode  # noqa: E402
 from shared.contracts.topics import NOTIFY_COMMANDS  # noqa: E402
@@ -349,6 +350,9 @@ async def run(args) -> None:
     for name, value, target in rows:
         print(f"{name:<58}{value:>10.2f}{target:>10}")
     print(f"{'apply ÷ COPY':<58}{apply_s / copy_s:>10.1f}{'≤ 5':>10}")
+    met = validate_s <= 3 and apply_s <= 10 and apply_s / copy_s <= 5
+    report_result("sampling_apply", met, f"validate {validate_s:.2f} s (≤ 3), apply {apply_s:.2f} s (≤ 10), "
+                  f"{apply_s / copy_s:.1f}× COPY (≤ 5)")
     used = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_after.items()}
     if used:
         print(f"CPU seconds used during apply ({claims_s:.2f} s on {os.cpu_count()} cores): "

@@ -17,8 +17,27 @@ def _data_dir() -> Path:
 
 
 # ------------------------------------------------------------------------------------------ up
+def sign_in_lines(stack) -> list[str]:
+    """What `claimflow up` tells the person about signing in: the demo sign-ins when the data
+    directory holds the demo data, otherwise that there are none and how to add a user."""
+    from .stack import DEMO_PASSWORD, DEMO_USERS
+
+    if not stack.demo_data_loaded:
+        database = stack.env.get("GATEWAY_DATABASE_URL", "<the gateway's database URL>")
+        return ["No demo data was loaded (--no-seed), so there are no demo sign-ins.",
+                "To add a user, run in a second terminal:",
+                f"  GATEWAY_DATABASE_URL={database} \\",
+                "  claimflow users add --email you@example.com --password <at least 8 characters> --role support",
+                "(or stop and run `./cf up` without --no-seed to load the demo data)."]
+    lines = [f"Sign in with any of these (password: {DEMO_PASSWORD}):"]
+    for email, role, school, trust in DEMO_USERS:
+        extra = f" (school {school})" if school else f" (trust {trust})" if trust else ""
+        lines.append(f"  {email:<24} {role}{extra}")
+    return lines
+
+
 def cmd_up(args: argparse.Namespace) -> int:
-    from .stack import DEMO_PASSWORD, DEMO_USERS, Stack, say
+    from .stack import Stack, say
 
     port = int(os.environ.get("GATEWAY_PORT", "8000"))
     stack = Stack(data_dir=_data_dir(), gateway_port=port, replicas=args.replicas, seed=not args.no_seed)
@@ -26,10 +45,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         stack.start()
         say("")
         say(f"ClaimFlow is running: http://127.0.0.1:{port}")
-        say(f"Sign in with any of these (password: {DEMO_PASSWORD}):")
-        for email, role, school, trust in DEMO_USERS:
-            extra = f" (school {school})" if school else f" (trust {trust})" if trust else ""
-            say(f"  {email:<24} {role}{extra}")
+        for line in sign_in_lines(stack):
+            say(line)
         say(f"Logs: {stack.data_dir / 'logs'}    Stop: Ctrl-C")
         stack.wait()
     except KeyboardInterrupt:

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 import httpx
 
@@ -131,7 +132,13 @@ class Stack:
             for p in started:
                 self._wait_ready(p)
 
-        if self.seed and not (self.data_dir / "seeded").exists():
+        self._load_demo_data(progress)
+
+    def _load_demo_data(self, progress: Callable[[str], None]) -> None:
+        """Load the demo data on the first start unless told not to (--no-seed), and say which."""
+        if self.demo_data_loaded:
+            progress("Demo data already loaded")
+        elif self.seed:
             progress("Loading demo data (first start only)")
             run = subprocess.run([sys.executable, "-m", "claimflow", "seed", "--demo"], env=self.env,
                                  capture_output=True, text=True)
@@ -139,7 +146,12 @@ class Stack:
                 raise RuntimeError(f"demo data failed:\n{run.stdout}\n{run.stderr}")
             (self.data_dir / "seeded").write_text(datetime.now(timezone.utc).isoformat())
         else:
-            progress("Demo data already loaded")
+            progress("No demo data loaded (--no-seed)")
+
+    @property
+    def demo_data_loaded(self) -> bool:
+        """Whether this data directory holds the demo data and its sign-ins (loaded on an earlier start)."""
+        return (self.data_dir / "seeded").exists()
 
     def _port(self, spec: ServiceSpec) -> int:
         if spec.name == "gateway":

@@ -78,7 +78,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
 
     @router.post("/schools/import", response_model=ImportResult)
     async def import_schools(file: UploadFile = File(...), ctx: ActorContext = Depends(actor_context)):
-        from shared.csvfiles import read_csv_upload
+        from shared.csvfiles import read_csv_upload, refuse_rows
 
         data = await file.read()
         rows = read_csv_upload(data, file.filename, required={"urn": (), "name": ()},
@@ -87,6 +87,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                          "region": (), "group": ("trust", "trusts (name)"),
                                          "district_code": ("districtadministrative (code)",),
                                          "email": ("email_address", "mainemail")})
+        refuse_rows(rows)  # a row with more values than there are columns
         async with uow_factory() as uow:
             return await handlers.import_schools(uow, deps, [dict(r.values) for r in rows.rows], actor=ctx.actor,
                                                  districts=districts, file_name=file.filename or "schools.csv")

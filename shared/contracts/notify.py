@@ -17,7 +17,7 @@ from typing import ClassVar
 from .base import Message
 from .topics import NOTIFY_COMMANDS, NOTIFY_EVENTS
 
-#: Every email template and the personalisation keys a sender must pass (docs/notify.md shows the
+#: Every email template and the personalisation keys a sender must pass (docs/design.md §6 shows the
 #: wording; the notify service checks its template files against this table in its tests).
 NOTIFY_TEMPLATES: dict[str, tuple[str, ...]] = {
     # sampling → each email address of the accredited provider

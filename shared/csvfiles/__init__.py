@@ -43,8 +43,10 @@ mixed. Quoted values may hold commas, quotes (doubled) and line breaks.
 
 Headers are matched ignoring case, surrounding spaces, and spaces or hyphens inside (``Claim
 Reference`` is ``claim_reference``); every header has a canonical name and may have aliases. Columns
-the caller does not know are ignored, and so are cells beyond the last header. Every cell is
-trimmed. A row whose cells are all blank is skipped (but still counted, see below). A cell that
+the caller does not know are ignored. A row with a value beyond the last header that is not blank
+gets a row error, "This row has more values than there are columns" (blank cells there are
+ignored: spreadsheets write trailing commas); these are ``CsvUpload.row_errors``, and every caller
+reports them with its own row errors through ``refuse_rows``. Every cell is trimmed. A row whose cells are all blank is skipped (but still counted, see below). A cell that
 ``safe_cell`` neutralised (``'=SUM(A1)``) is read back as it was written (``=SUM(A1)``), so files we
 wrote come back unchanged after a round trip through a spreadsheet.
 
@@ -54,8 +56,10 @@ shows them as empty rows; a quoted value that spans several lines is one row, be
 shows it in one cell.
 
 Errors are ``Refused`` values (message, field, row), collected in ``CsvRejected.errors``; file-level
-errors have ``field="file"`` (the upload form's field) and no row. ``error_payload`` gives the
-gateway's ``{"errors": [{"message", "row", "field"}]}`` shape.
+errors have ``field="file"`` (the upload form's field) and no row. ``CsvRejected`` keeps the first
+``SHOWN_ERRORS`` (100) and then one file error counting the rest, "and 399,887 more errors", so
+every answer (each service's and the gateway's, JSON or page) stays short whatever the file.
+``error_payload`` gives the gateway's ``{"errors": [{"message", "row", "field"}]}`` shape.
 
 Writing (``safe_cell``, ``write_csv``), against spreadsheet formula injection (OWASP "CSV
 Injection"): a cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
@@ -65,16 +69,17 @@ digits and an optional decimal part (``-12.00``, ``+5``, ``876.00``). Quotes and
 escaped by CSV quoting. Files are UTF-8 with a byte order mark (so Excel reads names like "Zoë"
 right) and CRLF line endings (RFC 4180).
 """
-from .messages import (FILE_FIELD, FILE_IS_EMPTY, MAX_UPLOAD_LABEL, MUST_BE_CSV, SELECT_A_FILE,
-                       TOO_LARGE, USE_COMMAS, CsvRejected, error_payload, file_error, join_names,
-                       quoted)
+from .messages import (EXTRA_CELLS, FILE_FIELD, FILE_IS_EMPTY, MAX_UPLOAD_LABEL, MUST_BE_CSV,
+                       SELECT_A_FILE, SHOWN_ERRORS, TOO_LARGE, USE_COMMAS, CsvRejected, error_payload,
+                       file_error, in_row_order, join_names, quoted)
 from .reading import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, CsvRow, CsvUpload,
-                      header_key, read_csv_upload)
+                      header_key, read_csv_upload, refuse_rows)
 from .writing import safe_cell, write_csv
 
 __all__ = [
-    "FILE_FIELD", "FILE_IS_EMPTY", "MUST_BE_CSV", "SELECT_A_FILE", "TOO_LARGE", "USE_COMMAS",
-    "CsvRejected", "error_payload", "file_error", "join_names", "quoted",
+    "EXTRA_CELLS", "FILE_FIELD", "FILE_IS_EMPTY", "MUST_BE_CSV", "SELECT_A_FILE", "SHOWN_ERRORS",
+    "TOO_LARGE", "USE_COMMAS", "CsvRejected", "error_payload", "file_error", "in_row_order",
+    "join_names", "quoted",
     "MAX_CELL_CHARS", "MAX_COLUMNS", "MAX_ROWS", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_LABEL",
-    "CsvRow", "CsvUpload", "header_key", "read_csv_upload", "safe_cell", "write_csv",
+    "CsvRow", "CsvUpload", "header_key", "read_csv_upload", "refuse_rows", "safe_cell", "write_csv",
 ]

@@ -13,24 +13,41 @@ MAX_UPLOAD_LABEL = "50MB"
 #: How many of the file's column names the "Right now it has ..." message lists.
 SHOWN_COLUMNS = 10
 SHOWN_NAME_CHARS = 40
+#: How many errors an answer lists before one last error counts the rest ("and 399,887 more
+#: errors"): the Design System keeps error lists short, and a refused 200,000-row file must not be
+#: answered with 30 MB of JSON.
+SHOWN_ERRORS = 100
 
 SELECT_A_FILE = "Select a CSV file to upload"
 MUST_BE_CSV = "The selected file must be a CSV"
 FILE_IS_EMPTY = "The selected file is empty"
 TOO_LARGE = f"The selected file must be smaller than {MAX_UPLOAD_LABEL}"
 USE_COMMAS = "Separate the columns in your file with commas"
+EXTRA_CELLS = "This row has more values than there are columns"
 
 
 class CsvRejected(Refused):
-    """An upload that cannot be used, with every error found (file-level errors or row errors).
+    """An upload that cannot be used, with the errors found (file-level errors or row errors).
 
-    ``message`` is the first error's message, so code that only knows ``Refused`` still shows
-    something true; show ``errors`` to people."""
+    ``errors`` holds at most ``SHOWN_ERRORS`` of them, in the order given, then, when there were
+    more, one file error counting the rest: "and 1 more error", "and 399,887 more errors".
+    ``error_count`` is how many there were in all. ``message`` is the first error's message, so
+    code that only knows ``Refused`` still shows something true; show ``errors`` to people."""
 
     def __init__(self, errors: Iterable[Refused]) -> None:
-        self.errors: tuple[Refused, ...] = tuple(errors)
-        if not self.errors:
+        shown: list[Refused] = []
+        count = 0
+        for error in errors:
+            count += 1
+            if count <= SHOWN_ERRORS:
+                shown.append(error)
+        if not count:
             raise ValueError("CsvRejected needs at least one error")
+        if count > SHOWN_ERRORS:
+            rest = count - SHOWN_ERRORS
+            shown.append(file_error(f"and {rest:,} more {'error' if rest == 1 else 'errors'}"))
+        self.errors: tuple[Refused, ...] = tuple(shown)
+        self.error_count = count
         first = self.errors[0]
         super().__init__(first.message, field=first.field, row=first.row)
 
@@ -41,6 +58,11 @@ class CsvRejected(Refused):
 
 def file_error(message: str) -> Refused:
     return Refused(message, field=FILE_FIELD)
+
+
+def in_row_order(errors: Iterable[Refused]) -> list[Refused]:
+    """Row errors by row (the order found kept within a row), then the errors of no row."""
+    return sorted(errors, key=lambda e: (e.row is None, e.row or 0))
 
 
 def error_payload(errors: Iterable[Refused]) -> dict[str, list[dict[str, Any]]]:

@@ -5,11 +5,14 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .messages import (FILE_IS_EMPTY, MAX_UPLOAD_LABEL, MUST_BE_CSV, SELECT_A_FILE, SHOWN_COLUMNS,
-                       USE_COMMAS, CsvRejected, file_error, join_names, quoted)
+from shared.contracts.errors import Refused
+
+from .messages import (EXTRA_CELLS, FILE_IS_EMPTY, MAX_UPLOAD_LABEL, MUST_BE_CSV, SELECT_A_FILE,
+                       SHOWN_COLUMNS, USE_COMMAS, CsvRejected, file_error, in_row_order, join_names,
+                       quoted)
 from .writing import safe_cell
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -68,15 +71,26 @@ class CsvRow:
 
 @dataclass(frozen=True)
 class CsvUpload:
-    """A readable upload: its header row (trimmed, as written), the canonical headers it has, and
-    its non-blank data rows in file order."""
+    """A readable upload: its header row (trimmed, as written), the canonical headers it has, its
+    non-blank data rows in file order, and the row errors found while reading (a row with a value
+    beyond the last column, in row order), which ``refuse_rows`` reports with the caller's own."""
 
     headers: tuple[str, ...]
     present: frozenset[str]
     rows: tuple[CsvRow, ...] = field(default=())
+    row_errors: tuple[Refused, ...] = field(default=())
 
     def has(self, canonical: str) -> bool:
         return canonical in self.present
+
+
+def refuse_rows(upload: CsvUpload, errors: Iterable[Refused] = ()) -> None:
+    """Raise ``CsvRejected`` with the reader's row errors and ``errors`` (a validator's), rows in
+    order and errors of no row last; return when there are none. Every caller of
+    ``read_csv_upload`` calls it (with no errors of its own when it checks nothing more)."""
+    found = [*upload.row_errors, *errors]
+    if found:
+        raise CsvRejected(in_row_order(found))
 
 
 def header_key(header: str) -> str:
@@ -180,6 +194,8 @@ def read_csv_upload(
         raise CsvRejected([file_error(MUST_BE_CSV)])
 
     headers: tuple[str, ...] | None = None
+    width = 0  # up to the last header that is not blank
+    extra: list[Refused] = []
     columns: dict[str, int] = {}
     header_errors: CsvRejected | None = None
     wanted = [*required, *optional]
@@ -192,6 +208,7 @@ def read_csv_upload(
                 continue
             if headers is None:
                 headers = tuple(h.strip().strip(_INVISIBLE).strip() for h in cells)
+                width = max((i + 1 for i, h in enumerate(headers) if h), default=0)
                 try:
                     columns = _match_columns(headers, required=required, optional=optional)
                 except CsvRejected as refused:
@@ -201,6 +218,8 @@ def read_csv_upload(
             if len(rows) >= max_rows:
                 raise CsvRejected([file_error(
                     f"The selected file must have no more than {max_rows:,} rows")])
+            if len(cells) > width and not _is_blank(cells[width:]):
+                extra.append(Refused(EXTRA_CELLS, row=number))
             # Keep only the known columns' cells: a wide file must not cost memory per row.
             rows.append(CsvRow(number, {name: (_read_cell(cells[columns[name]])
                                                if name in columns and columns[name] < len(cells) else "")
@@ -211,7 +230,7 @@ def read_csv_upload(
         raise CsvRejected([file_error(FILE_IS_EMPTY)])
     if header_errors is not None:
         raise header_errors
-    return CsvUpload(headers=headers, present=frozenset(columns), rows=tuple(rows))
+    return CsvUpload(headers=headers, present=frozenset(columns), rows=tuple(rows), row_errors=tuple(extra))
 
 
 def _size_label(max_bytes: int) -> str:

@@ -8,6 +8,17 @@ import sys
 from datetime import datetime, timezone
 
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
+#: A log line's message and traceback are each cut to this length: no line can grow with the data.
+MAX_FIELD_CHARS = 16_000
+
+
+def bounded(text: str, limit: int = MAX_FIELD_CHARS) -> str:
+    """``text``, or its start and its end (where a traceback names the error) around a count of
+    what was left out."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]} … ({len(text) - 2 * half:,} characters left out) … {text[-half:]}"
 
 
 class JsonFormatter(logging.Formatter):
@@ -16,7 +27,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": bounded(record.getMessage()),
         }
         cid = correlation_id.get()
         if cid:
@@ -24,7 +35,7 @@ class JsonFormatter(logging.Formatter):
         for key, value in getattr(record, "fields", {}).items():
             entry[key] = value
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = bounded(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 

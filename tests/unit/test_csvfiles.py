@@ -182,10 +182,31 @@ def test_mixed_line_endings_are_all_line_endings():
     assert [(r.number, r["claim_reference"]) for r in upload.rows] == [(2, "1"), (3, "2"), (4, "3")]
 
 
-def test_short_rows_read_missing_cells_as_blank_and_extra_cells_are_ignored():
-    upload = read(b"claim_reference,reason\n12345678\n87654321,b,extra,more\n")
+def test_short_rows_read_missing_cells_as_blank_and_extra_values_are_row_errors():
+    upload = read(b"claim_reference,reason\n12345678\n87654321,b,extra,more\n11111111,c,,\n")
     assert upload.rows[0]["reason"] == ""
     assert upload.rows[1]["reason"] == "b"
+    assert [(e.row, e.field, e.message) for e in upload.row_errors] == [
+        (3, None, "This row has more values than there are columns")]
+
+
+def test_values_under_a_blank_header_between_named_ones_are_an_unknown_column_not_extra():
+    upload = read(b"claim_reference,,reason,,\n12345678,note,b,,\n")
+    assert upload.row_errors == ()
+    upload = read(b"claim_reference,,reason,,\n12345678,note,b,,late\n")
+    assert [e.row for e in upload.row_errors] == [2]
+
+
+def test_refuse_rows_reports_the_readers_errors_with_the_callers_in_row_order():
+    from shared.csvfiles import refuse_rows
+    upload = read(b"claim_reference,reason\n1,a\n2,b,c\n3,d\n")
+    with pytest.raises(CsvRejected) as caught:
+        refuse_rows(upload, [Refused("Mentors are missing", field="x"), Refused("Enter a reason", row=4),
+                             Refused("Enter a valid claim reference", row=2)])
+    assert [(e.row, e.message) for e in caught.value.errors] == [
+        (2, "Enter a valid claim reference"), (3, "This row has more values than there are columns"),
+        (4, "Enter a reason"), (None, "Mentors are missing")]
+    refuse_rows(read(b"claim_reference,reason\n1,a\n"))  # nothing to report: returns
 
 
 def test_a_trailing_ctrl_z_from_old_windows_tools_is_ignored():

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.money import MONEY_PATTERN
+
 from .schemas import Closed, Open, Page
 
 
@@ -158,17 +160,17 @@ class BandDoc(_Doc):
     name: str = Field(examples=["A"])
     min: int
     max: int
-    per_participant: str | None = Field(default=None, examples=["995.00"], pattern=r"^-?\d+(\.\d{1,2})?$")
+    per_participant: str | None = Field(default=None, examples=["995.00"], pattern=MONEY_PATTERN)
 
 
 class ContractDoc(_Doc):
     lead_provider_id: str
     cohort: int
     recruitment_target: int
-    set_up_fee: str = Field(default="0.00", pattern=r"^-?\d+(\.\d{1,2})?$")
-    uplift_amount: str = Field(default="100.00", pattern=r"^-?\d+(\.\d{1,2})?$")
+    set_up_fee: str = Field(default="0.00", pattern=MONEY_PATTERN)
+    uplift_amount: str = Field(default="100.00", pattern=MONEY_PATTERN)
     vat_chargeable: bool = False
-    monthly_service_fee: str | None = Field(default=None, pattern=r"^-?\d+(\.\d{1,2})?$")
+    monthly_service_fee: str | None = Field(default=None, pattern=MONEY_PATTERN)
     service_fee_months: int = 29
     bands: list[BandDoc]
 
@@ -200,7 +202,7 @@ class AuthoriseDoc(_Doc):
 
 class AdjustmentDoc(_Doc):
     payment_type: str
-    amount: str = Field(pattern=r"^-?\d+(\.\d{1,2})?$", examples=["-250.00"])
+    amount: str = Field(pattern=MONEY_PATTERN, examples=["-250.00"])
 
 
 class Created(Open):

@@ -28,7 +28,7 @@ from typing import Iterable, Mapping
 
 from shared.contracts import Refused
 from shared.contracts.money import Money
-from shared.csvfiles import CsvRejected, CsvUpload, write_csv
+from shared.csvfiles import CsvUpload, refuse_rows, write_csv
 
 PAYMENT_HEADERS = ("claim_reference", "school_urn", "school_name", "school_local_authority", "provider_name",
                    "claim_amount", "school_type_of_establishment", "school_group", "claim_submission_date",
@@ -140,8 +140,7 @@ def read_payment_response(upload: CsvUpload, *, in_progress: set[str]) -> list[P
         elif row.number in good:
             answers.append(PaymentAnswer(good[row.number], outcome,
                                          reason if outcome == "information_requested" else "", row.number))
-    if errors:
-        raise CsvRejected(sorted(errors, key=lambda e: e.row or 0))
+    refuse_rows(upload, errors)  # in row order, with the reader's (more values than columns)
     return answers
 
 
@@ -155,7 +154,6 @@ def read_clawback_response(upload: CsvUpload, *, in_progress: set[str]) -> list[
             errors.append(Refused(VALID_STATUS, field="claim_status", row=row.number))
         elif row.number in good:
             answers.append(ClawbackAnswer(good[row.number], outcome, row.number))
-    if errors:
-        raise CsvRejected(sorted(errors, key=lambda e: e.row or 0))
+    refuse_rows(upload, errors)  # in row order, with the reader's (more values than columns)
     return answers
 

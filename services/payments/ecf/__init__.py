@@ -1,7 +1,7 @@
 """ECF lead provider payments: contracts, declarations, statements and the statement calculator.
 
 ``ecf.domain`` is pure (stdlib + shared.contracts); this package re-exports what the persistence
-and API layers call. Rules and decisions: docs/ecf.md.
+and API layers call. Rules: docs/design.md §7; decisions: docs/decisions.md.
 """
 from .domain.banding import band_counts, fill
 from .domain.calculator import FeeLine, StatementLines, Tally, calculate, tally, tally_groups, tally_rows

@@ -12,9 +12,10 @@ from typing import Any, Callable, Type, TypeVar
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from shared.contracts import Actor, NotFound, Refused
+from shared.contracts.money import MoneyRefused, parse_money
 
 from . import jsonapi
 from .handlers import Refusals
@@ -81,10 +82,9 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _two_places(value: Decimal | None) -> Decimal | None:
-    if value is not None and (not value.is_finite() or value != value.quantize(Decimal("0.01"))):
-        raise ValueError("pounds and pence")
-    return value
+def _two_places(value: Any, info: ValidationInfo) -> Decimal | None:
+    """Every amount through the one money parser (``shared.contracts.money.parse_money``)."""
+    return None if value is None else parse_money(value, field=info.field_name or "amount")
 
 
 class MilestoneIn(_In):
@@ -104,7 +104,7 @@ class BandIn(_In):
     min: int
     max: int
     per_participant: Decimal | None = None
-    _places = field_validator("per_participant")(_two_places)
+    _places = field_validator("per_participant", mode="before")(_two_places)
 
 
 class ContractIn(_In):
@@ -117,7 +117,7 @@ class ContractIn(_In):
     monthly_service_fee: Decimal | None = None
     service_fee_months: int = 29
     bands: list[BandIn]
-    _places = field_validator("set_up_fee", "uplift_amount", "monthly_service_fee")(_two_places)
+    _places = field_validator("set_up_fee", "uplift_amount", "monthly_service_fee", mode="before")(_two_places)
 
 
 class StatementIn(_In):
@@ -152,7 +152,7 @@ class AuthoriseIn(_In):
 class AdjustmentIn(_In):
     payment_type: str
     amount: Decimal
-    _places = field_validator("amount")(_two_places)
+    _places = field_validator("amount", mode="before")(_two_places)
 
 
 async def read_body(request: Request) -> Any:
@@ -179,8 +179,8 @@ def parse(model: Type[M], data: Any) -> M:
                 message = f"Enter the {words}"
             elif e["type"] == "extra_forbidden":
                 message = f"‘{where}’ is not something this request takes"
-            elif "pounds and pence" in str(e.get("msg", "")):
-                message = f"Enter the {words} in pounds and pence, like 995.00"
+            elif isinstance(refused := (e.get("ctx") or {}).get("error"), MoneyRefused):
+                message = refused.message
             else:
                 message = f"Enter a valid {words}"
             errors.append(Refused(message, field=where))

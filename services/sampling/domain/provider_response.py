@@ -16,6 +16,12 @@ Policy:
 - ``claim_assured`` is yes, no, true or false, in any case, with any surrounding spaces, else
   "Enter a valid input".
 - A mentor not assured needs a reason in ``claim_not_assured_reason``, else "Enter a reason".
+- ``mentor_hours_of_training`` is not used, but when it is not blank it must be a whole number
+  of hours in ASCII digits from 0 to ``MAX_HOURS`` (20, the largest hours cap of the funding
+  rules), else "Enter the hours of training as a whole number from 0 to 20" (a negative, NaN,
+  40-digit or Unicode-digit value is a sign of a damaged file).
+- A row with a value beyond the last column gets "This row has more values than there are
+  columns" (``shared.csvfiles``); an answer lists the first 100 errors and counts the rest.
 - Every mentor of every claim in the file must have a row, else one error for the file: "Mentors
   are missing from the claim(s) with the reference ‘11111111’" (several claims: ‘11111111’ and
   ‘22222222’; three or more: ‘1…’, ‘2…’ and ‘3…’, in reference order).
@@ -26,12 +32,13 @@ Policy:
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shared.contracts.errors import Refused
 from shared.contracts.sampling import MentorAssurance
-from shared.csvfiles import CsvRejected, CsvUpload, join_names, read_csv_upload
+from shared.csvfiles import CsvUpload, join_names, read_csv_upload, refuse_rows
 
 from .projection import SAMPLING_IN_PROGRESS, ClaimView, MentorView, name_key, normalise_reference
 
@@ -52,6 +59,10 @@ INVALID_REFERENCE = "Enter a valid claim reference"
 INVALID_MENTOR = "Enter a valid mentor name"
 INVALID_INPUT = "Enter a valid input"
 REASON_NEEDED = "Enter a reason"
+#: The largest hours cap of the funding rules (initial training, DESIGN §3): no mentor has more.
+MAX_HOURS = 20
+INVALID_HOURS = f"Enter the hours of training as a whole number from 0 to {MAX_HOURS}"
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,3}")
 
 _ANSWERS = {"yes": True, "true": True, "no": False, "false": False}
 
@@ -97,6 +108,11 @@ def read_response_file(data: bytes | None, filename: str | None) -> CsvUpload:
     return read_csv_upload(data, filename, required=REQUIRED, optional=OPTIONAL)
 
 
+def valid_hours(value: str) -> bool:
+    """Blank (the column is there to help), or a whole number from 0 to ``MAX_HOURS`` in ASCII digits."""
+    return not value or (_WHOLE_NUMBER.fullmatch(value) is not None and int(value) <= MAX_HOURS)
+
+
 def referenced(upload: CsvUpload) -> set[str]:
     return {normalise_reference(row["claim_reference"]) for row in upload.rows} - {""}
 
@@ -133,6 +149,8 @@ def check_response(upload: CsvUpload, claims: Mapping[str, ClaimView]) -> Provid
             else:
                 mentor = pending[key].pop(0)
                 first_row.setdefault((claim.reference, key), row.number)
+        if not valid_hours(row["mentor_hours_of_training"]):
+            errors.append(Refused(INVALID_HOURS, field="mentor_hours_of_training", row=row.number))
         assured = parse_assured(row["claim_assured"])
         reason = row["claim_not_assured_reason"]
         if assured is None:
@@ -148,8 +166,7 @@ def check_response(upload: CsvUpload, claims: Mapping[str, ClaimView]) -> Provid
     if incomplete:
         errors.append(Refused(f"Mentors are missing from the claim(s) with the reference "
                               f"{join_names(incomplete)}", field="mentor_full_name"))
-    if errors:
-        raise CsvRejected(errors)
+    refuse_rows(upload, errors)  # with the reader's (a row with more values than columns)
 
     results = []
     for reference in sorted(answered):

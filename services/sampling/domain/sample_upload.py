@@ -20,6 +20,8 @@ Policy:
     be UTC or UK time.
 - A claim may be in the file once: later rows naming it get "Enter each claim only once
   (‘12345678’ is also in row 2)".
+- A row with a value beyond the last column gets "This row has more values than there are
+  columns" (``shared.csvfiles``); an answer lists the first 100 errors and counts the rest.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from typing import NamedTuple
 from datetime import datetime, timedelta, timezone
 
 from shared.contracts.errors import Refused
-from shared.csvfiles import CsvRejected, CsvUpload, read_csv_upload
+from shared.csvfiles import CsvUpload, read_csv_upload, refuse_rows
 
 from .projection import PAID, ClaimView, normalise_reference
 
@@ -142,8 +144,7 @@ def check_sample(upload: CsvUpload, claims: Mapping[str, ClaimView]) -> SampleUp
             errors.extend(row_errors)
         elif claim is not None:
             sampled.append(SampledClaim(claim.reference, reason, claim.provider_id, number))
-    if errors:
-        raise CsvRejected(errors)
+    refuse_rows(upload, errors)  # with the reader's (a row with more values than columns)
     return SampleUpload(tuple(sampled))
 
 

@@ -89,7 +89,7 @@ async def test_missing_and_malformed_fields_are_each_named(ecf):
     assert errors["lead_provider_id"] == "Enter the lead provider id"
     assert errors["cohort"] == "Enter a valid cohort"
     assert errors["recruitment_target"] == "Enter the recruitment target"
-    assert errors["bands.0.per_participant"] == "Enter the per participant in pounds and pence, like 995.00"
+    assert errors["bands.0.per_participant"] == "Enter the per participant in pounds and pence, like 1072.00"
     assert errors["colour"] == "‘colour’ is not something this request takes"
 
 

@@ -1,5 +1,5 @@
 """The service is killed (SIGKILL) after the backend accepted an email and before the outcome was
-recorded, then restarted: what the recipient gets is exactly what docs/notify.md promises.
+recorded, then restarted: what the recipient gets is exactly what docs/design.md §6 promises.
 
 The service runs in a subprocess with ``NOTIFY_TEST_PAUSE_AFTER_SEND_S`` set, which holds it inside
 that window; the test kills it as soon as the backend has the email and the row still says
@@ -88,7 +88,7 @@ async def test_killed_after_govuk_notify_accepted_the_email_the_restarted_servic
 
 async def test_killed_after_the_smtp_server_accepted_the_email_the_recipient_gets_one_extra_copy_with_the_same_message_id(
         infra, isolated_env, tmp_path):
-    """SMTP cannot be asked whether it already has a message: the documented window (docs/notify.md)."""
+    """SMTP cannot be asked whether it already has a message: the documented window (docs/design.md §6)."""
     smtp = SmtpServer().start()
     try:
         url = await infra.database("notify")

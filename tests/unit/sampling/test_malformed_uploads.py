@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.sampling.domain import CsvRejected, validate_sampling_upload
-from tests.fixtures.malformed_csv import CASES, SELECT, SEPARATOR_CASES, USE_COMMAS
+from services.sampling.domain import CsvRejected, validate_provider_response, validate_sampling_upload
+from tests.fixtures.malformed_csv import (BAD_REFERENCE, CASES, DISTINCT_REFERENCES, RESPONSE_CASES, SELECT,
+                                          SEPARATOR_CASES, USE_COMMAS)
 
 pytestmark = pytest.mark.unit
 
@@ -43,3 +44,22 @@ def test_misspelt_headers_are_not_told_to_use_commas():
     with pytest.raises(CsvRejected) as caught:
         validate_sampling_upload(data, "claims.csv", claims={})
     assert len(caught.value.messages) == 2
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), RESPONSE_CASES, ids=[name for name, *_ in RESPONSE_CASES])
+def test_a_malformed_provider_response_is_refused_with_its_error(name, data, expected, tmp_path):
+    content = data(tmp_path) if callable(data) else data
+    with pytest.raises(CsvRejected) as caught:
+        validate_provider_response(content, "response.csv", claims={})
+    assert expected in caught.value.messages, caught.value.messages
+
+
+def test_200000_distinct_references_are_answered_with_100_errors_and_a_count_of_the_rest(tmp_path):
+    (data,) = [data for case, data, _ in CASES if case == "200,000 distinct references"]
+    with pytest.raises(CsvRejected) as caught:
+        validate_sampling_upload(data(tmp_path), "claims.csv", claims={})
+    errors = caught.value.errors
+    assert caught.value.error_count == DISTINCT_REFERENCES
+    assert [(e.row, e.message) for e in errors[:3]] == [(2, BAD_REFERENCE), (3, BAD_REFERENCE), (4, BAD_REFERENCE)]
+    assert len(errors) == 101
+    assert (errors[-1].row, errors[-1].field, errors[-1].message) == (None, "file", "and 199,900 more errors")

@@ -182,3 +182,29 @@ def test_a_reference_without_leading_zeros_matches_its_claim():
     claims = projection(claim("00001234", IN_PROGRESS, mentors=[JOHN]))
     (result,) = respond(HEADER + "1234,,,,John Smith,10,yes,\n", claims).claims
     assert result.reference == "00001234"
+
+
+@pytest.mark.parametrize("hours", ["-1", "NaN", "nan", "1" * 40, "21", "10.5", "1e1", "+10", "١٠", "１０", "ten",
+                                   "0x10"])
+def test_hours_of_training_that_are_not_a_whole_number_from_0_to_20_are_a_row_error(hours):
+    claims = projection(claim("11111111", IN_PROGRESS, mentors=[JOHN]))
+    text = HEADER + f"11111111,100000,Hogwarts Primary,SW1A 1AA,John Smith,{hours},yes,\n"
+    assert errors(text, claims) == [(2, "mentor_hours_of_training",
+                                     "Enter the hours of training as a whole number from 0 to 20")]
+
+
+@pytest.mark.parametrize("hours", ["", "0", "10", "20", " 7 ", "007"])
+def test_hours_of_training_may_be_blank_or_a_whole_number_from_0_to_20(hours):
+    claims = projection(claim("11111111", IN_PROGRESS, mentors=[JOHN]))
+    text = HEADER + f"11111111,100000,Hogwarts Primary,SW1A 1AA,John Smith,{hours},yes,\n"
+    assert respond(text, claims).claim_count == 1
+
+
+def test_a_response_row_with_more_values_than_columns_is_refused_with_the_other_errors():
+    claims = projection(claim("11111111", IN_PROGRESS, mentors=[JOHN, JANE]))
+    text = HEADER + ("11111111,100000,Hogwarts Primary,SW1A 1AA,John Smith,10,yes,,oops\n"
+                     "11111111,100000,Hogwarts Primary,SW1A 1AA,Jane Doe,-6,maybe,\n")
+    assert errors(text, claims) == [
+        (2, None, "This row has more values than there are columns"),
+        (3, "mentor_hours_of_training", "Enter the hours of training as a whole number from 0 to 20"),
+        (3, "claim_assured", "Enter a valid input")]

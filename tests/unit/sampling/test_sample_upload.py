@@ -159,3 +159,19 @@ def test_a_file_with_good_and_bad_rows_samples_nothing():
     with pytest.raises(CsvRejected) as caught:
         upload("claim_reference,sample_reason\n11111111,a\n99999999,b\n", claims)
     assert [e.row for e in caught.value.errors] == [3]
+
+
+def test_a_sampling_row_with_more_values_than_columns_is_refused_even_when_the_claim_is_good():
+    claims = projection(claim("11111111"), claim("22222222"))
+    text = "claim_reference_number,claim_sample_reason\n11111111,Random,extra\nABC,Random\n22222222,High, value\n"
+    assert errors(text, claims) == [
+        (2, None, "This row has more values than there are columns"),
+        (3, "claim_reference_number", "Enter a valid claim reference"),
+        (4, None, "This row has more values than there are columns")]
+
+
+@pytest.mark.parametrize("reference", ["١١١١١١١١", "１１１１１１１１", "11111111\u200b", "+11111111"])
+def test_a_reference_in_digits_that_are_not_ascii_is_not_a_claim(reference):
+    claims = projection(claim("11111111"))
+    assert errors(f"claim_reference_number,claim_sample_reason\n{reference},Random\n", claims) == [
+        (2, "claim_reference_number", "Enter a valid claim reference")]
