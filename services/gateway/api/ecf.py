@@ -21,12 +21,12 @@ from fastapi.responses import JSONResponse, Response
 from shared.contracts.http import ecf as ecf_api
 
 from ..auth import api_role
+from ..checks import check_id
 from ..clients import GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from . import workflow_schemas as w
 from .schemas import errors
-from .workflows import check_id
 
 FINANCE = api_role("finance")
 finance = APIRouter(prefix="/api/v1/finance", tags=["ecf finance"])

@@ -12,7 +12,7 @@ from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
 from ..users import User
-from .common import SUPPORT, form_text, render, see_other
+from .common import SUPPORT, check_reference, form_text, render, see_other
 from .forms import pagination
 
 router = APIRouter(include_in_schema=False)
@@ -34,13 +34,8 @@ async def sampling(request: Request, page: int = 1, cancelled: str = "", user: U
         "banner": CANCELLED.get(cancelled), "pagination": pagination(page, pages, lambda n: f"?page={n}")})
 
 
-def _check(reference: str) -> None:
-    if not (len(reference) == 8 and reference.isdigit()):
-        raise Downstream(404, [{"message": "Page not found"}])
-
-
 async def _claim(gw: Gateway, user: User, reference: str) -> ClaimDetail:
-    _check(reference)
+    check_reference(reference)
     return await gw.services.claims.get_claim(reference, user=user)
 
 
@@ -53,7 +48,7 @@ async def approve_page(request: Request, reference: str, user: User = Depends(SU
 
 @router.post("/claims/{reference}/sampling/approve", dependencies=[Depends(verify_csrf)])
 async def approve(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    _check(reference)
+    check_reference(reference)
     try:
         await gw.services.sampling.approve_claim(reference, user=user)
     except Downstream as exc:
@@ -76,7 +71,7 @@ async def reject_page(request: Request, reference: str, user: User = Depends(SUP
 
 @router.post("/claims/{reference}/sampling/reject", dependencies=[Depends(verify_csrf)])
 async def reject(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    _check(reference)
+    check_reference(reference)
     reason = form_text(await request.form(), "reason")
     errors = []
     if not reason:

@@ -1,14 +1,9 @@
-"""Payments and Clawbacks sections and the claim page's payer and clawback actions.
-
-Send to payer: per claim window, with a confirmation page. Manual payer actions on the claim page
-(information sent, paid, reject with a reason). Clawbacks: request per mentor (hours worked and
-notes) → check answers (hours clawed back, hourly rate, amount per mentor and total) → requested;
-another support user approves or rejects (a reason per mentor) — the payments service refuses the
-requester's own approval and its message is shown; approved clawbacks are sent to the payer.
+"""The Clawbacks section (a sub-section of Claims): request per mentor (hours worked and notes) →
+check answers (hours clawed back, hourly rate, amount per mentor and total) → requested; another
+support user approves or rejects (a reason per mentor) — the payments service refuses the requester's
+own approval and its message is shown; approved clawbacks are sent to the payer.
 """
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
@@ -18,106 +13,11 @@ from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
 from ..users import User
-from .common import SUPPORT, form_text, render, see_other
+from .common import SUPPORT, check_reference, claims_section, form_text, render, see_other
 
 router = APIRouter(include_in_schema=False)
 
 
-def _check(reference: str) -> None:
-    if not (len(reference) == 8 and reference.isdigit()):
-        raise Downstream(404, [{"message": "Page not found"}])
-
-
-def _ctx(subsection: str, title: str, **more: Any) -> dict[str, Any]:
-    return {"title": title, "section": "claims", "subsection": subsection, **more}
-
-
-# ----------------------------------------------------------------------------------- payments
-@router.get("/claims/payments")
-async def payments(request: Request, cancelled: str = "", user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    p = gw.services.payments
-    ready = await p.ready_to_send(user=user)
-    waiting = await p.claims(status=["payment_information_requested", "payment_information_sent"], per_page=50,
-                             user=user)
-    batches = await p.payments(per_page=10, user=user)
-    return render(request, "payments/index.html", _ctx(
-        "payments", "Payments", ready=ready.items, waiting=waiting, batches=batches.items,
-        banner="The payer response upload was cancelled. No claims were changed." if cancelled else None))
-
-
-@router.get("/claims/payments/send")
-async def send_page(request: Request, claim_window_id: str = "", user: User = Depends(SUPPORT),
-                    gw: Gateway = Depends(gateway)):
-    ready = await gw.services.payments.ready_to_send(user=user)
-    window = next((w for w in ready.items if w.claim_window_id == claim_window_id), None)
-    return render(request, "payments/send.html", _ctx("payments", "Send claims to the payer", window=window,
-                                                      claim_window_id=claim_window_id[:100]))
-
-
-@router.post("/claims/payments/send", dependencies=[Depends(verify_csrf)])
-async def send(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    window_id = form_text(await request.form(), "claim_window_id", 100)
-    try:
-        sent = await gw.services.payments.send_to_payer(window_id, user=user)
-    except Downstream as exc:
-        if exc.status not in (404, 409, 422):
-            raise
-        return render(request, "payments/send.html", _ctx(
-            "payments", "Send claims to the payer", window=None, claim_window_id=window_id,
-            errors=[{"text": e["message"], "href": "#send"} for e in exc.errors]), status_code=422)
-    return see_other(f"/claims/payments/batches/{sent.payment_id}?sent=1")
-
-
-@router.get("/claims/payments/batches/{payment_id}")
-async def batch(request: Request, payment_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    if not (0 < len(payment_id) <= 100 and all(c.isalnum() or c in "-_" for c in payment_id)):
-        raise Downstream(404, [{"message": "Page not found"}])
-    found = await gw.services.payments.payment(payment_id, user=user)
-    return render(request, "payments/batch.html", _ctx("payments", "Claims sent to the payer", batch=found,
-                                                       sent=bool(request.query_params.get("sent"))))
-
-
-@router.post("/claims/{reference}/payment/{action}", dependencies=[Depends(verify_csrf)])
-async def manual_action(request: Request, reference: str, action: str, user: User = Depends(SUPPORT),
-                        gw: Gateway = Depends(gateway)):
-    _check(reference)
-    if action not in ("information-sent", "paid", "reject"):
-        raise Downstream(404, [{"message": "Page not found"}])
-    reason = None
-    if action == "reject":
-        reason = form_text(await request.form(), "reason")
-        if not reason:
-            return await _reject_page(request, reference, user, gw, errors=[
-                {"text": "Enter the reason the payer rejected the claim", "href": "#reason"}])
-    try:
-        await gw.services.payments.payer_action(reference, action, reason=reason, user=user)
-    except Downstream as exc:
-        if exc.status != 422:
-            raise
-        if action == "reject":
-            return await _reject_page(request, reference, user, gw, errors=[
-                {"text": e["message"], "href": "#reason"} for e in exc.errors])
-        from .pages import claim_page
-        return await claim_page(request, reference, user, gw, status_code=422, errors=[
-            {"text": e["message"], "href": "#payer-actions"} for e in exc.errors])
-    return see_other(f"/claims/{reference}?done=payment-{action}")
-
-
-@router.get("/claims/{reference}/payment/reject")
-async def reject_payment_page(request: Request, reference: str, user: User = Depends(SUPPORT),
-                              gw: Gateway = Depends(gateway)):
-    return await _reject_page(request, reference, user, gw)
-
-
-async def _reject_page(request: Request, reference: str, user: User, gw: Gateway, *,
-                       errors: list[dict[str, str]] | None = None):
-    _check(reference)
-    claim = await gw.services.claims.get_claim(reference, user=user)
-    return render(request, "payments/reject.html", _ctx("payments", "Reject claim", claim=claim, errors=errors),
-                  status_code=422 if errors else 200)
-
-
-# ---------------------------------------------------------------------------------- clawbacks
 @router.get("/claims/clawbacks")
 async def clawbacks(request: Request, cancelled: str = "", user: User = Depends(SUPPORT),
                     gw: Gateway = Depends(gateway)):
@@ -126,14 +26,14 @@ async def clawbacks(request: Request, cancelled: str = "", user: User = Depends(
     awaiting = await p.clawbacks(status="awaiting_approval", per_page=50, user=user)
     approved = await p.clawbacks(status="approved", per_page=50, user=user)
     batches = await p.clawback_batches(per_page=10, user=user)
-    return render(request, "clawbacks/index.html", _ctx(
+    return render(request, "clawbacks/index.html", claims_section(
         "clawbacks", "Clawbacks", to_request=to_request, awaiting=awaiting, approved=approved,
         batches=batches.items,
         banner="The payer clawback response upload was cancelled. No claims were changed." if cancelled else None))
 
 
 async def _clawback(gw: Gateway, user: User, reference: str) -> ClawbackView:
-    _check(reference)
+    check_reference(reference)
     return await gw.services.payments.clawback(reference, user=user)
 
 
@@ -163,7 +63,7 @@ def _entries(form, view: ClawbackView) -> tuple[list[MentorHoursIn], dict[str, s
 async def request_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     view = await _clawback(gw, user, reference)
     values = {k: v for k, v in request.query_params.items() if k.startswith(("hours_worked-", "notes-"))}
-    return render(request, "clawbacks/request.html", _ctx("clawbacks", "Request a clawback", view=view,
+    return render(request, "clawbacks/request.html", claims_section("clawbacks", "Request a clawback", view=view,
                                                           values=values, field_errors={}))
 
 
@@ -183,10 +83,10 @@ async def check(request: Request, reference: str, user: User = Depends(SUPPORT),
             first = next(iter(values), "main-content")
             errors = [{"text": e["message"], "href": f"#{first}"} for e in exc.errors]
     if errors:
-        return render(request, "clawbacks/request.html", _ctx(
+        return render(request, "clawbacks/request.html", claims_section(
             "clawbacks", "Request a clawback", view=view, values=values, field_errors=field_errors, errors=errors),
             status_code=422)
-    return render(request, "clawbacks/check.html", _ctx("clawbacks", "Check the clawback", view=view,
+    return render(request, "clawbacks/check.html", claims_section("clawbacks", "Check the clawback", view=view,
                                                         assessment=assessment, values=values))
 
 
@@ -196,7 +96,7 @@ async def request_clawback(request: Request, reference: str, user: User = Depend
     view = await _clawback(gw, user, reference)
     entries, values, field_errors = _entries(await request.form(), view)
     if field_errors:
-        return render(request, "clawbacks/request.html", _ctx(
+        return render(request, "clawbacks/request.html", claims_section(
             "clawbacks", "Request a clawback", view=view, values=values, field_errors=field_errors,
             errors=[{"text": t, "href": f"#{f}"} for f, t in field_errors.items()]), status_code=422)
     try:
@@ -204,7 +104,7 @@ async def request_clawback(request: Request, reference: str, user: User = Depend
     except Downstream as exc:
         if exc.status != 422:
             raise
-        return render(request, "clawbacks/request.html", _ctx(
+        return render(request, "clawbacks/request.html", claims_section(
             "clawbacks", "Request a clawback", view=view, values=values, field_errors={},
             errors=[{"text": e["message"], "href": "#main-content"} for e in exc.errors]), status_code=422)
     return see_other(f"/claims/{reference}?done=clawback-requested")
@@ -213,19 +113,19 @@ async def request_clawback(request: Request, reference: str, user: User = Depend
 @router.get("/claims/{reference}/clawback/review")
 async def review_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     view = await _clawback(gw, user, reference)
-    return render(request, "clawbacks/review.html", _ctx("clawbacks", "Review the clawback", view=view))
+    return render(request, "clawbacks/review.html", claims_section("clawbacks", "Review the clawback", view=view))
 
 
 @router.post("/claims/{reference}/clawback/approve", dependencies=[Depends(verify_csrf)])
 async def approve(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    _check(reference)
+    check_reference(reference)
     try:
         await gw.services.payments.approve_clawback(reference, user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise
         view = await _clawback(gw, user, reference)
-        return render(request, "clawbacks/review.html", _ctx(
+        return render(request, "clawbacks/review.html", claims_section(
             "clawbacks", "Review the clawback", view=view,
             errors=[{"text": e["message"], "href": "#approve"} for e in exc.errors]), status_code=422)
     return see_other(f"/claims/{reference}?done=clawback-approved")
@@ -234,7 +134,7 @@ async def approve(request: Request, reference: str, user: User = Depends(SUPPORT
 @router.get("/claims/{reference}/clawback/reject")
 async def reject_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     view = await _clawback(gw, user, reference)
-    return render(request, "clawbacks/reject.html", _ctx("clawbacks", "Reject the clawback", view=view, values={},
+    return render(request, "clawbacks/reject.html", claims_section("clawbacks", "Reject the clawback", view=view, values={},
                                                          field_errors={}))
 
 
@@ -256,7 +156,7 @@ async def reject(request: Request, reference: str, user: User = Depends(SUPPORT)
                 raise
             errors = [{"text": e["message"], "href": "#main-content"} for e in exc.errors]
     if errors:
-        return render(request, "clawbacks/reject.html", _ctx(
+        return render(request, "clawbacks/reject.html", claims_section(
             "clawbacks", "Reject the clawback", view=view, values=values, field_errors=field_errors, errors=errors),
             status_code=422)
     return see_other(f"/claims/{reference}?done=clawback-rejected")
@@ -265,7 +165,7 @@ async def reject(request: Request, reference: str, user: User = Depends(SUPPORT)
 @router.get("/claims/clawbacks/send")
 async def send_clawbacks_page(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     approved = await gw.services.payments.clawbacks(status="approved", per_page=500, user=user)
-    return render(request, "clawbacks/send.html", _ctx("clawbacks", "Send clawbacks to the payer", approved=approved))
+    return render(request, "clawbacks/send.html", claims_section("clawbacks", "Send clawbacks to the payer", approved=approved))
 
 
 @router.post("/claims/clawbacks/send", dependencies=[Depends(verify_csrf)])
@@ -276,7 +176,7 @@ async def send_clawbacks(request: Request, user: User = Depends(SUPPORT), gw: Ga
         if exc.status not in (409, 422):
             raise
         approved = await gw.services.payments.clawbacks(status="approved", per_page=500, user=user)
-        return render(request, "clawbacks/send.html", _ctx(
+        return render(request, "clawbacks/send.html", claims_section(
             "clawbacks", "Send clawbacks to the payer", approved=approved,
             errors=[{"text": e["message"], "href": "#send"} for e in exc.errors]), status_code=422)
-    return render(request, "clawbacks/sent.html", _ctx("clawbacks", "Clawbacks sent to the payer", sent=sent))
+    return render(request, "clawbacks/sent.html", claims_section("clawbacks", "Clawbacks sent to the payer", sent=sent))
