@@ -25,7 +25,7 @@ from sqlalchemy import event, text  # noqa: E402
 
 from bench._common import percentile, report_result, start_postgres, stop_postgres, summary  # noqa: E402
 from services.claims.repository import ClaimFilters, ClaimRepository  # noqa: E402
-from services.claims.seed import seed  # noqa: E402
+from claimflow.demo.claims import seed  # noqa: E402
 from shared.platform.db import make_engine, make_sessionmaker  # noqa: E402
 from shared.platform.migrations import upgrade  # noqa: E402
 

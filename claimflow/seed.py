@@ -1,4 +1,5 @@
-"""``claimflow seed``: demo data through each service's own seeding code, and the demo sign-ins."""
+"""``claimflow seed``: demo data (``claimflow/demo/``, written through each service's own tables), and the
+demo sign-ins."""
 from __future__ import annotations
 
 import time
@@ -8,7 +9,8 @@ from .registry import BY_NAME
 
 async def seed(*, claims: int | None, demo: bool) -> int:
     from services.claims.config import ClaimsSettings
-    from services.claims.seed import seed as seed_claims
+
+    from .demo.claims import seed as seed_claims
 
     count = claims if claims is not None else 60
     started = time.perf_counter()

@@ -89,14 +89,16 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                          "email": ("email_address", "mainemail")})
         refuse_rows(rows)  # a row with more values than there are columns
         async with uow_factory() as uow:
-            return await handlers.import_schools(uow, deps, [dict(r.values) for r in rows.rows], actor=ctx.actor,
-                                                 districts=districts, file_name=file.filename or "schools.csv")
+            return await handlers.handle_import_schools(
+                handlers.ImportSchools([dict(r.values) for r in rows.rows], ctx.actor, file.filename or "schools.csv"),
+                uow, deps.clock, districts=districts)
 
     @router.post("/providers", status_code=201, response_model=Provider)
     async def add_provider(body: ProviderIn, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
-            return await handlers.add_provider(uow, deps, name=body.name, code=body.code,
-                                               email_addresses=body.email_addresses, actor=ctx.actor)
+            return await handlers.handle_add_provider(
+                handlers.AddProvider(body.name, body.code, body.email_addresses, ctx.actor), uow, deps.clock,
+                new_id=deps.new_id)
 
     @router.get("/providers", response_model=ProviderList)
     async def list_providers():
@@ -107,8 +109,9 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
     @router.post("/claim-windows", status_code=201, response_model=ClaimWindow)
     async def add_window(body: WindowIn, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
-            row = await handlers.add_claim_window(uow, deps, starts_on=body.starts_on, ends_on=body.ends_on,
-                                                  academic_year=body.academic_year, actor=ctx.actor)
+            row = await handlers.handle_add_claim_window(
+                handlers.AddClaimWindow(body.starts_on, body.ends_on, body.academic_year, ctx.actor), uow,
+                deps.clock, new_id=deps.new_id)
         return {**row, "starts_on": row["starts_on"].isoformat(), "ends_on": row["ends_on"].isoformat()}
 
     @router.get("/claim-windows", response_model=ClaimWindowList)
@@ -123,10 +126,10 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
     @router.post("/claims", status_code=201, response_model=ClaimDetail)
     async def submit(body: ClaimIn, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
-            claim = await handlers.submit_claim(
-                uow, deps, actor=ctx.actor, school_urn=body.school_urn, provider_id=body.provider_id,
+            claim = await handlers.handle_submit_claim(handlers.SubmitClaim(
+                actor=ctx.actor, school_urn=body.school_urn, provider_id=body.provider_id,
                 mentors=[handlers.MentorInput(m.trn.strip(), m.full_name, m.hours) for m in body.mentors],
-                scope_school_urn=ctx.school_urn, scope_trust_id=ctx.trust_id)
+                scope_school_urn=ctx.school_urn, scope_trust_id=ctx.trust_id), uow, deps.clock, rng=deps.rng)
         return await _detail(claim["reference"], ctx)
 
     def filters(q, status, provider_id, school_urn, claim_window_id, academic_year, submitted_from, submitted_to,
@@ -226,7 +229,8 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
     @router.post("/claims/{reference}/assign", response_model=ClaimDetail)
     async def assign(reference: str, body: AssignIn, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
-            await handlers.assign_claim(uow, deps, reference=reference, user_email=body.user_email, actor=ctx.actor)
+            await handlers.handle_assign_claim(handlers.AssignClaim(reference, body.user_email, ctx.actor), uow,
+                                               deps.clock)
         return await _detail(reference, ctx)
 
     @router.get("/activity", response_model=ActivityList)

@@ -28,7 +28,7 @@ def create_app(settings: ClaimsSettings | None = None, deps: Deps | None = None)
     def uow_factory() -> ClaimsUnitOfWork:
         return ClaimsUnitOfWork(runtime.sessionmaker)
 
-    runtime.consumers = consumers(settings, uow_factory)
+    runtime.consumers = consumers(settings, uow_factory, deps.clock)
     router = api.build_router(uow_factory, deps, load_districts(settings.regions_csv or None),
                               internal_auth(settings))
     app = create_service_app(runtime, title="ClaimFlow claims (internal)", routers=[router])

@@ -9,30 +9,46 @@ from shared.platform.consumer import Consumer
 from shared.platform.messaging import known_partitions, topic_name
 from shared.platform.settings import ServiceSettings
 
-from .bulk import ItemDeadLetters, apply_claims_sampled, apply_sampled_in_bulk
-from .handlers import FACTS, apply_fact, record_activities, record_activity
+from .handlers import (FACTS, ItemDeadLetters, handle_activities, handle_activity, handle_claims_sampled,
+                       handle_fact, handle_sampled_in_bulk)
+from .ports import Clock
 
 STATUS_GROUP = "claims.status"
 
 
-def consumers(settings: ServiceSettings, uow_factory: Callable) -> list[Consumer]:
+def consumers(settings: ServiceSettings, uow_factory: Callable, clock: Clock) -> list[Consumer]:
     # A batch applies in one statement whether it comes alone or in a run; refused claims of it
-    # are dead-lettered one by one by the handler itself (services/claims/bulk.py).
+    # are dead-lettered one by one by the handler itself (handlers/sampled.py).
     # The resulting changes go out as batches per partition of the claims topic once the runtime
     # has read its partition count at start.
-    batches = partial(apply_claims_sampled, dead_letters=ItemDeadLetters(
-        group=STATUS_GROUP, original_topic=topic_name(settings, SAMPLING_EVENTS.name)),
-        events_partitions=partial(known_partitions, topic_name(settings, CLAIMS_EVENTS.name)))
+    dead_letters = ItemDeadLetters(group=STATUS_GROUP, original_topic=topic_name(settings, SAMPLING_EVENTS.name))
+    events_partitions = partial(known_partitions, topic_name(settings, CLAIMS_EVENTS.name))
+
+    async def batches(messages, uow) -> None:
+        await handle_claims_sampled(messages, uow, clock, dead_letters=dead_letters,
+                                    events_partitions=events_partitions)
 
     async def one_batch(message, uow) -> None:
         await batches([message], uow)
 
+    async def fact(message, uow) -> None:
+        await handle_fact(message, uow, clock)
+
+    async def sampled_in_bulk(messages, uow) -> None:
+        await handle_sampled_in_bulk(messages, uow, clock)
+
+    async def activity(message, uow) -> None:
+        await handle_activity(message, uow, clock)
+
+    async def activities(messages, uow) -> None:
+        await handle_activities(messages, uow, clock)
+
     return [
         Consumer(group=STATUS_GROUP, topics=(SAMPLING_EVENTS.name, PAYMENTS_EVENTS.name),
-                 handlers={**{fact.__name__: apply_fact for fact in FACTS}, "ClaimsSampled": one_batch},
+                 handlers={**{f.__name__: fact for f in FACTS}, "ClaimsSampled": one_batch},
                  uow_factory=uow_factory, settings=settings,
-                 bulk_handlers={"ClaimSampled": apply_sampled_in_bulk, "ClaimsSampled": batches}),
+                 bulk_handlers={"ClaimSampled": sampled_in_bulk, "ClaimsSampled": batches}),
         Consumer(group="claims.activity", topics=(ACTIVITY_EVENTS.name,),
-                 handlers={"ActivityRecorded": record_activity}, uow_factory=uow_factory, settings=settings,
-                 bulk_handlers={"ActivityRecorded": record_activities}),
+                 handlers={"ActivityRecorded": activity}, uow_factory=uow_factory, settings=settings,
+                 bulk_handlers={"ActivityRecorded": activities}),
     ]

@@ -40,8 +40,9 @@ class Dispatcher:
     async def run_once(self) -> int:
         """Claim what is due, send it, record it. Returns how many attempts were made."""
         async with self.uow_factory() as uow:
-            claimed = await handlers.claim_due(uow, backend=self.sender.name, now=self.deps.clock.now(),
-                                               lease_s=self.settings.lease_s, limit=self.settings.dispatch_batch)
+            claimed = await handlers.handle_claim_due(
+                handlers.ClaimDue(backend=self.sender.name, lease_s=self.settings.lease_s,
+                                  limit=self.settings.dispatch_batch), uow, self.deps.clock)
         if claimed:
             deliveries = asyncio.gather(*(self._deliver(c) for c in claimed))
             try:
@@ -64,8 +65,8 @@ class Dispatcher:
         for attempt in range(8):
             try:
                 async with self.uow_factory() as uow:
-                    await handlers.record_outcome(uow, claimed, outcome, backend=self.sender.name,
-                                                  policy=self.policy, now=self.deps.clock.now(), rng=self.deps.rng)
+                    await handlers.handle_attempted(handlers.Attempted(claimed, outcome), uow, self.deps.clock,
+                                                    backend=self.sender.name, policy=self.policy, rng=self.deps.rng)
                 return
             except Exception as exc:  # noqa: BLE001 - transient database trouble is retried, the rest raised
                 if not is_transient(exc) or attempt == 7:

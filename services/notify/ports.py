@@ -1,9 +1,14 @@
-"""What the notify handlers depend on: a clock, randomness, and a ``Sender`` per backend."""
+"""What the notify handlers depend on, as Protocols: the notifications repository and unit of work
+(the real ones are SQL: ``repository.py``, ``unit_of_work.py``), a clock, randomness, and a
+``Sender`` per backend (``senders/``)."""
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
+
+from shared.contracts import Message
 
 from shared.platform.clock import Clock, SystemClock  # noqa: F401 - re-exported
 
@@ -57,6 +62,31 @@ class Sender(Protocol):
     async def send(self, email: Email) -> Receipt: ...
 
     async def find_sent(self, email: Email) -> Receipt | None: ...
+
+
+class NotificationRepository(Protocol):
+    """Emails requested, their attempts and outcomes. Never commits, never writes the outbox."""
+
+    async def exists(self, notification_id: str) -> bool: ...
+
+    async def add(self, **row: Any) -> bool: ...
+
+    async def claim_due(self, *, now: datetime, lease_until: datetime, backend: str, limit: int) -> list[Any]:
+        """Due rows made ``sending`` with ``attempts + 1`` and a lease (``repository.Claimed``)."""
+
+    async def finish(self, claimed: Any, *, now: datetime, outcome: str, error: str | None = None,
+                     **changes: Any) -> bool:
+        """Record an attempt's end; False when the attempt had lost the row to another worker."""
+
+
+class NotifyUnitOfWork(Protocol):
+    """One transaction: the repository, the outbox (``emit``), one commit."""
+
+    notifications: NotificationRepository
+
+    def emit(self, message: Message, *, topic: str | None = None) -> None: ...
+
+    async def commit(self) -> None: ...
 
 
 @dataclass

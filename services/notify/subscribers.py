@@ -9,7 +9,7 @@ from shared.platform.consumer import Consumer
 from shared.platform.settings import ServiceSettings
 
 from .domain.templates import Catalogue
-from .handlers import SEND_GROUP, accept_notification
+from .handlers import SEND_GROUP, handle_send_notification
 from .ports import Deps
 
 
@@ -29,8 +29,7 @@ class WakingConsumer(Consumer):
 def consumers(settings: ServiceSettings, uow_factory: Callable, *, catalogue: Catalogue,
               service_wide: Mapping[str, str], deps: Deps, wake: Callable[[], None]) -> list[Consumer]:
     async def on_send_notification(message, uow) -> None:
-        await accept_notification(message, uow, catalogue=catalogue, service_wide=service_wide,
-                                  now=deps.clock.now())
+        await handle_send_notification(message, uow, deps.clock, catalogue=catalogue, service_wide=service_wide)
 
     return [WakingConsumer(group=SEND_GROUP, topics=(NOTIFY_COMMANDS.name,),
                            handlers={"SendNotification": on_send_notification}, uow_factory=uow_factory,

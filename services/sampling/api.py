@@ -60,44 +60,48 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
     async def upload_sample(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
         data, name = await _file(file)
         async with uow_factory() as uow:
-            return await handlers.upload_sample(uow, deps, data=data, filename=name, actor=who)
+            return await handlers.handle_upload_sample(handlers.UploadFile(data, name, who), uow, deps.clock,
+                                                       new_id=deps.new_id)
 
     @router.get("/sampling/uploads/{upload_id}", response_model=UploadView)
     async def review_sample(upload_id: str):
         async with uow_factory() as uow:
-            return await handlers.review(uow, upload_id=upload_id, kind="sample")
+            return await handlers.handle_review(handlers.DecideUpload(upload_id, "sample"), uow, deps.clock)
 
     @router.post("/sampling/uploads/{upload_id}/confirm", status_code=202, response_model=Accepted)
     async def confirm_sample(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
-            return await handlers.confirm_sample(uow, deps, upload_id=upload_id, actor=who, public_base_url=base_url)
+            return await handlers.handle_confirm_sample(handlers.DecideUpload(upload_id, "sample", who), uow, deps.clock,
+                                                        new_id=deps.new_id, public_base_url=base_url)
 
     @router.post("/sampling/uploads/{upload_id}/cancel", response_model=Accepted)
     async def cancel_sample(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
-            return await handlers.cancel_upload(uow, deps, upload_id=upload_id, kind="sample", actor=who)
+            return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, "sample", who), uow, deps.clock)
 
     # -- provider responses ----------------------------------------------------------------------
     @router.post("/sampling/responses", status_code=201, response_model=UploadCreated)
     async def upload_response(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
         data, name = await _file(file)
         async with uow_factory() as uow:
-            return await handlers.upload_response(uow, deps, data=data, filename=name, actor=who)
+            return await handlers.handle_upload_response(handlers.UploadFile(data, name, who), uow, deps.clock,
+                                                         new_id=deps.new_id)
 
     @router.get("/sampling/responses/{upload_id}", response_model=UploadView)
     async def review_response(upload_id: str):
         async with uow_factory() as uow:
-            return await handlers.review(uow, upload_id=upload_id, kind="response")
+            return await handlers.handle_review(handlers.DecideUpload(upload_id, "response"), uow, deps.clock)
 
     @router.post("/sampling/responses/{upload_id}/confirm", status_code=202, response_model=Accepted)
     async def confirm_response(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
-            return await handlers.confirm_response(uow, deps, upload_id=upload_id, actor=who)
+            return await handlers.handle_confirm_response(handlers.DecideUpload(upload_id, "response", who), uow,
+                                                          deps.clock)
 
     @router.post("/sampling/responses/{upload_id}/cancel", response_model=Accepted)
     async def cancel_response(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
-            return await handlers.cancel_upload(uow, deps, upload_id=upload_id, kind="response", actor=who)
+            return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, "response", who), uow, deps.clock)
 
     # -- the Sampling section --------------------------------------------------------------------
     @router.get("/sampling/claims", response_model=WaitingClaimList)
@@ -125,19 +129,20 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
     @router.post("/claims/{reference}/sampling/approve", status_code=202, response_model=Accepted)
     async def approve(reference: str, body: DecisionIn | None = None, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
-            return await handlers.decide_claim(uow, deps, reference=reference, approved=True,
-                                               reason=body.reason if body else "", actor=who)
+            return await handlers.handle_decide_claim(
+                handlers.DecideClaim(reference, True, body.reason if body else "", who), uow, deps.clock)
 
     @router.post("/claims/{reference}/sampling/reject", status_code=202, response_model=Accepted)
     async def reject(reference: str, body: DecisionIn | None = None, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
-            return await handlers.decide_claim(uow, deps, reference=reference, approved=False,
-                                               reason=body.reason if body else "", actor=who)
+            return await handlers.handle_decide_claim(
+                handlers.DecideClaim(reference, False, body.reason if body else "", who), uow, deps.clock)
 
     @router.post("/providers/{provider_id}/sampling/resend", status_code=202, response_model=Accepted)
     async def resend(provider_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
-            return await handlers.resend_link(uow, deps, provider_id=provider_id, actor=who, public_base_url=base_url)
+            return await handlers.handle_resend_link(handlers.ResendLink(provider_id, who), uow, deps.clock,
+                                                     public_base_url=base_url)
 
     # -- download links (the gateway's GET /links/{token}) ----------------------------------------
     @router.get("/links/{token}")
@@ -146,7 +151,7 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
             outcome_status, row, content = "unknown", None, None
         else:
             async with uow_factory() as uow:
-                outcome, content = await handlers.download(uow, deps, token=token)
+                outcome, content = await handlers.handle_download(handlers.Download(token), uow, deps.clock)
             outcome_status, row = outcome.status, outcome.row
         return download_response(outcome_status, file_name=row["file_name"] if row else None, content=content,
                                  gone=LINK_GONE)

@@ -35,7 +35,8 @@ def create_app(settings: SamplingSettings | None = None, deps: Deps | None = Non
         while True:
             try:
                 async with uow_factory() as uow:
-                    sent = await handlers.send_reminders(uow, deps, reminder_days=settings.reminder_days)
+                    sent = await handlers.handle_send_reminders(handlers.SendReminders(settings.reminder_days), uow,
+                                                             deps.clock)
                 if sent:
                     rt.relay.wake()
                     log.info("sent sampling reminders for %d provider samplings", sent)

@@ -295,30 +295,6 @@ class SamplingRepository:
             {"id": upload_id})
         return {r[0]: r[1] for r in rows}
 
-    async def emit_claims_sampled(self, *, upload_id: str, template: dict[str, Any]) -> int:
-        """Write the upload's ``ClaimsSampled`` outbox rows, in file order: each batch built at the
-        upload (``upload_batches``) in the envelope of ``template`` (a validated message's wire
-        form) with a fresh event id. 100,000 claims are 100 rows and never 100,000 Python objects.
-        Returns how many claims they carry.
-
-        Each payload is written as JSON text: the template's members, then the batch's id and its
-        claims (the outbox keeps payloads as json). Built here with ``json_agg`` from the upload's
-        jsonb rows, the batches of a 100,000-claim confirm took 0.27-0.44 s of its transaction."""
-        members = {k: v for k, v in template.items() if k not in ("__topic__", "event_id", "claims")}
-        return await self.session.scalar(text(
-            "WITH batches AS ("
-            "  SELECT gen_random_uuid() AS event_id, b.batch, b.claim_count, b.claims FROM upload_batches b"
-            "  WHERE b.upload_id = :id"
-            "), written AS ("
-            "  INSERT INTO outbox (event_id, topic, key, type, payload)"
-            "  SELECT b.event_id, :topic, b.event_id::text, :type,"
-            "    CAST(:head || '\"event_id\":\"' || b.event_id::text || '\",\"claims\":' || b.claims || '}' AS json)"
-            "  FROM batches b ORDER BY b.batch"
-            ") SELECT coalesce(sum(claim_count), 0) FROM batches"),
-            {"topic": template["__topic__"], "type": template["type"], "id": upload_id,
-             # The members as a JSON object without its closing brace, ready for two more.
-             "head": json.dumps(members)[:-1] + ("," if members else "")})
-
     async def sampling(self, sampling_id: str) -> dict[str, Any] | None:
         row = (await self.session.execute(select(provider_samplings).where(provider_samplings.c.id == sampling_id))
                ).mappings().first()

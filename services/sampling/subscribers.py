@@ -7,11 +7,13 @@ from shared.contracts.topics import CLAIMS_EVENTS, ORGANISATIONS_EVENTS
 from shared.platform.consumer import Consumer
 from shared.platform.settings import ServiceSettings
 
-from .handlers import project_claim_submitted, project_provider, project_status_changed
-from .handlers.projection import project_statuses_changed
+from .handlers import (handle_claim_submitted, handle_provider_registered, handle_status_changed,
+                       handle_statuses_changed)
 
-PROJECTION = {"ClaimSubmitted": project_claim_submitted, "ClaimStatusChanged": project_status_changed,
-              "ClaimStatusesChanged": project_statuses_changed, "ProviderRegistered": project_provider}
+#: The projection handlers read no clock (the rows keep the events' own values), so the consumer
+#: calls them as (message, uow).
+PROJECTION = {"ClaimSubmitted": handle_claim_submitted, "ClaimStatusChanged": handle_status_changed,
+              "ClaimStatusesChanged": handle_statuses_changed, "ProviderRegistered": handle_provider_registered}
 
 
 def _in_bulk(handler: Callable) -> Callable:

@@ -1,4 +1,6 @@
-"""Sampling use cases. Each takes its unit of work and dependencies and commits once.
+"""Sampling use cases, each ``async def handle_x(message, uow, clock, *, ...)``: the message is a
+claims event (the projection) or a command from the internal API or the reminder job (a dataclass
+beside its handler); dependencies are parameters; each use case commits once.
 
 Rules kept here (the file rules are the domain's):
 - An upload is validated completely and held pending; nothing else changes until support
@@ -9,17 +11,25 @@ Rules kept here (the file rules are the domain's):
 - At confirm the claims are checked again (a claim that moved since the upload, or that another
   confirm is already moving, refuses the whole confirm), so sampling never asks claims to move
   one claim twice. Modules: ``projection`` (consumers), ``uploads`` (sampling and response files),
-  ``support`` (decisions, links, reminders), ``common``.
+  ``support`` (decisions, links, reminders), ``answers`` (what upload use cases answer),
+  ``provider_links`` (the provider's file and links), ``activity`` (how sampling signs its log).
 - Emails go through the outbox as ``SendNotification`` with ids derived from the fact (provider
   sampling, address, purpose), so a retry never sends twice.
 """
-from .common import LINK_KIND, SERVICE, provider_file, upload_view
-from .projection import project_claim_submitted, project_provider, project_status_changed
-from .support import decide_claim, download, resend_link, send_reminders
-from .uploads import cancel_upload, confirm_response, confirm_sample, review, upload_response, upload_sample
+from .activity import MAX_ACTIVITY_REFERENCES, SERVICE
+from .answers import upload_view
+from .projection import (handle_claim_submitted, handle_provider_registered, handle_status_changed,
+                         handle_statuses_changed)
+from .provider_links import LINK_KIND, provider_file
+from .support import (DecideClaim, Download, ResendLink, SendReminders, handle_decide_claim, handle_download,
+                      handle_resend_link, handle_send_reminders)
+from .uploads import (DecideUpload, UploadFile, handle_cancel_upload, handle_confirm_response, handle_confirm_sample,
+                      handle_review, handle_upload_response, handle_upload_sample)
 
 __all__ = [
-    "LINK_KIND", "SERVICE", "provider_file", "upload_view", "project_claim_submitted", "project_provider",
-    "project_status_changed", "decide_claim", "download", "resend_link", "send_reminders", "cancel_upload",
-    "confirm_response", "confirm_sample", "review", "upload_response", "upload_sample",
+    "MAX_ACTIVITY_REFERENCES", "SERVICE", "upload_view", "handle_claim_submitted", "handle_provider_registered",
+    "handle_status_changed", "handle_statuses_changed", "LINK_KIND", "provider_file", "DecideClaim", "Download",
+    "ResendLink", "SendReminders", "handle_decide_claim", "handle_download", "handle_resend_link",
+    "handle_send_reminders", "DecideUpload", "UploadFile", "handle_cancel_upload", "handle_confirm_response",
+    "handle_confirm_sample", "handle_review", "handle_upload_response", "handle_upload_sample",
 ]

@@ -1,6 +1,7 @@
 """Support's decisions, the provider's download links and reminders."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -8,18 +9,26 @@ from shared.contracts import ActivityRecorded, Actor, FileRef, NotFound, Refused
 from shared.platform.links import LinkOutcome, revoke_links, use_link
 
 from ..domain import normalise_reference, wording
-from ..ports import Deps
 from ..tables import links
-from ..unit_of_work import SamplingUnitOfWork
-from .common import LINK_KIND, SERVICE, new_link, provider_file
+from ..ports import Clock, SamplingUnitOfWork
+from .activity import SERVICE
+from .provider_links import LINK_KIND, new_link, provider_file
 
 
-async def decide_claim(uow: SamplingUnitOfWork, deps: Deps, *, reference: str, approved: bool, reason: str,
-                       actor: Actor) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DecideClaim:
+    reference: str
+    approved: bool
+    reason: str
+    actor: Actor
+
+
+async def handle_decide_claim(command: DecideClaim, uow: SamplingUnitOfWork, clock: Clock) -> dict[str, Any]:
     """Support approves (→ paid) or rejects (→ sampling_not_approved, with a reason) a claim the
     provider did not approve; anything else is refused naming the claim and its status."""
-    reference = normalise_reference(reference)
-    reason = (reason or "").strip()
+    approved, actor = command.approved, command.actor
+    reference = normalise_reference(command.reference)
+    reason = (command.reason or "").strip()
     if not approved and not reason:
         raise Refused(wording.REASON_NEEDED, field="reason")
     claim = await uow.projection.claim(reference)
@@ -31,7 +40,7 @@ async def decide_claim(uow: SamplingUnitOfWork, deps: Deps, *, reference: str, a
             raise Refused(f"Claim {reference} is already being updated: refresh the page to see its status",
                           field="reference")
         raise Refused(wording.cannot_decide(reference, claim["status"], approved), field="reference")
-    now = deps.clock.now()
+    now = clock.now()
     uow.emit(SamplingDecisionRecorded(reference=reference, approved=approved, reason=reason, actor=actor,
                                       occurred_at=now))
     uow.emit(ActivityRecorded(
@@ -42,10 +51,16 @@ async def decide_claim(uow: SamplingUnitOfWork, deps: Deps, *, reference: str, a
     return {"reference": reference, "approved": approved, "reason": reason}
 
 
-async def download(uow: SamplingUnitOfWork, deps: Deps, *, token: str) -> tuple[LinkOutcome, bytes | None]:
+@dataclass(frozen=True)
+class Download:
+    token: str
+
+
+async def handle_download(command: Download, uow: SamplingUnitOfWork, clock: Clock
+                          ) -> tuple[LinkOutcome, bytes | None]:
     """Spend a provider's download link (once, atomically), log the download, return the file."""
-    now = deps.clock.now()
-    outcome = await use_link(uow.session, links, token, now=now)
+    now = clock.now()
+    outcome = await use_link(uow.session, links, command.token, now=now)
     content = None
     if outcome.status == "ok":
         row = outcome.row
@@ -59,10 +74,17 @@ async def download(uow: SamplingUnitOfWork, deps: Deps, *, token: str) -> tuple[
     return outcome, content
 
 
-async def resend_link(uow: SamplingUnitOfWork, deps: Deps, *, provider_id: str, actor: Actor,
-                      public_base_url: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ResendLink:
+    provider_id: str
+    actor: Actor
+
+
+async def handle_resend_link(command: ResendLink, uow: SamplingUnitOfWork, clock: Clock, *,
+                             public_base_url: str) -> dict[str, Any]:
     """A new link to the provider's latest sampling for each of its addresses; earlier links stop
     working."""
+    provider_id, actor = command.provider_id, command.actor
     sampling = await uow.samplings.latest_for_provider(provider_id)
     if sampling is None:
         raise NotFound("This accredited provider has no claims being sampled", field="provider_id")
@@ -70,7 +92,7 @@ async def resend_link(uow: SamplingUnitOfWork, deps: Deps, *, provider_id: str, 
     if not provider["email_addresses"]:
         raise Refused(f"{provider['name']} has no email address: add one to the accredited provider first",
                       field="provider_id")
-    now = deps.clock.now()
+    now = clock.now()
     await revoke_links(uow.session, links, kind=LINK_KIND, subject_id=sampling["id"], now=now)
     rows = []
     for email in provider["email_addresses"]:
@@ -92,14 +114,22 @@ async def resend_link(uow: SamplingUnitOfWork, deps: Deps, *, provider_id: str, 
             "sent_to": list(provider["email_addresses"])}
 
 
-async def send_reminders(uow: SamplingUnitOfWork, deps: Deps, *, reminder_days: int) -> int:
+@dataclass(frozen=True)
+class SendReminders:
+    """The reminder job's tick."""
+
+    reminder_days: int
+
+
+async def handle_send_reminders(command: SendReminders, uow: SamplingUnitOfWork, clock: Clock) -> int:
     """One reminder per provider sampling whose claims are still in progress ``reminder_days``
     after the request; returns how many samplings were reminded."""
-    due = await uow.samplings.due_reminders(sent_on_or_before=deps.clock.today() - timedelta(days=reminder_days))
+    due = await uow.samplings.due_reminders(
+        sent_on_or_before=clock.today() - timedelta(days=command.reminder_days))
     if not due:
         return 0
     providers = await uow.projection.providers(d["provider_id"] for d in due)
-    now = deps.clock.now()
+    now = clock.now()
     for sampling in due:
         provider = providers.get(sampling["provider_id"]) or {"name": sampling["provider_id"], "email_addresses": []}
         for email in provider["email_addresses"]:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from shared.contracts import (CLAIMS_SAMPLED_BATCH, ActivityRecorded, Actor, ClaimsSampled, FileRef, NotFound,
                               ProviderResponseRecorded, Refused, SampledClaimItem, SendNotification)
@@ -13,24 +14,43 @@ from ..domain import check_response, check_sample, completion_date, read_respons
 from ..domain import provider_response as response_rules
 from ..domain import sample_upload as sample_rules
 from ..domain import wording
-from ..ports import Deps
-from ..unit_of_work import SamplingUnitOfWork
-from .common import (MAX_ACTIVITY_REFERENCES, SERVICE, decided_already, file_name_for, moved_since_upload,
-                     new_link, upload_view)
+from ..ports import Clock, SamplingUnitOfWork
+from .activity import MAX_ACTIVITY_REFERENCES, SERVICE
+from .answers import decided_already, moved_since_upload, upload_view
+from .provider_links import file_name_for, new_link
 
 
-async def upload_sample(uow: SamplingUnitOfWork, deps: Deps, *, data: bytes | None, filename: str | None,
-                        actor: Actor) -> dict[str, Any]:
+@dataclass(frozen=True)
+class UploadFile:
+    """A file support uploads (sampling or provider response)."""
+
+    data: bytes | None
+    filename: str | None
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class DecideUpload:
+    """Confirm or cancel a pending upload (``review`` reads it)."""
+
+    upload_id: str
+    kind: str
+    actor: Actor | None = None
+
+
+async def handle_upload_sample(command: UploadFile, uow: SamplingUnitOfWork, clock: Clock, *,
+                               new_id: Callable[[], str]) -> dict[str, Any]:
     """Validate a sampling file against the projection and hold it pending; CsvRejected otherwise."""
+    data, filename, actor = command.data, command.filename, command.actor
     upload = read_sampling_file(data, filename)
     views = await uow.projection.claim_views(sorted(sample_rules.referenced(upload)),
                                              brief=not sample_rules.checks_other_columns(upload))
     sample = check_sample(upload, views)
-    upload_id = deps.new_id()
+    upload_id = new_id()
     await uow.uploads.add(
         id=upload_id, kind="sample", status="pending", file_name=filename or "sampling.csv",
         row_count=len(upload.rows), claim_count=sample.claim_count, provider_ids=list(sample.by_provider()),
-        rows=[], created_by=actor.email, created_at=deps.clock.now())
+        rows=[], created_by=actor.email, created_at=clock.now())
     await uow.uploads.add_sample_claims(
         upload_id, [(c.reference, c.sample_reason, c.provider_id, c.row) for c in sample.claims],
         batch_size=CLAIMS_SAMPLED_BATCH)
@@ -38,25 +58,27 @@ async def upload_sample(uow: SamplingUnitOfWork, deps: Deps, *, data: bytes | No
     return {"upload_id": upload_id, "claim_count": sample.claim_count}
 
 
-async def upload_response(uow: SamplingUnitOfWork, deps: Deps, *, data: bytes | None, filename: str | None,
-                          actor: Actor) -> dict[str, Any]:
+async def handle_upload_response(command: UploadFile, uow: SamplingUnitOfWork, clock: Clock, *,
+                                 new_id: Callable[[], str]) -> dict[str, Any]:
     """Validate a provider response file against the projection and hold it pending."""
+    data, filename, actor = command.data, command.filename, command.actor
     upload = read_response_file(data, filename)
     views = await uow.projection.claim_views(sorted(response_rules.referenced(upload)), with_mentors=True)
     response = check_response(upload, views)
-    upload_id = deps.new_id()
+    upload_id = new_id()
     await uow.uploads.add(
         id=upload_id, kind="response", status="pending", file_name=filename or "provider-response.csv",
         row_count=len(upload.rows), claim_count=response.claim_count, provider_ids=list(response.provider_ids),
         rows=[{"reference": c.reference, "provider_id": c.provider_id, "assured": c.assured, "comment": c.comment,
                "mentors": [m.model_dump() for m in c.mentors]} for c in response.claims],
-        created_by=actor.email, created_at=deps.clock.now())
+        created_by=actor.email, created_at=clock.now())
     await uow.commit()
     return {"upload_id": upload_id, "claim_count": response.claim_count}
 
 
-async def review(uow: SamplingUnitOfWork, *, upload_id: str, kind: str) -> dict[str, Any]:
-    upload = await uow.uploads.get(upload_id, kind=kind)
+async def handle_review(command: DecideUpload, uow: SamplingUnitOfWork, clock: Clock) -> dict[str, Any]:
+    """The upload as support reviews it (read only)."""
+    upload = await uow.uploads.get(command.upload_id, kind=command.kind)
     if upload is None:
         raise NotFound("There is no such upload", field="upload_id")
     return upload_view(upload)
@@ -64,18 +86,19 @@ async def review(uow: SamplingUnitOfWork, *, upload_id: str, kind: str) -> dict[
 
 
 
-async def cancel_upload(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str, kind: str,
-                        actor: Actor) -> dict[str, Any]:
+async def handle_cancel_upload(command: DecideUpload, uow: SamplingUnitOfWork, clock: Clock) -> dict[str, Any]:
+    """Cancel a pending upload once; a second cancel answers as the first did."""
+    upload_id, kind, actor = command.upload_id, command.kind, command.actor
     upload = await uow.uploads.decide(upload_id, kind=kind, to_status="cancelled", by=actor.email,
-                                      at=deps.clock.now())
+                                      at=clock.now())
     if upload is None:
         return await decided_already(uow, upload_id, kind, "cancelled")
     await uow.commit()
     return upload_view(upload)
 
 
-async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str, actor: Actor,
-                         public_base_url: str) -> dict[str, Any]:
+async def handle_confirm_sample(command: DecideUpload, uow: SamplingUnitOfWork, clock: Clock, *,
+                                new_id: Callable[[], str], public_base_url: str) -> dict[str, Any]:
     """Apply a pending sampling upload once: every claim sampled (``ClaimsSampled``, 1,000 claims
     a message), one provider sampling per accredited provider, a one-time link and an email for
     each of its addresses.
@@ -85,7 +108,8 @@ async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str,
     the provider samplings puts them in ``sampled_claims`` (a view), and each batch is wrapped in
     its envelope, so a 100,000-claim confirm is a handful of statements, about 0.2 s. The
     provider's CSV is built at its first download."""
-    now = deps.clock.now()
+    upload_id, actor = command.upload_id, command.actor
+    now = clock.now()
     upload = await uow.uploads.decide(upload_id, kind="sample", to_status="confirmed", by=actor.email, at=now)
     if upload is None:
         return await decided_already(uow, upload_id, "sample", "confirmed")
@@ -98,13 +122,13 @@ async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str,
 
     counts = await uow.samplings.upload_providers(upload_id)
     providers = await uow.projection.providers(counts)
-    today = deps.clock.today()
+    today = clock.today()
     due = completion_date(today)
     samplings = []
     for provider_id, count in counts.items():
         provider = providers.get(provider_id) or {"id": provider_id, "name": provider_id, "code": "",
                                                   "email_addresses": []}
-        samplings.append((deps.new_id(), provider, count))
+        samplings.append((new_id(), provider, count))
     await uow.samplings.add_provider_samplings([
         {"id": sampling_id, "upload_id": upload_id, "provider_id": provider["id"], "claim_count": count,
          "sent_on": today, "completion_date": due, "created_at": now, "file_name": file_name_for(provider, today)}
@@ -116,8 +140,7 @@ async def confirm_sample(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str,
                                                                            provider_id="-"),),
                              actor=actor, occurred_at=now, correlation_id=correlation).to_wire()
     template["__topic__"] = ClaimsSampled.topic
-    claim_count = await uow.samplings.emit_claims_sampled(upload_id=upload_id, template=template)
-    uow.events_written()  # the ClaimsSampled rows were written by SQL: the commit still wakes the relay
+    claim_count = await uow.emit_claims_sampled(upload_id=upload_id, template=template)
 
     link_rows: list[dict[str, Any]] = []
     for sampling_id, provider, count in samplings:
@@ -152,10 +175,11 @@ def _row(conflict: tuple[str, int]) -> int:
     return conflict[1]
 
 
-async def confirm_response(uow: SamplingUnitOfWork, deps: Deps, *, upload_id: str, actor: Actor) -> dict[str, Any]:
+async def handle_confirm_response(command: DecideUpload, uow: SamplingUnitOfWork, clock: Clock) -> dict[str, Any]:
     """Apply a pending provider response once: ``ProviderResponseRecorded`` per claim, activity per
     provider, and an email to the school of each claim the provider did not assure."""
-    now = deps.clock.now()
+    upload_id, actor = command.upload_id, command.actor
+    now = clock.now()
     upload = await uow.uploads.decide(upload_id, kind="response", to_status="confirmed", by=actor.email, at=now)
     if upload is None:
         return await decided_already(uow, upload_id, "response", "confirmed")

@@ -1,16 +1,17 @@
 """A confirmed sample's batches reach each claim through its primary key, never by reading the
 whole claims table: with the default costs the planner hashed every claim for each statement of a
-few thousand (services/claims/bulk.py, ``_PROBE_BY_KEY``). The setting that prevents it is put back
+few thousand (services/claims/sampled_sql.py, ``PROBE_BY_KEY``). The setting that prevents it is put back
 for the rest of the consumer's transaction."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import insert, text
 
-from services.claims.bulk import ItemDeadLetters, apply_claims_sampled
+from services.claims.handlers import ItemDeadLetters, handle_claims_sampled
 from services.claims.tables import claims
 from services.claims.unit_of_work import ClaimsUnitOfWork
 from shared.contracts import Actor, ClaimsSampled, SampledClaimItem
+from shared.platform.clock import SystemClock
 from tests.integration.claims.test_search_words import organised_claims_database, some_claims
 
 
@@ -34,9 +35,9 @@ async def test_a_run_of_batches_probes_claims_by_key_and_leaves_the_setting_as_i
         references = list((await session.execute(text("SELECT reference FROM claims ORDER BY reference"))).scalars())
     sample = references[::4][:2000]
     async with ClaimsUnitOfWork(sessions) as uow:
-        await apply_claims_sampled([batch(sample[:1000]), batch(sample[1000:])], uow,
-                                   dead_letters=ItemDeadLetters(group="claims.status", original_topic="t"),
-                                   events_partitions=lambda: 4)
+        await handle_claims_sampled([batch(sample[:1000]), batch(sample[1000:])], uow, SystemClock(),
+                                    dead_letters=ItemDeadLetters(group="claims.status", original_topic="t"),
+                                    events_partitions=lambda: 4)
         scans = (await uow.session.execute(text(
             "SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'claims'"))).one()
         assert scans.seq_scan == 0 and scans.idx_scan > 0

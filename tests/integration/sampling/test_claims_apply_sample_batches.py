@@ -12,12 +12,13 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.claims.bulk import ItemDeadLetters, apply_claims_sampled
+from services.claims.handlers import ItemDeadLetters, handle_claims_sampled
 from services.claims.unit_of_work import ClaimsUnitOfWork
 from shared.contracts import (Actor, ClaimSampled, ClaimsSampled, ClaimStatusesChanged, DeadLetter, SampledClaimItem,
                               decode)
 from shared.contracts.claims import item_event_id
 from shared.contracts.topics import CLAIMS_EVENTS
+from shared.platform.clock import SystemClock
 from shared.platform.db import make_engine, make_sessionmaker
 from shared.platform.messaging import REPLAY_HEADER, known_partitions, partition_for, topic_name
 from tests.support_claims import SUPPORT, eventually, publish, read_topic, running_claims, setup_organisations, submit
@@ -113,8 +114,9 @@ async def test_without_the_partition_count_each_change_is_its_own_claim_status_c
         engine = make_engine(client.settings.database_url, pool_size=1)
         try:
             async with ClaimsUnitOfWork(make_sessionmaker(engine)) as uow:
-                await apply_claims_sampled([sampled], uow, dead_letters=ItemDeadLetters(group="g", original_topic="t"),
-                                           events_partitions=lambda: None)
+                await handle_claims_sampled([sampled], uow, SystemClock(),
+                                            dead_letters=ItemDeadLetters(group="g", original_topic="t"),
+                                            events_partitions=lambda: None)
                 await uow.commit()
         finally:
             await engine.dispose()

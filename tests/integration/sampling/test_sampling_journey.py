@@ -236,7 +236,7 @@ async def test_reminders_go_once_to_providers_who_have_not_answered(infra, isola
 
         async def remind() -> int:
             async with app.state.uow_factory() as uow:
-                return await handlers.send_reminders(uow, deps, reminder_days=14)
+                return await handlers.handle_send_reminders(handlers.SendReminders(14), uow, deps.clock)
 
         assert await remind() == 0  # too early
         w.sampling.clock.at += timedelta(days=14)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.sampling.handlers.projection import project_status_changed, project_statuses_changed
+from services.sampling.handlers.projection import handle_status_changed, handle_statuses_changed
 from shared.contracts import Actor, ClaimStatusesChanged, ProviderResponseRecorded, StatusChangeItem
 
 
@@ -26,9 +26,9 @@ async def test_a_batch_projects_as_its_single_changes_do(caused_by, reason):
                                        caused_by_event_id=f"e{n}", provider_id="p1", amount=Decimal("107.20"))
                                        for n in range(3)))
     batch, singles = _uow(), _uow()
-    await project_statuses_changed(message, batch)
+    await handle_statuses_changed(message, batch)
     for change in message.items():
-        await project_status_changed(change, singles)
+        await handle_status_changed(change, singles)
     assert batch.projection.batch.status_changes == singles.projection.batch.status_changes
     assert [row["ref"] for row in batch.projection.batch.status_changes] == ["00000000", "00000001", "00000002"]
     expected_comment = reason if caused_by == ProviderResponseRecorded.__name__ else None

@@ -1,5 +1,6 @@
-"""Demo and benchmark data for the claims service, written in bulk through the service's own
-tables and outbox (so every other service builds its projection from the usual events).
+"""Demo and benchmark data for the claims service (``claimflow seed``, ``./cf up``'s first start,
+``bench/claims_search.py``), written in bulk through the service's own tables and outbox (so every
+other service builds its projection from the usual events).
 
 Realistic shape: schools in all four regions (some in multi-academy trusts), ~170 accredited
 providers, mentors with 7-digit TRNs, a past and a current claim window, and claims in every
@@ -29,9 +30,9 @@ from sqlalchemy import func, insert, select, text
 from shared.contracts import ClaimStatusChanged, ClaimSubmitted, ProviderRegistered, decode
 from shared.platform.db import make_engine
 
-from .domain.funding import HOURLY_RATES
-from .domain.status import STATUSES
-from .tables import claim_windows, claims, platform, providers, schools, trusts
+from services.claims.domain.funding import HOURLY_RATES
+from services.claims.domain.status import STATUSES
+from services.claims.tables import claim_windows, claims, platform, providers, schools, trusts
 
 FIRST = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Hassan", "Isla", "Jack", "Kiran", "Leah",
          "Mohammed", "Nia", "Oliver", "Priya", "Quinn", "Ruby", "Sam", "Tariq", "Uma", "Vikram", "Wren", "Zoë"]
