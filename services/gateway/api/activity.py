@@ -5,13 +5,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from shared.contracts import roles
+
 from ..auth import api_role
 from ..clients import GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from . import schemas as s
 
-SUPPORT = api_role("support")
+SUPPORT = api_role(roles.SUPPORT)
 
 router = APIRouter(prefix="/api/v1")
 

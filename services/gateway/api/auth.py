@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from shared.contracts import roles
+
 from ..auth import api_role
-from ..checks import too_many_sign_ins
+from ..checks import sign_in_failed, start_sign_in
 from ..clients import GatewayError
-from ..context import Gateway, client_ip, gateway
+from ..context import Gateway, gateway
 from ..users import User
 from . import schemas as s
 
-ANY_USER = api_role("support", "school", "mat", "finance")
+ANY_USER = api_role(*roles.USER_ROLES)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -19,11 +21,10 @@ router = APIRouter(prefix="/api/v1")
              summary="Exchange an email address and password for a bearer token",
              responses=s.errors(401, 422, 429))
 async def issue_token(body: s.TokenRequest, request: Request, gw: Gateway = Depends(gateway)) -> s.TokenResponse:
-    key = f"{client_ip(request)}|{body.email.strip().lower()}"
-    if not gw.sign_in_limiter.hit(key):
-        raise too_many_sign_ins(gw.sign_in_limiter.retry_after(key))
+    key = start_sign_in(gw, request, body.email)
     user = await gw.users.authenticate(body.email, body.password)
     if user is None:
+        sign_in_failed(gw, request)
         raise GatewayError.one(401, "Enter a correct email address and password",
                                headers={"WWW-Authenticate": "Bearer"})
     gw.sign_in_limiter.reset(key)

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
+from shared.contracts import roles
 from shared.contracts.http import claims as claims_api
 
 from ..auth import api_role
@@ -19,9 +20,9 @@ from ..context import Gateway, gateway
 from ..users import User
 from . import schemas as s
 
-SUPPORT = api_role("support")
-CLAIMANTS = api_role("school", "mat")
-CLAIM_READERS = api_role("support", "school", "mat")
+SUPPORT = api_role(roles.SUPPORT)
+CLAIMANTS = api_role(roles.SCHOOL, roles.MAT)
+CLAIM_READERS = api_role(*roles.CLAIM_READERS)
 
 #: Sort keys the claims list accepts (the columns of the support claims table).
 SORT_KEYS = ("reference", "school_name", "provider_name", "status", "amount", "submitted_at", "claim_window_id",

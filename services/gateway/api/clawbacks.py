@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from shared.contracts import roles
 from shared.contracts.http import payments as payments_api
 
 from ..auth import api_role
@@ -18,7 +19,7 @@ from . import workflow_schemas as w
 from .schemas import errors
 from .uploads import STEP_ERRORS, upload_routes
 
-SUPPORT = api_role("support")
+SUPPORT = api_role(roles.SUPPORT)
 router = APIRouter(prefix="/api/v1")
 
 

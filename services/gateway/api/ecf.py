@@ -18,6 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from shared.contracts import roles
 from shared.contracts.http import ecf as ecf_api
 
 from ..auth import api_role
@@ -28,7 +29,7 @@ from ..users import User
 from . import workflow_schemas as w
 from .schemas import errors
 
-FINANCE = api_role("finance")
+FINANCE = api_role(roles.FINANCE)
 finance = APIRouter(prefix="/api/v1/finance", tags=["ecf finance"])
 lead_providers = APIRouter(prefix="/api/v3", tags=["ecf lead provider api"])
 

@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, UploadFile
 
+from shared.contracts import roles
 from shared.contracts.http import claims as claims_api
+from shared.platform.filenames import safe_file_name
 
 from ..auth import api_role
 from ..clients import as_sent
@@ -14,8 +16,8 @@ from ..context import Gateway, gateway
 from ..users import User
 from . import schemas as s
 
-SUPPORT = api_role("support")
-CLAIM_READERS = api_role("support", "school", "mat")
+SUPPORT = api_role(roles.SUPPORT)
+CLAIM_READERS = api_role(*roles.CLAIM_READERS)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -27,8 +29,8 @@ router = APIRouter(prefix="/api/v1")
 async def import_schools(file: Annotated[UploadFile, File(description="CSV file")],
                          user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     return as_sent(await gw.services.claims.import_schools(
-        file_name=file.filename or "schools.csv", data=await file.read(), content_type=file.content_type or "text/csv",
-        user=user))
+        file_name=safe_file_name(file.filename, fallback="schools.csv"), data=await file.read(),
+        content_type=file.content_type or "text/csv", user=user))
 
 
 @router.post("/providers", status_code=201, response_model=s.Provider, tags=["organisations"],

@@ -6,6 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query
 
+from shared.contracts import roles
+from shared.contracts.claim_status import ClaimStatus
+from shared.contracts.http.payments import PaymentSent
+from shared.contracts.identifiers import ID_PATTERN
+
 from ..auth import api_role
 from ..checks import check_id, check_reference
 from ..clients import GatewayError, as_sent
@@ -15,14 +20,24 @@ from . import workflow_schemas as w
 from .schemas import errors
 from .uploads import STEP_ERRORS, upload_routes
 
-SUPPORT = api_role("support")
+SUPPORT = api_role(roles.SUPPORT)
 router = APIRouter(prefix="/api/v1")
 
 
 @router.post("/payments", status_code=201, response_model=w.PaymentSent, tags=["payments"],
              summary="Send a claim window's submitted claims to the payer", responses=errors(401, 403, 404, 422, 503))
 async def send_to_payer(body: w.SendToPayerIn, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    return as_sent(await gw.services.payments.send_to_payer(body.claim_window_id, user=user))
+    return as_sent(await send_window_to_payer(gw, user, body.claim_window_id))
+
+
+async def send_window_to_payer(gw: Gateway, user: User, claim_window_id: str) -> PaymentSent:
+    """Payments sends what its projection holds; claims is asked first which claims it shows as
+    submitted in the window now, so payments waits for one submitted a moment before (or says how
+    many are still arriving)."""
+    submitted = await gw.services.claims.claim_references(status=ClaimStatus.SUBMITTED.value,
+                                                          claim_window_id=claim_window_id, user=user)
+    return await gw.services.payments.send_to_payer(claim_window_id, submitted_references=submitted.references,
+                                                    user=user)
 
 
 @router.get("/payments", response_model=w.PaymentBatchList, tags=["payments"],
@@ -43,7 +58,7 @@ async def payments_ready(user: User = Depends(SUPPORT), gw: Gateway = Depends(ga
             summary="Claims as payments sees them, e.g. ?status=payment_information_requested",
             responses=errors(401, 403, 422, 503))
 async def payment_claims(status: Annotated[list[str], Query(max_length=20)] = [],
-                         claim_window_id: Annotated[str | None, Query(max_length=100, pattern=r"^[\w-]+$")] = None,
+                         claim_window_id: Annotated[str | None, Query(max_length=100, pattern=ID_PATTERN)] = None,
                          page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                          per_page: Annotated[int, Query(ge=1, le=500)] = 25,
                          user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):

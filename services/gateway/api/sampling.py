@@ -7,6 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from shared.contracts import roles
+from shared.contracts.claim_status import SAMPLING_WAITING
+
 from ..auth import api_role
 from ..checks import check_id, check_reference
 from ..clients import GatewayError, as_sent
@@ -16,7 +19,7 @@ from . import workflow_schemas as w
 from .schemas import errors
 from .uploads import STEP_ERRORS, upload_routes
 
-SUPPORT = api_role("support")
+SUPPORT = api_role(roles.SUPPORT)
 router = APIRouter(prefix="/api/v1")
 
 
@@ -31,7 +34,7 @@ upload_routes(router, prefix="/sampling/responses", tag="sampling",
             responses=errors(401, 403, 422, 503))
 async def sampling_claims(page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                           per_page: Annotated[int, Query(ge=1, le=500)] = 25,
-                          status: Annotated[str | None, Query(pattern="^(sampling_in_progress|sampling_provider_not_approved)$")] = None,
+                          status: Annotated[str | None, Query(pattern="^(" + "|".join(SAMPLING_WAITING) + ")$")] = None,
                           user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     return as_sent(await gw.services.sampling.waiting_claims(page=page, per_page=per_page, status=status,
                                                              user=user))

@@ -9,6 +9,9 @@ from typing import Annotated, Any, Callable
 
 from fastapi import APIRouter, Depends, File, UploadFile
 
+from shared.contracts import roles
+from shared.platform.filenames import safe_file_name
+
 from ..auth import api_role
 from ..checks import check_id
 from ..clients import UploadClient, as_sent
@@ -17,7 +20,7 @@ from ..users import User
 from . import workflow_schemas as w
 from .schemas import errors
 
-SUPPORT = api_role("support")
+SUPPORT = api_role(roles.SUPPORT)
 UPLOAD_ERRORS = errors(401, 403, 422, 503)
 STEP_ERRORS = errors(401, 403, 404, 422, 503)
 
@@ -25,7 +28,7 @@ STEP_ERRORS = errors(401, 403, 404, 422, 503)
 async def forward_file(uploads: UploadClient, file: UploadFile | None, user: User) -> Any:
     part = None
     if file is not None:
-        part = (file.filename or "upload.csv", await file.read(), file.content_type or "text/csv")
+        part = (safe_file_name(file.filename), await file.read(), file.content_type or "text/csv")
     return await uploads.upload(part, user=user)
 
 

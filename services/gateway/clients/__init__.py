@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from .base import (Downstream, GatewayError, ServiceClient, ServiceUnavailable, _validation,  # noqa: F401
-                   as_sent, errors_from)
+from .base import Downstream, GatewayError, ServiceClient, ServiceUnavailable, as_sent, errors_from
 from .claims import ClaimsClient
 from .ecf import EcfClient
 from .notify import NotifyClient

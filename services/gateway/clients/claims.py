@@ -45,6 +45,11 @@ class ClaimsClient:
         endpoint = api.DOWNLOAD_CLAIMS
         return self.http.stream(endpoint.method, endpoint.url(), user=user, params=params)
 
+    async def claim_references(self, *, status: str, claim_window_id: str, user: User) -> api.ClaimReferences:
+        """Only the references of the claims in ``status`` in the window (what sending to the payer waits for)."""
+        return await self.http.call(api.CLAIM_REFERENCES, user=user,
+                                    params={"status": status, "claim_window_id": claim_window_id})
+
     async def get_claim(self, reference: str, *, user: User) -> api.ClaimDetail:
         return await self.http.call(api.GET_CLAIM, user=user, reference=reference)
 

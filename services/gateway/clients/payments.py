@@ -30,8 +30,11 @@ class PaymentsClient:
             api.CANCEL_CLAWBACK_RESPONSE))
 
     # ------------------------------------------------------------------ payments
-    async def send_to_payer(self, claim_window_id: str, *, user: User) -> api.PaymentSent:
-        return await self.http.call(api.SEND_TO_PAYER, user=user, body=api.SendIn(claim_window_id=claim_window_id))
+    async def send_to_payer(self, claim_window_id: str, *, submitted_references: list[str] | None = None,
+                            user: User) -> api.PaymentSent:
+        """``submitted_references``: what claims shows as submitted in the window now (payments waits for them)."""
+        return await self.http.call(api.SEND_TO_PAYER, user=user, body=api.SendIn(
+            claim_window_id=claim_window_id, submitted_references=submitted_references or []))
 
     async def payments(self, *, page: int = 1, per_page: int = 25, user: User) -> api.PaymentBatchList:
         return await self.http.call(api.LIST_PAYMENTS, user=user, params={"page": page, "per_page": per_page})
@@ -86,3 +89,7 @@ class PaymentsClient:
     def download_link(self, token: str) -> AbstractAsyncContextManager[httpx.Response]:
         """The payer's one-time file (404 unknown, 410 used or expired: ``Downstream``)."""
         return self.http.stream(api.DOWNLOAD_LINK.method, api.DOWNLOAD_LINK.url(token=token), user=None)
+
+    async def link_status(self, token: str) -> api.LinkStatus:
+        """Whether the payer's link would download (``ok``) or why not, without spending it."""
+        return await self.http.call(api.LINK_STATUS, user=None, token=token)

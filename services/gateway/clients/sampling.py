@@ -43,3 +43,7 @@ class SamplingClient:
     def download_link(self, token: str) -> AbstractAsyncContextManager[httpx.Response]:
         """A provider's one-time file (404 unknown, 410 used or expired: ``Downstream``)."""
         return self.http.stream(api.DOWNLOAD_LINK.method, api.DOWNLOAD_LINK.url(token=token), user=None)
+
+    async def link_status(self, token: str) -> api.LinkStatus:
+        """Whether a provider's link would download (``ok``) or why not, without spending it."""
+        return await self.http.call(api.LINK_STATUS, user=None, token=token)

@@ -6,13 +6,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 
+from shared.contracts import roles
+
 from ..auth import page_role
 from ..context import Gateway, gateway
 from ..users import User
 from .common import templates
 from .forms import pagination
 
-SUPPORT = page_role("support")
+SUPPORT = page_role(roles.SUPPORT)
 
 router = APIRouter(include_in_schema=False)
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from shared.contracts import roles
+
 from .. import auth
 from ..auth import page_role, verify_csrf
-from ..checks import too_many_sign_ins
-from ..context import Gateway, client_ip, gateway
+from ..checks import sign_in_failed, start_sign_in
+from ..clients import GatewayError
+from ..context import Gateway, gateway
 from ..users import User
 from .common import templates
 
-ANYONE_SIGNED_IN = page_role("support", "school", "mat", "finance")
+ANYONE_SIGNED_IN = page_role(*roles.USER_ROLES)
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,12 +50,13 @@ async def sign_in(request: Request, gw: Gateway = Depends(gateway)):
         missing["password"] = "Enter your password"
     if missing:
         return again(missing, 422)
-    key = f"{client_ip(request)}|{email.lower()}"
-    if not gw.sign_in_limiter.hit(key):
-        error = too_many_sign_ins(gw.sign_in_limiter.retry_after(key))
+    try:
+        key = start_sign_in(gw, request, email)
+    except GatewayError as error:
         return again({"email": error.errors[0]["message"]}, 429, error.headers)
     user = await gw.users.authenticate(email, password)
     if user is None:
+        sign_in_failed(gw, request)
         return again({"email": "Enter a correct email address and password"}, 401)
     gw.sign_in_limiter.reset(key)
     session_id, _ = await gw.users.start_session(user, max_age_s=gw.settings.session_max_age_s)
@@ -74,6 +78,6 @@ async def sign_out(request: Request, gw: Gateway = Depends(gateway)):
 
 @router.get("/")
 async def home(request: Request, user: User = Depends(ANYONE_SIGNED_IN)):
-    if user.role in ("support", "school", "mat"):
+    if user.role in roles.CLAIM_READERS:
         return RedirectResponse("/claims", status_code=303)
     return templates(request).render(request, "home.html")

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from shared.contracts.claim_status import CLAWBACK_QUEUE
 from shared.contracts.http.payments import ClawbackIn, ClawbackView, MentorHoursIn
+from shared.contracts.identifiers import is_ascii_digits
 
 from ..auth import verify_csrf
 from ..clients import Downstream
@@ -22,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 async def clawbacks(request: Request, cancelled: str = "", user: User = Depends(SUPPORT),
                     gw: Gateway = Depends(gateway)):
     p = gw.services.payments
-    to_request = await p.claims(status=["sampling_not_approved", "clawback_rejected"], per_page=50, user=user)
+    to_request = await p.claims(status=list(CLAWBACK_QUEUE), per_page=50, user=user)
     awaiting = await p.clawbacks(status="awaiting_approval", per_page=50, user=user)
     approved = await p.clawbacks(status="approved", per_page=50, user=user)
     batches = await p.clawback_batches(per_page=10, user=user)
@@ -49,7 +51,7 @@ def _entries(form, view: ClawbackView) -> tuple[list[MentorHoursIn], dict[str, s
         values[f"hours_worked-{trn}"], values[f"notes-{trn}"] = raw, notes
         if not raw:
             errors[f"hours_worked-{trn}"] = f"Enter the number of hours {m.full_name} worked"
-        elif not raw.isdigit():
+        elif not is_ascii_digits(raw):
             errors[f"hours_worked-{trn}"] = f"Hours {m.full_name} worked must be a whole number"
         elif int(raw) > m.hours:
             errors[f"hours_worked-{trn}"] = (f"Hours {m.full_name} worked must be {m.hours} or fewer "

@@ -7,11 +7,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
+from shared.contracts import roles
+from shared.contracts.identifiers import is_reference
+
 from ..auth import page_role
 from ..clients import Downstream
 
-SUPPORT = page_role("support")
-FINANCE = page_role("finance")
+SUPPORT = page_role(roles.SUPPORT)
+FINANCE = page_role(roles.FINANCE)
 
 
 def templates(request: Request):
@@ -38,7 +41,7 @@ def form_text(form, key: str, limit: int = 5000) -> str:
 
 def check_reference(reference: str) -> None:
     """A claim reference in a page's address: anything but 8 digits is a page not found."""
-    if not (len(reference) == 8 and reference.isdigit()):
+    if not is_reference(reference):
         raise Downstream(404, [{"message": "Page not found"}])
 
 

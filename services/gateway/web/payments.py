@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from shared.contracts.claim_status import PAYER_QUERIES
+from shared.contracts.identifiers import is_ascii_digits, is_id
+
+from ..api.payments import send_window_to_payer
 from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
@@ -21,8 +25,7 @@ router = APIRouter(include_in_schema=False)
 async def payments(request: Request, cancelled: str = "", user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     p = gw.services.payments
     ready = await p.ready_to_send(user=user)
-    waiting = await p.claims(status=["payment_information_requested", "payment_information_sent"], per_page=50,
-                             user=user)
+    waiting = await p.claims(status=list(PAYER_QUERIES), per_page=50, user=user)
     batches = await p.payments(per_page=10, user=user)
     return render(request, "payments/index.html", claims_section(
         "payments", "Payments", ready=ready.items, waiting=waiting, batches=batches.items,
@@ -42,23 +45,27 @@ async def send_page(request: Request, claim_window_id: str = "", user: User = De
 async def send(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     window_id = form_text(await request.form(), "claim_window_id", 100)
     try:
-        sent = await gw.services.payments.send_to_payer(window_id, user=user)
+        sent = await send_window_to_payer(gw, user, window_id)
     except Downstream as exc:
         if exc.status not in (404, 409, 422):
             raise
         return render(request, "payments/send.html", claims_section(
             "payments", "Send claims to the payer", window=None, claim_window_id=window_id,
             errors=[{"text": e["message"], "href": "#send"} for e in exc.errors]), status_code=422)
-    return see_other(f"/claims/payments/batches/{sent.payment_id}?sent=1")
+    arriving = sent.claims_still_arriving or 0
+    return see_other(f"/claims/payments/batches/{sent.payment_id}?sent=1"
+                     + (f"&arriving={arriving}" if arriving else ""))
 
 
 @router.get("/claims/payments/batches/{payment_id}")
 async def batch(request: Request, payment_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    if not (0 < len(payment_id) <= 100 and all(c.isalnum() or c in "-_" for c in payment_id)):
+    if not is_id(payment_id):
         raise Downstream(404, [{"message": "Page not found"}])
     found = await gw.services.payments.payment(payment_id, user=user)
-    return render(request, "payments/batch.html", claims_section("payments", "Claims sent to the payer", batch=found,
-                                                       sent=bool(request.query_params.get("sent"))))
+    arriving = request.query_params.get("arriving", "")[:6]
+    return render(request, "payments/batch.html", claims_section(
+        "payments", "Claims sent to the payer", batch=found, sent=bool(request.query_params.get("sent")),
+        arriving=int(arriving) if is_ascii_digits(arriving) else 0))
 
 
 @router.post("/claims/{reference}/payment/{action}", dependencies=[Depends(verify_csrf)])

@@ -104,6 +104,12 @@ class ClaimList(Wire):
     per_page: int | None = None
 
 
+class ClaimReferences(Wire):
+    """Only the references of the matching claims, in reference order."""
+    references: list[str]
+    total: int
+
+
 class Mentor(Wire):
     trn: str
     full_name: str
@@ -157,6 +163,7 @@ LIST_CLAIM_WINDOWS = Endpoint("GET", "/internal/v1/claim-windows", ClaimWindowLi
 SUBMIT_CLAIM = Endpoint("POST", "/internal/v1/claims", ClaimDetail, ClaimIn, status=201)
 SEARCH_CLAIMS = Endpoint("GET", "/internal/v1/claims", ClaimList)
 DOWNLOAD_CLAIMS = Endpoint("GET", "/internal/v1/claims.csv")  # text/csv, streamed
+CLAIM_REFERENCES = Endpoint("GET", "/internal/v1/claims/references", ClaimReferences)
 GET_CLAIM = Endpoint("GET", "/internal/v1/claims/{reference}", ClaimDetail)
 ASSIGN_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/assign", ClaimDetail, AssignIn)
 ACTIVITY = Endpoint("GET", "/internal/v1/activity", ActivityList)

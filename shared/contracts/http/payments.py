@@ -8,12 +8,15 @@ from typing import Any
 from pydantic import Field
 
 from .base import Amount, Body, Endpoint, Id, Timestamp, Wire, endpoints
+from .links import LinkStatus
 from .uploads import Accepted, UploadCreated, UploadView
 
 
 # ------------------------------------------------------------------ request bodies
 class SendIn(Body):
     claim_window_id: str
+    #: What claims showed as submitted in the window when the button was pressed (the gateway asks).
+    submitted_references: list[str] = []
 
 
 class RejectIn(Body):
@@ -39,6 +42,8 @@ class PaymentSent(Wire):
     payment_id: Id
     claim_count: int
     total_amount: Amount | None = None
+    #: Claims in ``submitted_references`` that payments had not yet seen, so were not sent.
+    claims_still_arriving: int = 0
 
 
 class PaymentBatch(Wire):
@@ -170,5 +175,6 @@ CONFIRM_CLAWBACK_RESPONSE = Endpoint("POST", "/internal/v1/clawbacks/responses/{
                                      status=202)
 CANCEL_CLAWBACK_RESPONSE = Endpoint("POST", "/internal/v1/clawbacks/responses/{upload_id}/cancel", Accepted)
 DOWNLOAD_LINK = Endpoint("GET", "/internal/v1/links/{token}")  # the file, or 404/410
+LINK_STATUS = Endpoint("GET", "/internal/v1/links/{token}/status", LinkStatus)  # does not spend the link
 
 ENDPOINTS = endpoints(globals())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Amount, Body, Endpoint, Wire, endpoints
+from .links import LinkStatus
 from .uploads import Accepted, UploadCreated, UploadView
 
 
@@ -56,5 +57,6 @@ APPROVE_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/sampling/appro
 REJECT_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/sampling/reject", Accepted, DecisionIn, status=202)
 RESEND_LINK = Endpoint("POST", "/internal/v1/providers/{provider_id}/sampling/resend", Accepted, status=202)
 DOWNLOAD_LINK = Endpoint("GET", "/internal/v1/links/{token}")  # the file, or 404/410
+LINK_STATUS = Endpoint("GET", "/internal/v1/links/{token}/status", LinkStatus)  # does not spend the link
 
 ENDPOINTS = endpoints(globals())

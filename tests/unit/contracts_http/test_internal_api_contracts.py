@@ -136,6 +136,7 @@ EXAMPLES: dict[type, dict[str, tuple[tuple, dict]]] = {
         "submit_claim": ((claims.ClaimIn(school_urn="100001", provider_id="p", mentors=[]),), {}),
         "search_claims": (({"q": "x"},), {}),
         "download_claims": (({"q": "x"},), {}),
+        "claim_references": ((), {"status": "submitted", "claim_window_id": "window-1"}),
         "get_claim": ((REF,), {}),
         "assign_claim": ((REF, "support@example.com"), {}),
         "activity": ((), {"page": 1}),
@@ -147,6 +148,7 @@ EXAMPLES: dict[type, dict[str, tuple[tuple, dict]]] = {
         "reject_claim": ((REF, "why"), {}),
         "resend_link": (("provider-1",), {}),
         "download_link": (("sampling-token",), {}),
+        "link_status": (("sampling-token",), {}),
     },
     PaymentsClient: {
         "send_to_payer": (("window-1",), {}),
@@ -164,6 +166,7 @@ EXAMPLES: dict[type, dict[str, tuple[tuple, dict]]] = {
         "send_clawbacks": ((), {}),
         "clawback_batches": ((), {}),
         "download_link": (("payments-token",), {}),
+        "link_status": (("payments-token",), {}),
     },
     EcfClient: {
         "lead_providers": ((), {}),
