@@ -10,7 +10,8 @@ from services.gateway.clients import ClaimsClient, ServiceClient, ServiceUnavail
 from services.gateway.users import User
 from shared.contracts.http import claims as api
 
-from .system import SCHOOLS_CSV, TOKEN, running_system, serve
+from tests.support.inprocess import serve
+from tests.support.system import SCHOOLS_CSV, TOKEN, running_system
 
 SUPPORT = User(id=1, email="support@example.com", role="support")
 SCHOOL = User(id=2, email="head@hackney.example", role="school", school_urn="100001")
@@ -44,6 +45,9 @@ async def test_every_call_of_the_claims_client_round_trips_through_the_real_clai
             found = await client.search_claims({"q": claim.reference, "per_page": 10}, user=SUPPORT)
             assert isinstance(found, api.ClaimList) and [c.reference for c in found.items] == [claim.reference]
             assert found.items[0].school.urn == "100001"
+
+            references = await client.claim_references(status="submitted", claim_window_id=window.id, user=SUPPORT)
+            assert isinstance(references, api.ClaimReferences) and references.references == [claim.reference]
 
             detail = await client.get_claim(claim.reference, user=SCHOOL)
             assert detail.reference == claim.reference and detail.provider.name == "Best Practice Network"
