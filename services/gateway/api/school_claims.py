@@ -14,11 +14,11 @@ from shared.contracts import roles
 from shared.contracts.identifiers import urn_error
 
 from ..auth import api_role
+from ..checks import check_reference
 from ..clients import GatewayError
 from ..context import Gateway, gateway
 from ..users import User
 from . import schemas as s
-from .routes import check_reference
 
 CLAIMANTS = api_role(roles.SCHOOL, roles.MAT)
 DRAFTERS = api_role(roles.SCHOOL, roles.MAT, roles.SUPPORT)
@@ -82,7 +82,7 @@ def _body(model) -> dict:
 @router.post("/claims/drafts", status_code=201, response_model=DraftCreated, summary="Save a draft claim",
              responses=s.errors(401, 403, 404, 422, 503))
 async def create_draft(body: DraftIn, user: User = Depends(DRAFTERS), gw: Gateway = Depends(gateway)):
-    return await gw.services.claims.json("POST", "/internal/v1/claims/drafts", user=user, json=body.model_dump())
+    return await gw.services.claims.http.json("POST", "/internal/v1/claims/drafts", user=user, json=body.model_dump())
 
 
 @router.patch("/claims/{reference}", response_model=s.ClaimDetail, summary="Change a draft claim",
@@ -91,14 +91,14 @@ async def create_draft(body: DraftIn, user: User = Depends(DRAFTERS), gw: Gatewa
 async def update_draft(reference: str, body: DraftPatch, user: User = Depends(DRAFTERS),
                        gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return await gw.services.claims.json("PATCH", f"/internal/v1/claims/{reference}", user=user, json=_body(body))
+    return await gw.services.claims.http.json("PATCH", f"/internal/v1/claims/{reference}", user=user, json=_body(body))
 
 
 @router.delete("/claims/{reference}", status_code=204, summary="Delete a draft claim",
                responses=s.errors(401, 403, 404, 422, 503))
 async def delete_draft(reference: str, user: User = Depends(DRAFTERS), gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    await gw.services.claims.request("DELETE", f"/internal/v1/claims/{reference}", user=user)
+    await gw.services.claims.http.request("DELETE", f"/internal/v1/claims/{reference}", user=user)
     return Response(status_code=204)
 
 
@@ -107,7 +107,7 @@ async def delete_draft(reference: str, user: User = Depends(DRAFTERS), gw: Gatew
 async def submit_draft(reference: str, body: SubmitIn, user: User = Depends(CLAIMANTS),
                        gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return await gw.services.claims.json("POST", f"/internal/v1/claims/{reference}/submit", user=user,
+    return await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/submit", user=user,
                                          json=body.model_dump())
 
 
@@ -121,7 +121,7 @@ async def allowances(urn: str, provider_id: Annotated[str, Query(max_length=100)
                      user: User = Depends(DRAFTERS), gw: Gateway = Depends(gateway)):
     if error := urn_error(urn):
         raise GatewayError.one(404, error, field="school_urn")
-    return await gw.services.claims.json("GET", f"/internal/v1/schools/{urn}/allowances", user=user,
+    return await gw.services.claims.http.json("GET", f"/internal/v1/schools/{urn}/allowances", user=user,
                                          params={"provider_id": provider_id, "trn": trn})
 
 
@@ -131,7 +131,7 @@ async def allowances(urn: str, provider_id: Annotated[str, Query(max_length=100)
 async def invalid_provider(reference: str, body: ReasonIn, user: User = Depends(SUPPORT),
                            gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return await gw.services.claims.json("POST", f"/internal/v1/claims/{reference}/invalid-provider", user=user,
+    return await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/invalid-provider", user=user,
                                          json=body.model_dump())
 
 
@@ -141,5 +141,5 @@ async def invalid_provider(reference: str, body: ReasonIn, user: User = Depends(
 async def change_provider(reference: str, body: ProviderChoice, user: User = Depends(CLAIMANTS),
                           gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return await gw.services.claims.json("POST", f"/internal/v1/claims/{reference}/provider", user=user,
+    return await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/provider", user=user,
                                          json=body.model_dump())

@@ -1,1 +1,10 @@
-"""The support UI (DESIGN §10): server-rendered GOV.UK Design System pages."""
+"""The web UI (GOV.UK Design System), one module per feature. ``routers`` is in matching order: the
+Claims sub-sections (``/claims/sampling``, ``/claims/payments``, ...) come before ``/claims/{reference}``."""
+from __future__ import annotations
+
+from . import (activity, add_claim, auth, claims, clawbacks, finance, links, payments, sampling, school,
+               support_school, trust, uploads)
+
+routers = [uploads.router, sampling.router, payments.router, clawbacks.router, finance.router, auth.router,
+           add_claim.router, school.router, trust.router, support_school.router,  # schools and trusts (DESIGN §11)
+           claims.router, activity.router, links.router]

@@ -27,7 +27,7 @@ async def _draft(request: Request, reference: str, user: User, gw: Gateway) -> t
     if not is_reference(reference):
         raise GatewayError.one(404, "Page not found")
     acting = await acting_for(request, user, gw)
-    claim = await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
+    claim = await gw.services.claims.http.json("GET", f"/internal/v1/claims/{reference}", user=user)
     if claim["school"]["urn"] != acting.urn:
         raise GatewayError.one(404, "Page not found")
     return acting, claim
@@ -70,7 +70,7 @@ async def start_claim(request: Request, user: User = Depends(CLAIMANT), gw: Gate
         return _provider_page(request, claim=None, items=items, chosen="", status_code=422,
                               errors=[{"text": "Select an accredited provider", "href": "#provider_id"}])
     try:
-        created = await gw.services.claims.json("POST", "/internal/v1/claims/drafts", user=user, json={
+        created = await gw.services.claims.http.json("POST", "/internal/v1/claims/drafts", user=user, json={
             "school_urn": acting.urn, "provider_id": provider_id, "mentors": []})
     except GatewayError as exc:
         if exc.status >= 500:
@@ -107,10 +107,10 @@ async def choose_provider(request: Request, reference: str, user: User = Depends
         if provider_id not in {p["id"] for p in items}:
             raise GatewayError.one(422, "Select an accredited provider", field="provider_id")
         if invalid:
-            await gw.services.claims.json("POST", f"/internal/v1/claims/{reference}/provider", user=user,
+            await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/provider", user=user,
                                           json={"provider_id": provider_id})
             return see_other(f"/school/claims/{reference}?done=provider-changed")
-        await gw.services.claims.json("PATCH", f"/internal/v1/claims/{reference}", user=user,
+        await gw.services.claims.http.json("PATCH", f"/internal/v1/claims/{reference}", user=user,
                                       json={"provider_id": provider_id})
     except GatewayError as exc:
         if exc.status >= 500:
@@ -130,7 +130,7 @@ async def choose_provider(request: Request, reference: str, user: User = Depends
 async def _mentor_choices(gw: Gateway, user: User, acting: Acting, claim: dict[str, Any]) -> list[dict[str, Any]]:
     """The school's earlier mentors and this draft's, each with the hours left with the draft's provider."""
     lines = _mentor_lines(claim)
-    found = await gw.services.claims.json("GET", f"/internal/v1/schools/{acting.urn}/allowances", user=user, params={
+    found = await gw.services.claims.http.json("GET", f"/internal/v1/schools/{acting.urn}/allowances", user=user, params={
         "provider_id": claim["provider"]["id"], "trn": [m["trn"] for m in lines], "editing": claim["reference"]})
     names = {m["trn"]: m["full_name"] for m in lines}
     chosen = set(names)
@@ -185,7 +185,7 @@ async def choose_mentors(request: Request, reference: str, user: User = Depends(
     if new_trn and is_trn(new_trn) and new_trn not in picked:
         lines.append({"trn": new_trn, "full_name": new_name, "hours": hours.get(new_trn)})
     try:
-        await gw.services.claims.json("PATCH", f"/internal/v1/claims/{reference}", user=user, json={"mentors": lines})
+        await gw.services.claims.http.json("PATCH", f"/internal/v1/claims/{reference}", user=user, json={"mentors": lines})
     except GatewayError as exc:
         if exc.status >= 500:
             raise
@@ -203,7 +203,7 @@ async def _hours_context(gw, user, acting, claim, trn: str) -> dict[str, Any]:
     mentor = next((m for m in claim["mentors"] if m["trn"] == trn), None)
     if mentor is None:
         raise GatewayError.one(404, "Page not found")
-    found = await gw.services.claims.json("GET", f"/internal/v1/schools/{acting.urn}/allowances", user=user, params={
+    found = await gw.services.claims.http.json("GET", f"/internal/v1/schools/{acting.urn}/allowances", user=user, params={
         "provider_id": claim["provider"]["id"], "trn": [trn], "editing": claim["reference"]})
     allowance = next(a for a in found["mentors"] if a["trn"] == trn)
     title = (f"How many hours of training did {mentor['full_name']} complete?" if allowance["remaining"] > 0
@@ -236,7 +236,7 @@ async def give_hours(request: Request, reference: str, trn: str, user: User = De
     lines = _mentor_lines(claim)
     if form.get("action") == "remove":
         lines = [m for m in lines if m["trn"] != trn]
-        await gw.services.claims.json("PATCH", f"/internal/v1/claims/{reference}", user=user, json={"mentors": lines})
+        await gw.services.claims.http.json("PATCH", f"/internal/v1/claims/{reference}", user=user, json={"mentors": lines})
         return see_other(_next_page(reference, lines) if lines else f"/school/claims/{reference}/mentors")
     choice, other = form_text(form, "hours_choice", 10), form_text(form, "hours_other", 10)
     name = context["mentor"]["full_name"]
@@ -256,7 +256,7 @@ async def give_hours(request: Request, reference: str, trn: str, user: User = De
     if not errors:
         lines = [{**m, "hours": hours} if m["trn"] == trn else m for m in lines]
         try:
-            await gw.services.claims.json("PATCH", f"/internal/v1/claims/{reference}", user=user,
+            await gw.services.claims.http.json("PATCH", f"/internal/v1/claims/{reference}", user=user,
                                           json={"mentors": lines})
         except GatewayError as exc:
             if exc.status >= 500:
@@ -317,7 +317,7 @@ async def submit(request: Request, reference: str, user: User = Depends(CLAIMANT
         return early
     agreed = (await request.form()).get("declaration") == "yes"
     try:
-        await gw.services.claims.json("POST", f"/internal/v1/claims/{reference}/submit", user=user,
+        await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/submit", user=user,
                                       json={"declaration": agreed})
     except GatewayError as exc:
         if exc.status >= 500:
@@ -351,5 +351,5 @@ async def delete(request: Request, reference: str, user: User = Depends(CLAIMANT
     _, claim = await _draft(request, reference, user, gw)
     if early := _not_draft(claim):
         return early
-    await gw.services.claims.request("DELETE", f"/internal/v1/claims/{reference}", user=user)
+    await gw.services.claims.http.request("DELETE", f"/internal/v1/claims/{reference}", user=user)
     return see_other("/school/claims?done=draft-deleted")

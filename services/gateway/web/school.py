@@ -63,7 +63,7 @@ async def estimate(request: Request, user: User = Depends(CLAIMANT), gw: Gateway
 
 @router.get("/school/organisation")
 async def organisation(request: Request, user: User = Depends(MAT_ONLY), gw: Gateway = Depends(gateway)):
-    schools = (await gw.services.claims.json("GET", f"/internal/v1/trusts/{user.trust_id}/schools",
+    schools = (await gw.services.claims.http.json("GET", f"/internal/v1/trusts/{user.trust_id}/schools",
                                              user=user))["items"]
     return render(request, "school/organisation.html", {
         "title": "Which organisation are you claiming for?", "section": "school", "schools": schools,
@@ -74,7 +74,7 @@ async def organisation(request: Request, user: User = Depends(MAT_ONLY), gw: Gat
 async def choose_organisation(request: Request, user: User = Depends(MAT_ONLY), gw: Gateway = Depends(gateway)):
     form = await request.form()
     urn = form_text(form, "school_urn", 20)
-    schools = (await gw.services.claims.json("GET", f"/internal/v1/trusts/{user.trust_id}/schools",
+    schools = (await gw.services.claims.http.json("GET", f"/internal/v1/trusts/{user.trust_id}/schools",
                                              user=user))["items"]
     if urn_error(urn) or urn not in {s["urn"] for s in schools}:
         errors = [{"text": "Select the school you are claiming for", "href": "#school_urn"}]
@@ -90,7 +90,7 @@ async def choose_organisation(request: Request, user: User = Depends(MAT_ONLY), 
 @router.get("/school/claims")
 async def claims(request: Request, user: User = Depends(CLAIMANT), gw: Gateway = Depends(gateway)):
     acting = await acting_for(request, user, gw)
-    found = await gw.services.claims.json("GET", "/internal/v1/claims", user=user, params={
+    found = await gw.services.claims.http.json("GET", "/internal/v1/claims", user=user, params={
         "school_urn": acting.urn, "sort": "submitted_at", "order": "desc", "per_page": 500})
     by_year: dict[str, list] = defaultdict(list)
     for c in found["items"]:
@@ -108,7 +108,7 @@ async def claim(request: Request, reference: str, user: User = Depends(CLAIMANT)
     if not is_reference(reference):
         raise GatewayError.one(404, "Page not found")
     acting = await acting_for(request, user, gw)
-    found = await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
+    found = await gw.services.claims.http.json("GET", f"/internal/v1/claims/{reference}", user=user)
     if found["school"]["urn"] != acting.urn:  # a trust's claim of another school: change organisation first
         raise GatewayError.one(404, "Page not found")
     return render(request, "school/claim.html", {

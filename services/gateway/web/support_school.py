@@ -51,7 +51,7 @@ async def create_draft(request: Request, urn: str, user: User = Depends(SUPPORT)
         errors.insert(0, {"text": "Select an accredited provider", "href": "#provider_id"})
     if not errors:
         try:
-            created = await gw.services.claims.json("POST", "/internal/v1/claims/drafts", user=user, json={
+            created = await gw.services.claims.http.json("POST", "/internal/v1/claims/drafts", user=user, json={
                 "school_urn": urn, "provider_id": values["provider_id"], "mentors": mentors})
             return see_other(f"/claims/{created['reference']}")
         except GatewayError as exc:
@@ -67,7 +67,7 @@ async def create_draft(request: Request, urn: str, user: User = Depends(SUPPORT)
 async def invalid_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     if not is_reference(reference):
         raise GatewayError.one(404, "Page not found")
-    claim = await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
+    claim = await gw.services.claims.http.json("GET", f"/internal/v1/claims/{reference}", user=user)
     return render(request, "school/support_invalid_provider.html", {
         "title": "Why can this accredited provider not be used?", "section": "claims", "subsection": "all",
         "claim": claim, "reason": "", "errors": []})
@@ -79,12 +79,12 @@ async def mark_invalid(request: Request, reference: str, user: User = Depends(SU
         raise GatewayError.one(404, "Page not found")
     reason = form_text(await request.form(), "reason", 1000)
     try:
-        await gw.services.claims.json("POST", f"/internal/v1/claims/{reference}/invalid-provider", user=user,
+        await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/invalid-provider", user=user,
                                       json={"reason": reason})
     except GatewayError as exc:
         if exc.status >= 500 or exc.status == 404:
             raise
-        claim = await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
+        claim = await gw.services.claims.http.json("GET", f"/internal/v1/claims/{reference}", user=user)
         return render(request, "school/support_invalid_provider.html", {
             "title": "Why can this accredited provider not be used?", "section": "claims", "subsection": "all",
             "claim": claim, "reason": reason, "errors": errors_for(exc, fields={}, default="reason")},

@@ -47,7 +47,7 @@ async def _claims(gw: Gateway, user: User, chosen: dict[str, str]) -> list[dict[
     found: list[dict[str, Any]] = []
     page = 1
     while len(found) < MOST:
-        result = await gw.services.claims.json("GET", "/internal/v1/claims", user=user, params={**params, "page": page})
+        result = await gw.services.claims.http.json("GET", "/internal/v1/claims", user=user, params={**params, "page": page})
         found += result["items"]
         if page * PAGE >= result["total"]:
             break
@@ -56,7 +56,7 @@ async def _claims(gw: Gateway, user: User, chosen: dict[str, str]) -> list[dict[
 
 
 async def _overview(request: Request, user: User, gw: Gateway):
-    schools = (await gw.services.claims.json("GET", f"/internal/v1/trusts/{user.trust_id}/schools",
+    schools = (await gw.services.claims.http.json("GET", f"/internal/v1/trusts/{user.trust_id}/schools",
                                              user=user))["items"]
     window_items = await windows(gw, user)
     chosen = _filters(request, schools, {w["id"] for w in window_items})
