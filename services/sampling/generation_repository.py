@@ -1,0 +1,75 @@
+"""What the generated sample reads from sampling's projection (DESIGN §13). Never commits.
+
+The population is read in one statement through the asyncpg driver (100,000 claims in a fraction of
+a second); mentors' names are read only for claims whose submitter is known (the only ones the
+mentor rule can take)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .domain.generation import Candidate
+
+#: A claim is in scope by its claim window, or by its academic year.
+_SCOPE = "(CASE WHEN $1::text IS NOT NULL THEN c.claim_window_id = $1 ELSE c.academic_year = $2 END)"
+_SAMPLED = "EXISTS (SELECT 1 FROM sampled_claims sc WHERE sc.claim_reference = c.reference)"
+#: Statuses of a claim whose audit found it wrong: its amount is clawed back.
+CLAWED_BACK = ("sampling_not_approved", "clawback_requires_approval", "clawback_requested", "clawback_in_progress",
+               "clawback_complete")
+STILL_OPEN = ("sampling_in_progress", "sampling_provider_not_approved")
+
+
+class GenerationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _driver(self):
+        connection = await self.session.connection()
+        return (await connection.get_raw_connection()).driver_connection
+
+    async def population(self, *, claim_window_id: str | None, academic_year: str | None
+                         ) -> tuple[list[Candidate], dict[str, Decimal], int]:
+        """(the paid claims in scope never sampled and not waiting on claims, each school's total
+        over all its claims in scope, how many claims in scope were sampled before)."""
+        driver = await self._driver()
+        rows = await driver.fetch(
+            "SELECT c.reference, c.school_urn, c.provider_id, c.amount, c.school_type_of_establishment,"
+            " c.school_phase_of_education, c.school_urban_rural, c.submitted_by_name,"
+            " CASE WHEN c.submitted_by_name <> '' THEN ARRAY(SELECT m.full_name FROM claim_mentors m"
+            "      WHERE m.claim_reference = c.reference) END,"
+            f" c.status = 'paid' AND c.awaiting IS NULL AND NOT {_SAMPLED}, {_SAMPLED}"
+            f" FROM claims c WHERE {_SCOPE}", claim_window_id, academic_year)
+        candidates: list[Candidate] = []
+        totals: dict[str, Decimal] = {}
+        sampled_before = 0
+        for r in rows:
+            totals[r[1]] = totals.get(r[1], Decimal(0)) + r[3]
+            sampled_before += 1 if r[10] else 0
+            if r[9]:
+                candidates.append(Candidate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(r[8] or ())))
+        return candidates, totals, sampled_before
+
+    async def sample_rows(self, upload_id: str) -> list[dict[str, Any]]:
+        """A sample upload's claims in order, in the sampling file's columns."""
+        driver = await self._driver()
+        rows = await driver.fetch(
+            "SELECT uc.claim_reference, c.school_urn, c.provider_id, c.claim_window_id, c.submitted_at,"
+            " uc.sample_reason FROM upload_claims uc LEFT JOIN claims c ON c.reference = uc.claim_reference"
+            " WHERE uc.upload_id = $1 ORDER BY uc.n", upload_id)
+        return [{"claim_reference_number": r[0], "school_id": r[1] or "", "provider_id": r[2] or "",
+                 "claim_window_id": r[3] or "", "submitted_at": r[4].isoformat() if r[4] else "",
+                 "claim_sample_reason": r[5]} for r in rows]
+
+    async def outcome(self, upload_id: str) -> tuple[dict[str, Decimal], dict[str, Decimal], int]:
+        """(reference → amount of each claim of the upload, reference → amount clawed back, how many
+        are still waiting for an answer or a decision)."""
+        driver = await self._driver()
+        rows = await driver.fetch(
+            "SELECT uc.claim_reference, c.amount, c.status FROM upload_claims uc"
+            " JOIN claims c ON c.reference = uc.claim_reference WHERE uc.upload_id = $1", upload_id)
+        amounts = {r[0]: r[1] for r in rows}
+        wrong = {r[0]: r[1] for r in rows if r[2] in CLAWED_BACK}
+        still_open = sum(1 for r in rows if r[2] in STILL_OPEN)
+        return amounts, wrong, still_open
