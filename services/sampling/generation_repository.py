@@ -14,7 +14,6 @@ from .domain.generation import Candidate
 
 #: A claim is in scope by its claim window, or by its academic year.
 _SCOPE = "(CASE WHEN $1::text IS NOT NULL THEN c.claim_window_id = $1 ELSE c.academic_year = $2 END)"
-_SAMPLED = "EXISTS (SELECT 1 FROM sampled_claims sc WHERE sc.claim_reference = c.reference)"
 #: Statuses of a claim whose audit found it wrong: its amount is clawed back.
 CLAWED_BACK = ("sampling_not_approved", "clawback_requires_approval", "clawback_requested", "clawback_in_progress",
                "clawback_complete")
@@ -34,21 +33,26 @@ class GenerationRepository:
         """(the paid claims in scope never sampled and not waiting on claims, each school's total
         over all its claims in scope, how many claims in scope were sampled before)."""
         driver = await self._driver()
+        # The claims sampled before, once (a hash join), rather than a look-up per claim in scope.
         rows = await driver.fetch(
             "SELECT c.reference, c.school_urn, c.provider_id, c.amount, c.school_type_of_establishment,"
             " c.school_phase_of_education, c.school_urban_rural, c.submitted_by_name,"
             " CASE WHEN c.submitted_by_name <> '' THEN ARRAY(SELECT m.full_name FROM claim_mentors m"
             "      WHERE m.claim_reference = c.reference) END,"
-            f" c.status = 'paid' AND c.awaiting IS NULL AND NOT {_SAMPLED}, {_SAMPLED}"
-            f" FROM claims c WHERE {_SCOPE}", claim_window_id, academic_year)
+            " c.status = 'paid' AND c.awaiting IS NULL, s.claim_reference IS NOT NULL"
+            " FROM claims c LEFT JOIN (SELECT DISTINCT claim_reference FROM sampled_claims) s"
+            f"   ON s.claim_reference = c.reference WHERE {_SCOPE}", claim_window_id, academic_year)
         candidates: list[Candidate] = []
         totals: dict[str, Decimal] = {}
         sampled_before = 0
-        for r in rows:
-            totals[r[1]] = totals.get(r[1], Decimal(0)) + r[3]
-            sampled_before += 1 if r[10] else 0
-            if r[9]:
-                candidates.append(Candidate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(r[8] or ())))
+        zero = Decimal(0)
+        for reference, urn, provider, amount, kind, phase, urban, by, mentors, paid, sampled in rows:
+            totals[urn] = totals.get(urn, zero) + amount
+            if sampled:
+                sampled_before += 1
+            elif paid:
+                candidates.append(Candidate(reference, urn, provider, amount, kind, phase, urban, by,
+                                            tuple(mentors) if mentors else ()))
         return candidates, totals, sampled_before
 
     async def sample_rows(self, upload_id: str) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any, Protocol
 
 UNKNOWN = "Unknown"
@@ -21,8 +22,13 @@ class _Stratified(Protocol):
 
 def stratum_of(claim: _Stratified) -> str:
     """``Academy · Primary · Urban``; "Unknown" for each part the school data lacks."""
-    return SEPARATOR.join((part or "").strip() or UNKNOWN
-                          for part in (claim.establishment_type, claim.phase, claim.urban_rural))
+    return _stratum(claim.establishment_type, claim.phase, claim.urban_rural)
+
+
+@lru_cache(maxsize=4096)
+def _stratum(*parts: str) -> str:
+    # Cached: 100,000 claims fall in a few dozen strata.
+    return SEPARATOR.join((part or "").strip() or UNKNOWN for part in parts)
 
 
 def percent_of(part: Decimal, whole: Decimal) -> Decimal:
@@ -64,7 +70,9 @@ def coverage_report(population: Iterable[_Stratified], chosen: Iterable[str]) ->
     picked = set(chosen)
     sums: dict[str, list[Any]] = {}
     for claim in population:
-        row = sums.setdefault(stratum_of(claim), [0, Decimal(0), 0, Decimal(0)])
+        row = sums.get(name := _stratum(claim.establishment_type, claim.phase, claim.urban_rural))
+        if row is None:
+            row = sums[name] = [0, Decimal(0), 0, Decimal(0)]
         row[0] += 1
         row[1] += claim.amount
         if claim.reference in picked:

@@ -5,6 +5,7 @@ import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
 from ..projection import name_key
 from .coverage import coverage_report, stratum_of
@@ -63,26 +64,28 @@ def generate_dfe(population: Iterable[Candidate], *, seed: int, parameters: DfeP
     """The DfE sample of ``population`` (claims that may be sampled). ``school_totals``: each school's
     claims in the window in total when it differs from the population's (claims sampled earlier
     still count towards their school's total); by default the population's own sums."""
-    claims = sorted(population, key=lambda c: c.reference)
-    if len({c.reference for c in claims}) != len(claims):
+    claims = sorted(population, key=itemgetter(0))  # by reference
+    if any(a.reference == b.reference for a, b in zip(claims, claims[1:])):
         raise ValueError("a claim may be in the population once")
     rng = random.Random(seed)
     totals: dict[str, Decimal] = {}
+    zero = Decimal(0)
     for claim in claims:
-        totals[claim.school_urn] = totals.get(claim.school_urn, Decimal(0)) + claim.amount
+        totals[claim.school_urn] = totals.get(claim.school_urn, zero) + claim.amount
     if school_totals is not None:
         totals = {urn: max(total, school_totals.get(urn, Decimal(0))) for urn, total in totals.items()}
 
     chosen: list[ChosenClaim] = []
     reason = high_value_reason(parameters.threshold)
     rest: list[Candidate] = []
+    over = {urn for urn, total in totals.items() if total > parameters.threshold}
     for claim in claims:
-        if totals[claim.school_urn] > parameters.threshold:
+        if claim.school_urn in over:
             chosen.append(ChosenClaim(claim.reference, claim.provider_id, claim.amount, reason))
         else:
             rest.append(claim)
 
-    eligible = [c for c in rest if submitted_by_a_mentor(c)]
+    eligible = [c for c in rest if c.submitted_by_name and submitted_by_a_mentor(c)]
     picked = rng.sample(eligible, random_count(parameters.random_percent, len(eligible)))
     picked.sort(key=lambda c: c.reference)
     reason = random_reason(parameters.random_percent)

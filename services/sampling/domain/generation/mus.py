@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from operator import itemgetter
 from functools import lru_cache
 
 from .coverage import coverage_report
@@ -66,7 +67,7 @@ def _pounds(value: Decimal) -> str:
 
 def generate_mus(population: Iterable[Candidate], *, seed: int,
                  parameters: MusParameters = MusParameters()) -> GeneratedSample:
-    claims = sorted(population, key=lambda c: c.reference)
+    claims = sorted(population, key=itemgetter(0))  # by reference
     pence = [int(c.amount * 100) for c in claims]
     total = sum(pence)
     value = Decimal(total) / 100
