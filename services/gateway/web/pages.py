@@ -263,8 +263,8 @@ def _link_gone(request: Request) -> Response:
 
 def _routers() -> list[APIRouter]:
     # The sections' own routes come before this module's ``/claims/{reference}``.
-    from . import finance, sampling, uploads, workflows
-    return [uploads.router, sampling.router, workflows.router, finance.router, router]
+    from . import finance, sample_generation, sampling, uploads, workflows
+    return [uploads.router, sample_generation.router, sampling.router, workflows.router, finance.router, router]
 
 
 routers = _routers()
