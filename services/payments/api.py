@@ -13,12 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import Actor, Refused
 from shared.contracts.money import Money
+from shared.contracts.roles import SUPPORT, SYSTEM
+from shared.platform.filenames import safe_file_name
 
 from . import handlers
 from .domain.clawback import HoursWorked
-from .domain.status import LABELS, label
+from .domain.status import STATUSES, label
 from .ports import Deps
-from shared.platform.links import download_response
+from shared.platform.links import download_response, link_status
 
 LINK_GONE = {
     "used": "This link has already been used. Reply to the email you received to ask for a new link.",
@@ -29,12 +31,12 @@ LINK_GONE = {
 
 
 def actor(x_actor_email: str = Header(default="system@claimflow"),
-          x_actor_role: str = Header(default="system")) -> Actor:
+          x_actor_role: str = Header(default=SYSTEM)) -> Actor:
     return Actor(email=x_actor_email, role=x_actor_role)
 
 
 def support(who: Actor = Depends(actor)) -> Actor:
-    if who.role != "support":
+    if who.role != SUPPORT:
         raise Refused("Only support users can do this", field="role")
     return who
 
@@ -42,6 +44,8 @@ def support(who: Actor = Depends(actor)) -> Actor:
 class SendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     claim_window_id: str
+    #: What claims showed as submitted in the window when the button was pressed (the gateway asks).
+    submitted_references: list[str] = []
 
 
 class RejectIn(BaseModel):
@@ -110,7 +114,8 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     @router.post("/payments", status_code=201)
     async def send_to_payer(body: SendIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.send_to_payer(uow, deps, claim_window_id=body.claim_window_id, actor=who)
+            return await handlers.send_to_payer(uow, deps, claim_window_id=body.claim_window_id, actor=who,
+                                                 submitted=body.submitted_references)
 
     @router.get("/payments")
     async def list_payments(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
@@ -131,7 +136,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     async def payment_claims(status: list[str] = Query(default=[]), claim_window_id: str | None = None,
                              page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
         """Claims as payments sees them (effective status), e.g. ``?status=payment_information_requested``."""
-        statuses = _statuses(status, LABELS)
+        statuses = _statuses(status, set(STATUSES))
         async with uow_factory() as uow:
             rows, total = await uow.claims.search(statuses=statuses, claim_window_id=claim_window_id, page=page,
                                                   per_page=per_page)
@@ -150,8 +155,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     async def upload_payment_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
         data = await file.read() if file is not None else None
         async with uow_factory() as uow:
-            return await handlers.upload_payment_response(uow, deps, data=data,
-                                                          file_name=file.filename if file else None, actor=who)
+            return await handlers.upload_payment_response(uow, deps, data=data, file_name=_name(file), actor=who)
 
     @router.get("/payments/responses/{upload_id}")
     async def payment_response(upload_id: str):
@@ -240,8 +244,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     async def upload_clawback_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
         data = await file.read() if file is not None else None
         async with uow_factory() as uow:
-            return await handlers.upload_clawback_response(uow, deps, data=data,
-                                                           file_name=file.filename if file else None, actor=who)
+            return await handlers.upload_clawback_response(uow, deps, data=data, file_name=_name(file), actor=who)
 
     @router.get("/clawbacks/responses/{upload_id}")
     async def clawback_response(upload_id: str):
@@ -267,7 +270,17 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
         return download_response(outcome.status, file_name=row.get("file_name"), content=row.get("content"),
                                  gone=LINK_GONE)
 
+    @router.get("/links/{token}/status")
+    async def download_status(token: str):
+        """Whether the link would download, without spending it (the gateway's page before the button)."""
+        async with uow_factory() as uow:
+            return {"status": await link_status(uow.session, uow.links, token, now=deps.clock.now())}
+
     return router
+
+
+def _name(file: UploadFile | None) -> str | None:
+    return safe_file_name(file.filename) if file is not None and file.filename else None
 
 
 def _upload_item(u: dict[str, Any]) -> dict[str, Any]:

@@ -12,16 +12,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
+from shared.contracts import roles
+from shared.contracts.identifiers import REFERENCE_DIGITS_MESSAGE, is_other_digits, is_reference
+from shared.platform.filenames import safe_file_name
+
 from ..auth import api_role
 from ..clients import GatewayError
 from ..context import Gateway, client_ip, gateway
 from ..users import User
 from . import schemas as s
 
-SUPPORT = api_role("support")
-CLAIMANTS = api_role("school", "mat")
-CLAIM_READERS = api_role("support", "school", "mat")
-ANY_USER = api_role("support", "school", "mat", "finance")
+SUPPORT = api_role(roles.SUPPORT)
+CLAIMANTS = api_role(roles.SCHOOL, roles.MAT)
+CLAIM_READERS = api_role(*roles.CLAIM_READERS)
+ANY_USER = api_role(*roles.USER_ROLES)
 
 #: Sort keys the claims list accepts (the columns of the support claims table).
 SORT_KEYS = ("reference", "school_name", "provider_name", "status", "amount", "submitted_at", "claim_window_id",
@@ -30,22 +34,40 @@ SORT_KEYS = ("reference", "school_name", "provider_name", "status", "amount", "s
 router = APIRouter(prefix="/api/v1")
 
 
-def too_many_sign_ins(retry_after: int) -> GatewayError:
+def too_many_sign_ins(retry_after: int, *, from_client: bool = False) -> GatewayError:
     minutes = max(1, (retry_after + 59) // 60)
-    return GatewayError.one(429, f"You have tried to sign in too many times. Wait {minutes} "
-                                 f"minute{'s' if minutes != 1 else ''}, then try again.",
-                            headers={"Retry-After": str(retry_after)})
+    wait = f"Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again."
+    message = (f"There have been too many failed attempts to sign in from your network. {wait}" if from_client
+               else f"You have tried to sign in too many times. {wait}")
+    return GatewayError.one(429, message, headers={"Retry-After": str(retry_after)})
+
+
+def start_sign_in(gw: Gateway, request: Request, email: str) -> str:
+    """Count a sign-in attempt, or refuse it (429): per IP address and email address, and per IP
+    address for failed attempts whatever the email. Returns the per-address key to reset on success."""
+    ip = client_ip(request)
+    clients = gw.sign_in_client_limiter
+    if clients is not None and not clients.allows(ip):
+        raise too_many_sign_ins(clients.retry_after(ip), from_client=True)
+    key = f"{ip}|{email.strip().lower()}"
+    if not gw.sign_in_limiter.hit(key):
+        raise too_many_sign_ins(gw.sign_in_limiter.retry_after(key))
+    return key
+
+
+def sign_in_failed(gw: Gateway, request: Request) -> None:
+    if gw.sign_in_client_limiter is not None:
+        gw.sign_in_client_limiter.hit(client_ip(request))
 
 
 @router.post("/auth/token", response_model=s.TokenResponse, tags=["auth"],
              summary="Exchange an email address and password for a bearer token",
              responses=s.errors(401, 422, 429))
 async def issue_token(body: s.TokenRequest, request: Request, gw: Gateway = Depends(gateway)) -> s.TokenResponse:
-    key = f"{client_ip(request)}|{body.email.strip().lower()}"
-    if not gw.sign_in_limiter.hit(key):
-        raise too_many_sign_ins(gw.sign_in_limiter.retry_after(key))
+    key = start_sign_in(gw, request, body.email)
     user = await gw.users.authenticate(body.email, body.password)
     if user is None:
+        sign_in_failed(gw, request)
         raise GatewayError.one(401, "Enter a correct email address and password",
                                headers={"WWW-Authenticate": "Bearer"})
     gw.sign_in_limiter.reset(key)
@@ -66,7 +88,7 @@ async def import_schools(file: Annotated[UploadFile, File(description="CSV file"
                          user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     data = await file.read()
     return await gw.services.claims.json("POST", "/internal/v1/schools/import", user=user, files={
-        "file": (file.filename or "schools.csv", data, file.content_type or "text/csv")})
+        "file": (safe_file_name(file.filename, fallback="schools.csv"), data, file.content_type or "text/csv")})
 
 
 @router.post("/providers", status_code=201, response_model=s.Provider, tags=["organisations"],
@@ -183,8 +205,11 @@ async def assign_claim(reference: str, body: s.AssignIn, user: User = Depends(SU
 
 
 def check_reference(reference: str) -> None:
-    if not (len(reference) == 8 and reference.isdigit()):
-        raise GatewayError.one(404, f"There is no claim with the reference {reference[:20]}", field="reference")
+    if not is_reference(reference):
+        # A number in other digits (full-width, Arabic-Indic) is told which digits to use.
+        message = (REFERENCE_DIGITS_MESSAGE if is_other_digits(reference)
+                   else f"There is no claim with the reference {reference[:20]}")
+        raise GatewayError.one(404, message, field="reference")
 
 
 async def support_user_email(gw: Gateway, email: str | None) -> str | None:
@@ -192,7 +217,7 @@ async def support_user_email(gw: Gateway, email: str | None) -> str | None:
     if not email or not email.strip():
         return None
     email = email.strip().lower()
-    if email not in await gw.users.emails(role="support"):
+    if email not in await gw.users.emails(role=roles.SUPPORT):
         raise GatewayError.one(422, "Select a support user to assign the claim to", field="user_email")
     return email
 

@@ -9,30 +9,21 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from shared.contracts import roles
+from shared.contracts.claim_status import SUPPORT_LABELS
+from shared.contracts.identifiers import is_reference
+
 from .. import auth
-from ..api.routes import SORT_KEYS, stream_csv, support_user_email, too_many_sign_ins
+from ..api.routes import SORT_KEYS, sign_in_failed, start_sign_in, stream_csv, support_user_email
 from ..auth import page_role, verify_csrf
 from ..clients import Downstream, GatewayError
 from ..context import Gateway, client_ip, gateway
 from ..users import User
 from .forms import pagination, read_filter_form
-from .templating import STATUS_COLOURS
 
-SUPPORT = page_role("support")
-CLAIM_READERS = page_role("support", "school", "mat")
-ANYONE_SIGNED_IN = page_role("support", "school", "mat", "finance")
-
-STATUS_LABELS = {
-    "draft": "Draft", "submitted": "Submitted", "payment_in_progress": "Payment in progress",
-    "payment_information_requested": "Payer needs information",
-    "payment_information_sent": "Information sent to payer", "paid": "Paid",
-    "payment_not_approved": "Rejected by payer", "sampling_in_progress": "Sampling in progress",
-    "sampling_provider_not_approved": "Provider not approved", "sampling_not_approved": "Claim not approved",
-    "clawback_requires_approval": "Clawback awaiting approval", "clawback_rejected": "Clawback rejected",
-    "clawback_requested": "Clawback requested", "clawback_in_progress": "Clawback in progress",
-    "clawback_complete": "Clawback complete",
-}
-assert set(STATUS_LABELS) == set(STATUS_COLOURS)
+SUPPORT = page_role(roles.SUPPORT)
+CLAIM_READERS = page_role(*roles.CLAIM_READERS)
+ANYONE_SIGNED_IN = page_role(*roles.USER_ROLES)
 PER_PAGE = 25
 
 router = APIRouter(include_in_schema=False)
@@ -73,12 +64,13 @@ async def sign_in(request: Request, gw: Gateway = Depends(gateway)):
         missing["password"] = "Enter your password"
     if missing:
         return again(missing, 422)
-    key = f"{client_ip(request)}|{email.lower()}"
-    if not gw.sign_in_limiter.hit(key):
-        error = too_many_sign_ins(gw.sign_in_limiter.retry_after(key))
+    try:
+        key = start_sign_in(gw, request, email)
+    except GatewayError as error:
         return again({"email": error.errors[0]["message"]}, 429, error.headers)
     user = await gw.users.authenticate(email, password)
     if user is None:
+        sign_in_failed(gw, request)
         return again({"email": "Enter a correct email address and password"}, 401)
     gw.sign_in_limiter.reset(key)
     session_id, _ = await gw.users.start_session(user, max_age_s=gw.settings.session_max_age_s)
@@ -100,7 +92,7 @@ async def sign_out(request: Request, gw: Gateway = Depends(gateway)):
 
 @router.get("/")
 async def home(request: Request, user: User = Depends(ANYONE_SIGNED_IN)):
-    if user.role in ("support", "school", "mat"):
+    if user.role in roles.CLAIM_READERS:
         return RedirectResponse("/claims", status_code=303)
     return templates(request).render(request, "home.html")
 
@@ -109,14 +101,14 @@ async def home(request: Request, user: User = Depends(ANYONE_SIGNED_IN)):
 async def _options(gw: Gateway, user: User) -> dict[str, Any]:
     providers = (await gw.services.claims.json("GET", "/internal/v1/providers", user=user))["items"]
     windows = (await gw.services.claims.json("GET", "/internal/v1/claim-windows", user=user))["items"]
-    support_users = await gw.users.emails(role="support") if user.role == "support" else []
+    support_users = await gw.users.emails(role=roles.SUPPORT) if user.role == roles.SUPPORT else []
     return {"providers": providers, "windows": windows, "support_users": support_users,
             "academic_years": sorted({w["academic_year"] for w in windows}, reverse=True)}
 
 
 @router.get("/claims")
 async def claims_list(request: Request, user: User = Depends(CLAIM_READERS), gw: Gateway = Depends(gateway)):
-    form = read_filter_form(request.query_params, request.query_params.getlist("status"), STATUS_LABELS, SORT_KEYS)
+    form = read_filter_form(request.query_params, request.query_params.getlist("status"), SUPPORT_LABELS, SORT_KEYS)
     options = await _options(gw, user)
     result = {"items": [], "total": 0, "page": form.page}
     if not form.errors:
@@ -127,14 +119,14 @@ async def claims_list(request: Request, user: User = Depends(CLAIM_READERS), gw:
     errors = [{"text": text, "href": f"#{key}-day"} for key, text in form.errors.items()]
     return templates(request).render(request, "claims/list.html", {
         "title": "Claims", "section": "claims", "subsection": "all", "form": form, "result": result,
-        "pagination": pagination(form.page, pages, lambda n: form.link(page=n)), "status_labels": STATUS_LABELS,
+        "pagination": pagination(form.page, pages, lambda n: form.link(page=n)), "status_labels": SUPPORT_LABELS,
         "errors": errors, "csv_link": "/claims/download.csv" + form.link(page=1), **options,
     })
 
 
 @router.get("/claims/download.csv")
 async def claims_csv(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    form = read_filter_form(request.query_params, request.query_params.getlist("status"), STATUS_LABELS, SORT_KEYS)
+    form = read_filter_form(request.query_params, request.query_params.getlist("status"), SUPPORT_LABELS, SORT_KEYS)
     return await stream_csv(gw, user, "/internal/v1/claims.csv",
                             {**form.api_params(), "sort": form.sort, "order": form.order}, "claims.csv")
 
@@ -142,7 +134,7 @@ async def claims_csv(request: Request, user: User = Depends(SUPPORT), gw: Gatewa
 @router.get("/claims/{reference}")
 async def claim_details(request: Request, reference: str, user: User = Depends(CLAIM_READERS),
                         gw: Gateway = Depends(gateway)):
-    done = DONE.get(request.query_params.get("done", "")) if user.role == "support" else None
+    done = DONE.get(request.query_params.get("done", "")) if user.role == roles.SUPPORT else None
     return await claim_page(request, reference, user, gw, banner=done)
 
 
@@ -162,19 +154,13 @@ DONE = {
 async def claim_page(request: Request, reference: str, user: User, gw: Gateway, *,
                      errors: list[dict[str, str]] | None = None, status_code: int = 200,
                      banner: str | None = None) -> Response:
-    if not (len(reference) == 8 and reference.isdigit()):
+    if not is_reference(reference):
         raise GatewayError.one(404, "Page not found")
     claim = await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
-    support_users = await gw.users.emails(role="support") if user.role == "support" else []
+    support_users = await gw.users.emails(role=roles.SUPPORT) if user.role == roles.SUPPORT else []
     return templates(request).render(request, "claims/detail.html", {
         "title": f"Claim {reference}", "section": "claims", "subsection": "all", "claim": claim,
         "support_users": support_users, "errors": errors, "banner": banner}, status_code=status_code)
-
-
-def _wants_page(request: Request) -> bool:
-    """A person's browser (which asks for HTML) gets a page with a download button first, so that an
-    email scanner or link preview that fetches the address does not use up the one download."""
-    return "text/html" in request.headers.get("accept", "") and request.query_params.get("download") != "1"
 
 
 @router.post("/claims/{reference}/assign", dependencies=[Depends(verify_csrf)])
@@ -224,41 +210,79 @@ async def notifications(request: Request, page: int = 1, recipient: str = "", us
 
 
 # ------------------------------------------------------------------------------ public links
+#: A link's token names the service that issued it (``shared.platform.links.new_token``).
+LINK_ISSUERS = ("sampling", "payments")
+
+
+def _wants_page(request: Request) -> bool:
+    """A person's browser (which asks for HTML) gets a page with a download button first, so that an
+    email scanner or link preview that fetches the address does not use up the one download."""
+    return "text/html" in request.headers.get("accept", "") and request.query_params.get("download") != "1"
+
+
+def _issuer(gw: Gateway, token: str):
+    service, _, rest = token.partition("-")
+    if service not in LINK_ISSUERS or not rest or len(token) > 200 or not all(c.isalnum() or c in "-_" for c in token):
+        return None
+    return getattr(gw.services, service)
+
+
+def _link_refused(request: Request, gw: Gateway) -> Response | None:
+    ip = client_ip(request)
+    if gw.link_limiter.hit(ip):
+        return None
+    retry = gw.link_limiter.retry_after(ip)
+    return templates(request).render(request, "error.html", {
+        "title": "Too many requests",
+        "paragraphs": [f"You have opened download links too many times. Wait {max(1, (retry + 59) // 60)} "
+                       "minutes, then try again."]}, status_code=429, headers={"Retry-After": str(retry)})
+
+
 @router.get("/links/{token}")
 async def download_link(request: Request, token: str, gw: Gateway = Depends(gateway)):
-    """A provider's or the payer's one-time CSV link. The services that issue links answer
-    ``GET /internal/v1/links/{token}`` (200 CSV, 404 unknown, 410 expired or used); each is asked in turn."""
-    ip = client_ip(request)
-    if not gw.link_limiter.hit(ip):
-        retry = gw.link_limiter.retry_after(ip)
-        return templates(request).render(request, "error.html", {
-            "title": "Too many requests",
-            "paragraphs": [f"You have opened download links too many times. Wait {max(1, (retry + 59) // 60)} "
-                           "minutes, then try again."]}, status_code=429, headers={"Retry-After": str(retry)})
-    if len(token) > 200 or not all(c.isalnum() or c in "-_" for c in token):
-        return _link_gone(request)
-    if _wants_page(request):
-        return templates(request).render(request, "link.html", {"title": "Download your file", "token": token})
-    answered = False
-    for service in (gw.services.sampling, gw.services.payments):
-        try:
-            async with service.stream("GET", f"/internal/v1/links/{token}", user=None) as response:
-                body = await response.aread()
-                headers = {k: v for k, v in response.headers.items()
-                           if k.lower() in ("content-type", "content-disposition")}
-                headers["Cache-Control"] = "no-store"
-                return Response(body, status_code=200, headers=headers)
-        except Downstream:
-            answered = True
-        except GatewayError:
-            continue
-    if not answered:
-        raise GatewayError.one(503, "Sorry, the service is unavailable. Try again later.")
-    return _link_gone(request)
+    """A provider's or the payer's one-time CSV link. Unknown, used, expired and replaced links answer
+    410 at once with the page that fits; a good link shows a page whose button downloads the file
+    (``POST``), while a client that does not ask for HTML (or sends ``?download=1``) gets the file."""
+    if refused := _link_refused(request, gw):
+        return refused
+    service = _issuer(gw, token)
+    if service is None:
+        return _link_gone(request, "unknown")
+    if not _wants_page(request):
+        return await _download(request, service, token)
+    status = (await service.json("GET", f"/internal/v1/links/{token}/status", user=None)).get("status")
+    if status != "ok":
+        return _link_gone(request, status)
+    request.state.csrf_token = await auth.csrf_token(request)
+    return templates(request).render(request, "link.html", {"title": "Download your file", "token": token})
 
 
-def _link_gone(request: Request) -> Response:
-    return templates(request).render(request, "link_error.html", status_code=410)
+@router.post("/links/{token}", dependencies=[Depends(verify_csrf)])
+async def download_link_file(request: Request, token: str, gw: Gateway = Depends(gateway)):
+    """The page's download button: spends the link and sends the file, or the page that fits."""
+    if refused := _link_refused(request, gw):
+        return refused
+    service = _issuer(gw, token)
+    if service is None:
+        return _link_gone(request, "unknown")
+    return await _download(request, service, token)
+
+
+async def _download(request: Request, service, token: str) -> Response:
+    """The issuing service answers 200 with the CSV, or 410 with the ``reason``."""
+    try:
+        async with service.stream("GET", f"/internal/v1/links/{token}", user=None) as response:
+            body = await response.aread()
+    except Downstream as exc:
+        return _link_gone(request, getattr(exc, "reason", None) if exc.status == 410 else "unknown")
+    headers = {k: v for k, v in response.headers.items() if k.lower() in ("content-type", "content-disposition")}
+    headers["Cache-Control"] = "no-store"
+    return Response(body, status_code=200, headers=headers)
+
+
+def _link_gone(request: Request, reason: str | None) -> Response:
+    reason = reason if reason in ("unknown", "used", "expired", "revoked") else "unknown"
+    return templates(request).render(request, "link_error.html", {"reason": reason}, status_code=410)
 
 
 def _routers() -> list[APIRouter]:

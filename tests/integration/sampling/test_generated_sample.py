@@ -109,3 +109,47 @@ async def test_a_generated_sample_is_confirmed_like_a_file_and_an_extension_neve
         assert extended.json()["total"]["claims"] == 4 - len(first_refs)
         rows = (await w.sampling.get(f"{SAMPLES}/{extended.json()['upload_id']}/sample.csv", headers=SUPPORT)).text
         assert not {line.split(",")[4] for line in rows.splitlines()[1:]} & first_refs
+
+
+async def test_a_monetary_unit_sample_states_its_projected_misstatement_once_every_claim_is_answered(
+        infra, isolated_env):
+    from services.sampling.domain.generation import MusParameters, stringer_bound
+
+    async with world(infra, isolated_env) as w:
+        window = (await w.claim(w.refs["john"]))["claim_window_id"]
+        # A tolerable misstatement of £1 makes the interval a few pence: every claim is chosen.
+        r = await w.sampling.post(GENERATE, headers=SUPPORT, json={
+            "claim_window_id": window, "seed": 3, "method": "mus", "tolerable_misstatement": "1.00", "confidence": 95})
+        assert r.status_code == 201, r.text
+        generated = r.json()
+        assert generated["claim_count"] == 4
+        assert (await w.sampling.post(f"{SAMPLES}/{generated['upload_id']}/confirm", headers=SUPPORT)).status_code == 202
+        await w.wait_for_projection(w.refs.values(), "sampling_in_progress")
+        review = (await w.sampling.get(f"{SAMPLES}/{generated['upload_id']}", headers=SUPPORT)).json()
+        assert review["evaluation"] == {"complete": False, "open_claims": 4}
+
+        answers = ("claim_reference,mentor_full_name,claim_assured,claim_not_assured_reason\n"
+                   f"{w.refs['john']},John Smith,no,Did not attend\n{w.refs['jane']},Jane Doe,yes,\n"
+                   f"{w.refs['both']},John Smith,yes,\n{w.refs['both']},Jane Doe,yes,\n"
+                   f"{w.refs['other']},Grace Hopper,yes,\n")
+        r = await w.sampling.post("/internal/v1/sampling/responses", headers=SUPPORT,
+                                  files={"file": ("answers.csv", answers.encode(), "text/csv")})
+        assert r.status_code == 201, r.text
+        assert (await w.sampling.post(f"/internal/v1/sampling/responses/{r.json()['upload_id']}/confirm",
+                                      headers=SUPPORT)).status_code == 202
+        await w.wait_for_projection([w.refs["john"]], "sampling_provider_not_approved")
+        rejected = await w.sampling.post(f"/internal/v1/claims/{w.refs['john']}/sampling/reject", headers=SUPPORT,
+                                         json={"reason": "Evidence not provided"})
+        assert rejected.status_code == 202, rejected.text
+        await w.wait_for_projection([w.refs["john"]], "sampling_not_approved")
+        await w.wait_for_projection([w.refs[n] for n in ("jane", "both", "other")], "paid")
+
+        evaluation = (await w.sampling.get(f"{SAMPLES}/{generated['upload_id']}", headers=SUPPORT)).json()["evaluation"]
+        john = Decimal((await w.claim(w.refs["john"]))["amount"])
+        amounts = {w.refs[n]: Decimal((await w.claim(w.refs[n]))["amount"]) for n in ("john", "jane", "both", "other")}
+        expected = stringer_bound(amounts, {w.refs["john"]: john}, population_value=sum(amounts.values()),
+                                  parameters=MusParameters(Decimal("1.00"), 95))
+        assert evaluation["complete"] and evaluation["misstated_claims"] == 1
+        assert evaluation["projected_misstatement"] == f"{john:.2f}"  # a claim above the interval counts as it is
+        assert evaluation["upper_bound"] == f"{expected.upper_bound:.2f}"
+        assert Decimal(evaluation["upper_bound"]) > john

@@ -9,7 +9,7 @@ from starlette.datastructures import QueryParams
 from services.gateway.auth import safe_next
 from services.gateway.clients import errors_from
 from services.gateway.web.forms import page_numbers, pagination, read_filter_form
-from services.gateway.web.pages import STATUS_LABELS
+from shared.contracts.claim_status import SUPPORT_LABELS as STATUS_LABELS
 from services.gateway.web.templating import build_environment, govuk_date, govuk_datetime, money
 
 SORT_KEYS = ("reference", "submitted_at", "amount")
@@ -85,7 +85,7 @@ def test_downstream_errors_keep_rows_and_fields_whatever_their_shape():
     ours = httpx.Response(422, json={"errors": [{"message": "Enter a reason", "row": 3, "field": "reason", "x": 1}]})
     assert errors_from(ours) == [{"message": "Enter a reason", "row": 3, "field": "reason"}]
     fastapi = httpx.Response(422, json={"detail": [{"loc": ["body", "mentors", 0, "hours"], "msg": "bad"}]})
-    assert errors_from(fastapi) == [{"message": "bad", "field": "mentors.0.hours"}]
+    assert errors_from(fastapi) == [{"message": "Enter a valid value for the number of hours", "field": "mentors.0.hours"}]
     assert errors_from(httpx.Response(404, json={"detail": "Not Found"})) == [{"message": "Not Found"}]
     assert errors_from(httpx.Response(400, text="nope")) == [{"message": "nope"}]
 
