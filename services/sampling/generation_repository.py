@@ -10,14 +10,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts import claim_status
+
 from .domain.generation import Candidate
 
 #: A claim is in scope by its claim window, or by its academic year.
 _SCOPE = "(CASE WHEN $1::text IS NOT NULL THEN c.claim_window_id = $1 ELSE c.academic_year = $2 END)"
-#: Statuses of a claim whose audit found it wrong: its amount is clawed back.
-CLAWED_BACK = ("sampling_not_approved", "clawback_requires_approval", "clawback_requested", "clawback_in_progress",
-               "clawback_complete")
-STILL_OPEN = ("sampling_in_progress", "sampling_provider_not_approved")
+#: A claim whose audit found it wrong counts its whole amount as clawed back; one still waiting
+#: for its answer or decision keeps the evaluation open.
+CLAWED_BACK = claim_status.AUDIT_FAILED
+STILL_OPEN = claim_status.SAMPLING_WAITING
 
 
 class GenerationRepository:

@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 
+from shared.contracts import roles
+from shared.contracts.identifiers import is_ascii_digits
 from shared.contracts.money import MoneyRefused, parse_money
 
 from ..auth import api_role
@@ -24,7 +26,7 @@ from ..users import User
 from .schemas import errors
 from .workflows import check_id
 
-SUPPORT = api_role("support")
+SUPPORT = api_role(roles.SUPPORT)
 router = APIRouter(prefix="/api/v1")
 
 _KNOWN = {"method", "claim_window_id", "academic_year", "seed", "threshold", "random_percent", "coverage_percent",
@@ -62,7 +64,7 @@ def check_generation(raw: Any) -> dict[str, Any]:
     else:
         found.append({"message": "Select a claim window", "field": "claim_window_id"})
     seed = raw.get("seed")
-    if isinstance(seed, str) and seed.strip().isascii() and seed.strip().isdigit():
+    if isinstance(seed, str) and is_ascii_digits(seed.strip()) and len(seed.strip()) <= 19:
         seed = int(seed.strip())
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         found.append({"message": "Enter the seed as a whole number from 0 to 9223372036854775807", "field": "seed"})
