@@ -10,13 +10,7 @@ import time
 
 from playwright.sync_api import expect
 
-from .helpers import sign_in, wait_api_status
-
-try:  # axe-core checks, when the helper has landed
-    from .helpers import assert_accessible  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - until then the basics of Screens.shot apply
-    def assert_accessible(page) -> None:
-        return None
+from tests.support.browser import sign_in, wait_api_status
 
 
 def _sampled_claims(page) -> int:
@@ -33,7 +27,6 @@ def test_support_generates_changes_and_uses_a_sample(system, new_page, screens):
     seed = page.get_by_label("Seed").input_value()
     assert seed.isdigit()  # prefilled at random and shown
     screens.shot(page, "generate-01-parameters")
-    assert_accessible(page)
 
     # Extend the sample: claims sampled by other journeys are left out, so this works whatever ran before.
     page.goto("/claims/sampling")
@@ -54,7 +47,6 @@ def test_support_generates_changes_and_uses_a_sample(system, new_page, screens):
     first_count = _sampled_claims(page)
     assert first_count > 0
     screens.shot(page, "generate-03-report")
-    assert_accessible(page)
 
     page.get_by_role("link", name="Change the parameters").click()
     expect(page.get_by_label("Seed")).to_have_value("20261207")

@@ -4,7 +4,8 @@ the schools import or GIAS gives them)."""
 from __future__ import annotations
 
 from shared.contracts.topics import CLAIMS_EVENTS
-from tests.support_claims import read_topic, running_claims, school_headers, setup_organisations
+from tests.support.claims import running_claims, school_headers, setup_organisations
+from tests.support.messaging import read_topic
 
 
 async def test_a_submitted_claim_names_its_submitter_and_the_schools_phase_and_urban_rural(infra, isolated_env):

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from shared.contracts import Actor, ClaimSubmitted
 from shared.contracts.claims import MentorLine, ProviderSnapshot, SchoolSnapshot
-from tests.support_claims import SUPPORT, publish
-
-from .support import running_sampling, world
+from tests.support.claims import SUPPORT
+from tests.support.messaging import eventually, publish
+from tests.support.sampling import running_sampling, world
 
 GENERATE = "/internal/v1/sampling/generate"
 SAMPLES = "/internal/v1/sampling/uploads"
@@ -43,7 +43,6 @@ async def test_a_generated_sample_is_explained_per_claim_reproducible_and_report
             r = await sampling.get("/internal/v1/sampling/summary", headers=SUPPORT)
             assert r.json()["paid_claim_count"] == len(messages)
             return True
-        from tests.support_claims import eventually
         await eventually(projected, timeout=30)
 
         body = {"claim_window_id": "w1", "seed": 1234}
