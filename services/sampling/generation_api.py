@@ -1,31 +1,16 @@
-"""The body of the internal ``POST /internal/v1/sampling/generate`` (the gateway checks the public
-request in the same words; this is the service's own guard) and the command it becomes."""
+"""The command the internal ``POST /internal/v1/sampling/generate`` becomes. Its body is the contract's
+``GenerateIn`` (shared.contracts.http.sampling); the gateway checks the public request in the same
+words first, and this is the service's own guard on the amounts."""
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
-
 from shared.contracts import Actor, Refused
+from shared.contracts.http.sampling import GenerateIn
 from shared.contracts.money import parse_money
 
 from .domain.generation import DfeParameters, MusParameters
 from .handlers import GenerateSample
 
-
-class GenerateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    method: Literal["dfe", "mus"] = "dfe"
-    claim_window_id: str | None = Field(default=None, max_length=64)
-    academic_year: str | None = Field(default=None, max_length=16)
-    seed: int = Field(ge=0, le=2**63 - 1)
-    extend: bool = False
-    threshold: str = "5000.00"
-    random_percent: Decimal = Field(default=Decimal(20), ge=0, le=100)
-    coverage_percent: Decimal = Field(default=Decimal(10), ge=0, le=100)
-    tolerable_misstatement: str = "50000.00"
-    confidence: Literal[90, 95] = 95
+__all__ = ["GenerateIn", "command_from"]
 
 
 def command_from(body: GenerateIn, actor: Actor) -> GenerateSample:

@@ -16,15 +16,16 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 
 from shared.contracts import roles
+from shared.contracts.http.sampling import GenerateIn
 from shared.contracts.identifiers import is_ascii_digits
 from shared.contracts.money import MoneyRefused, parse_money
 
 from ..auth import api_role
-from ..clients import GatewayError
+from ..checks import check_id
+from ..clients import GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from .schemas import errors
-from .workflows import check_id
 
 SUPPORT = api_role(roles.SUPPORT)
 router = APIRouter(prefix="/api/v1")
@@ -44,7 +45,7 @@ def _percent(value: Any, field: str, words: str, found: list[dict[str, Any]]) ->
     return text
 
 
-def check_generation(raw: Any) -> dict[str, Any]:
+def check_generation(raw: Any) -> GenerateIn:
     """The internal body, or ``GatewayError`` 422 with every field's error."""
     if not isinstance(raw, dict):
         raise GatewayError.one(422, "Send the parameters as a JSON object")
@@ -59,7 +60,7 @@ def check_generation(raw: Any) -> dict[str, Any]:
     window, year = raw.get("claim_window_id"), raw.get("academic_year")
     if isinstance(window, str) and _ID.fullmatch(window):
         body["claim_window_id"] = window
-    elif isinstance(year, str) and _ID.fullmatch(year) and window in (None, ""):
+    elif isinstance(year, str) and _ID.fullmatch(year) and len(year) <= 16 and window in (None, ""):
         body["academic_year"] = year
     else:
         found.append({"message": "Select a claim window", "field": "claim_window_id"})
@@ -93,22 +94,20 @@ def check_generation(raw: Any) -> dict[str, Any]:
             found.append({"message": "Select a confidence of 90% or 95%", "field": "confidence"})
     if found:
         raise GatewayError(422, found)
-    return body
+    return GenerateIn.model_validate(body)
 
 
 @router.post("/sampling/generate", status_code=201, tags=["sampling"],
              responses=errors(401, 403, 422, 503),
              summary="Generate a sample in the service (held pending like an uploaded sampling file)")
 async def generate(raw: Any = Body(default=None), user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    return await gw.services.sampling.json("POST", "/internal/v1/sampling/generate", user=user,
-                                           json=check_generation(raw))
+    return as_sent(await gw.services.sampling.generate(check_generation(raw), user=user))
 
 
 @router.get("/sampling/uploads/{upload_id}/sample.csv", tags=["sampling"], response_class=Response,
             responses={200: {"content": {"text/csv": {}}, "description": "CSV file"}, **errors(401, 403, 404, 503)},
             summary="Download a generated sample in the sampling file's format")
 async def sample_csv(upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    response = await gw.services.sampling.request(
-        "GET", f"/internal/v1/sampling/uploads/{check_id(upload_id)}/sample.csv", user=user)
+    response = await gw.services.sampling.sample_csv(check_id(upload_id), user=user)
     return Response(response.content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="generated-sample.csv"'})

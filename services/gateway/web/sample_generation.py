@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from ..api.sample_generation import check_generation
 from ..auth import verify_csrf
-from ..clients import Downstream, GatewayError
+from ..clients import Downstream, GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from .common import SUPPORT, form_text, render, see_other
@@ -32,7 +32,7 @@ def _valid_id(upload_id: str) -> bool:
 
 
 async def _windows(gw: Gateway, user: User) -> list[dict[str, Any]]:
-    return (await gw.services.claims.json("GET", "/internal/v1/claim-windows", user=user))["items"]
+    return as_sent(await gw.services.claims.list_claim_windows(user=user))["items"]
 
 
 def _form_page(request: Request, values: dict[str, str], windows: list[dict[str, Any]], *,
@@ -68,13 +68,12 @@ async def generate(request: Request, user: User = Depends(SUPPORT), gw: Gateway 
         "tolerable_misstatement", "confidence")
     raw.update({key: values[key] for key in keys})
     try:
-        body = check_generation(raw)
-        created = await gw.services.sampling.json("POST", "/internal/v1/sampling/generate", user=user, json=body)
+        created = await gw.services.sampling.generate(check_generation(raw), user=user)
     except GatewayError as exc:
         if exc.status != 422:
             raise
         return _form_page(request, values, await _windows(gw, user), errors=exc.errors, status_code=422)
-    return see_other(f"{BASE}/{created['upload_id']}")
+    return see_other(f"{BASE}/{created.upload_id}")
 
 
 def chart(strata: list[dict[str, Any]], target: str | None) -> dict[str, Any]:
@@ -92,7 +91,7 @@ def chart(strata: list[dict[str, Any]], target: str | None) -> dict[str, Any]:
 async def report(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     if not _valid_id(upload_id):
         raise Downstream(404, [{"message": "There is no such upload"}])
-    upload = await gw.services.sampling.json("GET", f"/internal/v1/sampling/uploads/{upload_id}", user=user)
+    upload = as_sent(await gw.services.sampling.samples.review(upload_id, user=user))
     generation = upload.get("generation")
     if not generation:
         raise Downstream(404, [{"message": "There is no such generated sample"}])
@@ -111,7 +110,6 @@ async def report(request: Request, upload_id: str, user: User = Depends(SUPPORT)
 async def sample_csv(upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     if not _valid_id(upload_id):
         raise Downstream(404, [{"message": "There is no such upload"}])
-    response = await gw.services.sampling.request("GET", f"/internal/v1/sampling/uploads/{upload_id}/sample.csv",
-                                                  user=user)
+    response = await gw.services.sampling.sample_csv(upload_id, user=user)
     return Response(response.content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="proposed-sample.csv"'})

@@ -1,0 +1,106 @@
+"""The sampling service's internal API: the two uploads (claims to sample, a provider's response),
+the sample generated in the service (held as a pending sample upload), the Sampling section,
+support's decision on a claim the provider did not approve, new links."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .base import Amount, Body, Endpoint, Id, Wire, endpoints
+from .links import LinkStatus
+from .uploads import Accepted, UploadCreated, UploadView
+
+
+class DecisionIn(Body):
+    reason: str = ""
+
+
+class GenerateIn(Body):
+    """The parameters of a generated sample (the gateway checks them in the Design System's words first)."""
+    method: Literal["dfe", "mus"] = "dfe"
+    claim_window_id: str | None = Field(default=None, max_length=64)
+    academic_year: str | None = Field(default=None, max_length=16)
+    seed: int = Field(ge=0, le=2**63 - 1)
+    extend: bool = False
+    threshold: Amount = "5000.00"
+    random_percent: Decimal = Field(default=Decimal(20), ge=0, le=100)
+    coverage_percent: Decimal = Field(default=Decimal(10), ge=0, le=100)
+    tolerable_misstatement: Amount = "50000.00"
+    confidence: Literal[90, 95] = 95
+
+
+class StratumCoverage(Wire):
+    stratum: str
+    claims: int
+    value: Amount
+    sampled_claims: int
+    sampled_value: Amount
+    percent: str
+
+
+class Generated(Wire):
+    """The generated sample, held pending (review, confirm and cancel are the sample upload's); the
+    monetary-unit method adds ``sample_size``, ``interval`` and ``population_value``."""
+    upload_id: Id
+    claim_count: int
+    method: str
+    seed: int
+    parameters: dict[str, Any]
+    claim_window_id: str | None = None
+    academic_year: str | None = None
+    extend: bool = False
+    strata: list[StratumCoverage]
+    total: StratumCoverage
+
+
+class WaitingClaim(Wire):
+    reference: str
+    status: str
+    status_label: str
+    school: dict[str, Any]
+    provider: dict[str, Any]
+    amount: Amount | None = None
+    sample_reason: str | None = None
+    provider_comment: str | None = None
+
+
+class WaitingClaimList(Wire):
+    items: list[WaitingClaim]
+    total: int
+    page: int
+    per_page: int | None = None
+    empty_message: str | None = None
+
+
+class Summary(Wire):
+    """What the Sampling section needs to choose its "cannot upload" states."""
+    paid_claim_count: int = 0
+    sampling_in_progress_count: int = 0
+    provider_not_approved_count: int = 0
+    can_upload_sample: bool
+    can_upload_response: bool
+    cannot_upload_sample_message: str | None = None
+    cannot_upload_response_message: str | None = None
+
+
+UPLOAD_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads", UploadCreated, status=201)  # multipart: file
+GENERATE_SAMPLE = Endpoint("POST", "/internal/v1/sampling/generate", Generated, GenerateIn, status=201)
+SAMPLE_CSV = Endpoint("GET", "/internal/v1/sampling/uploads/{upload_id}/sample.csv")  # the proposed sample (CSV)
+REVIEW_SAMPLE = Endpoint("GET", "/internal/v1/sampling/uploads/{upload_id}", UploadView)
+CONFIRM_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads/{upload_id}/confirm", Accepted, status=202)
+CANCEL_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads/{upload_id}/cancel", Accepted)
+UPLOAD_RESPONSE = Endpoint("POST", "/internal/v1/sampling/responses", UploadCreated, status=201)  # multipart: file
+REVIEW_RESPONSE = Endpoint("GET", "/internal/v1/sampling/responses/{upload_id}", UploadView)
+CONFIRM_RESPONSE = Endpoint("POST", "/internal/v1/sampling/responses/{upload_id}/confirm", Accepted, status=202)
+CANCEL_RESPONSE = Endpoint("POST", "/internal/v1/sampling/responses/{upload_id}/cancel", Accepted)
+WAITING_CLAIMS = Endpoint("GET", "/internal/v1/sampling/claims", WaitingClaimList)
+SUMMARY = Endpoint("GET", "/internal/v1/sampling/summary", Summary)
+APPROVE_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/sampling/approve", Accepted, DecisionIn, status=202)
+REJECT_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/sampling/reject", Accepted, DecisionIn, status=202)
+RESEND_LINK = Endpoint("POST", "/internal/v1/providers/{provider_id}/sampling/resend", Accepted, status=202)
+DOWNLOAD_LINK = Endpoint("GET", "/internal/v1/links/{token}")  # the file, or 404/410
+LINK_STATUS = Endpoint("GET", "/internal/v1/links/{token}/status", LinkStatus)  # does not spend the link
+
+ENDPOINTS = endpoints(globals())
