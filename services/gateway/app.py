@@ -21,6 +21,7 @@ from shared.platform.service import ServiceRuntime, create_service_app
 
 from . import auth
 from .api import ecf as ecf_api
+from .api import organisations as organisations_api
 from .api import routes as api_routes
 from .api import workflows as workflow_api
 from .clients import GatewayError, Services, _validation
@@ -55,7 +56,7 @@ def create_app(settings: GatewaySettings | None = None, *,
     services = Services.from_settings(settings, transports)
 
     app = create_service_app(runtime, title="ClaimFlow API", routers=[
-        api_routes.router, workflow_api.router, ecf_api.finance, ecf_api.lead_providers, *pages.routers])
+        api_routes.router, organisations_api.router, workflow_api.router, ecf_api.finance, ecf_api.lead_providers, *pages.routers])
     app.description = DESCRIPTION
     app.version = "1.0.0"
     # The interactive docs load scripts from a CDN, which the content security policy forbids;

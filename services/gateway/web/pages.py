@@ -263,8 +263,9 @@ def _link_gone(request: Request) -> Response:
 
 def _routers() -> list[APIRouter]:
     # The sections' own routes come before this module's ``/claims/{reference}``.
-    from . import finance, sampling, uploads, workflows
-    return [uploads.router, sampling.router, workflows.router, finance.router, router]
+    from . import claim_windows, finance, organisations, sampling, uploads, workflows
+    return [uploads.router, sampling.router, workflows.router, finance.router, organisations.router,
+            claim_windows.router, router]
 
 
 routers = _routers()
