@@ -9,6 +9,8 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from shared.contracts.roles import USER_ROLES
+
 from .registry import BY_NAME, SERVICES, available_services
 
 
@@ -305,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     add = users.add_parser("add", help="add or update a user")
     add.add_argument("--email", required=True)
     add.add_argument("--password", required=True)
-    add.add_argument("--role", required=True, choices=["support", "school", "mat", "finance"])
+    add.add_argument("--role", required=True, choices=list(USER_ROLES))
     add.add_argument("--school", help="URN of the school (role school)")
     add.add_argument("--trust", help="id of the multi-academy trust (role mat)")
     add.set_defaults(func=cmd_users_add)

@@ -16,10 +16,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import Actor, NotFound, Refused
+from shared.contracts.claim_status import STATUSES
+from shared.contracts.claim_status import support_label as label
+from shared.contracts.identifiers import urn_error
 from shared.contracts.money import Money
+from shared.contracts.roles import MAT, SCHOOL, SYSTEM
 
 from . import handlers
-from .domain.status import STATUS_LABELS, label
 from .ports import Deps
 from .repository import ClaimFilters
 
@@ -35,7 +38,7 @@ class ActorContext(BaseModel):
         return Actor(email=self.email, role=self.role)
 
 
-def actor_context(x_actor_email: str = Header(default="system@claimflow"), x_actor_role: str = Header(default="system"),
+def actor_context(x_actor_email: str = Header(default="system@claimflow"), x_actor_role: str = Header(default=SYSTEM),
                   x_actor_school: str | None = Header(default=None),
                   x_actor_trust: str | None = Header(default=None)) -> ActorContext:
     return ActorContext(email=x_actor_email, role=x_actor_role, school_urn=x_actor_school or None,
@@ -101,9 +104,9 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
     router = APIRouter(prefix="/internal/v1", dependencies=[Depends(auth)])
 
     def scoped(ctx: ActorContext) -> dict[str, str | None]:
-        if ctx.role == "school":
+        if ctx.role == SCHOOL:
             return {"scope_school_urn": ctx.school_urn or "-"}
-        if ctx.role == "mat":
+        if ctx.role == MAT:
             return {"scope_trust_id": ctx.trust_id or "-"}
         return {}
 
@@ -118,7 +121,9 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                          "region": (), "group": ("trust", "trusts (name)"),
                                          "district_code": ("districtadministrative (code)",),
                                          "email": ("email_address", "mainemail")})
-        refuse_rows(rows)  # a row with more values than there are columns
+        # a row with more values than there are columns, or a URN that is not 6 digits 0-9
+        refuse_rows(rows, [Refused(error, field="urn", row=r.number) for r in rows.rows
+                           if (error := urn_error(r.values["urn"]))])
         async with uow_factory() as uow:
             return await handlers.handle_import_schools(
                 handlers.ImportSchools([dict(r.values) for r in rows.rows], ctx.actor, file.filename or "schools.csv"),
@@ -168,8 +173,10 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                 assigned_to, ctx: ActorContext) -> ClaimFilters:
         statuses = [s for part in status for s in part.split(",") if s]
         for s in statuses:
-            if s not in STATUS_LABELS:
+            if s not in STATUSES:
                 raise Refused(f"‘{s}’ is not a claim status", field="status")
+        if school_urn and (error := urn_error(school_urn)):
+            raise Refused(error, field="school_urn")
         return ClaimFilters(q=q or None, status=tuple(statuses), provider_id=provider_id, school_urn=school_urn,
                             claim_window_id=claim_window_id, academic_year=academic_year,
                             submitted_from=submitted_from, submitted_to=submitted_to, assigned_to=assigned_to,
@@ -220,6 +227,16 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
 
         return StreamingResponse(rows(), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="claims.csv"'})
+
+    @router.get("/claims/references")
+    async def references(status: list[str] = Query(default=[]), claim_window_id: str | None = None,
+                         ctx: ActorContext = Depends(actor_context)):
+        """Only the references of every matching claim, in reference order (what the gateway hands
+        payments when a window is sent to the payer, so a claim submitted a moment before is waited for)."""
+        f = filters(None, status, None, None, claim_window_id, None, None, None, None, ctx)
+        async with uow_factory() as uow:
+            found = [c["reference"] async for c in uow.claims.stream(f)]
+        return {"references": found, "total": len(found)}
 
     async def _detail(reference: str, ctx: ActorContext) -> dict[str, Any]:
         async with uow_factory() as uow:

@@ -14,6 +14,7 @@ from sqlalchemy.sql import Subquery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import NotFound
+from shared.contracts.identifiers import is_ascii_digits
 
 from .domain.funding import PriorLine
 from .tables import (claim_counts, claim_mentors, claim_search_words, claim_statuses, claims, search_vocabulary,
@@ -64,7 +65,7 @@ def _pieces(phrase: str) -> list[str]:
     piece are candidates for the phrase: a superset that the ILIKE then filters. Pieces of one or two
     characters are inside most words, so they find no fewer candidates worth the reading."""
     pieces = [p for p in phrase.split(" ") if len(p) >= 3]
-    return sorted(pieces, key=lambda p: (not any(ch.isdigit() for ch in p), -len(p)))
+    return sorted(pieces, key=lambda p: (not any(is_ascii_digits(ch) for ch in p), -len(p)))
 
 
 def _one_word(term: str) -> bool:
@@ -201,7 +202,7 @@ class ClaimRepository:
             term = f.q.strip()
             like = f"%{_escape(term)}%"
             options = [claims.c.reference.like(like), SEARCH_TEXT.ilike(like)]
-            if term.isdigit():
+            if is_ascii_digits(term):
                 options.append(claims.c.school_urn == term)
             where.append(or_(*options))
         if f.status:
@@ -350,7 +351,7 @@ class ClaimRepository:
         if whole_q:
             reference = claims.c.reference.collate("C").label("r")
             others.append(select(reference).where(claims.c.reference.like(like)))
-            if piece.isdigit():
+            if is_ascii_digits(piece):
                 others.append(select(reference).where(claims.c.school_urn == piece))
         if not posted and not others:  # no word holds the piece: no candidate (a query needs a branch)
             posted = [select(words.claim_reference.label("r")).where(False)]

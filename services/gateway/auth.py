@@ -25,8 +25,6 @@ from .users import User
 SESSION_COOKIE = "claimflow_session"
 PRE_SESSION_CSRF_COOKIE = "claimflow_csrf"
 
-ROLE_NAMES = {"support": "support", "school": "school", "mat": "multi-academy trust", "finance": "finance"}
-
 
 def unauthorised() -> GatewayError:
     return GatewayError.one(401, "You need to sign in: send Authorization: Bearer <access_token>",

@@ -5,11 +5,10 @@ from __future__ import annotations
 from sqlalchemy import (BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, MetaData, String, Table,
                         func)
 
+from shared.contracts.roles import USER_ROLES
 from shared.platform.db import add_platform_tables
 
 metadata = MetaData()
-
-ROLES = ("support", "school", "mat", "finance")
 
 users = Table(
     "users", metadata,
@@ -21,7 +20,7 @@ users = Table(
     Column("trust_id", String(64), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    CheckConstraint("role IN ('support', 'school', 'mat', 'finance')", name="ck_users_role"),
+    CheckConstraint(f"role IN ({', '.join(repr(role) for role in USER_ROLES)})", name="ck_users_role"),
 )
 
 #: Browser sessions; the cookie holds a random id, the row holds its CSRF token, so signing out

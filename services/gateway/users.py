@@ -18,10 +18,11 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.contracts import roles
 from shared.platform.db import make_engine
 
 from . import security
-from .tables import ROLES, sessions, users
+from .tables import sessions, users
 
 
 @dataclass(frozen=True)
@@ -51,17 +52,17 @@ def validate_user(email: str, password: str, role: str, school_urn: str | None, 
     """Raise ``ValueError`` with a message a person can act on."""
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise ValueError("Enter an email address in the correct format, like name@example.com")
-    if role not in ROLES:
-        raise ValueError(f"Role must be one of {', '.join(ROLES)}")
-    if role == "school" and not school_urn:
+    if role not in roles.USER_ROLES:
+        raise ValueError(f"Role must be one of {', '.join(roles.USER_ROLES)}")
+    if role == roles.SCHOOL and not school_urn:
         raise ValueError("A school user needs a school URN (--school)")
-    if role == "mat" and not trust_id:
+    if role == roles.MAT and not trust_id:
         raise ValueError("A MAT user needs a trust id (--trust)")
-    if role in ("support", "finance") and (school_urn or trust_id):
+    if role in roles.STAFF and (school_urn or trust_id):
         raise ValueError(f"A {role} user does not belong to a school or trust")
-    if role == "school" and trust_id:
+    if role == roles.SCHOOL and trust_id:
         raise ValueError("A school user belongs to a school, not a trust")
-    if role == "mat" and school_urn:
+    if role == roles.MAT and school_urn:
         raise ValueError("A MAT user belongs to a trust, not a school")
     security.check_password_policy(password)
 

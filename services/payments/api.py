@@ -13,10 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import Actor, Refused
 from shared.contracts.money import Money
+from shared.contracts.roles import SUPPORT, SYSTEM
 
 from . import handlers
 from .domain.clawback import HoursWorked
-from .domain.status import LABELS, label
+from .domain.status import STATUSES, label
 from .ports import Deps
 from shared.platform.links import download_response
 
@@ -29,12 +30,12 @@ LINK_GONE = {
 
 
 def actor(x_actor_email: str = Header(default="system@claimflow"),
-          x_actor_role: str = Header(default="system")) -> Actor:
+          x_actor_role: str = Header(default=SYSTEM)) -> Actor:
     return Actor(email=x_actor_email, role=x_actor_role)
 
 
 def support(who: Actor = Depends(actor)) -> Actor:
-    if who.role != "support":
+    if who.role != SUPPORT:
         raise Refused("Only support users can do this", field="role")
     return who
 
@@ -42,6 +43,8 @@ def support(who: Actor = Depends(actor)) -> Actor:
 class SendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     claim_window_id: str
+    #: What claims showed as submitted in the window when the button was pressed (the gateway asks).
+    submitted_references: list[str] = []
 
 
 class RejectIn(BaseModel):
@@ -110,7 +113,8 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     @router.post("/payments", status_code=201)
     async def send_to_payer(body: SendIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.send_to_payer(uow, deps, claim_window_id=body.claim_window_id, actor=who)
+            return await handlers.send_to_payer(uow, deps, claim_window_id=body.claim_window_id, actor=who,
+                                                 submitted=body.submitted_references)
 
     @router.get("/payments")
     async def list_payments(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
@@ -131,7 +135,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     async def payment_claims(status: list[str] = Query(default=[]), claim_window_id: str | None = None,
                              page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
         """Claims as payments sees them (effective status), e.g. ``?status=payment_information_requested``."""
-        statuses = _statuses(status, LABELS)
+        statuses = _statuses(status, set(STATUSES))
         async with uow_factory() as uow:
             rows, total = await uow.claims.search(statuses=statuses, claim_window_id=claim_window_id, page=page,
                                                   per_page=per_page)

@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import String, Table, and_, case, func, literal, select, text, update
+from sqlalchemy import ColumnElement, String, Table, Text, and_, any_, case, func, literal, select, text, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import NotFound, Refused
 
+from .domain.status import PAYABLE, outcome
 from .tables import (clawback_batches, clawbacks, mentor_assurances, payer_uploads, payment_batches, payment_claims,
                      school_claim_mentors, school_claims)
 
@@ -33,14 +33,31 @@ def _array_element(column_type: Any) -> str:
     return "text" if isinstance(column_type, String) else column_type.compile(dialect=postgresql.dialect())
 
 
+def insert_from_arrays(table: Table, columns: tuple[str, ...], conflict: str = "") -> Any:
+    """``INSERT`` of rows sent as one array per column (each cast to its column's type): one
+    statement text and one parameter a column whatever the number of rows."""
+    unnested = ", ".join(f"CAST(:{name} AS {_array_element(table.c[name].type)}[])" for name in columns)
+    return text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({unnested}) {conflict}".rstrip())
+
+
 def _upsert_from_arrays(table: Table, key: tuple[str, ...], columns: tuple[str, ...], updated: tuple[str, ...],
                         extra_set: str = "") -> Any:
-    """``INSERT`` of rows sent as one array per column (each cast to its column's type), updating
-    ``updated`` on a key conflict: one statement text whatever the number of rows."""
-    arrays = ", ".join(f"CAST(:{name} AS {_array_element(table.c[name].type)}[])" for name in columns)
+    """``insert_from_arrays``, updating ``updated`` on a key conflict."""
     sets = ", ".join([f"{name} = EXCLUDED.{name}" for name in updated] + ([extra_set] if extra_set else []))
-    return text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
-                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
+    return insert_from_arrays(table, columns, f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
+
+
+def arrays(rows: Sequence[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, list[Any]]:
+    return {column: [row[column] for row in rows] for column in columns}
+
+
+def among(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column = ANY(:values)``: the values travel as one array parameter. An ``IN`` list binds
+    one parameter a value, and PostgreSQL refuses a statement with more than 32,767 of them (a
+    payer response of 200,000 references did exactly that). Strings go as text (never cut to the
+    column's length), other values as the column's own type."""
+    element = Text() if isinstance(column.type, String) else column.type
+    return column == any_(literal(list(values), postgresql.ARRAY(element)))
 
 
 # The projection's upserts (``ClaimProjection.upsert_submitted``): a claim's snapshot as submitted,
@@ -53,6 +70,11 @@ _MENTOR_COLUMNS = ("claim_reference", "trn", "full_name", "hours")
 _UPSERT_CLAIMS = _upsert_from_arrays(school_claims, ("reference",), _CLAIM_COLUMNS, _SNAPSHOT, "updated_at = now()")
 _UPSERT_MENTORS = _upsert_from_arrays(school_claim_mentors, ("claim_reference", "trn"), _MENTOR_COLUMNS,
                                       ("full_name", "hours"))
+_ASSURANCE_COLUMNS = ("claim_reference", "trn", "assured", "reason", "recorded_at")
+_UPSERT_ASSURANCES = _upsert_from_arrays(mentor_assurances, ("claim_reference", "trn"), _ASSURANCE_COLUMNS,
+                                         ("assured", "reason", "recorded_at"))
+_PAYMENT_CLAIM_COLUMNS = ("payment_id", "claim_reference", "amount")
+_INSERT_PAYMENT_CLAIMS = insert_from_arrays(payment_claims, _PAYMENT_CLAIM_COLUMNS)
 
 
 def _claim_columns():
@@ -77,11 +99,9 @@ class ClaimProjection:
         64-71 MB per payments connection after a seed (measured, seventh session)."""
         if not claims:
             return
-        await self.session.execute(_UPSERT_CLAIMS, {
-            column: [claim[column] for claim in claims] for column in _CLAIM_COLUMNS})
+        await self.session.execute(_UPSERT_CLAIMS, arrays(claims, _CLAIM_COLUMNS))
         if mentors:
-            await self.session.execute(_UPSERT_MENTORS, {
-                column: [mentor[column] for mentor in mentors] for column in _MENTOR_COLUMNS})
+            await self.session.execute(_UPSERT_MENTORS, arrays(mentors, _MENTOR_COLUMNS))
 
     async def status_changed_many(self, changes: list[Any]) -> None:
         """``status_changed`` for many claims (each at most once) in one UPDATE."""
@@ -105,11 +125,7 @@ class ClaimProjection:
 
     async def record_assurance(self, reference: str, rows: list[dict[str, Any]]) -> None:
         if rows:
-            stmt = pg_insert(mentor_assurances)
-            await self.session.execute(stmt.on_conflict_do_update(
-                index_elements=[mentor_assurances.c.claim_reference, mentor_assurances.c.trn],
-                set_={"assured": stmt.excluded.assured, "reason": stmt.excluded.reason,
-                      "recorded_at": stmt.excluded.recorded_at}), rows)
+            await self.session.execute(_UPSERT_ASSURANCES, arrays(rows, _ASSURANCE_COLUMNS))
 
     async def get(self, reference: str, *, for_update: bool = False) -> dict[str, Any]:
         query = select(*_claim_columns()).where(school_claims.c.reference == reference)
@@ -122,7 +138,7 @@ class ClaimProjection:
 
     async def expect(self, references: Sequence[str], status: str, **values: Any) -> None:
         if references:
-            await self.session.execute(update(school_claims).where(school_claims.c.reference.in_(list(references)))
+            await self.session.execute(update(school_claims).where(among(school_claims.c.reference, references))
                                        .values(expected_status=status, updated_at=func.now(), **values))
 
     async def mentors(self, reference: str) -> list[dict[str, Any]]:
@@ -141,17 +157,29 @@ class ClaimProjection:
         refs = list(dict.fromkeys(r.strip() for r in references))
         if not refs:
             return set()
-        query = select(school_claims.c.reference).where(school_claims.c.reference.in_(refs), EFFECTIVE_STATUS == status)
+        query = select(school_claims.c.reference).where(among(school_claims.c.reference, refs),
+                                                        EFFECTIVE_STATUS == status)
         if for_update:
             query = query.order_by(school_claims.c.reference).with_for_update()
         return set((await self.session.execute(query)).scalars())
+
+    async def unknown(self, references: Sequence[str]) -> list[str]:
+        """Those of ``references`` payments has not yet seen submitted (their ClaimSubmitted is still
+        on its way from claims), in the given order."""
+        if not references:
+            return []
+        rows = await self.session.execute(text(
+            "SELECT r FROM unnest(CAST(:refs AS text[])) WITH ORDINALITY AS u(r, n) "
+            "WHERE NOT EXISTS (SELECT FROM school_claims c WHERE c.reference = u.r) ORDER BY n"),
+            {"refs": list(references)})
+        return list(rows.scalars())
 
     async def take_submitted(self, claim_window_id: str, payment_id: str) -> list[dict[str, Any]]:
         """Mark every submitted claim of the window as sent in this payment, atomically; returns them."""
         rows = await self.session.execute(
             update(school_claims)
-            .where(school_claims.c.claim_window_id == claim_window_id, EFFECTIVE_STATUS == "submitted")
-            .values(expected_status="payment_in_progress", payment_id=payment_id, updated_at=func.now())
+            .where(school_claims.c.claim_window_id == claim_window_id, EFFECTIVE_STATUS == PAYABLE)
+            .values(expected_status=outcome("send to the payer"), payment_id=payment_id, updated_at=func.now())
             .returning(*school_claims.c))
         return sorted((dict(r) for r in rows.mappings()), key=lambda r: r["reference"])
 
@@ -159,14 +187,14 @@ class ClaimProjection:
         if not references:
             return {}
         rows = await self.session.execute(select(*_claim_columns())
-                                          .where(school_claims.c.reference.in_(list(references))))
+                                          .where(among(school_claims.c.reference, references)))
         return {r["reference"]: dict(r) for r in rows.mappings()}
 
     async def search(self, *, statuses: Sequence[str] = (), claim_window_id: str | None = None, page: int = 1,
                      per_page: int = 25) -> tuple[list[dict[str, Any]], int]:
         where = []
         if statuses:
-            where.append(EFFECTIVE_STATUS.in_(list(statuses)))
+            where.append(among(EFFECTIVE_STATUS, statuses))
         if claim_window_id:
             where.append(school_claims.c.claim_window_id == claim_window_id)
         rows = await self.session.execute(select(*_claim_columns()).where(and_(True, *where))
@@ -179,7 +207,7 @@ class ClaimProjection:
         rows = await self.session.execute(
             select(school_claims.c.claim_window_id, func.count().label("claim_count"),
                    func.sum(school_claims.c.amount).label("total_amount"))
-            .where(EFFECTIVE_STATUS == "submitted").group_by(school_claims.c.claim_window_id)
+            .where(EFFECTIVE_STATUS == PAYABLE).group_by(school_claims.c.claim_window_id)
             .order_by(school_claims.c.claim_window_id))
         return [dict(r) for r in rows.mappings()]
 
@@ -190,7 +218,8 @@ class PaymentRepository:
 
     async def add_batch(self, batch: dict[str, Any], claims: list[dict[str, Any]]) -> None:
         await self.session.execute(payment_batches.insert().values(**batch))
-        await self.session.execute(payment_claims.insert(), claims)
+        if claims:
+            await self.session.execute(_INSERT_PAYMENT_CLAIMS, arrays(claims, _PAYMENT_CLAIM_COLUMNS))
 
     async def batches(self, *, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
         rows = await self.session.execute(select(payment_batches).order_by(payment_batches.c.created_at.desc(),
@@ -267,7 +296,7 @@ class ClawbackRepository:
     async def set_status(self, references: Sequence[str], *, from_status: str, to_status: str) -> None:
         if references:
             await self.session.execute(update(clawbacks).where(
-                clawbacks.c.claim_reference.in_(list(references)), clawbacks.c.status == from_status)
+                among(clawbacks.c.claim_reference, references), clawbacks.c.status == from_status)
                 .values(status=to_status))
 
     async def take_approved(self, batch_id: str) -> list[dict[str, Any]]:
@@ -284,7 +313,7 @@ class ClawbackRepository:
 
     async def search(self, *, statuses: Sequence[str] = (), page: int = 1, per_page: int = 25
                      ) -> tuple[list[dict[str, Any]], int]:
-        where = [clawbacks.c.status.in_(list(statuses))] if statuses else []
+        where = [among(clawbacks.c.status, statuses)] if statuses else []
         query = (select(clawbacks, school_claims.c.school_name, school_claims.c.school_urn,
                         school_claims.c.provider_name, school_claims.c.amount.label("claim_amount"),
                         EFFECTIVE_STATUS.label("claim_status"))

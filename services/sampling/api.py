@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.contracts import Actor
 from shared.contracts.money import Money
+from shared.contracts.roles import SYSTEM
 
 from . import handlers
 from .domain import wording
@@ -31,7 +32,7 @@ LINK_GONE = {
 
 
 def actor(x_actor_email: str = Header(default="system@claimflow"),
-          x_actor_role: str = Header(default="system")) -> Actor:
+          x_actor_role: str = Header(default=SYSTEM)) -> Actor:
     return Actor(email=x_actor_email, role=x_actor_role)
 
 

@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .identifiers import is_ascii_digits
+
 SCHEMA_MAJOR = 1
 _REGISTRY: dict[str, type["Message"]] = {}
 _FIELDS: dict[type, frozenset[str]] = {}
@@ -111,7 +113,7 @@ class Message(BaseModel):
     @classmethod
     def _known_major(cls, value: str) -> str:
         major, _, minor = value.partition(".")
-        if not major.isdigit() or (minor and not minor.isdigit()):
+        if not is_ascii_digits(major) or (minor and not is_ascii_digits(minor)):
             raise ValueError(f"schema_version {value!r} is not MAJOR.MINOR")
         if int(major) != SCHEMA_MAJOR:
             raise ValueError(f"unknown major schema version {value!r} (this reader knows {SCHEMA_MAJOR}.x)")

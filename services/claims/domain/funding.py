@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from shared.contracts import Money, Refused
+from shared.contracts.claim_status import NOT_COUNTED_FOR_HOURS
 
 INNER_LONDON = "Inner London"
 OUTER_LONDON = "Outer London"
@@ -33,7 +34,7 @@ HOURLY_RATES: dict[str, Decimal] = {
 REGIONS = tuple(HOURLY_RATES)
 
 #: Statuses whose hours do not count towards the cap.
-NOT_COUNTED = frozenset({"draft", "payment_not_approved"})
+NOT_COUNTED = NOT_COUNTED_FOR_HOURS  # the shared group, named for this module's rule
 
 
 def normalise_region(value: str) -> str | None:
@@ -71,7 +72,7 @@ def claim_amount(region: str, hours: Iterable[int]) -> Money:
 
 def academic_year_start(academic_year: str) -> int:
     """'2025/26', '2025 to 2026' or '2025-2026' → 2025."""
-    match = re.match(r"\s*(\d{4})", academic_year)
+    match = re.match(r"\s*([0-9]{4})", academic_year)
     if not match:
         raise Refused(f"Enter an academic year like 2025/26, not ‘{academic_year}’", field="academic_year")
     return int(match.group(1))

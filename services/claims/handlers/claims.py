@@ -8,13 +8,13 @@ from typing import Any
 
 from shared.contracts import (ActivityRecorded, Actor, ClaimSubmitted, MentorLine, ProviderSnapshot, Refused,
                               SchoolSnapshot)
+from shared.contracts.identifiers import trn_error, urn_error
+from shared.contracts.roles import MAT, SCHOOL, SUBMITTERS, SUPPORT
 
 from ..domain.funding import check_hours, claim_amount, hourly_rate, hours_left
 from ..domain.reference import new_reference
 from ..domain.school import check_school_open
 from ..ports import Clock, ClaimsUnitOfWork
-
-SUBMITTERS = {"school", "mat"}
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ def _check_mentors(mentors: list[MentorInput]) -> None:
         raise Refused("Add at least one mentor", field="mentors")
     seen = set()
     for i, m in enumerate(mentors):
-        if not (len(m.trn) == 7 and m.trn.isdigit()):
-            raise Refused("Enter a teacher reference number (TRN) that is 7 digits long", field="trn", row=i + 1)
+        if error := trn_error(m.trn):
+            raise Refused(error, field="trn", row=i + 1)
         if m.trn in seen:
             raise Refused(f"Mentor {m.trn} is listed more than once", field="trn", row=i + 1)
         seen.add(m.trn)
@@ -56,12 +56,14 @@ async def handle_submit_claim(command: SubmitClaim, uow: ClaimsUnitOfWork, clock
     the window open today, each mentor within their hours cap; support can only save drafts. A
     refusal raises before anything is written."""
     actor, school_urn, provider_id, mentors = command.actor, command.school_urn, command.provider_id, command.mentors
+    if error := urn_error(school_urn):
+        raise Refused(error, field="school_urn")
     school = await uow.organisations.school(school_urn)
-    if actor.role == "school" and command.scope_school_urn != school_urn:
+    if actor.role == SCHOOL and command.scope_school_urn != school_urn:
         raise Refused("You can only claim for your own school", field="school_urn")
-    if actor.role == "mat" and (not command.scope_trust_id or school["trust_id"] != command.scope_trust_id):
+    if actor.role == MAT and (not command.scope_trust_id or school["trust_id"] != command.scope_trust_id):
         raise Refused("You can only claim for schools in your trust", field="school_urn")
-    if actor.role not in SUBMITTERS | {"support"}:
+    if actor.role not in SUBMITTERS | {SUPPORT}:
         raise Refused("You cannot create claims", field="role")
     check_school_open(school)
     provider = await uow.organisations.provider(provider_id)

@@ -18,6 +18,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from shared.contracts import roles
+
 from ..auth import api_role
 from ..clients import GatewayError
 from ..context import Gateway, gateway
@@ -26,7 +28,7 @@ from . import workflow_schemas as w
 from .schemas import errors
 from .workflows import check_id
 
-FINANCE = api_role("finance")
+FINANCE = api_role(roles.FINANCE)
 finance = APIRouter(prefix="/api/v1/finance", tags=["ecf finance"])
 lead_providers = APIRouter(prefix="/api/v3", tags=["ecf lead provider api"])
 

@@ -12,16 +12,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
+from shared.contracts import roles
+from shared.contracts.identifiers import REFERENCE_DIGITS_MESSAGE, is_other_digits, is_reference
+
 from ..auth import api_role
 from ..clients import GatewayError
 from ..context import Gateway, client_ip, gateway
 from ..users import User
 from . import schemas as s
 
-SUPPORT = api_role("support")
-CLAIMANTS = api_role("school", "mat")
-CLAIM_READERS = api_role("support", "school", "mat")
-ANY_USER = api_role("support", "school", "mat", "finance")
+SUPPORT = api_role(roles.SUPPORT)
+CLAIMANTS = api_role(roles.SCHOOL, roles.MAT)
+CLAIM_READERS = api_role(*roles.CLAIM_READERS)
+ANY_USER = api_role(*roles.USER_ROLES)
 
 #: Sort keys the claims list accepts (the columns of the support claims table).
 SORT_KEYS = ("reference", "school_name", "provider_name", "status", "amount", "submitted_at", "claim_window_id",
@@ -183,8 +186,11 @@ async def assign_claim(reference: str, body: s.AssignIn, user: User = Depends(SU
 
 
 def check_reference(reference: str) -> None:
-    if not (len(reference) == 8 and reference.isdigit()):
-        raise GatewayError.one(404, f"There is no claim with the reference {reference[:20]}", field="reference")
+    if not is_reference(reference):
+        # A number in other digits (full-width, Arabic-Indic) is told which digits to use.
+        message = (REFERENCE_DIGITS_MESSAGE if is_other_digits(reference)
+                   else f"There is no claim with the reference {reference[:20]}")
+        raise GatewayError.one(404, message, field="reference")
 
 
 async def support_user_email(gw: Gateway, email: str | None) -> str | None:
@@ -192,7 +198,7 @@ async def support_user_email(gw: Gateway, email: str | None) -> str | None:
     if not email or not email.strip():
         return None
     email = email.strip().lower()
-    if email not in await gw.users.emails(role="support"):
+    if email not in await gw.users.emails(role=roles.SUPPORT):
         raise GatewayError.one(422, "Select a support user to assign the claim to", field="user_email")
     return email
 

@@ -61,6 +61,9 @@ class PaymentSent(Open):
     payment_id: str
     claim_count: int
     total_amount: str | None = None
+    claims_still_arriving: int = Field(default=0, description=(
+        "Claims shown as submitted in the window when the request was made that had not yet reached "
+        "payments, so were not sent (send again in a minute)"))
 
 
 class PaymentBatch(Open):

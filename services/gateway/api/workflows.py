@@ -12,6 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
 
+from shared.contracts import roles
+from shared.contracts.claim_status import SAMPLING_WAITING
+from shared.contracts.identifiers import ID_PATTERN, is_id
+
 from ..auth import api_role
 from ..clients import GatewayError, ServiceClient
 from ..context import Gateway, gateway
@@ -20,7 +24,7 @@ from . import workflow_schemas as w
 from .routes import check_reference
 from .schemas import errors
 
-SUPPORT = api_role("support")
+SUPPORT = api_role(roles.SUPPORT)
 router = APIRouter(prefix="/api/v1")
 
 UPLOAD_ERRORS = errors(401, 403, 422, 503)
@@ -29,7 +33,7 @@ STEP_ERRORS = errors(401, 403, 404, 422, 503)
 
 def check_id(value: str, what: str = "upload") -> str:
     """Ids are opaque to the gateway, but never more than a short run of safe characters."""
-    if not value or len(value) > 100 or not all(c.isalnum() or c in "-_" for c in value):
+    if not is_id(value):
         raise GatewayError.one(404, f"There is no such {what}", field=f"{what}_id")
     return value
 
@@ -84,7 +88,7 @@ upload_routes(prefix="/sampling/responses", tag="sampling", service="sampling",
             responses=errors(401, 403, 422, 503))
 async def sampling_claims(page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                           per_page: Annotated[int, Query(ge=1, le=500)] = 25,
-                          status: Annotated[str | None, Query(pattern="^(sampling_in_progress|sampling_provider_not_approved)$")] = None,
+                          status: Annotated[str | None, Query(pattern="^(" + "|".join(SAMPLING_WAITING) + ")$")] = None,
                           user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     params: dict[str, Any] = {"page": page, "per_page": per_page, **({"status": status} if status else {})}
     return await gw.services.sampling.json("GET", "/internal/v1/sampling/claims", user=user, params=params)
@@ -122,7 +126,17 @@ async def resend_link(provider_id: str, user: User = Depends(SUPPORT), gw: Gatew
 @router.post("/payments", status_code=201, response_model=w.PaymentSent, tags=["payments"],
              summary="Send a claim window's submitted claims to the payer", responses=errors(401, 403, 404, 422, 503))
 async def send_to_payer(body: w.SendToPayerIn, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    return await gw.services.payments.json("POST", "/internal/v1/payments", user=user, json=body.model_dump())
+    return await send_window_to_payer(gw, user, body.claim_window_id)
+
+
+async def send_window_to_payer(gw: Gateway, user: User, claim_window_id: str) -> dict:
+    """Payments sends what its projection holds; claims is asked first which claims it shows as
+    submitted in the window now, so payments waits for one submitted a moment before (or says how
+    many are still arriving)."""
+    submitted = await gw.services.claims.json("GET", "/internal/v1/claims/references", user=user, params={
+        "status": "submitted", "claim_window_id": claim_window_id})
+    return await gw.services.payments.json("POST", "/internal/v1/payments", user=user, json={
+        "claim_window_id": claim_window_id, "submitted_references": submitted["references"]})
 
 
 @router.get("/payments", response_model=w.PaymentBatchList, tags=["payments"],
@@ -144,7 +158,7 @@ async def payments_ready(user: User = Depends(SUPPORT), gw: Gateway = Depends(ga
             summary="Claims as payments sees them, e.g. ?status=payment_information_requested",
             responses=errors(401, 403, 422, 503))
 async def payment_claims(status: Annotated[list[str], Query(max_length=20)] = [],
-                         claim_window_id: Annotated[str | None, Query(max_length=100, pattern=r"^[\w-]+$")] = None,
+                         claim_window_id: Annotated[str | None, Query(max_length=100, pattern=ID_PATTERN)] = None,
                          page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                          per_page: Annotated[int, Query(ge=1, le=500)] = 25,
                          user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):

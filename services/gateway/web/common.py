@@ -7,10 +7,12 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
+from shared.contracts import roles
+
 from ..auth import page_role
 
-SUPPORT = page_role("support")
-FINANCE = page_role("finance")
+SUPPORT = page_role(roles.SUPPORT)
+FINANCE = page_role(roles.FINANCE)
 
 
 def templates(request: Request):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from shared.contracts.identifiers import is_id
+
 from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
@@ -16,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _check(statement_id: str) -> str:
-    if not (0 < len(statement_id) <= 100 and all(c.isalnum() or c in "-_" for c in statement_id)):
+    if not is_id(statement_id):
         raise Downstream(404, [{"message": "Page not found"}])
     return statement_id
 

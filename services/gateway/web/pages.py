@@ -9,6 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from shared.contracts import roles
+from shared.contracts.claim_status import SUPPORT_LABELS
+from shared.contracts.identifiers import is_reference
+
 from .. import auth
 from ..api.routes import SORT_KEYS, stream_csv, support_user_email, too_many_sign_ins
 from ..auth import page_role, verify_csrf
@@ -16,23 +20,10 @@ from ..clients import Downstream, GatewayError
 from ..context import Gateway, client_ip, gateway
 from ..users import User
 from .forms import pagination, read_filter_form
-from .templating import STATUS_COLOURS
 
-SUPPORT = page_role("support")
-CLAIM_READERS = page_role("support", "school", "mat")
-ANYONE_SIGNED_IN = page_role("support", "school", "mat", "finance")
-
-STATUS_LABELS = {
-    "draft": "Draft", "submitted": "Submitted", "payment_in_progress": "Payment in progress",
-    "payment_information_requested": "Payer needs information",
-    "payment_information_sent": "Information sent to payer", "paid": "Paid",
-    "payment_not_approved": "Rejected by payer", "sampling_in_progress": "Sampling in progress",
-    "sampling_provider_not_approved": "Provider not approved", "sampling_not_approved": "Claim not approved",
-    "clawback_requires_approval": "Clawback awaiting approval", "clawback_rejected": "Clawback rejected",
-    "clawback_requested": "Clawback requested", "clawback_in_progress": "Clawback in progress",
-    "clawback_complete": "Clawback complete",
-}
-assert set(STATUS_LABELS) == set(STATUS_COLOURS)
+SUPPORT = page_role(roles.SUPPORT)
+CLAIM_READERS = page_role(*roles.CLAIM_READERS)
+ANYONE_SIGNED_IN = page_role(*roles.USER_ROLES)
 PER_PAGE = 25
 
 router = APIRouter(include_in_schema=False)
@@ -100,7 +91,7 @@ async def sign_out(request: Request, gw: Gateway = Depends(gateway)):
 
 @router.get("/")
 async def home(request: Request, user: User = Depends(ANYONE_SIGNED_IN)):
-    if user.role in ("support", "school", "mat"):
+    if user.role in roles.CLAIM_READERS:
         return RedirectResponse("/claims", status_code=303)
     return templates(request).render(request, "home.html")
 
@@ -109,14 +100,14 @@ async def home(request: Request, user: User = Depends(ANYONE_SIGNED_IN)):
 async def _options(gw: Gateway, user: User) -> dict[str, Any]:
     providers = (await gw.services.claims.json("GET", "/internal/v1/providers", user=user))["items"]
     windows = (await gw.services.claims.json("GET", "/internal/v1/claim-windows", user=user))["items"]
-    support_users = await gw.users.emails(role="support") if user.role == "support" else []
+    support_users = await gw.users.emails(role=roles.SUPPORT) if user.role == roles.SUPPORT else []
     return {"providers": providers, "windows": windows, "support_users": support_users,
             "academic_years": sorted({w["academic_year"] for w in windows}, reverse=True)}
 
 
 @router.get("/claims")
 async def claims_list(request: Request, user: User = Depends(CLAIM_READERS), gw: Gateway = Depends(gateway)):
-    form = read_filter_form(request.query_params, request.query_params.getlist("status"), STATUS_LABELS, SORT_KEYS)
+    form = read_filter_form(request.query_params, request.query_params.getlist("status"), SUPPORT_LABELS, SORT_KEYS)
     options = await _options(gw, user)
     result = {"items": [], "total": 0, "page": form.page}
     if not form.errors:
@@ -127,14 +118,14 @@ async def claims_list(request: Request, user: User = Depends(CLAIM_READERS), gw:
     errors = [{"text": text, "href": f"#{key}-day"} for key, text in form.errors.items()]
     return templates(request).render(request, "claims/list.html", {
         "title": "Claims", "section": "claims", "subsection": "all", "form": form, "result": result,
-        "pagination": pagination(form.page, pages, lambda n: form.link(page=n)), "status_labels": STATUS_LABELS,
+        "pagination": pagination(form.page, pages, lambda n: form.link(page=n)), "status_labels": SUPPORT_LABELS,
         "errors": errors, "csv_link": "/claims/download.csv" + form.link(page=1), **options,
     })
 
 
 @router.get("/claims/download.csv")
 async def claims_csv(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    form = read_filter_form(request.query_params, request.query_params.getlist("status"), STATUS_LABELS, SORT_KEYS)
+    form = read_filter_form(request.query_params, request.query_params.getlist("status"), SUPPORT_LABELS, SORT_KEYS)
     return await stream_csv(gw, user, "/internal/v1/claims.csv",
                             {**form.api_params(), "sort": form.sort, "order": form.order}, "claims.csv")
 
@@ -142,7 +133,7 @@ async def claims_csv(request: Request, user: User = Depends(SUPPORT), gw: Gatewa
 @router.get("/claims/{reference}")
 async def claim_details(request: Request, reference: str, user: User = Depends(CLAIM_READERS),
                         gw: Gateway = Depends(gateway)):
-    done = DONE.get(request.query_params.get("done", "")) if user.role == "support" else None
+    done = DONE.get(request.query_params.get("done", "")) if user.role == roles.SUPPORT else None
     return await claim_page(request, reference, user, gw, banner=done)
 
 
@@ -162,10 +153,10 @@ DONE = {
 async def claim_page(request: Request, reference: str, user: User, gw: Gateway, *,
                      errors: list[dict[str, str]] | None = None, status_code: int = 200,
                      banner: str | None = None) -> Response:
-    if not (len(reference) == 8 and reference.isdigit()):
+    if not is_reference(reference):
         raise GatewayError.one(404, "Page not found")
     claim = await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
-    support_users = await gw.users.emails(role="support") if user.role == "support" else []
+    support_users = await gw.users.emails(role=roles.SUPPORT) if user.role == roles.SUPPORT else []
     return templates(request).render(request, "claims/detail.html", {
         "title": f"Claim {reference}", "section": "claims", "subsection": "all", "claim": claim,
         "support_users": support_users, "errors": errors, "banner": banner}, status_code=status_code)

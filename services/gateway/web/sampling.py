@@ -6,6 +6,8 @@ import math
 
 from fastapi import APIRouter, Depends, Request
 
+from shared.contracts.identifiers import is_reference
+
 from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
@@ -34,7 +36,7 @@ async def sampling(request: Request, page: int = 1, cancelled: str = "", user: U
 
 
 def _check(reference: str) -> None:
-    if not (len(reference) == 8 and reference.isdigit()):
+    if not is_reference(reference):
         raise Downstream(404, [{"message": "Page not found"}])
 
 

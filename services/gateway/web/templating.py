@@ -14,6 +14,8 @@ from markupsafe import Markup
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, \
     select_autoescape
 
+from shared.contracts import claim_status
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SERVICE_NAME = "Claim funding for mentor training"
 LONDON = ZoneInfo("Europe/London")
@@ -26,6 +28,10 @@ STATUS_COLOURS = {
     "sampling_not_approved": "red", "clawback_requires_approval": "pink", "clawback_rejected": "grey",
     "clawback_requested": "orange", "clawback_in_progress": "yellow", "clawback_complete": "green",
 }
+assert set(STATUS_COLOURS) == set(claim_status.STATUSES)
+#: The shared groups of statuses the templates test a claim against (``status_groups.payer_queries``).
+STATUS_GROUPS = {"payer_queries": claim_status.PAYER_QUERIES, "clawback_queue": claim_status.CLAWBACK_QUEUE,
+                 "sampling_waiting": claim_status.SAMPLING_WAITING}
 
 
 def _parse(value: Any) -> datetime | date | None:
@@ -93,7 +99,8 @@ def build_environment() -> Environment:
         autoescape=select_autoescape(["html"]), undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, money=money)
-    env.globals.update(service_name=SERVICE_NAME, status_colours=STATUS_COLOURS, link=link)
+    env.globals.update(service_name=SERVICE_NAME, status_colours=STATUS_COLOURS, link=link,
+                       status_label=claim_status.support_label, status_groups=STATUS_GROUPS)
     return env
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
+from shared.contracts.identifiers import is_id
+
 from ..auth import verify_csrf
 from ..clients import Downstream, ServiceClient
 from ..context import Gateway, gateway
@@ -114,7 +116,7 @@ def _context(kind: UploadKind, **more) -> dict:
 
 
 def _valid_id(upload_id: str) -> bool:
-    return 0 < len(upload_id) <= 100 and all(c.isalnum() or c in "-_" for c in upload_id)
+    return is_id(upload_id)
 
 
 def add_routes(kind: UploadKind) -> None:

@@ -12,6 +12,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from shared.contracts.claim_status import CLAWBACK_QUEUE, PAYER_QUERIES
+from shared.contracts.identifiers import is_ascii_digits, is_reference
+
+from ..api.workflows import send_window_to_payer
 from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
@@ -22,7 +26,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _check(reference: str) -> None:
-    if not (len(reference) == 8 and reference.isdigit()):
+    if not is_reference(reference):
         raise Downstream(404, [{"message": "Page not found"}])
 
 
@@ -36,7 +40,7 @@ async def payments(request: Request, cancelled: str = "", user: User = Depends(S
     p = gw.services.payments
     ready = await p.json("GET", "/internal/v1/payments/ready", user=user)
     waiting = await p.json("GET", "/internal/v1/payments/claims", user=user, params={
-        "status": ["payment_information_requested", "payment_information_sent"], "per_page": 50})
+        "status": list(PAYER_QUERIES), "per_page": 50})
     batches = await p.json("GET", "/internal/v1/payments", user=user, params={"per_page": 10})
     return render(request, "payments/index.html", _ctx(
         "payments", "Payments", ready=ready["items"], waiting=waiting, batches=batches["items"],
@@ -56,15 +60,16 @@ async def send_page(request: Request, claim_window_id: str = "", user: User = De
 async def send(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     window_id = form_text(await request.form(), "claim_window_id", 100)
     try:
-        sent = await gw.services.payments.json("POST", "/internal/v1/payments", user=user,
-                                               json={"claim_window_id": window_id})
+        sent = await send_window_to_payer(gw, user, window_id)
     except Downstream as exc:
         if exc.status not in (404, 409, 422):
             raise
         return render(request, "payments/send.html", _ctx(
             "payments", "Send claims to the payer", window=None, claim_window_id=window_id,
             errors=[{"text": e["message"], "href": "#send"} for e in exc.errors]), status_code=422)
-    return see_other(f"/claims/payments/batches/{sent['payment_id']}?sent=1")
+    arriving = sent.get("claims_still_arriving") or 0
+    return see_other(f"/claims/payments/batches/{sent['payment_id']}?sent=1"
+                     + (f"&arriving={arriving}" if arriving else ""))
 
 
 @router.get("/claims/payments/batches/{payment_id}")
@@ -72,8 +77,10 @@ async def batch(request: Request, payment_id: str, user: User = Depends(SUPPORT)
     if not (0 < len(payment_id) <= 100 and all(c.isalnum() or c in "-_" for c in payment_id)):
         raise Downstream(404, [{"message": "Page not found"}])
     found = await gw.services.payments.json("GET", f"/internal/v1/payments/{payment_id}", user=user)
-    return render(request, "payments/batch.html", _ctx("payments", "Claims sent to the payer", batch=found,
-                                                       sent=bool(request.query_params.get("sent"))))
+    arriving = request.query_params.get("arriving", "")[:6]
+    return render(request, "payments/batch.html", _ctx(
+        "payments", "Claims sent to the payer", batch=found, sent=bool(request.query_params.get("sent")),
+        arriving=int(arriving) if arriving.isascii() and arriving.isdecimal() else 0))
 
 
 @router.post("/claims/{reference}/payment/{action}", dependencies=[Depends(verify_csrf)])
@@ -124,7 +131,7 @@ async def clawbacks(request: Request, cancelled: str = "", user: User = Depends(
                     gw: Gateway = Depends(gateway)):
     p = gw.services.payments
     to_request = await p.json("GET", "/internal/v1/payments/claims", user=user, params={
-        "status": ["sampling_not_approved", "clawback_rejected"], "per_page": 50})
+        "status": list(CLAWBACK_QUEUE), "per_page": 50})
     awaiting = await p.json("GET", "/internal/v1/clawbacks", user=user, params={"status": "awaiting_approval",
                                                                               "per_page": 50})
     approved = await p.json("GET", "/internal/v1/clawbacks", user=user, params={"status": "approved", "per_page": 50})
@@ -152,7 +159,7 @@ def _entries(form, view: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str
         values[f"hours_worked-{trn}"], values[f"notes-{trn}"] = raw, notes
         if not raw:
             errors[f"hours_worked-{trn}"] = f"Enter the number of hours {m['full_name']} worked"
-        elif not raw.isdigit():
+        elif not is_ascii_digits(raw):
             errors[f"hours_worked-{trn}"] = f"Hours {m['full_name']} worked must be a whole number"
         elif int(raw) > m["hours"]:
             errors[f"hours_worked-{trn}"] = (f"Hours {m['full_name']} worked must be {m['hours']} or fewer "

@@ -22,6 +22,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Mapping
 
+from shared.contracts.identifiers import is_ascii_digits
+
 PLACEHOLDER = re.compile(r"\(\(([a-z][a-z0-9_]*)\)\)")
 #: Filled from settings, never required from the sender.
 SERVICE_WIDE = frozenset({"product_name", "support_email"})
@@ -101,7 +103,7 @@ def format_value(key: str, value: str) -> str:
             raise ValueError(f"'{key}' must be an amount in pounds and pence, not {value!r}")
         return f"£{amount.quantize(Decimal('0.01')):,}"
     if key.endswith("_count"):
-        if not value.isdigit():
+        if not is_ascii_digits(value):
             raise ValueError(f"'{key}' must be a whole number, not {value!r}")
         count = int(value)
         noun = key[: -len("_count")].replace("_", " ")

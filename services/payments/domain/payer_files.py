@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping
 
 from shared.contracts import Refused
+from shared.contracts.claim_status import CLAWBACK_WITH_PAYER, PAYABLE
 from shared.contracts.money import Money
 from shared.csvfiles import CsvUpload, refuse_rows, write_csv
 
@@ -36,8 +37,8 @@ PAYMENT_HEADERS = ("claim_reference", "school_urn", "school_name", "school_local
 CLAWBACK_HEADERS = ("claim_reference", "school_urn", "school_name", "school_local_authority", "provider_name",
                     "claim_amount", "clawback_amount", "school_type_of_establishment", "school_group",
                     "claim_submission_date", "claim_status")
-PAYMENT_CSV_STATUS = "submitted"
-CLAWBACK_CSV_STATUS = "clawback_in_progress"
+PAYMENT_CSV_STATUS = PAYABLE
+CLAWBACK_CSV_STATUS = CLAWBACK_WITH_PAYER
 
 PAYMENT_RESPONSE_COLUMNS = {"required": {"claim_reference": (), "claim_status": ()},
                             "optional": {"claim_unpaid_reason": ("unpaid_reason",)}}

@@ -27,7 +27,8 @@ from shared.contracts.money import Money
 
 from . import handlers, jsonapi
 from .domain.contract import Band
-from .domain.presentation import declarations_csv, statement_csv, statement_document
+from .domain.presentation import statement_document
+from .exports import declarations_csv, statement_csv
 from .domain.schedules import Milestone
 from .handlers import Clock, uk_today
 from .http import (DEFAULT_PER_PAGE, MAX_PER_PAGE, AdjustmentIn, AuthoriseIn, BadRequest, ContractIn, FinanceRoute,

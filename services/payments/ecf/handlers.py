@@ -4,7 +4,7 @@ Deadlines: a statement's deadline passing moves its eligible declarations to pay
 applied in bulk (one UPDATE per statement, marked by ``deadline_applied_at`` so it happens once)
 by ``apply_deadlines``, which runs at the start of every use case that reads or changes
 declarations or statements (so nothing ever shows an eligible declaration on a statement whose
-deadline has passed) and as a background job of the payments process (``deadline_job``), so the
+deadline has passed) and as a background job of the payments process (``ecf.jobs.deadline_job``), so the
 move is also made when nobody is looking.
 
 Authorise: payable (and any still eligible) → paid on the statement, awaiting_clawback →
@@ -13,17 +13,15 @@ time, and ``StatementAuthorised`` written to the outbox, all in one transaction.
 """
 from __future__ import annotations
 
-import asyncio
-import logging
-import re
 import secrets
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 from sqlalchemy.exc import IntegrityError
 
 from shared.contracts import Actor, NotFound, Refused
+from shared.contracts.identifiers import is_trn
 from shared.contracts.money import Money
 from shared.contracts.payments import StatementAuthorised
 from shared.platform.links import hash_token
@@ -40,11 +38,8 @@ from .domain.statements import (AUTHORISE_CLAWBACK_TRANSITIONS, AUTHORISE_TRANSI
                                  next_output_statement)
 from .unit_of_work import EcfUnitOfWork
 
-log = logging.getLogger(__name__)
-
 #: Courses of ECF participants (ECF API v3 ``course_identifier``).
 COURSES = ("ecf-induction", "ecf-mentor")
-_TRN = re.compile(r"^\d{7}$")
 
 
 class Refusals(Refused):
@@ -151,7 +146,7 @@ async def add_participant(uow: EcfUnitOfWork, clock: Clock, *, new_id: str, lead
         errors.append(Refused(f"There is no lead provider with the id {lead_provider_id}", field="lead_provider_id"))
     if await uow.ecf.schedule(schedule.strip(), cohort) is None:
         errors.append(Refused(f"There is no schedule called {schedule} for the {cohort} cohort", field="schedule"))
-    if not _TRN.match(trn.strip()):
+    if not is_trn(trn.strip()):
         errors.append(Refused("Enter a TRN of 7 digits", field="trn"))
     if not full_name.strip():
         errors.append(Refused("Enter the participant’s full name", field="full_name"))
@@ -291,25 +286,6 @@ async def run_deadlines(uow: EcfUnitOfWork, clock: Clock) -> int:
     moved = await apply_deadlines(uow, clock)
     await uow.commit()
     return moved
-
-
-def deadline_job(uow_factory: Callable[[], EcfUnitOfWork], clock: Clock, *, every_s: float = 60.0):
-    """A ``ServiceRuntime.jobs`` entry: apply passed deadlines every ``every_s`` seconds."""
-
-    async def ecf_deadlines(runtime: Any = None) -> None:
-        while True:
-            try:
-                async with uow_factory() as uow:
-                    moved = await run_deadlines(uow, clock)
-                if moved:
-                    log.info("ECF deadlines: %d declarations became payable", moved)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - logged and retried next round; the reads apply it anyway
-                log.exception("ECF deadline job failed; retrying in %ss", every_s)
-            await asyncio.sleep(every_s)
-
-    return ecf_deadlines
 
 
 async def _lines(uow: EcfUnitOfWork, statements: Sequence[Statement]) -> dict[str, StatementLines]:

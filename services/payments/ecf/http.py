@@ -15,7 +15,9 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from shared.contracts import Actor, NotFound, Refused
+from shared.contracts.identifiers import is_ascii_digits
 from shared.contracts.money import MoneyRefused, parse_money
+from shared.contracts.roles import FINANCE
 
 from . import jsonapi
 from .handlers import Refusals
@@ -188,13 +190,13 @@ def parse(model: Type[M], data: Any) -> M:
 
 
 def actor_of(x_actor_email: str | None = Header(default=None), x_actor_role: str | None = Header(default=None)) -> Actor | None:
-    return Actor(email=x_actor_email, role=x_actor_role or "finance") if x_actor_email else None
+    return Actor(email=x_actor_email, role=x_actor_role or FINANCE) if x_actor_email else None
 
 
 def page_number(value: str | None, name: str, default: int, maximum: int | None = None) -> int:
     if value is None or value == "":
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not is_ascii_digits(value) or int(value) < 1:
         raise BadRequest("Bad parameter", f"The '#/page[{name}]' must be a whole number of 1 or more.")
     return min(int(value), maximum) if maximum else int(value)
 
@@ -208,7 +210,7 @@ def uuid_or_none(value: str | None) -> str | None:
 def cohort_filter(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.strip().isdigit():
+    if not is_ascii_digits(value.strip()):
         raise BadRequest("Bad parameter", "The '#/filter[cohort]' must be a year, like 2026.")
     return int(value)
 
@@ -229,8 +231,8 @@ def slug(name: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in name.lower()).split()) or "statement"
 
 
-def csv_response(text: str, file_name: str) -> Response:
-    return Response(text.encode(), media_type="text/csv; charset=utf-8",
+def csv_response(content: bytes, file_name: str) -> Response:
+    return Response(content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
 
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 from shared.contracts.errors import Refused
+from shared.contracts.identifiers import is_ascii_digits
 
 from .domain.declarations import PAID, Declaration
 from .domain.statements import Statement
@@ -62,7 +63,7 @@ def statement_month(statement: Statement) -> tuple[str, str]:
     """The statement's month and year: from its name ("December 2026") when it is one, otherwise
     from its payment date."""
     words = statement.name.split()
-    if len(words) == 2 and words[0].capitalize() in _MONTHS and words[1].isdigit() and len(words[1]) == 4:
+    if len(words) == 2 and words[0].capitalize() in _MONTHS and is_ascii_digits(words[1]) and len(words[1]) == 4:
         return words[0].capitalize(), words[1]
     return _MONTHS[statement.payment_date.month - 1], str(statement.payment_date.year)
 

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.money import Money
 
+from ..repository import among, arrays, insert_from_arrays
+
 from .domain.calculator import Tally, tally_groups
 from .domain.contract import Band, Contract
 from .domain.declarations import Declaration, Participant
@@ -20,6 +22,13 @@ from .domain.schedules import Milestone, Schedule
 from .domain.statements import Adjustment, Statement
 from .tables import (adjustments, contract_bands, contracts, declarations, lead_providers, milestones, participants,
                      schedules, statements)
+
+
+# Rows of one statement travel as one array a column (never one parameter a row).
+_MILESTONE_COLUMNS = ("schedule_id", "declaration_type", "start_date", "milestone_date")
+_INSERT_MILESTONES = insert_from_arrays(milestones, _MILESTONE_COLUMNS)
+_BAND_COLUMNS = ("contract_id", "name", "min", "max", "per_participant")
+_INSERT_BANDS = insert_from_arrays(contract_bands, _BAND_COLUMNS)
 
 
 def as_uuid(value: object) -> str | None:
@@ -76,9 +85,9 @@ class EcfRepository:
     async def add_schedule(self, schedule_id: str, schedule: Schedule) -> None:
         await self.session.execute(insert(schedules).values(
             id=schedule_id, identifier=schedule.identifier, cohort=schedule.cohort))
-        await self.session.execute(insert(milestones), [
+        await self.session.execute(_INSERT_MILESTONES, arrays([
             {"schedule_id": schedule_id, "declaration_type": m.declaration_type, "start_date": m.start_date,
-             "milestone_date": m.milestone_date} for m in schedule.milestones])
+             "milestone_date": m.milestone_date} for m in schedule.milestones], _MILESTONE_COLUMNS))
 
     async def schedule(self, identifier: str, cohort: int) -> Schedule | None:
         head = (await self.session.execute(select(schedules.c.id).where(
@@ -99,10 +108,10 @@ class EcfRepository:
             monthly_service_fee=None if contract.monthly_service_fee_override is None
             else contract.monthly_service_fee_override.amount,
             service_fee_months=contract.service_fee_months))
-        await self.session.execute(insert(contract_bands), [
+        await self.session.execute(_INSERT_BANDS, arrays([
             {"contract_id": contract.id, "name": b.name, "min": b.min, "max": b.max,
              "per_participant": None if b.per_participant is None else Money(b.per_participant).amount}
-            for b in bands])
+            for b in bands], _BAND_COLUMNS))
 
     async def contract(self, lead_provider_id: str, cohort: int) -> Contract | None:
         found = await self.contracts(lead_provider_id=lead_provider_id, cohort=cohort)
@@ -118,7 +127,7 @@ class EcfRepository:
         if not heads:
             return []
         band_rows = await self.session.execute(
-            select(contract_bands).where(contract_bands.c.contract_id.in_([h["id"] for h in heads]))
+            select(contract_bands).where(among(contract_bands.c.contract_id, [h["id"] for h in heads]))
             .order_by(contract_bands.c.contract_id, contract_bands.c.name))
         bands: dict[str, list[Band]] = {}
         for b in band_rows.mappings():
@@ -171,7 +180,7 @@ class EcfRepository:
 
     async def statement_times(self, ids: Iterable[str]) -> dict[str, tuple[datetime, datetime]]:
         rows = await self.session.execute(select(statements.c.id, statements.c.created_at, statements.c.updated_at)
-                                          .where(statements.c.id.in_(list(ids))))
+                                          .where(among(statements.c.id, ids)))
         return {r.id: (r.created_at, r.updated_at) for r in rows}
 
     async def _with_adjustments(self, rows: Sequence[Any]) -> list[Statement]:
@@ -180,7 +189,7 @@ class EcfRepository:
         found: dict[str, list[Adjustment]] = {}
         adj = await self.session.execute(
             select(adjustments.c.statement_id, adjustments.c.payment_type, adjustments.c.amount)
-            .where(adjustments.c.statement_id.in_([r["id"] for r in rows])).order_by(adjustments.c.id))
+            .where(among(adjustments.c.statement_id, [r["id"] for r in rows])).order_by(adjustments.c.id))
         for a in adj:
             found.setdefault(a.statement_id, []).append(Adjustment(a.payment_type, Money(a.amount)))
         return [Statement(id=r["id"], lead_provider_id=r["lead_provider_id"], cohort=r["cohort"], name=r["name"],
@@ -218,7 +227,7 @@ class EcfRepository:
         target = declarations.c[column]
         for before, after in moves.items():
             result = await self.session.execute(
-                update(declarations).where(target.in_(list(statement_ids)), declarations.c.state == before)
+                update(declarations).where(among(target, statement_ids), declarations.c.state == before)
                 .values(state=after, updated_at=now))
             count += result.rowcount or 0
         return count
@@ -283,7 +292,7 @@ class EcfRepository:
         return _declaration(row) if row else None
 
     async def declarations_of(self, participant_ids: Sequence[str], *, for_update: bool = False) -> list[Declaration]:
-        query = select(declarations).where(declarations.c.participant_id.in_(list(participant_ids))) \
+        query = select(declarations).where(among(declarations.c.participant_id, participant_ids)) \
             .order_by(declarations.c.submitted_at, declarations.c.id)
         if for_update:
             query = query.with_for_update()
@@ -318,7 +327,7 @@ class EcfRepository:
 
     async def declaration_times(self, ids: Sequence[str]) -> dict[str, datetime]:
         rows = await self.session.execute(select(declarations.c.id, declarations.c.updated_at)
-                                          .where(declarations.c.id.in_(list(ids))))
+                                          .where(among(declarations.c.id, ids)))
         return {r.id: r.updated_at for r in rows}
 
     # ---------------------------------------------------------------- the calculator's counts

@@ -11,10 +11,10 @@ from shared.csvfiles import read_csv_upload
 
 from ..domain.clawback import ClaimedMentor, ClawbackAssessment, HoursWorked, assess, mentors_to_enter, rejection_reasons
 from ..domain.payer_files import CLAWBACK_RESPONSE_COLUMNS, clawback_csv, read_clawback_response
-from ..domain.status import label, next_status
-from ..ports import Deps
-from ..unit_of_work import PaymentsUnitOfWork
-from .common import claims_phrase, email_payer, record_activity, require_payer
+from ..domain.status import CLAWBACK_WITH_PAYER, label, next_status, outcome
+from ..ports import Deps, UnitOfWork
+from .activity import claims_phrase, record_activity
+from .payer import email_payer, require_payer
 from .payments import cancel_payment_response, payer_row, pending_upload, still_in
 
 NOTHING_TO_CLAW_BACK = "You cannot send claims to the payer for clawback as there are no claims with a clawback requested"
@@ -48,7 +48,7 @@ def stored_view(cb: dict[str, Any]) -> dict[str, Any]:
             "reasons": cb["reasons"], "batch_id": cb["batch_id"]}
 
 
-async def clawback_view(uow: PaymentsUnitOfWork, *, reference: str) -> dict[str, Any]:
+async def clawback_view(uow: UnitOfWork, *, reference: str) -> dict[str, Any]:
     """What the clawback pages show: the claim, the mentors to enter, and the latest clawback."""
     claim = await uow.claims.get(reference)
     mentors = await uow.claims.mentors(reference)
@@ -64,7 +64,7 @@ async def clawback_view(uow: PaymentsUnitOfWork, *, reference: str) -> dict[str,
             "clawback": stored_view(latest) if latest else None}
 
 
-async def _assess(uow: PaymentsUnitOfWork, reference: str, entries: Iterable[HoursWorked], *,
+async def _assess(uow: UnitOfWork, reference: str, entries: Iterable[HoursWorked], *,
                   for_update: bool) -> tuple[dict[str, Any], ClawbackAssessment, str]:
     claim = await uow.claims.get(reference, for_update=for_update)
     status = claim["effective_status"]
@@ -74,13 +74,13 @@ async def _assess(uow: PaymentsUnitOfWork, reference: str, entries: Iterable[Hou
     return claim, assessment, next_status(reference, status, action)
 
 
-async def check_clawback(uow: PaymentsUnitOfWork, *, reference: str, entries: list[HoursWorked]) -> dict[str, Any]:
+async def check_clawback(uow: UnitOfWork, *, reference: str, entries: list[HoursWorked]) -> dict[str, Any]:
     """The check-answers page: the same rules as the request, nothing stored."""
     _, assessment, to_status = await _assess(uow, reference, entries, for_update=False)
     return {"reference": reference, "next_status": to_status, **assessment_view(assessment)}
 
 
-async def request_clawback(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, entries: list[HoursWorked],
+async def request_clawback(uow: UnitOfWork, deps: Deps, *, reference: str, entries: list[HoursWorked],
                            actor: Actor) -> dict[str, Any]:
     claim, assessment, to_status = await _assess(uow, reference, entries, for_update=True)
     now = deps.clock.now()
@@ -106,7 +106,7 @@ async def request_clawback(uow: PaymentsUnitOfWork, deps: Deps, *, reference: st
     return {"clawback_id": clawback_id, "reference": reference, "status": to_status, **assessment_view(assessment)}
 
 
-async def _awaiting(uow: PaymentsUnitOfWork, reference: str, actor: Actor, verb: str) -> dict[str, Any]:
+async def _awaiting(uow: UnitOfWork, reference: str, actor: Actor, verb: str) -> dict[str, Any]:
     claim = await uow.claims.get(reference, for_update=True)
     clawback = await uow.clawbacks.open_for_update(reference, "awaiting_approval")
     if clawback is None:
@@ -118,7 +118,7 @@ async def _awaiting(uow: PaymentsUnitOfWork, reference: str, actor: Actor, verb:
     return {**clawback, "claim": claim}
 
 
-async def approve_clawback(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, actor: Actor) -> dict[str, Any]:
+async def approve_clawback(uow: UnitOfWork, deps: Deps, *, reference: str, actor: Actor) -> dict[str, Any]:
     """Four eyes: only a support user other than the requester approves; two approvals at once apply once."""
     clawback = await _awaiting(uow, reference, actor, "approve")
     claim = clawback["claim"]
@@ -141,7 +141,7 @@ async def approve_clawback(uow: PaymentsUnitOfWork, deps: Deps, *, reference: st
             "amount": _money(clawback["amount"]), "school_emailed": bool(claim["school_email"])}
 
 
-async def reject_clawback(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, reasons: dict[str, str],
+async def reject_clawback(uow: UnitOfWork, deps: Deps, *, reference: str, reasons: dict[str, str],
                           actor: Actor) -> dict[str, Any]:
     clawback = await _awaiting(uow, reference, actor, "reject")
     to_status = next_status(reference, clawback["claim"]["effective_status"], "rejected for clawback")
@@ -160,7 +160,7 @@ async def reject_clawback(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str
     return {"clawback_id": clawback["id"], "reference": reference, "status": to_status, "reasons": cleaned}
 
 
-async def send_clawbacks(uow: PaymentsUnitOfWork, deps: Deps, *, actor: Actor | None) -> dict[str, Any]:
+async def send_clawbacks(uow: UnitOfWork, deps: Deps, *, actor: Actor | None) -> dict[str, Any]:
     """Every approved (Clawback requested) claim → one clawback batch and a CSV link per payer address."""
     require_payer(deps)
     now = deps.clock.now()
@@ -179,7 +179,7 @@ async def send_clawbacks(uow: PaymentsUnitOfWork, deps: Deps, *, actor: Actor | 
     references = [c["claim_reference"] for c in taken]
     for reference in references:
         uow.emit(ClawbackSentToPayer(reference=reference, clawback_batch_id=batch_id, actor=actor, occurred_at=now))
-    await uow.claims.expect(references, "clawback_in_progress")
+    await uow.claims.expect(references, outcome("sent to the payer for clawback"))
     await email_payer(uow, deps, kind="payer_clawback", subject_id=batch_id, file_name=file_name, content=content,
                       template="payer_claims_ready_for_clawback", claim_count=len(taken), actor=actor)
     record_activity(uow, deps, title=f"{claims_phrase(len(taken))} sent to payer for clawback",
@@ -189,10 +189,10 @@ async def send_clawbacks(uow: PaymentsUnitOfWork, deps: Deps, *, actor: Actor | 
     return {"clawback_id": batch_id, "claim_count": len(taken), "total_amount": _money(total)}
 
 
-async def upload_clawback_response(uow: PaymentsUnitOfWork, deps: Deps, *, data: bytes | None,
+async def upload_clawback_response(uow: UnitOfWork, deps: Deps, *, data: bytes | None,
                                    file_name: str | None, actor: Actor | None) -> dict[str, Any]:
     upload = read_csv_upload(data, file_name, **CLAWBACK_RESPONSE_COLUMNS)
-    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), "clawback_in_progress")
+    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), CLAWBACK_WITH_PAYER)
     answers = read_clawback_response(upload, in_progress=in_progress)
     upload_id = deps.new_id()
     await uow.uploads.add({
@@ -205,19 +205,19 @@ async def upload_clawback_response(uow: PaymentsUnitOfWork, deps: Deps, *, data:
             "unchanged": sum(a.outcome == "unchanged" for a in answers)}
 
 
-async def confirm_clawback_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload_id: str,
+async def confirm_clawback_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
                                     actor: Actor | None) -> dict[str, Any]:
     upload = await pending_upload(uow, upload_id, "clawback")
     if upload is None:
         done = await uow.uploads.get(upload_id, "clawback")
         return {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
     complete = [a for a in upload["answers"] if a["outcome"] == "complete"]
-    await still_in(uow, complete, "clawback_in_progress")
+    await still_in(uow, complete, CLAWBACK_WITH_PAYER)
     now = deps.clock.now()
     references = [a["reference"] for a in complete]
     for reference in references:
         uow.emit(PayerClawbackRecorded(reference=reference, upload_id=upload_id, actor=actor, occurred_at=now))
-    await uow.claims.expect(references, "clawback_complete")
+    await uow.claims.expect(references, outcome("marked as clawback complete"))
     await uow.clawbacks.set_status(references, from_status="sent", to_status="complete")
     await uow.uploads.decide(upload_id, status="confirmed", by=actor.email if actor else None, at=now)
     count = upload["claim_count"]
@@ -230,6 +230,6 @@ async def confirm_clawback_response(uow: PaymentsUnitOfWork, deps: Deps, *, uplo
             "complete": len(complete)}
 
 
-async def cancel_clawback_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload_id: str,
+async def cancel_clawback_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
                                    actor: Actor | None) -> dict[str, Any]:
     return await cancel_payment_response(uow, deps, upload_id=upload_id, actor=actor, kind="clawback")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Sequence
 
 from shared.contracts import (Actor, ClaimSentToPayer, FileRef, PayerInformationSent, PayerPaymentRecorded,
                               PayerRejected, Refused)
@@ -11,10 +11,10 @@ from shared.csvfiles import CsvRejected, read_csv_upload
 
 from ..domain.payer_files import (PAYMENT_RESPONSE_COLUMNS, VALID_REFERENCE, PayerRow, payment_csv,
                                   read_payment_response)
-from ..domain.status import next_status
-from ..ports import Deps
-from ..unit_of_work import PaymentsUnitOfWork
-from .common import claims_phrase, email_payer, record_activity, require_payer
+from ..domain.status import WITH_PAYER, next_status, outcome
+from ..ports import Deps, UnitOfWork
+from .activity import claims_phrase, record_activity
+from .payer import email_payer, require_payer
 
 NOTHING_TO_SEND = "You cannot send claims to the payer as there are no submitted claims"
 
@@ -27,14 +27,39 @@ def payer_row(claim: dict[str, Any], clawback_amount: Decimal | None = None) -> 
                     clawback_amount=clawback_amount)
 
 
-async def send_to_payer(uow: PaymentsUnitOfWork, deps: Deps, *, claim_window_id: str,
-                        actor: Actor | None) -> dict[str, Any]:
-    """Every submitted claim of the window → one payment: facts, the CSV behind a link per payer address."""
+def still_arriving(count: int) -> str:
+    return (f"You cannot send claims to the payer yet as {claims_phrase(count)} submitted a moment ago "
+            f"{'is' if count == 1 else 'are'} still arriving. Try again in a minute")
+
+
+async def catch_up(uow: UnitOfWork, deps: Deps, references: Sequence[str]) -> list[str]:
+    """Wait, at most ``deps.catch_up``, until payments' projection has seen every claim of
+    ``references`` submitted; returns those it still has not seen."""
+    unseen = await uow.claims.unknown(list(dict.fromkeys(references)))
+    polls = int(deps.catch_up / deps.catch_up_poll)
+    while unseen and polls > 0:
+        await deps.sleep(deps.catch_up_poll.total_seconds())
+        unseen = await uow.claims.unknown(unseen)
+        polls -= 1
+    return unseen
+
+
+async def send_to_payer(uow: UnitOfWork, deps: Deps, *, claim_window_id: str, actor: Actor | None,
+                        submitted: Sequence[str] = ()) -> dict[str, Any]:
+    """Every submitted claim of the window → one payment: facts, the CSV behind a link per payer address.
+
+    ``submitted``: the references claims showed as submitted in the window when the support user
+    pressed the button. A claim submitted a moment before may not have reached payments yet: it is
+    waited for (``catch_up``), and any still missing are counted in ``claims_still_arriving`` so
+    the page never says "N claims sent" while one more shows as submitted."""
     require_payer(deps)
+    unseen = await catch_up(uow, deps, submitted)
     now = deps.clock.now()
     payment_id = deps.new_id()
     claims = await uow.claims.take_submitted(claim_window_id, payment_id)
     if not claims:
+        if unseen:
+            raise Refused(still_arriving(len(unseen)), field="claim_window_id")
         raise Refused(NOTHING_TO_SEND, field="claim_window_id")
     total = sum((Decimal(c["amount"]) for c in claims), Decimal("0"))
     file_name = f"claims-for-payment-{now:%Y-%m-%d-%H%M%S}.csv"
@@ -51,15 +76,16 @@ async def send_to_payer(uow: PaymentsUnitOfWork, deps: Deps, *, claim_window_id:
                     action="payment_sent", actor=actor, references=[c["reference"] for c in claims],
                     files=[FileRef(name=file_name, kind="download", id=payment_id, rows=len(claims))])
     await uow.commit()
-    return {"payment_id": payment_id, "claim_count": len(claims), "total_amount": str(Money(total))}
+    return {"payment_id": payment_id, "claim_count": len(claims), "total_amount": str(Money(total)),
+            "claims_still_arriving": len(unseen)}
 
 
 # ------------------------------------------------------------------ the payer's response
-async def upload_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, data: bytes | None,
+async def upload_payment_response(uow: UnitOfWork, deps: Deps, *, data: bytes | None,
                                   file_name: str | None, actor: Actor | None) -> dict[str, Any]:
     """Validate the whole file, then keep it pending until a support user confirms it."""
     upload = read_csv_upload(data, file_name, **PAYMENT_RESPONSE_COLUMNS)
-    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), "payment_in_progress")
+    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), WITH_PAYER)
     answers = read_payment_response(upload, in_progress=in_progress)
     upload_id = deps.new_id()
     await uow.uploads.add({
@@ -79,7 +105,7 @@ def _counts(answers) -> dict[str, int]:
     return counts
 
 
-async def pending_upload(uow: PaymentsUnitOfWork, upload_id: str, kind: str) -> dict[str, Any] | None:
+async def pending_upload(uow: UnitOfWork, upload_id: str, kind: str) -> dict[str, Any] | None:
     """The upload, locked; None when it was already confirmed (confirming twice applies once)."""
     upload = await uow.uploads.get(upload_id, kind, for_update=True)
     if upload["status"] == "cancelled":
@@ -87,7 +113,7 @@ async def pending_upload(uow: PaymentsUnitOfWork, upload_id: str, kind: str) -> 
     return upload if upload["status"] == "pending" else None
 
 
-async def still_in(uow: PaymentsUnitOfWork, answers: list[dict[str, Any]], status: str) -> None:
+async def still_in(uow: UnitOfWork, answers: list[dict[str, Any]], status: str) -> None:
     """Claims may have moved since the upload was checked: lock them and refuse rows that did."""
     refs = [a["reference"] for a in answers]
     current = await uow.claims.references_in(refs, status, for_update=True)
@@ -96,21 +122,21 @@ async def still_in(uow: PaymentsUnitOfWork, answers: list[dict[str, Any]], statu
         raise CsvRejected([Refused(VALID_REFERENCE, field="claim_reference", row=a["row"]) for a in stale])
 
 
-async def confirm_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload_id: str,
+async def confirm_payment_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
                                    actor: Actor | None) -> dict[str, Any]:
     upload = await pending_upload(uow, upload_id, "payment")
     if upload is None:
         done = await uow.uploads.get(upload_id, "payment")
         return {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
     changing = [a for a in upload["answers"] if a["outcome"] != "unchanged"]
-    await still_in(uow, changing, "payment_in_progress")
+    await still_in(uow, changing, WITH_PAYER)
     now = deps.clock.now()
     for a in changing:
         uow.emit(PayerPaymentRecorded(reference=a["reference"], outcome=a["outcome"], reason=a["reason"],
                                       upload_id=upload_id, actor=actor, occurred_at=now))
-    await uow.claims.expect([a["reference"] for a in changing if a["outcome"] == "paid"], "paid")
+    await uow.claims.expect([a["reference"] for a in changing if a["outcome"] == "paid"], outcome("marked as paid"))
     await uow.claims.expect([a["reference"] for a in changing if a["outcome"] == "information_requested"],
-                            "payment_information_requested")
+                            outcome("marked as needing information"))
     await uow.uploads.decide(upload_id, status="confirmed", by=actor.email if actor else None, at=now)
     record_activity(uow, deps, title="Payer payment response uploaded", action="payment_response_uploaded",
                     actor=actor, references=[a["reference"] for a in upload["answers"]],
@@ -121,7 +147,7 @@ async def confirm_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, uploa
             **_counts(upload["answers"])}
 
 
-async def cancel_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload_id: str,
+async def cancel_payment_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
                                   actor: Actor | None, kind: str = "payment") -> dict[str, Any]:
     upload = await uow.uploads.get(upload_id, kind, for_update=True)
     if upload["status"] == "confirmed":
@@ -134,7 +160,7 @@ async def cancel_payment_response(uow: PaymentsUnitOfWork, deps: Deps, *, upload
 
 
 # ------------------------------------------------------------------ manual payer actions
-async def _manual(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, action: str, fact, title: str,
+async def _manual(uow: UnitOfWork, deps: Deps, *, reference: str, action: str, fact, title: str,
                   code: str, actor: Actor | None) -> dict[str, Any]:
     claim = await uow.claims.get(reference, for_update=True)
     to_status = next_status(reference, claim["effective_status"], action)
@@ -145,7 +171,7 @@ async def _manual(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, action
     return {"reference": reference, "status": to_status}
 
 
-async def mark_information_sent(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str,
+async def mark_information_sent(uow: UnitOfWork, deps: Deps, *, reference: str,
                                 actor: Actor | None) -> dict[str, Any]:
     return await _manual(uow, deps, reference=reference, action="marked as information sent to the payer",
                          fact=PayerInformationSent(reference=reference, actor=actor, occurred_at=deps.clock.now()),
@@ -153,14 +179,14 @@ async def mark_information_sent(uow: PaymentsUnitOfWork, deps: Deps, *, referenc
                          actor=actor)
 
 
-async def mark_paid(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, actor: Actor | None) -> dict[str, Any]:
+async def mark_paid(uow: UnitOfWork, deps: Deps, *, reference: str, actor: Actor | None) -> dict[str, Any]:
     return await _manual(uow, deps, reference=reference, action="marked as paid",
                          fact=PayerPaymentRecorded(reference=reference, outcome="paid", actor=actor,
                                                    occurred_at=deps.clock.now()),
                          title=f"Payer paid claim {reference}", code="payment_paid", actor=actor)
 
 
-async def reject_payment(uow: PaymentsUnitOfWork, deps: Deps, *, reference: str, reason: str,
+async def reject_payment(uow: UnitOfWork, deps: Deps, *, reference: str, reason: str,
                          actor: Actor | None) -> dict[str, Any]:
     return await _manual(uow, deps, reference=reference, action="rejected by the payer",
                          fact=PayerRejected(reference=reference, reason=reason.strip(), actor=actor,

@@ -10,8 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-PAID = "paid"
-SAMPLING_IN_PROGRESS = "sampling_in_progress"
+from shared.contracts.claim_status import ClaimStatus
+from shared.contracts.identifiers import pad_reference
+
+PAID: str = ClaimStatus.PAID.value
+SAMPLING_IN_PROGRESS: str = ClaimStatus.SAMPLING_IN_PROGRESS.value
 
 
 # Named tuples rather than frozen dataclasses: as immutable, and an upload builds 100,000 of them
@@ -42,10 +45,7 @@ class ClaimView(NamedTuple):
 
 
 def normalise_reference(value: str) -> str:
-    value = value.strip()
-    if value.isdigit() and len(value) < 8:
-        return value.zfill(8)
-    return value
+    return pad_reference(value.strip())
 
 
 def name_key(name: str) -> str:

@@ -32,6 +32,7 @@ from typing import NamedTuple
 from datetime import datetime, timedelta, timezone
 
 from shared.contracts.errors import Refused
+from shared.contracts.identifiers import is_reference
 from shared.csvfiles import CsvUpload, read_csv_upload, refuse_rows
 
 from .projection import PAID, ClaimView, normalise_reference
@@ -114,7 +115,7 @@ def check_sample(upload: CsvUpload, claims: Mapping[str, ClaimView]) -> SampleUp
     for row in upload.rows:
         values, number = row.values, row.number
         reference = values["claim_reference_number"]
-        if len(reference) != 8 or not reference.isdigit():  # the usual case needs no normalising
+        if not is_reference(reference):  # the usual case needs no normalising
             reference = normalise_reference(reference)
         reason = values["claim_sample_reason"]
         claim = claims.get(reference) if reference else None
@@ -174,8 +175,8 @@ def _agrees(column: str, value: str, claim: ClaimView) -> bool:
     return _same_submission(value, claim.submitted_at)
 
 
-_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-_ISO_TIME = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2})?")
+_UK = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")
+_ISO_TIME = re.compile(r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?")
 _UK_TIME_OFFSETS = (timedelta(0), timedelta(hours=1))  # GMT and BST
 
 

@@ -1,22 +1,14 @@
-"""The words sampling shows people: status labels, the review warning, activity titles and the
-messages of refused actions (DESIGN §5, §10)."""
+"""The words sampling shows people: the review warning, activity titles and the messages of refused
+actions (DESIGN §5, §10); status labels are the shared vocabulary's."""
 from __future__ import annotations
 
-PAID = "paid"
-SAMPLING_IN_PROGRESS = "sampling_in_progress"
-PROVIDER_NOT_APPROVED = "sampling_provider_not_approved"
-#: The statuses the Sampling section lists (claims waiting to be processed).
-WAITING = (SAMPLING_IN_PROGRESS, PROVIDER_NOT_APPROVED)
+from shared.contracts.claim_status import SAMPLING_WAITING, ClaimStatus, support_label
 
-#: Labels of the statuses sampling deals with (the claims service owns the full list).
-STATUS_LABELS = {
-    "submitted": "Submitted",
-    "payment_in_progress": "Payment in progress",
-    "paid": "Paid",
-    "sampling_in_progress": "Sampling in progress",
-    "sampling_provider_not_approved": "Provider not approved",
-    "sampling_not_approved": "Claim not approved",
-}
+PAID: str = ClaimStatus.PAID.value
+SAMPLING_IN_PROGRESS: str = ClaimStatus.SAMPLING_IN_PROGRESS.value
+PROVIDER_NOT_APPROVED: str = ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED.value
+#: The statuses the Sampling section lists (claims waiting to be processed).
+WAITING = SAMPLING_WAITING
 
 REVIEW_WARNING = ("Each accredited provider included in the sample data will receive an email instructing "
                   "them to assure their partner schools’ claim.")
@@ -27,7 +19,7 @@ REASON_NEEDED = "Enter a reason"
 
 
 def label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    return support_label(status)
 
 
 def claims_phrase(count: int) -> str:

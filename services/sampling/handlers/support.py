@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from shared.contracts import ActivityRecorded, Actor, FileRef, NotFound, Refused, SamplingDecisionRecorded, SendNotification
+from shared.contracts import roles
 from shared.platform.links import LinkOutcome, revoke_links, use_link
 
 from ..domain import normalise_reference, wording
@@ -69,7 +70,7 @@ async def handle_download(command: Download, uow: SamplingUnitOfWork, clock: Clo
         uow.emit(ActivityRecorded(
             title=f"Sampling file downloaded by {row['recipient']}", action="sampling_file_downloaded",
             files=(FileRef(name=row["file_name"], kind="download", id=row["subject_id"]),),
-            source=SERVICE, actor=Actor(email=row["recipient"] or "provider", role="provider"), occurred_at=now))
+            source=SERVICE, actor=Actor(email=row["recipient"] or "provider", role=roles.PROVIDER), occurred_at=now))
         await uow.commit()
     return outcome, content
 
@@ -141,7 +142,7 @@ async def handle_send_reminders(command: SendReminders, uow: SamplingUnitOfWork,
                 reference=sampling["id"], occurred_at=now))
         uow.emit(ActivityRecorded(title=f"Sampling reminder sent to {provider['name']}",
                                   action="sampling_reminder_sent", source=SERVICE,
-                                  actor=Actor(email="system@claimflow", role="system"), occurred_at=now))
+                                  actor=Actor(email="system@claimflow", role=roles.SYSTEM), occurred_at=now))
     await uow.samplings.mark_reminded([d["id"] for d in due], now)
     await uow.commit()
     return len(due)

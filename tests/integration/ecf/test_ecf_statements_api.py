@@ -204,3 +204,16 @@ async def test_the_deadline_job_moves_declarations_to_payable_without_anyone_rea
         await engine.dispose()
     [row] = await ecf.sql("SELECT state FROM ecf_declarations")
     assert row.state == "payable"
+
+
+async def test_a_payment_type_that_looks_like_a_formula_downloads_as_text_in_the_statement_csv(ecf):
+    lp = await set_up_provider(ecf)
+    november = lp["statements"][0]
+    formula = '=HYPERLINK("http://evil.example","Open")'
+    r = await ecf.post(f"/statements/{november}/adjustments", {"payment_type": formula, "amount": "-10.00"})
+    assert r.status_code == 201, r.text
+
+    statement_file = await ecf.get(f"/statements/{november}.csv")
+
+    rows = list(csv.reader(io.StringIO(statement_file.text)))
+    assert ["adjustment", "'" + formula, "", "", "", "-10.00"] in rows

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator
 from urllib.parse import urlparse
 
@@ -31,14 +31,15 @@ CAROL = support_user("carol@education.gov.uk")
 
 
 @contextlib.asynccontextmanager
-async def running_payments(infra, env: dict[str, str], *, clock: FixedClock | None = None
-                           ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+async def running_payments(infra, env: dict[str, str], *, clock: FixedClock | None = None,
+                           catch_up: timedelta = timedelta(seconds=5)) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     url = await infra.database("payments")
     settings = PaymentsSettings(PAYMENTS_DATABASE_URL=url, PAYER_EMAIL_ADDRESSES=",".join(PAYERS),
                                 PUBLIC_BASE_URL="https://claimflow.example")
     counter = iter(range(1, 10**6))
     rng = random.Random(11)
-    deps = Deps(clock=clock or FixedClock(NOW), new_id=lambda: f"{next(counter):04d}{rng.getrandbits(32):08x}")
+    deps = Deps(clock=clock or FixedClock(NOW), new_id=lambda: f"{next(counter):04d}{rng.getrandbits(32):08x}",
+                catch_up=catch_up)
     app = create_app(settings, deps)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://payments",

@@ -1,5 +1,6 @@
 """The statement's API document and CSV files."""
 import csv
+import dataclasses
 import io
 from collections import Counter
 from datetime import date
@@ -7,7 +8,8 @@ from datetime import date
 import pytest
 
 from services.payments.ecf.domain.calculator import Tally, calculate, tally
-from services.payments.ecf.domain.presentation import declarations_csv, statement_csv, statement_document
+from services.payments.ecf.domain.presentation import statement_document
+from services.payments.ecf.exports import declarations_csv, statement_csv
 from services.payments.ecf.domain.statements import add_adjustment, authorise
 from shared.contracts.money import Money
 
@@ -42,7 +44,7 @@ def test_the_statement_csv_lists_its_lines_then_its_totals():
     s2 = add_adjustment(statement(2), payment_type="Extra support", amount=Money(50))
     _, lines = calculate(c, [statement(1), s2], tally(ds))
 
-    rows = list(csv.DictReader(io.StringIO(statement_csv(s2, lines))))
+    rows = list(csv.DictReader(io.StringIO(statement_csv(s2, lines).decode())))
 
     assert [(r["line"], r["declaration_type"], r["band"], r["count"], r["amount"]) for r in rows[:4]] == [
         ("output_fee", "retained-1", "A", "1", "89.55"),
@@ -55,6 +57,28 @@ def test_the_statement_csv_lists_its_lines_then_its_totals():
 
 
 def test_the_declarations_csv_has_one_row_per_declaration():
-    rows = list(csv.DictReader(io.StringIO(declarations_csv([declaration(1), declaration(2, uplift=True)]))))
+    rows = list(csv.DictReader(io.StringIO(declarations_csv([declaration(1), declaration(2, uplift=True)]).decode())))
 
     assert [(r["id"], r["state"], r["uplift"]) for r in rows] == [("d1", "eligible", "no"), ("d2", "eligible", "yes")]
+
+
+FORMULAS = ("=HYPERLINK(\"http://evil.example\")", "+1+2", "-2+3", "@SUM(A1:A2)")
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_payment_type_that_looks_like_a_formula_is_written_as_text_in_the_statement_csv(formula):
+    s = add_adjustment(statement(1), payment_type=formula, amount=Money(-12))
+    [lines] = calculate(contract(), [s], {})
+
+    rows = list(csv.reader(io.StringIO(statement_csv(s, lines).decode())))
+
+    assert ["adjustment", "'" + formula, "", "", "", "-12.00"] in rows
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_declaration_field_that_looks_like_a_formula_is_written_as_text_in_the_declarations_csv(formula):
+    hostile = dataclasses.replace(declaration(1), participant_id=formula, course_identifier=formula)
+
+    [row] = list(csv.DictReader(io.StringIO(declarations_csv([hostile]).decode())))
+
+    assert (row["participant_id"], row["course_identifier"]) == ("'" + formula, "'" + formula)

@@ -9,7 +9,7 @@ from starlette.datastructures import QueryParams
 from services.gateway.auth import safe_next
 from services.gateway.clients import errors_from
 from services.gateway.web.forms import page_numbers, pagination, read_filter_form
-from services.gateway.web.pages import STATUS_LABELS
+from shared.contracts.claim_status import SUPPORT_LABELS as STATUS_LABELS
 from services.gateway.web.templating import build_environment, govuk_date, govuk_datetime, money
 
 SORT_KEYS = ("reference", "submitted_at", "amount")

@@ -48,7 +48,7 @@ ALREADY_VOIDED = "This declaration has already been voided."
 CLAWED_BACK_MESSAGE = "This declaration has been clawed back, so you can only view it."
 AWAITING_CLAWBACK_MESSAGE = "This declaration has already been voided and is awaiting clawback."
 
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_RFC3339 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
 
 
 @dataclass(frozen=True)

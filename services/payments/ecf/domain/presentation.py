@@ -1,14 +1,13 @@
-"""Shapes of a statement for the API and the CSV downloads.
+"""Shapes of a statement for the API and the CSV downloads (the CSV rows; ``ecf.exports`` writes
+them through the one formula-safe writer).
 
 Amounts are strings with two decimals, pennies rounded half up (``rules.as_text``); the exact
 values stay in the domain objects. Dates are ISO 8601.
 """
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .calculator import FeeLine, StatementLines
 from .declarations import Declaration
@@ -56,37 +55,28 @@ def statement_document(statement: Statement, lines: StatementLines, *, today: da
     }
 
 
-def statement_csv(statement: Statement, lines: StatementLines) -> str:
-    """One row per line of the statement, then its totals."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(STATEMENT_CSV_HEADERS)
+def statement_csv_rows(statement: Statement, lines: StatementLines) -> Iterator[tuple]:
+    """One row per line of the statement, then its totals (cells in ``STATEMENT_CSV_HEADERS`` order)."""
     for x in lines.output_fees:
-        writer.writerow(("output_fee", x.declaration_type, x.band, x.count, as_text(x.fee), as_text(x.subtotal)))
+        yield ("output_fee", x.declaration_type, x.band, x.count, as_text(x.fee), as_text(x.subtotal))
     for x in lines.clawback_lines:
-        writer.writerow(("clawback", x.declaration_type, x.band, x.count, as_text(x.fee), as_text(-x.subtotal)))
+        yield ("clawback", x.declaration_type, x.band, x.count, as_text(x.fee), as_text(-x.subtotal))
     if lines.uplift_count:
-        writer.writerow(("uplift", "started", "", lines.uplift_count, "", as_text(lines.uplift)))
+        yield ("uplift", "started", "", lines.uplift_count, "", as_text(lines.uplift))
     if lines.uplift_clawback_count:
-        writer.writerow(("uplift_clawback", "started", "", lines.uplift_clawback_count, "",
-                         as_text(-lines.uplift_clawback)))
+        yield ("uplift_clawback", "started", "", lines.uplift_clawback_count, "", as_text(-lines.uplift_clawback))
     for a in statement.adjustments:
-        writer.writerow(("adjustment", a.payment_type, "", "", "", as_text(a.amount)))
+        yield ("adjustment", a.payment_type, "", "", "", as_text(a.amount))
     for name, amount in (("service_fee", lines.service_fee), ("output_fee", lines.output_fee),
                          ("uplift", lines.uplift), ("clawbacks", lines.clawbacks),
                          ("adjustments", lines.adjustments), ("vat", lines.vat), ("total", lines.total)):
-        writer.writerow((f"total_{name}" if name != "total" else "total", "", "", "", "", as_text(amount)))
-    return out.getvalue()
+        yield (f"total_{name}" if name != "total" else "total", "", "", "", "", as_text(amount))
 
 
-def declarations_csv(declarations: Iterable[Declaration]) -> str:
-    """Every declaration given (those on a statement, or clawed back on it), in the given order."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(DECLARATIONS_CSV_HEADERS)
+def declarations_csv_rows(declarations: Iterable[Declaration]) -> Iterator[tuple]:
+    """Every declaration given (those on a statement, or clawed back on it), in the given order
+    (cells in ``DECLARATIONS_CSV_HEADERS`` order)."""
     for d in declarations:
-        writer.writerow((d.id, d.participant_id, d.declaration_type, d.declaration_date.isoformat(),
-                         d.course_identifier, d.evidence_held or "", d.state, d.statement_id or "",
-                         d.clawback_statement_id or "", "yes" if d.uplift else "no", d.ineligible_reason or "",
-                         d.submitted_at.isoformat()))
-    return out.getvalue()
+        yield (d.id, d.participant_id, d.declaration_type, d.declaration_date.isoformat(), d.course_identifier,
+               d.evidence_held or "", d.state, d.statement_id or "", d.clawback_statement_id or "",
+               "yes" if d.uplift else "no", d.ineligible_reason or "", d.submitted_at.isoformat())
