@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from shared.contracts import Refused
+from shared.contracts.identifiers import is_ascii_digits
 from shared.csvfiles import CsvRejected
 from shared.csvfiles.messages import EXTRA_CELLS, FILE_IS_EMPTY, SELECT_A_FILE, file_error
 
@@ -150,7 +151,7 @@ def read_establishments(data: bytes) -> list[GiasSchool]:
 def _school(v: dict[str, str], number: int, errors: list[Refused]) -> GiasSchool | None:
     before = len(errors)
     urn = v["urn"]
-    if not (urn.isascii() and urn.isdigit() and len(urn) <= 16):
+    if not (is_ascii_digits(urn) and len(urn) <= 16):
         errors.append(Refused(f"Enter a URN that is a number, like 100001 (not ‘{urn[:20]}’)" if urn
                               else "Enter the school’s URN", row=number, field="URN"))
     if not v["name"]:
@@ -188,7 +189,7 @@ def read_successors(data: bytes) -> dict[str, str]:
         if not kind.lower().startswith("successor"):
             continue
         for value, column in ((urn, "URN"), (link, "LinkURN")):
-            if not (value.isascii() and value.isdigit() and len(value) <= 16):
+            if not (is_ascii_digits(value) and len(value) <= 16):
                 errors.append(Refused(f"Enter a {column} that is a number, like 100001", row=number, field=column))
         if not errors:
             successors.setdefault(urn, link)

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import NotFound
+from shared.contracts.identifiers import is_ascii_digits
 
 from ..tables import gias_uploads, schools, trusts
 
@@ -72,7 +73,7 @@ class GiasRepository:
         if q:
             pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where.append(or_(schools.c.name.ilike(pattern), schools.c.urn.like(q.strip() + "%"))
-                         if q.strip().isdigit() else schools.c.name.ilike(pattern))
+                         if is_ascii_digits(q.strip()) else schools.c.name.ilike(pattern))
         total = (await self.session.execute(select(func.count()).select_from(schools).where(*where))).scalar_one()
         rows = await self.session.execute(
             select(schools, trusts.c.name.label("trust_name")).outerjoin(trusts, trusts.c.id == schools.c.trust_id)

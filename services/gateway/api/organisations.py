@@ -10,14 +10,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from pydantic import Field
 
+from shared.contracts import roles
+from shared.contracts.identifiers import is_ascii_digits
+
 from ..auth import api_role
 from ..clients import GatewayError
 from ..context import Gateway, gateway
 from ..users import User
 from . import schemas as s
 
-SUPPORT = api_role("support")
-ANY_USER = api_role("support", "school", "mat", "finance")
+SUPPORT = api_role(roles.SUPPORT)
+ANY_USER = api_role(*roles.USER_ROLES)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -114,7 +117,7 @@ async def schools(q: Annotated[str | None, Query(max_length=200)] = None,
 @router.get("/schools/{urn}", response_model=School, tags=["organisations"],
             summary="A school, with its successor when it closed", responses=s.errors(401, 403, 404, 503))
 async def school(urn: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    if not (urn.isascii() and urn.isdigit() and len(urn) <= 16):
+    if not (is_ascii_digits(urn) and len(urn) <= 16):
         raise GatewayError.one(404, f"There is no school with URN {urn[:20]}", field="urn")
     return await gw.services.claims.json("GET", f"/internal/v1/schools/{urn}", user=user)
 

@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
+from shared.contracts.identifiers import is_ascii_digits
+
 from ..auth import verify_csrf
 from ..clients import Downstream, GatewayError
 from ..context import Gateway, gateway
@@ -138,7 +140,7 @@ async def gias_done(request: Request, upload_id: str, user: User = Depends(SUPPO
 
 @router.get("/schools/{urn}")
 async def school(request: Request, urn: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    if not (urn.isascii() and urn.isdigit() and len(urn) <= 16):
+    if not (is_ascii_digits(urn) and len(urn) <= 16):
         raise GatewayError.one(404, "Page not found")
     found = await gw.services.claims.json("GET", f"/internal/v1/schools/{urn}", user=user)
     return render(request, "schools/show.html", {"title": found["name"], "section": "schools", "school": found})
