@@ -19,6 +19,7 @@ from shared.contracts import Actor, NotFound, Refused
 from shared.contracts.claim_status import STATUSES
 from shared.contracts.claim_status import support_label as label
 from shared.contracts.identifiers import urn_error
+from shared.platform.filenames import safe_file_name
 from shared.contracts.money import Money
 from shared.contracts.roles import MAT, SCHOOL, SYSTEM
 
@@ -126,7 +127,8 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                            if (error := urn_error(r.values["urn"]))])
         async with uow_factory() as uow:
             return await handlers.handle_import_schools(
-                handlers.ImportSchools([dict(r.values) for r in rows.rows], ctx.actor, file.filename or "schools.csv"),
+                handlers.ImportSchools([dict(r.values) for r in rows.rows], ctx.actor,
+                                       safe_file_name(file.filename, fallback="schools.csv")),
                 uow, deps.clock, districts=districts)
 
     @router.post("/providers", status_code=201)

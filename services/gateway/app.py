@@ -13,18 +13,20 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import cookie_parser
 
 from shared.platform.service import ServiceRuntime, create_service_app
+from shared.platform.validation_errors import plain_errors
 
 from . import auth
 from .api import ecf as ecf_api
 from .api import organisations as organisations_api
 from .api import routes as api_routes
 from .api import workflows as workflow_api
-from .clients import GatewayError, Services, _validation
+from .clients import GatewayError, Services
 from .config import GatewaySettings
 from .context import Gateway
 from .security import RateLimiter, TokenSigner
@@ -62,12 +64,15 @@ def create_app(settings: GatewaySettings | None = None, *,
     # The interactive docs load scripts from a CDN, which the content security policy forbids;
     # the OpenAPI document itself stays at /openapi.json.
     app.router.routes[:] = [r for r in app.router.routes
-                            if getattr(r, "path", None) not in ("/docs", "/docs/oauth2-redirect", "/redoc")]
+                            if getattr(r, "path", None) not in ("/docs", "/docs/oauth2-redirect", "/redoc", "/metrics")]
+    _operator_metrics(app, settings)
     app.state.gateway = Gateway(
         settings=settings, users=UserStore(runtime.engine, cache_s=settings.user_cache_s), services=services,
         tokens=TokenSigner(key, max_age_s=settings.token_max_age_s),
         sign_in_limiter=RateLimiter(limit=settings.sign_in_rate_limit, window_s=settings.sign_in_rate_window_s),
-        link_limiter=RateLimiter(limit=settings.link_rate_limit, window_s=settings.link_rate_window_s))
+        link_limiter=RateLimiter(limit=settings.link_rate_limit, window_s=settings.link_rate_window_s),
+        sign_in_client_limiter=RateLimiter(limit=settings.sign_in_client_rate_limit,
+                                           window_s=settings.sign_in_rate_window_s))
     app.state.templates = Templates()
     app.mount("/assets", StaticFiles(directory=STATIC / "govuk"), name="assets")
     app.mount("/static", StaticFiles(directory=STATIC / "app"), name="static")
@@ -86,6 +91,21 @@ def create_app(settings: GatewaySettings | None = None, *,
     _security_headers(app, settings)
     _error_handlers(app)
     return app
+
+
+def _operator_metrics(app: FastAPI, settings: GatewaySettings) -> None:
+    """``/metrics`` for operators only: the gateway faces the internet, so the scraper sends the
+    internal token (``X-Internal-Token: <token>`` or ``Authorization: Bearer <token>``); anyone
+    else is told the page does not exist."""
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+        given = request.headers.get("x-internal-token") or (bearer.strip() if scheme.lower() == "bearer" else "")
+        if not (settings.internal_api_token and secrets.compare_digest(given.encode(),
+                                                                        settings.internal_api_token.encode())):
+            raise StarletteHTTPException(404)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 def _security_headers(app: FastAPI, settings: GatewaySettings) -> None:
@@ -190,7 +210,7 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [_validation(e) for e in exc.errors()]
+        errors = plain_errors(exc.errors())
         if _is_api(request):
             return _json(422, errors, request=request)
         return _page(request, 404 if any(e.get("field") in ("reference",) for e in errors) else 400)

@@ -15,6 +15,7 @@ from typing import Any, AsyncIterator
 import httpx
 
 from shared.platform.logging import correlation_id
+from shared.platform.validation_errors import plain_errors
 
 from .transport import AiohttpTransport
 from .users import User
@@ -45,7 +46,10 @@ class GatewayError(Exception):
 
 
 class Downstream(GatewayError):
-    """A service refused the request (4xx)."""
+    """A service refused the request (4xx); ``reason`` is the body's ``reason`` when it gives one
+    (a download link's 410 says whether it was used, expired, replaced or never issued)."""
+
+    reason: str | None = None
 
 
 class ServiceUnavailable(GatewayError):
@@ -66,7 +70,7 @@ def errors_from(response: httpx.Response) -> list[dict[str, Any]]:
         return [_clean(e) for e in body["errors"] if isinstance(e, dict)] or [{"message": response.reason_phrase}]
     detail = body.get("detail") if isinstance(body, dict) else None
     if isinstance(detail, list):  # FastAPI request validation
-        return [_validation(e) for e in detail if isinstance(e, dict)]
+        return plain_errors(e for e in detail if isinstance(e, dict))
     if isinstance(detail, str):
         return [{"message": detail}]
     return [{"message": response.reason_phrase}]
@@ -81,20 +85,20 @@ def _jsonapi_errors(response: httpx.Response) -> bool:
     return isinstance(errors, list) and all(isinstance(e, dict) and "title" in e for e in errors)
 
 
+def _reason(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("reason") if isinstance(body, dict) and isinstance(body.get("reason"), str) else None
+
+
 def _clean(error: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"message": str(error.get("message", ""))}
     if error.get("row") is not None:
         out["row"] = error["row"]
     if error.get("field") is not None:
         out["field"] = error["field"]
-    return out
-
-
-def _validation(error: dict[str, Any]) -> dict[str, Any]:
-    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    out: dict[str, Any] = {"message": str(error.get("msg", "Enter a valid value"))}
-    if loc:
-        out["field"] = ".".join(loc)
     return out
 
 
@@ -167,7 +171,9 @@ class ServiceClient:
             if response.status_code == 401:  # our internal token is wrong: an operator problem, not the user's
                 log.error("%s refused the gateway's internal token", self.name)
                 raise ServiceUnavailable(self.name)
-            raise Downstream(response.status_code, errors_from(response))
+            refused = Downstream(response.status_code, errors_from(response))
+            refused.reason = _reason(response)
+            raise refused
 
     async def aclose(self) -> None:
         await self._client.aclose()

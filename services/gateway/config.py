@@ -45,6 +45,10 @@ class GatewaySettings(ServiceSettings):
     #: Sign-in attempts allowed per IP address and email address in the window (API and page alike).
     sign_in_rate_limit: int = Field(default=10, validation_alias="GATEWAY_SIGN_IN_RATE_LIMIT")
     sign_in_rate_window_s: float = Field(default=300.0, validation_alias="GATEWAY_SIGN_IN_RATE_WINDOW_S")
+    #: Failed sign-ins allowed per IP address in the same window, whatever the email addresses
+    #: (one client trying one password on many addresses). Successful sign-ins are not counted, so
+    #: an office behind one address is not locked out by its own people signing in.
+    sign_in_client_rate_limit: int = Field(default=20, validation_alias="GATEWAY_SIGN_IN_CLIENT_RATE_LIMIT")
     #: Requests for public download links allowed per IP address in the window.
     link_rate_limit: int = Field(default=30, validation_alias="GATEWAY_LINK_RATE_LIMIT")
     link_rate_window_s: float = Field(default=60.0, validation_alias="GATEWAY_LINK_RATE_WINDOW_S")

@@ -19,6 +19,8 @@ class Gateway:
     tokens: TokenSigner
     sign_in_limiter: RateLimiter
     link_limiter: RateLimiter
+    #: Failed sign-ins per IP address (``sign_in_limiter`` counts attempts per IP address and email).
+    sign_in_client_limiter: RateLimiter | None = None
 
 
 async def gateway(request: Request) -> Gateway:

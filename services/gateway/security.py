@@ -121,6 +121,16 @@ class RateLimiter:
         hits.append(now)
         return True
 
+    def allows(self, key: str) -> bool:
+        """Whether ``hit`` would be allowed now, without recording an attempt."""
+        hits = self._hits.get(key)
+        if not hits:
+            return True
+        now = self._clock()
+        while hits and hits[0] <= now - self.window_s:
+            hits.popleft()
+        return len(hits) < self.limit
+
     def retry_after(self, key: str) -> int:
         hits = self._hits.get(key)
         if not hits:

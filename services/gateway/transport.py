@@ -8,6 +8,15 @@ changes and tests can still pass their own httpx transports.
 
 Failures are mapped to httpx's transport errors (connect errors, timeouts, a dropped connection),
 which ``ServiceClient`` answers with 503.
+
+A pooled connection the service has closed must not turn into a 503:
+- a connection that carried a 5xx answer is closed, not pooled (uvicorn closes its side after an
+  unhandled error without saying ``Connection: close``);
+- idle connections are dropped after ``KEEPALIVE_S``, before uvicorn's own 5 s keep-alive ends;
+- a request whose body could not be written (the socket was already closed, so the service never
+  received a whole request) is sent again once, on a fresh connection, whatever its method.
+  aiohttp itself retries idempotent methods whose connection was dropped. A request that was sent
+  and then lost its connection is not retried: the service may have processed it.
 """
 from __future__ import annotations
 
@@ -19,6 +28,8 @@ import httpx
 
 # Headers aiohttp writes itself from the request it sends.
 _OWN_HEADERS = {b"host", b"content-length", b"transfer-encoding", b"connection"}
+#: Seconds an idle pooled connection is kept (under uvicorn's default keep-alive of 5 s).
+KEEPALIVE_S = 4.0
 
 
 class _Body(httpx.AsyncByteStream):
@@ -42,15 +53,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, limit: int = 100) -> None:
         self._limit = limit
         self._session: aiohttp.ClientSession | None = None
+        self._fresh: aiohttp.ClientSession | None = None  # one new connection per request (retries)
 
     def _client(self) -> aiohttp.ClientSession:
         # Made on first use: an aiohttp session belongs to the running event loop.
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._limit, limit_per_host=self._limit, keepalive_timeout=30),
-                auto_decompress=False,  # httpx.Response decodes by Content-Encoding itself
-                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"))
+            self._session = _session(aiohttp.TCPConnector(limit=self._limit, limit_per_host=self._limit,
+                                                          keepalive_timeout=KEEPALIVE_S))
         return self._session
+
+    def _fresh_client(self) -> aiohttp.ClientSession:
+        if self._fresh is None or self._fresh.closed:
+            self._fresh = _session(aiohttp.TCPConnector(limit=self._limit, force_close=True))
+        return self._fresh
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
@@ -59,24 +74,56 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
                    if k.lower() not in _OWN_HEADERS]
         body = await request.aread()
+
+        async def send(session: aiohttp.ClientSession) -> aiohttp.ClientResponse:
+            return await session.request(request.method, str(request.url), headers=headers, data=body or None,
+                                         allow_redirects=False, timeout=timeout, compress=None)
+
         try:
-            response = await self._client().request(
-                request.method, str(request.url), headers=headers, data=body or None, allow_redirects=False,
-                timeout=timeout, compress=None)
+            try:
+                response = await send(self._client())
+            except aiohttp.ClientOSError as exc:
+                if not _not_sent(exc):
+                    raise
+                response = await send(self._fresh_client())
         except aiohttp.ClientConnectorError as exc:
             raise httpx.ConnectError(str(exc), request=request) from exc
         except asyncio.TimeoutError as exc:  # aiohttp's timeouts are asyncio.TimeoutError too
             raise httpx.ReadTimeout(f"no answer in time: {exc}", request=request) from exc
         except aiohttp.ClientError as exc:
             raise httpx.RemoteProtocolError(str(exc), request=request) from exc
+        if response.status >= 500:
+            _do_not_reuse(response)
         return httpx.Response(status_code=response.status, headers=list(response.raw_headers),
                               stream=_Body(response), request=request,
                               extensions={"http_version": b"HTTP/1.1", "reason_phrase": (response.reason or "").encode()})
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for session in (self._session, self._fresh):
+            if session is not None:
+                await session.close()
+        self._session = self._fresh = None
+
+
+def _session(connector: aiohttp.TCPConnector) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(connector=connector,
+                                 auto_decompress=False,  # httpx.Response decodes by Content-Encoding itself
+                                 skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"))
+
+
+def _do_not_reuse(response: aiohttp.ClientResponse) -> None:
+    """Close the response's connection once it is done with, even if aiohttp already pooled it (a
+    body-less answer is released as soon as its head is read; no other task ran since)."""
+    if response.connection is not None and response.connection.protocol is not None:
+        response.connection.protocol.force_close()  # closed, not pooled, when the body is read
+    elif (protocol := getattr(response, "_protocol", None)) is not None:
+        protocol.close()  # already in the pool: a closed connection there is thrown away, never used
+
+
+def _not_sent(exc: aiohttp.ClientOSError) -> bool:
+    """The request never reached the service whole: writing it failed (aiohttp's only sign of that is
+    its message), so the service cannot have acted on it."""
+    return "Can not write request body" in str(exc)
 
 
 def _sum(*values: float | None) -> float | None:

@@ -14,12 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.contracts import Actor, Refused
 from shared.contracts.money import Money
 from shared.contracts.roles import SUPPORT, SYSTEM
+from shared.platform.filenames import safe_file_name
 
 from . import handlers
 from .domain.clawback import HoursWorked
 from .domain.status import STATUSES, label
 from .ports import Deps
-from shared.platform.links import download_response
+from shared.platform.links import download_response, link_status
 
 LINK_GONE = {
     "used": "This link has already been used. Reply to the email you received to ask for a new link.",
@@ -154,8 +155,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     async def upload_payment_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
         data = await file.read() if file is not None else None
         async with uow_factory() as uow:
-            return await handlers.upload_payment_response(uow, deps, data=data,
-                                                          file_name=file.filename if file else None, actor=who)
+            return await handlers.upload_payment_response(uow, deps, data=data, file_name=_name(file), actor=who)
 
     @router.get("/payments/responses/{upload_id}")
     async def payment_response(upload_id: str):
@@ -244,8 +244,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     async def upload_clawback_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
         data = await file.read() if file is not None else None
         async with uow_factory() as uow:
-            return await handlers.upload_clawback_response(uow, deps, data=data,
-                                                           file_name=file.filename if file else None, actor=who)
+            return await handlers.upload_clawback_response(uow, deps, data=data, file_name=_name(file), actor=who)
 
     @router.get("/clawbacks/responses/{upload_id}")
     async def clawback_response(upload_id: str):
@@ -271,7 +270,17 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
         return download_response(outcome.status, file_name=row.get("file_name"), content=row.get("content"),
                                  gone=LINK_GONE)
 
+    @router.get("/links/{token}/status")
+    async def download_status(token: str):
+        """Whether the link would download, without spending it (the gateway's page before the button)."""
+        async with uow_factory() as uow:
+            return {"status": await link_status(uow.session, uow.links, token, now=deps.clock.now())}
+
     return router
+
+
+def _name(file: UploadFile | None) -> str | None:
+    return safe_file_name(file.filename) if file is not None and file.filename else None
 
 
 def _upload_item(u: dict[str, Any]) -> dict[str, Any]:

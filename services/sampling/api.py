@@ -15,11 +15,13 @@ from pydantic import BaseModel, ConfigDict
 from shared.contracts import Actor
 from shared.contracts.money import Money
 from shared.contracts.roles import SYSTEM
+from shared.platform.filenames import safe_file_name
 
 from . import handlers
 from .domain import wording
 from .ports import Deps
-from shared.platform.links import download_response
+from .tables import links as links_table
+from shared.platform.links import download_response, link_status
 
 LINK_GONE = {
     "used": "This link has already been used. Reply to the email we sent you to get a new link.",
@@ -53,7 +55,7 @@ def waiting_item(c: dict[str, Any]) -> dict[str, Any]:
 async def _file(file: UploadFile | None) -> tuple[bytes | None, str | None]:
     if file is None:
         return None, None
-    return await file.read(), file.filename
+    return await file.read(), file.filename and safe_file_name(file.filename)
 
 
 def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callable) -> APIRouter:
@@ -160,5 +162,13 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
             outcome_status, row = outcome.status, outcome.row
         return download_response(outcome_status, file_name=row["file_name"] if row else None, content=content,
                                  gone=LINK_GONE)
+
+    @router.get("/links/{token}/status")
+    async def download_status(token: str):
+        """Whether the link would download, without spending it (the gateway's page before the button)."""
+        if not token.startswith(f"{handlers.SERVICE}-") or len(token) > 200:
+            return {"status": "unknown"}
+        async with uow_factory() as uow:
+            return {"status": await link_status(uow.session, links_table, token, now=deps.clock.now())}
 
     return router

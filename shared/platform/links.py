@@ -90,6 +90,20 @@ async def use_link(session: AsyncSession, table: Table, token: str, *, now: date
     return LinkOutcome("expired")
 
 
+async def link_status(session: AsyncSession, table: Table, token: str, *, now: datetime) -> str:
+    """What ``use_link`` would say, without spending the link: ok, expired, used, revoked or unknown
+    (the gateway shows the page that fits before anyone presses the download button)."""
+    row = (await session.execute(select(table.c.expires_at, table.c.used_at, table.c.revoked_at)
+                                 .where(table.c.token_hash == hash_token(token)))).first()
+    if row is None:
+        return "unknown"
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.used_at is not None:
+        return "used"
+    return "ok" if row.expires_at > now else "expired"
+
+
 def download_response(status: str, *, file_name: str | None, content: bytes | None, gone: dict[str, str]):
     """The internal API's answer to a link: the CSV once (``status == "ok"``), otherwise 410 with the
     audience's words for why (``gone`` maps used/expired/revoked/unknown to a message)."""

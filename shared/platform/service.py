@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
 
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from aiokafka import ConsumerRebalanceListener
 from faststream import AckPolicy
@@ -31,6 +32,7 @@ from .messaging import ensure_topics, group_name, topic_name
 from .relay import OutboxRelay
 from .settings import ServiceSettings
 from .uow import on_events_committed
+from .validation_errors import plain_errors
 
 log = logging.getLogger(__name__)
 
@@ -351,6 +353,14 @@ def create_service_app(runtime: ServiceRuntime, *, title: str, routers: Sequence
     async def _refused(request: Request, exc: Refused) -> JSONResponse:
         errors = getattr(exc, "errors", None) or [exc]  # a CSV upload reports every error at once
         return JSONResponse({"errors": [error_item(e) for e in errors]}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Plain words naming the field, never pydantic's; the Lead Provider API's routes speak JSON:API.
+        errors = plain_errors(exc.errors())
+        if "/ecf/" in request.url.path:
+            errors = [{"title": "Unprocessable Entity", "detail": e["message"]} for e in errors]
+        return JSONResponse({"errors": errors}, status_code=422)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from shared.contracts import roles
 from shared.contracts.identifiers import REFERENCE_DIGITS_MESSAGE, is_other_digits, is_reference
+from shared.platform.filenames import safe_file_name
 
 from ..auth import api_role
 from ..clients import GatewayError
@@ -33,22 +34,40 @@ SORT_KEYS = ("reference", "school_name", "provider_name", "status", "amount", "s
 router = APIRouter(prefix="/api/v1")
 
 
-def too_many_sign_ins(retry_after: int) -> GatewayError:
+def too_many_sign_ins(retry_after: int, *, from_client: bool = False) -> GatewayError:
     minutes = max(1, (retry_after + 59) // 60)
-    return GatewayError.one(429, f"You have tried to sign in too many times. Wait {minutes} "
-                                 f"minute{'s' if minutes != 1 else ''}, then try again.",
-                            headers={"Retry-After": str(retry_after)})
+    wait = f"Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again."
+    message = (f"There have been too many failed attempts to sign in from your network. {wait}" if from_client
+               else f"You have tried to sign in too many times. {wait}")
+    return GatewayError.one(429, message, headers={"Retry-After": str(retry_after)})
+
+
+def start_sign_in(gw: Gateway, request: Request, email: str) -> str:
+    """Count a sign-in attempt, or refuse it (429): per IP address and email address, and per IP
+    address for failed attempts whatever the email. Returns the per-address key to reset on success."""
+    ip = client_ip(request)
+    clients = gw.sign_in_client_limiter
+    if clients is not None and not clients.allows(ip):
+        raise too_many_sign_ins(clients.retry_after(ip), from_client=True)
+    key = f"{ip}|{email.strip().lower()}"
+    if not gw.sign_in_limiter.hit(key):
+        raise too_many_sign_ins(gw.sign_in_limiter.retry_after(key))
+    return key
+
+
+def sign_in_failed(gw: Gateway, request: Request) -> None:
+    if gw.sign_in_client_limiter is not None:
+        gw.sign_in_client_limiter.hit(client_ip(request))
 
 
 @router.post("/auth/token", response_model=s.TokenResponse, tags=["auth"],
              summary="Exchange an email address and password for a bearer token",
              responses=s.errors(401, 422, 429))
 async def issue_token(body: s.TokenRequest, request: Request, gw: Gateway = Depends(gateway)) -> s.TokenResponse:
-    key = f"{client_ip(request)}|{body.email.strip().lower()}"
-    if not gw.sign_in_limiter.hit(key):
-        raise too_many_sign_ins(gw.sign_in_limiter.retry_after(key))
+    key = start_sign_in(gw, request, body.email)
     user = await gw.users.authenticate(body.email, body.password)
     if user is None:
+        sign_in_failed(gw, request)
         raise GatewayError.one(401, "Enter a correct email address and password",
                                headers={"WWW-Authenticate": "Bearer"})
     gw.sign_in_limiter.reset(key)
@@ -69,7 +88,7 @@ async def import_schools(file: Annotated[UploadFile, File(description="CSV file"
                          user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     data = await file.read()
     return await gw.services.claims.json("POST", "/internal/v1/schools/import", user=user, files={
-        "file": (file.filename or "schools.csv", data, file.content_type or "text/csv")})
+        "file": (safe_file_name(file.filename, fallback="schools.csv"), data, file.content_type or "text/csv")})
 
 
 @router.post("/providers", status_code=201, response_model=s.Provider, tags=["organisations"],

@@ -37,7 +37,8 @@ class Closed(BaseModel):
 # ------------------------------------------------------------------------------------ errors
 class ErrorItem(BaseModel):
     message: str = Field(description="What went wrong, in words a person can act on")
-    row: int | None = Field(default=None, description="CSV row (1 = first data row) where it applies")
+    row: int | None = Field(default=None, description="The spreadsheet row where it applies: the header is row 1, "
+                                                     "so the first data row is row 2")
     field: str | None = Field(default=None, description="Field or CSV column where it applies")
 
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
 from shared.contracts import roles
 from shared.contracts.claim_status import SAMPLING_WAITING
 from shared.contracts.identifiers import ID_PATTERN, is_id
+from shared.platform.filenames import safe_file_name
 
 from ..auth import api_role
 from ..clients import GatewayError, ServiceClient
@@ -41,7 +42,7 @@ def check_id(value: str, what: str = "upload") -> str:
 async def forward_file(client: ServiceClient, path: str, file: UploadFile | None, user: User) -> Any:
     files = None
     if file is not None:
-        files = {"file": (file.filename or "upload.csv", await file.read(), file.content_type or "text/csv")}
+        files = {"file": (safe_file_name(file.filename), await file.read(), file.content_type or "text/csv")}
     return await client.json("POST", path, user=user, **({"files": files} if files else {}))
 
 

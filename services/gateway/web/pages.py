@@ -14,7 +14,7 @@ from shared.contracts.claim_status import SUPPORT_LABELS
 from shared.contracts.identifiers import is_reference
 
 from .. import auth
-from ..api.routes import SORT_KEYS, stream_csv, support_user_email, too_many_sign_ins
+from ..api.routes import SORT_KEYS, sign_in_failed, start_sign_in, stream_csv, support_user_email
 from ..auth import page_role, verify_csrf
 from ..clients import Downstream, GatewayError
 from ..context import Gateway, client_ip, gateway
@@ -64,12 +64,13 @@ async def sign_in(request: Request, gw: Gateway = Depends(gateway)):
         missing["password"] = "Enter your password"
     if missing:
         return again(missing, 422)
-    key = f"{client_ip(request)}|{email.lower()}"
-    if not gw.sign_in_limiter.hit(key):
-        error = too_many_sign_ins(gw.sign_in_limiter.retry_after(key))
+    try:
+        key = start_sign_in(gw, request, email)
+    except GatewayError as error:
         return again({"email": error.errors[0]["message"]}, 429, error.headers)
     user = await gw.users.authenticate(email, password)
     if user is None:
+        sign_in_failed(gw, request)
         return again({"email": "Enter a correct email address and password"}, 401)
     gw.sign_in_limiter.reset(key)
     session_id, _ = await gw.users.start_session(user, max_age_s=gw.settings.session_max_age_s)
@@ -162,12 +163,6 @@ async def claim_page(request: Request, reference: str, user: User, gw: Gateway, 
         "support_users": support_users, "errors": errors, "banner": banner}, status_code=status_code)
 
 
-def _wants_page(request: Request) -> bool:
-    """A person's browser (which asks for HTML) gets a page with a download button first, so that an
-    email scanner or link preview that fetches the address does not use up the one download."""
-    return "text/html" in request.headers.get("accept", "") and request.query_params.get("download") != "1"
-
-
 @router.post("/claims/{reference}/assign", dependencies=[Depends(verify_csrf)])
 async def assign(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     form = await request.form()
@@ -215,41 +210,79 @@ async def notifications(request: Request, page: int = 1, recipient: str = "", us
 
 
 # ------------------------------------------------------------------------------ public links
+#: A link's token names the service that issued it (``shared.platform.links.new_token``).
+LINK_ISSUERS = ("sampling", "payments")
+
+
+def _wants_page(request: Request) -> bool:
+    """A person's browser (which asks for HTML) gets a page with a download button first, so that an
+    email scanner or link preview that fetches the address does not use up the one download."""
+    return "text/html" in request.headers.get("accept", "") and request.query_params.get("download") != "1"
+
+
+def _issuer(gw: Gateway, token: str):
+    service, _, rest = token.partition("-")
+    if service not in LINK_ISSUERS or not rest or len(token) > 200 or not all(c.isalnum() or c in "-_" for c in token):
+        return None
+    return getattr(gw.services, service)
+
+
+def _link_refused(request: Request, gw: Gateway) -> Response | None:
+    ip = client_ip(request)
+    if gw.link_limiter.hit(ip):
+        return None
+    retry = gw.link_limiter.retry_after(ip)
+    return templates(request).render(request, "error.html", {
+        "title": "Too many requests",
+        "paragraphs": [f"You have opened download links too many times. Wait {max(1, (retry + 59) // 60)} "
+                       "minutes, then try again."]}, status_code=429, headers={"Retry-After": str(retry)})
+
+
 @router.get("/links/{token}")
 async def download_link(request: Request, token: str, gw: Gateway = Depends(gateway)):
-    """A provider's or the payer's one-time CSV link. The services that issue links answer
-    ``GET /internal/v1/links/{token}`` (200 CSV, 404 unknown, 410 expired or used); each is asked in turn."""
-    ip = client_ip(request)
-    if not gw.link_limiter.hit(ip):
-        retry = gw.link_limiter.retry_after(ip)
-        return templates(request).render(request, "error.html", {
-            "title": "Too many requests",
-            "paragraphs": [f"You have opened download links too many times. Wait {max(1, (retry + 59) // 60)} "
-                           "minutes, then try again."]}, status_code=429, headers={"Retry-After": str(retry)})
-    if len(token) > 200 or not all(c.isalnum() or c in "-_" for c in token):
-        return _link_gone(request)
-    if _wants_page(request):
-        return templates(request).render(request, "link.html", {"title": "Download your file", "token": token})
-    answered = False
-    for service in (gw.services.sampling, gw.services.payments):
-        try:
-            async with service.stream("GET", f"/internal/v1/links/{token}", user=None) as response:
-                body = await response.aread()
-                headers = {k: v for k, v in response.headers.items()
-                           if k.lower() in ("content-type", "content-disposition")}
-                headers["Cache-Control"] = "no-store"
-                return Response(body, status_code=200, headers=headers)
-        except Downstream:
-            answered = True
-        except GatewayError:
-            continue
-    if not answered:
-        raise GatewayError.one(503, "Sorry, the service is unavailable. Try again later.")
-    return _link_gone(request)
+    """A provider's or the payer's one-time CSV link. Unknown, used, expired and replaced links answer
+    410 at once with the page that fits; a good link shows a page whose button downloads the file
+    (``POST``), while a client that does not ask for HTML (or sends ``?download=1``) gets the file."""
+    if refused := _link_refused(request, gw):
+        return refused
+    service = _issuer(gw, token)
+    if service is None:
+        return _link_gone(request, "unknown")
+    if not _wants_page(request):
+        return await _download(request, service, token)
+    status = (await service.json("GET", f"/internal/v1/links/{token}/status", user=None)).get("status")
+    if status != "ok":
+        return _link_gone(request, status)
+    request.state.csrf_token = await auth.csrf_token(request)
+    return templates(request).render(request, "link.html", {"title": "Download your file", "token": token})
 
 
-def _link_gone(request: Request) -> Response:
-    return templates(request).render(request, "link_error.html", status_code=410)
+@router.post("/links/{token}", dependencies=[Depends(verify_csrf)])
+async def download_link_file(request: Request, token: str, gw: Gateway = Depends(gateway)):
+    """The page's download button: spends the link and sends the file, or the page that fits."""
+    if refused := _link_refused(request, gw):
+        return refused
+    service = _issuer(gw, token)
+    if service is None:
+        return _link_gone(request, "unknown")
+    return await _download(request, service, token)
+
+
+async def _download(request: Request, service, token: str) -> Response:
+    """The issuing service answers 200 with the CSV, or 410 with the ``reason``."""
+    try:
+        async with service.stream("GET", f"/internal/v1/links/{token}", user=None) as response:
+            body = await response.aread()
+    except Downstream as exc:
+        return _link_gone(request, getattr(exc, "reason", None) if exc.status == 410 else "unknown")
+    headers = {k: v for k, v in response.headers.items() if k.lower() in ("content-type", "content-disposition")}
+    headers["Cache-Control"] = "no-store"
+    return Response(body, status_code=200, headers=headers)
+
+
+def _link_gone(request: Request, reason: str | None) -> Response:
+    reason = reason if reason in ("unknown", "used", "expired", "revoked") else "unknown"
+    return templates(request).render(request, "link_error.html", {"reason": reason}, status_code=410)
 
 
 def _routers() -> list[APIRouter]:

@@ -16,6 +16,8 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
 from shared.contracts.identifiers import is_id
+from shared.platform.filenames import safe_file_name
+from shared.platform.validation_errors import SELECT_A_FILE
 
 from ..auth import verify_csrf
 from ..clients import Downstream, ServiceClient
@@ -129,12 +131,12 @@ def add_routes(kind: UploadKind) -> None:
     async def upload(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
         form = await request.form()
         file = form.get("file")
-        files = None
-        if isinstance(file, UploadFile) and file.filename:
-            files = {"file": (file.filename, await file.read(), file.content_type or "text/csv")}
+        if not (isinstance(file, UploadFile) and file.filename):  # no file chosen, or text sent instead
+            return render(request, "uploads/form.html", _context(
+                kind, errors=[{"text": SELECT_A_FILE, "href": "#file"}], file_error=SELECT_A_FILE), status_code=422)
+        files = {"file": (safe_file_name(file.filename), await file.read(), file.content_type or "text/csv")}
         try:
-            created = await _client(gw, kind).json("POST", kind.internal, user=user,
-                                                    **({"files": files} if files else {}))
+            created = await _client(gw, kind).json("POST", kind.internal, user=user, files=files)
         except Downstream as exc:
             if exc.status != 422:
                 raise
@@ -143,7 +145,7 @@ def add_routes(kind: UploadKind) -> None:
                 others = [e for e in exc.errors if e.get("row") is None]
                 return render(request, "uploads/rows.html", _context(
                     kind, title=f"{kind.title}: the selected file has errors", rows=rows, others=others,
-                    file_name=files["file"][0] if files else ""), status_code=422)
+                    file_name=files["file"][0]), status_code=422)
             messages = [e["message"] for e in exc.errors]
             return render(request, "uploads/form.html", _context(
                 kind, errors=[{"text": m, "href": "#file"} for m in messages], file_error=" ".join(messages)),

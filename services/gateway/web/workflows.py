@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from shared.contracts.claim_status import CLAWBACK_QUEUE, PAYER_QUERIES
-from shared.contracts.identifiers import is_ascii_digits, is_reference
+from shared.contracts.identifiers import is_ascii_digits, is_id, is_reference
 
 from ..api.workflows import send_window_to_payer
 from ..auth import verify_csrf
@@ -74,13 +74,13 @@ async def send(request: Request, user: User = Depends(SUPPORT), gw: Gateway = De
 
 @router.get("/claims/payments/batches/{payment_id}")
 async def batch(request: Request, payment_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    if not (0 < len(payment_id) <= 100 and all(c.isalnum() or c in "-_" for c in payment_id)):
+    if not is_id(payment_id):
         raise Downstream(404, [{"message": "Page not found"}])
     found = await gw.services.payments.json("GET", f"/internal/v1/payments/{payment_id}", user=user)
     arriving = request.query_params.get("arriving", "")[:6]
     return render(request, "payments/batch.html", _ctx(
         "payments", "Claims sent to the payer", batch=found, sent=bool(request.query_params.get("sent")),
-        arriving=int(arriving) if arriving.isascii() and arriving.isdecimal() else 0))
+        arriving=int(arriving) if is_ascii_digits(arriving) else 0))
 
 
 @router.post("/claims/{reference}/payment/{action}", dependencies=[Depends(verify_csrf)])

@@ -134,7 +134,7 @@ def _provider_file(system, api, claims: list[dict], page, screens) -> list[dict]
         text = open(download.value.path(), encoding="utf-8-sig").read()
         rows += list(csv.DictReader(io.StringIO(text)))
         page.goto(path + "?download=1")   # the one download is used up
-        expect(page.locator("h1")).to_have_text("This link has expired")
+        expect(page.locator("h1")).to_have_text("This link has already been used")
         if first:
             screens.shot(page, "13-link-expired")
         first = False

@@ -64,13 +64,24 @@ def stub_services():
         items = [i for i in items if not recipient or i["to"] == recipient]
         return {"items": items, "total": len(items), "page": page, "per_page": 25}
 
+    #: Links as the issuing services keep them: "sampling-good" downloads once, then is used.
+    stub.state.links = {"sampling-good": "ok", "payments-good": "ok", "sampling-used": "used",
+                        "payments-expired": "expired", "sampling-replaced": "revoked"}
+
+    @stub.get("/internal/v1/links/{token}/status")
+    async def link_status(token: str):
+        stub.state.calls.append(("link status", token))
+        return {"status": stub.state.links.get(token, "unknown")}
+
     @stub.get("/internal/v1/links/{token}")
     async def link(token: str):
         stub.state.calls.append(("link", token))
-        if token == "good-token":
+        status = stub.state.links.get(token, "unknown")
+        if status == "ok":
+            stub.state.links[token] = "used"
             return Response("claim_reference\n12345678\n", media_type="text/csv",
                             headers={"Content-Disposition": 'attachment; filename="claims.csv"'})
-        raise HTTPException(410 if token == "used-token" else 404, "gone")
+        return JSONResponse({"errors": [{"message": "gone"}], "reason": status}, 410)
 
     add_workflow_stub(stub)
     return stub

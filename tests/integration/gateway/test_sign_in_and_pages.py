@@ -43,15 +43,15 @@ async def test_sign_in_attempts_are_limited_per_address_and_email(infra):
 
 async def test_public_links_are_rate_limited_and_gone_links_say_so(infra):
     async with running_system(infra, GATEWAY_LINK_RATE_LIMIT=3) as system:
-        r = await system.client.get("/links/good-token")
+        r = await system.client.get("/links/sampling-good")
         assert r.status_code == 200 and r.text == "claim_reference\n12345678\n"
         assert r.headers["content-disposition"] == 'attachment; filename="claims.csv"'
-        r = await system.client.get("/links/used-token")
-        assert r.status_code == 410 and "This link has expired" in r.text
+        r = await system.client.get("/links/sampling-good")
+        assert r.status_code == 410 and "This link has already been used" in r.text
         assert "reply to the email" in r.text
         r = await system.client.get("/links/unknown")
         assert r.status_code == 410
-        r = await system.client.get("/links/good-token")
+        r = await system.client.get("/links/payments-good")
         assert r.status_code == 429 and "Too many requests" in r.text
 
 

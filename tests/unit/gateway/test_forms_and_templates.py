@@ -85,7 +85,7 @@ def test_downstream_errors_keep_rows_and_fields_whatever_their_shape():
     ours = httpx.Response(422, json={"errors": [{"message": "Enter a reason", "row": 3, "field": "reason", "x": 1}]})
     assert errors_from(ours) == [{"message": "Enter a reason", "row": 3, "field": "reason"}]
     fastapi = httpx.Response(422, json={"detail": [{"loc": ["body", "mentors", 0, "hours"], "msg": "bad"}]})
-    assert errors_from(fastapi) == [{"message": "bad", "field": "mentors.0.hours"}]
+    assert errors_from(fastapi) == [{"message": "Enter a valid value for the number of hours", "field": "mentors.0.hours"}]
     assert errors_from(httpx.Response(404, json={"detail": "Not Found"})) == [{"message": "Not Found"}]
     assert errors_from(httpx.Response(400, text="nope")) == [{"message": "nope"}]
 
