@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 
+from shared.contracts.http.claims import GiasFinished, GiasUpload, GiasUploaded, SchoolDetail, SchoolList
+
 from .api import ActorContext, actor_context
 from .gias.extract import read_establishments, read_successors
 from .handlers.gias import FinishGias, UploadGias, handle_finish_gias, handle_upload_gias
@@ -33,7 +35,7 @@ def upload_item(u: dict[str, Any]) -> dict[str, Any]:
 def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], auth: Callable) -> APIRouter:
     router = APIRouter(prefix="/internal/v1", dependencies=[Depends(auth)])
 
-    @router.post("/schools/gias", status_code=201)
+    @router.post("/schools/gias", status_code=201, response_model=GiasUploaded)
     async def upload_gias(file: UploadFile | None = File(default=None), links: UploadFile | None = File(default=None),
                           ctx: ActorContext = Depends(actor_context)):
         from shared.csvfiles import CsvRejected
@@ -53,29 +55,29 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                 UploadGias(schools, successors, file.filename, links.filename if links else None, ctx.actor),
                 uow, deps.clock, districts=districts, new_id=deps.new_id)
 
-    @router.get("/schools/gias/{upload_id}")
+    @router.get("/schools/gias/{upload_id}", response_model=GiasUpload)
     async def gias_upload(upload_id: str):
         async with uow_factory() as uow:
             return upload_item(await uow.gias.upload(upload_id))
 
-    @router.post("/schools/gias/{upload_id}/confirm")
+    @router.post("/schools/gias/{upload_id}/confirm", response_model=GiasFinished)
     async def confirm_gias(upload_id: str, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
             return await handle_finish_gias(FinishGias(upload_id, True, ctx.actor), uow, deps.clock)
 
-    @router.post("/schools/gias/{upload_id}/cancel")
+    @router.post("/schools/gias/{upload_id}/cancel", response_model=GiasFinished)
     async def cancel_gias(upload_id: str, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
             return await handle_finish_gias(FinishGias(upload_id, False, ctx.actor), uow, deps.clock)
 
-    @router.get("/schools")
+    @router.get("/schools", response_model=SchoolList)
     async def schools(q: str | None = Query(default=None, max_length=200), page: int = Query(default=1, ge=1),
                       per_page: int = Query(default=25, ge=1, le=500)):
         async with uow_factory() as uow:
             rows, total = await uow.gias.search((q or "").strip() or None, page=page, per_page=per_page)
         return {"items": [school_item(r) for r in rows], "total": total, "page": page, "per_page": per_page}
 
-    @router.get("/schools/{urn}")
+    @router.get("/schools/{urn}", response_model=SchoolDetail)
     async def school(urn: str):
         async with uow_factory() as uow:
             found = await uow.organisations.school(urn)

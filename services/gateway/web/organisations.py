@@ -12,7 +12,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
-from shared.contracts.identifiers import is_ascii_digits
+from shared.contracts.http.claims import GiasUpload, ProviderIn
+from shared.contracts.identifiers import is_ascii_digits, is_id
+from shared.platform.filenames import safe_file_name
 
 from ..auth import verify_csrf
 from ..clients import Downstream, GatewayError
@@ -25,12 +27,8 @@ router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
 
 
-def _valid_id(value: str) -> bool:
-    return 0 < len(value) <= 100 and all(c.isalnum() or c in "-_" for c in value)
-
-
 def _check_id(value: str) -> str:
-    if not _valid_id(value):
+    if not is_id(value):
         raise GatewayError.one(404, "Page not found")
     return value
 
@@ -43,9 +41,8 @@ async def schools(request: Request, user: User = Depends(SUPPORT), gw: Gateway =
         page = max(1, min(int(request.query_params.get("page") or 1), 100_000))
     except ValueError:
         page = 1
-    result = await gw.services.claims.json("GET", "/internal/v1/schools", user=user, params={
-        "page": page, "per_page": PER_PAGE, **({"q": q} if q else {})})
-    pages = math.ceil(result["total"] / PER_PAGE) if result["total"] else 0
+    result = await gw.services.claims.schools(q=q or None, page=page, per_page=PER_PAGE, user=user)
+    pages = math.ceil(result.total / PER_PAGE) if result.total else 0
     return render(request, "schools/list.html", {
         "title": "Schools", "section": "schools", "q": q, "result": result,
         "banner": "Schools updated from GIAS" if request.query_params.get("updated") else None,
@@ -67,15 +64,15 @@ async def gias_upload(request: Request, user: User = Depends(SUPPORT), gw: Gatew
     for key in ("file", "links"):
         upload = form.get(key)
         if isinstance(upload, UploadFile) and upload.filename:
-            files[key] = (upload.filename, await upload.read(), upload.content_type or "text/csv")
+            files[key] = (safe_file_name(upload.filename, fallback=f"{key}.csv"), await upload.read(),
+                          upload.content_type or "text/csv")
     errors = []
     if "file" not in files:
         errors = [{"message": "Select the “all establishments” CSV file from GIAS", "field": "file"}]
     else:
         try:
-            created = await gw.services.claims.json("POST", "/internal/v1/schools/gias", user=user, files=files,
-                                                    timeout=120)
-            return see_other(f"{GIAS}/{created['upload_id']}")
+            created = await gw.services.claims.upload_gias(files["file"], files.get("links"), user=user)
+            return see_other(f"{GIAS}/{created.upload_id}")
         except Downstream as exc:
             if exc.status != 422:
                 raise
@@ -93,15 +90,15 @@ async def gias_upload(request: Request, user: User = Depends(SUPPORT), gw: Gatew
         "links_error": " ".join(e["message"] for e in links_errors[:3]) or None}, status_code=422)
 
 
-async def _gias(gw: Gateway, user: User, upload_id: str) -> dict:
-    return await gw.services.claims.json("GET", f"/internal/v1/schools/gias/{_check_id(upload_id)}", user=user)
+async def _gias(gw: Gateway, user: User, upload_id: str) -> GiasUpload:
+    return await gw.services.claims.gias_upload(_check_id(upload_id), user=user)
 
 
 @router.get(GIAS + "/{upload_id}")
 async def gias_review(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     upload = await _gias(gw, user, upload_id)
-    if upload["status"] != "pending":
-        return see_other(f"{GIAS}/{upload_id}/done" if upload["status"] == "confirmed" else "/schools")
+    if upload.status != "pending":
+        return see_other(f"{GIAS}/{upload_id}/done" if upload.status == "confirmed" else "/schools")
     return render(request, "schools/gias_review.html", {
         "title": "Check the changes before you update the schools", "section": "schools", "upload": upload})
 
@@ -110,8 +107,7 @@ async def gias_review(request: Request, upload_id: str, user: User = Depends(SUP
 async def gias_confirm(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     await _gias(gw, user, upload_id)
     try:
-        await gw.services.claims.json("POST", f"/internal/v1/schools/gias/{upload_id}/confirm", user=user,
-                                      timeout=120)
+        await gw.services.claims.confirm_gias(upload_id, user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise
@@ -122,7 +118,7 @@ async def gias_confirm(request: Request, upload_id: str, user: User = Depends(SU
 async def gias_cancel(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     await _gias(gw, user, upload_id)
     try:
-        await gw.services.claims.json("POST", f"/internal/v1/schools/gias/{upload_id}/cancel", user=user)
+        await gw.services.claims.cancel_gias(upload_id, user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise
@@ -132,8 +128,8 @@ async def gias_cancel(request: Request, upload_id: str, user: User = Depends(SUP
 @router.get(GIAS + "/{upload_id}/done")
 async def gias_done(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     upload = await _gias(gw, user, upload_id)
-    if upload["status"] != "confirmed":
-        return see_other(f"{GIAS}/{upload_id}" if upload["status"] == "pending" else "/schools")
+    if upload.status != "confirmed":
+        return see_other(f"{GIAS}/{upload_id}" if upload.status == "pending" else "/schools")
     return render(request, "schools/gias_done.html", {"title": "Schools updated", "section": "schools",
                                                       "upload": upload})
 
@@ -142,17 +138,17 @@ async def gias_done(request: Request, upload_id: str, user: User = Depends(SUPPO
 async def school(request: Request, urn: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     if not (is_ascii_digits(urn) and len(urn) <= 16):
         raise GatewayError.one(404, "Page not found")
-    found = await gw.services.claims.json("GET", f"/internal/v1/schools/{urn}", user=user)
-    return render(request, "schools/show.html", {"title": found["name"], "section": "schools", "school": found})
+    found = await gw.services.claims.school(urn, user=user)
+    return render(request, "schools/show.html", {"title": found.name, "section": "schools", "school": found})
 
 
 # ---------------------------------------------------------------------------------- providers
 @router.get("/providers")
 async def providers(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    result = await gw.services.claims.json("GET", "/internal/v1/providers", user=user)
+    result = await gw.services.claims.list_providers(user=user)
     done = {"added": "Accredited provider added", "changed": "Accredited provider updated"}
     return render(request, "providers/list.html", {
-        "title": "Accredited providers", "section": "providers", "providers": result["items"],
+        "title": "Accredited providers", "section": "providers", "providers": result.items,
         "banner": done.get(request.query_params.get("done", ""))})
 
 
@@ -172,7 +168,7 @@ async def provider_new(request: Request, user: User = Depends(SUPPORT)):
 async def provider_add(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     values = _provider_form(await request.form())
     try:
-        await gw.services.claims.json("POST", "/internal/v1/providers", user=user, json=values)
+        await gw.services.claims.add_provider(ProviderIn(**values), user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise
@@ -183,8 +179,8 @@ async def provider_add(request: Request, user: User = Depends(SUPPORT), gw: Gate
 @router.get("/providers/{provider_id}/edit")
 async def provider_edit(request: Request, provider_id: str, user: User = Depends(SUPPORT),
                         gw: Gateway = Depends(gateway)):
-    found = await gw.services.claims.json("GET", f"/internal/v1/providers/{_check_id(provider_id)}", user=user)
-    return render(request, "providers/form.html", {"title": f"Change {found['name']}", "section": "providers",
+    found = await gw.services.claims.provider(_check_id(provider_id), user=user)
+    return render(request, "providers/form.html", {"title": f"Change {found.name}", "section": "providers",
                                                    "action": f"/providers/{provider_id}/edit", "values": found})
 
 
@@ -193,8 +189,7 @@ async def provider_change(request: Request, provider_id: str, user: User = Depen
                           gw: Gateway = Depends(gateway)):
     values = _provider_form(await request.form())
     try:
-        await gw.services.claims.json("PATCH", f"/internal/v1/providers/{_check_id(provider_id)}", user=user,
-                                      json=values)
+        await gw.services.claims.edit_provider(_check_id(provider_id), ProviderIn(**values), user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from claimflow.demo.gias import DISTRICTS, Establishment, extract, links_extract
 
-from .helpers import sign_in
+from tests.support.browser import sign_in
 
 # URNs of their own, so the demo schools other browser tests claim for stay as they are.
 SCHOOLS = [Establishment("900001", "École Sainte-Thérèse", district=DISTRICTS[0], trust_code="9001",

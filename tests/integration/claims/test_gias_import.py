@@ -11,8 +11,8 @@ import pytest
 from claimflow.demo.gias import DISTRICTS, Establishment, extract, links_extract
 from shared.contracts import ClaimSentToPayer
 
-from tests.support_claims import (SUPPORT, eventually, publish, running_claims, school_headers, setup_organisations,
-                                  submit)
+from tests.support.claims import SUPPORT, running_claims, school_headers, setup_organisations, submit
+from tests.support.messaging import eventually, publish
 
 CAMDEN, BARNET, LEEDS = DISTRICTS[0], DISTRICTS[1], DISTRICTS[2]
 FIRST = [

@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from claimflow.demo.gias import Establishment, extract
-
-from .system import LEAD_PROVIDER_TOKEN, System, csrf_from, running_system
+from tests.support.system import LEAD_PROVIDER_TOKEN, System, csrf_from, running_system
 
 ROLES = {"support": "support@example.com", "school": "head@hackney.example", "mat": "ceo@northern.example",
          "finance": "finance@example.com", "lead_provider": None, "anonymous": None}

@@ -14,8 +14,8 @@ from services.claims.handlers.organisations import (AddClaimWindow, DeleteClaimW
 from shared.contracts import Actor, ProviderRegistered, Refused
 from shared.platform.clock import FixedClock
 
-from .fakes import FakeClaimsUnitOfWork, Tables
-from .repository_contract import organisations
+from tests.support.claims_fakes import FakeClaimsUnitOfWork, Tables
+from tests.support.claims_repository_contract import organisations
 
 SUPPORT = Actor(email="support@example.com", role="support")
 CLOCK = FixedClock(datetime(2026, 11, 23, 10, tzinfo=timezone.utc))  # w2 (2026/27) is current
