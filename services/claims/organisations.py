@@ -33,7 +33,9 @@ class OrganisationRepository:
             select(schools.c.urn).where(schools.c.urn.in_([r["urn"] for r in rows])))).scalars())
         stmt = pg_insert(schools)
         cols = ("name", "postcode", "local_authority", "type_of_establishment", "district_code", "region",
-                "trust_id", "email")
+                "trust_id", "email", "phase_of_education", "urban_rural")
+        known = set(schools.c.keys())
+        rows = [{k: v for k, v in r.items() if k in known} for r in rows]
         await self.session.execute(stmt.on_conflict_do_update(
             index_elements=[schools.c.urn],
             set_={**{c: stmt.excluded[c] for c in cols}, "updated_at": func.now()}), rows)
