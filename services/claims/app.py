@@ -11,7 +11,7 @@ import logging
 from shared.contracts.topics import ACTIVITY_EVENTS, CLAIMS_EVENTS, NOTIFY_COMMANDS, ORGANISATIONS_EVENTS
 from shared.platform.service import ServiceRuntime, create_service_app, internal_auth
 
-from . import api, handlers
+from . import api, handlers, schools_api, settings_api
 from .config import ClaimsSettings
 from .handlers import load_districts
 from .ports import Deps
@@ -51,8 +51,11 @@ def create_app(settings: ClaimsSettings | None = None, deps: Deps | None = None)
 
     runtime.consumers = consumers(settings, uow_factory, deps.clock)
     runtime.jobs.append(reminders)
-    router = api.build_router(uow_factory, deps, load_districts(settings.regions_csv or None),
-                              internal_auth(settings), base_url=settings.public_base_url)
-    app = create_service_app(runtime, title="ClaimFlow claims (internal)", routers=[router])
+    districts = load_districts(settings.regions_csv or None)
+    routers = [module.build_router(uow_factory, deps, districts, internal_auth(settings))
+               for module in (schools_api, settings_api)]
+    routers.append(api.build_router(uow_factory, deps, districts, internal_auth(settings),
+                                    base_url=settings.public_base_url))
+    app = create_service_app(runtime, title="ClaimFlow claims (internal)", routers=routers)
     app.state.uow_factory = uow_factory
     return app

@@ -6,51 +6,17 @@ from __future__ import annotations
 from typing import Any, Awaitable, Callable
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import NotFound, Refused
 from shared.contracts.claim_status import school_label
+from shared.contracts.http.claims import (Allowances, ClaimDetail, DraftCreated, DraftIn, DraftMentorIn, DraftPatch,
+                                         ProviderChoice, ReasonIn, SchoolOrganisation, SubmitIn, TrustSchools)
 from shared.contracts.identifiers import urn_error
 from shared.contracts.roles import MAT, SCHOOL
 
 from . import handlers
 from .domain.funding import hourly_rate
 from .ports import Deps
-
-
-class DraftMentorIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    trn: str = Field(max_length=20)
-    full_name: str = Field(max_length=300)
-    hours: int | None = Field(default=None, strict=True)
-
-
-class DraftIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    school_urn: str = Field(max_length=20)
-    provider_id: str = Field(max_length=100)
-    mentors: list[DraftMentorIn] = Field(default_factory=list, max_length=100)
-
-
-class DraftPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    provider_id: str | None = Field(default=None, max_length=100)
-    mentors: list[DraftMentorIn] | None = Field(default=None, max_length=100)
-
-
-class SubmitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    declaration: bool = False
-
-
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(default="", max_length=5000)
-
-
-class ProviderChoice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    provider_id: str = Field(max_length=100)
 
 
 def _mentors(items: list[DraftMentorIn] | None) -> list[handlers.DraftMentor] | None:
@@ -84,7 +50,7 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
         """A school or trust user's claim of another school is 'not found', as on the detail."""
         await detail(reference, ctx)
 
-    @router.post("/claims/drafts", status_code=201)
+    @router.post("/claims/drafts", status_code=201, response_model=DraftCreated)
     async def create_draft(body: DraftIn, ctx=Depends(actor_context)):
         async with uow_factory() as uow:
             claim = await handlers.handle_create_draft(handlers.CreateDraft(
@@ -92,7 +58,7 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
                 deps.clock, rng=deps.rng)
         return {"reference": claim["reference"], "status": claim["status"]}
 
-    @router.patch("/claims/{reference}")
+    @router.patch("/claims/{reference}", response_model=ClaimDetail)
     async def update_draft(reference: str, body: DraftPatch, ctx=Depends(actor_context)):
         await visible(reference, ctx)
         async with uow_factory() as uow:
@@ -106,7 +72,7 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
         async with uow_factory() as uow:
             await handlers.handle_delete_draft(handlers.DeleteDraft(scope(ctx), reference), uow, deps.clock)
 
-    @router.post("/claims/{reference}/submit")
+    @router.post("/claims/{reference}/submit", response_model=ClaimDetail)
     async def submit_draft(reference: str, body: SubmitIn, ctx=Depends(actor_context)):
         await visible(reference, ctx)
         async with uow_factory() as uow:
@@ -114,7 +80,7 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
                                                deps.clock)
         return await detail(reference, ctx)
 
-    @router.post("/claims/{reference}/invalid-provider")
+    @router.post("/claims/{reference}/invalid-provider", response_model=ClaimDetail)
     async def invalid_provider(reference: str, body: ReasonIn, ctx=Depends(actor_context)):
         async with uow_factory() as uow:
             await handlers.handle_mark_invalid_provider(handlers.MarkInvalidProvider(scope(ctx), reference,
@@ -122,7 +88,7 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
                                                         uow, deps.clock, base_url=base_url)
         return await detail(reference, ctx)
 
-    @router.post("/claims/{reference}/provider")
+    @router.post("/claims/{reference}/provider", response_model=ClaimDetail)
     async def change_provider(reference: str, body: ProviderChoice, ctx=Depends(actor_context)):
         await visible(reference, ctx)
         async with uow_factory() as uow:
@@ -140,7 +106,7 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
             raise NotFound(f"There is no school with URN {urn}", field="school_urn") from None
         return school
 
-    @router.get("/schools/{urn}/allowances")
+    @router.get("/schools/{urn}/allowances", response_model=Allowances)
     async def allowances(urn: str, provider_id: str, trn: list[str] = Query(default=[]),
                          editing: str | None = None, ctx=Depends(actor_context)):
         """Hours left per mentor with the provider in the open (or next) window's academic year: the
@@ -169,7 +135,7 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
             await _school(uow, urn, ctx)
             return {"items": await uow.school.school_mentors(urn)}
 
-    @router.get("/schools/{urn}/organisation")
+    @router.get("/schools/{urn}/organisation", response_model=SchoolOrganisation)
     async def school(urn: str, ctx=Depends(actor_context)):
         """The school as DfE holds it, with its region's hourly rate (what the school's home shows)."""
         async with uow_factory() as uow:
@@ -177,7 +143,7 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
         return {**{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in found.items()},
                 "hourly_rate": str(hourly_rate(found["region"]))}
 
-    @router.get("/trusts/{trust_id}/schools")
+    @router.get("/trusts/{trust_id}/schools", response_model=TrustSchools)
     async def trust_schools(trust_id: str, ctx=Depends(actor_context)):
         """The schools of a trust, by name: a MAT user sees only its own trust's."""
         if ctx.role == MAT and ctx.trust_id != trust_id:

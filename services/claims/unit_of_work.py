@@ -8,6 +8,7 @@ from shared.platform.uow import SqlUnitOfWork
 from . import sampled_sql
 from .activity import ActivityRepository
 from .bulk_repository import BulkClaims
+from .gias.repository import GiasRepository
 from .organisations import OrganisationRepository
 from .repository import ClaimRepository
 from .school_repository import SchoolClaimsRepository
@@ -20,6 +21,7 @@ class ClaimsUnitOfWork(SqlUnitOfWork):
     activity: ActivityRepository
     bulk: BulkClaims
     school: SchoolClaimsRepository
+    gias: GiasRepository
 
     def __init__(self, sessionmaker) -> None:
         super().__init__(sessionmaker, platform)
@@ -30,6 +32,7 @@ class ClaimsUnitOfWork(SqlUnitOfWork):
         self.activity = ActivityRepository(session)
         self.bulk = BulkClaims(session)
         self.school = SchoolClaimsRepository(session)
+        self.gias = GiasRepository(session)
 
     async def apply_sampled_batches(self, *, batch_ids: list[str], actor_emails: list[str | None],
                                     changed_ats: list[Any], templates: list[str], references: list[str],

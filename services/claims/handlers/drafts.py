@@ -17,6 +17,7 @@ from shared.contracts.roles import MAT, SCHOOL, SUBMITTERS, SUPPORT
 
 from ..domain.funding import Allowance, allowance, check_hours, claim_amount, hourly_rate
 from ..domain.reference import new_reference
+from ..domain.school import check_school_open
 from ..ports import Clock, ClaimsUnitOfWork
 from .claims import MentorInput, submitted_event
 
@@ -52,14 +53,6 @@ def check_school_user(scope: Scope, school: dict[str, Any]) -> None:
         raise Refused("You can only claim for schools in your trust", field="school_urn")
     if role not in SUBMITTERS | {SUPPORT}:
         raise Refused("You cannot create claims", field="role")
-
-
-def check_school_open(school: dict[str, Any]) -> None:
-    """A school GIAS lists as closed cannot start or submit a claim."""
-    if school.get("establishment_status") == "Closed":
-        closed_on = school.get("closed_on")
-        raise Refused(f"This school closed on {closed_on.day} {closed_on:%B %Y}" if isinstance(closed_on, date)
-                      else "This school has closed", field="school_urn")
 
 
 async def _draft_window(uow: ClaimsUnitOfWork, today: date) -> dict[str, Any]:

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from shared.contracts import roles
+from shared.contracts.http import claims as internal
 from shared.contracts.identifiers import urn_error
 
 from ..auth import api_role
 from ..checks import check_reference
-from ..clients import GatewayError
+from ..clients import GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from . import schemas as s
@@ -82,7 +83,7 @@ def _body(model) -> dict:
 @router.post("/claims/drafts", status_code=201, response_model=DraftCreated, summary="Save a draft claim",
              responses=s.errors(401, 403, 404, 422, 503))
 async def create_draft(body: DraftIn, user: User = Depends(DRAFTERS), gw: Gateway = Depends(gateway)):
-    return await gw.services.claims.http.json("POST", "/internal/v1/claims/drafts", user=user, json=body.model_dump())
+    return as_sent(await gw.services.claims.create_draft(internal.DraftIn(**body.model_dump()), user=user))
 
 
 @router.patch("/claims/{reference}", response_model=s.ClaimDetail, summary="Change a draft claim",
@@ -91,14 +92,14 @@ async def create_draft(body: DraftIn, user: User = Depends(DRAFTERS), gw: Gatewa
 async def update_draft(reference: str, body: DraftPatch, user: User = Depends(DRAFTERS),
                        gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return await gw.services.claims.http.json("PATCH", f"/internal/v1/claims/{reference}", user=user, json=_body(body))
+    return as_sent(await gw.services.claims.update_draft(reference, internal.DraftPatch(**_body(body)), user=user))
 
 
 @router.delete("/claims/{reference}", status_code=204, summary="Delete a draft claim",
                responses=s.errors(401, 403, 404, 422, 503))
 async def delete_draft(reference: str, user: User = Depends(DRAFTERS), gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    await gw.services.claims.http.request("DELETE", f"/internal/v1/claims/{reference}", user=user)
+    await gw.services.claims.delete_draft(reference, user=user)
     return Response(status_code=204)
 
 
@@ -107,8 +108,7 @@ async def delete_draft(reference: str, user: User = Depends(DRAFTERS), gw: Gatew
 async def submit_draft(reference: str, body: SubmitIn, user: User = Depends(CLAIMANTS),
                        gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/submit", user=user,
-                                         json=body.model_dump())
+    return as_sent(await gw.services.claims.submit_draft(reference, body.declaration, user=user))
 
 
 @router.get("/schools/{urn}/allowances", response_model=Allowances, summary="Hours each mentor has left",
@@ -121,8 +121,7 @@ async def allowances(urn: str, provider_id: Annotated[str, Query(max_length=100)
                      user: User = Depends(DRAFTERS), gw: Gateway = Depends(gateway)):
     if error := urn_error(urn):
         raise GatewayError.one(404, error, field="school_urn")
-    return await gw.services.claims.http.json("GET", f"/internal/v1/schools/{urn}/allowances", user=user,
-                                         params={"provider_id": provider_id, "trn": trn})
+    return as_sent(await gw.services.claims.allowances(urn, {"provider_id": provider_id, "trn": trn}, user=user))
 
 
 @router.post("/claims/{reference}/invalid-provider", response_model=s.ClaimDetail,
@@ -131,8 +130,7 @@ async def allowances(urn: str, provider_id: Annotated[str, Query(max_length=100)
 async def invalid_provider(reference: str, body: ReasonIn, user: User = Depends(SUPPORT),
                            gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/invalid-provider", user=user,
-                                         json=body.model_dump())
+    return as_sent(await gw.services.claims.mark_invalid_provider(reference, body.reason, user=user))
 
 
 @router.post("/claims/{reference}/provider", response_model=s.ClaimDetail,
@@ -141,5 +139,4 @@ async def invalid_provider(reference: str, body: ReasonIn, user: User = Depends(
 async def change_provider(reference: str, body: ProviderChoice, user: User = Depends(CLAIMANTS),
                           gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/provider", user=user,
-                                         json=body.model_dump())
+    return as_sent(await gw.services.claims.change_provider(reference, body.provider_id, user=user))

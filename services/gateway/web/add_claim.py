@@ -11,10 +11,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from shared.contracts.http import claims as internal
 from shared.contracts.identifiers import is_ascii_digits, is_reference, is_trn, trn_error
 
 from ..auth import verify_csrf
-from ..clients import GatewayError
+from ..clients import GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from .common import form_text, render, see_other
@@ -27,7 +28,7 @@ async def _draft(request: Request, reference: str, user: User, gw: Gateway) -> t
     if not is_reference(reference):
         raise GatewayError.one(404, "Page not found")
     acting = await acting_for(request, user, gw)
-    claim = await gw.services.claims.http.json("GET", f"/internal/v1/claims/{reference}", user=user)
+    claim = as_sent(await gw.services.claims.get_claim(reference, user=user))
     if claim["school"]["urn"] != acting.urn:
         raise GatewayError.one(404, "Page not found")
     return acting, claim
@@ -70,8 +71,8 @@ async def start_claim(request: Request, user: User = Depends(CLAIMANT), gw: Gate
         return _provider_page(request, claim=None, items=items, chosen="", status_code=422,
                               errors=[{"text": "Select an accredited provider", "href": "#provider_id"}])
     try:
-        created = await gw.services.claims.http.json("POST", "/internal/v1/claims/drafts", user=user, json={
-            "school_urn": acting.urn, "provider_id": provider_id, "mentors": []})
+        created = as_sent(await gw.services.claims.create_draft(internal.DraftIn(
+            school_urn=acting.urn, provider_id=provider_id, mentors=[]), user=user))
     except GatewayError as exc:
         if exc.status >= 500:
             raise
@@ -107,11 +108,9 @@ async def choose_provider(request: Request, reference: str, user: User = Depends
         if provider_id not in {p["id"] for p in items}:
             raise GatewayError.one(422, "Select an accredited provider", field="provider_id")
         if invalid:
-            await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/provider", user=user,
-                                          json={"provider_id": provider_id})
+            await gw.services.claims.change_provider(reference, provider_id, user=user)
             return see_other(f"/school/claims/{reference}?done=provider-changed")
-        await gw.services.claims.http.json("PATCH", f"/internal/v1/claims/{reference}", user=user,
-                                      json={"provider_id": provider_id})
+        await gw.services.claims.update_draft(reference, internal.DraftPatch(provider_id=provider_id), user=user)
     except GatewayError as exc:
         if exc.status >= 500:
             raise
@@ -130,8 +129,8 @@ async def choose_provider(request: Request, reference: str, user: User = Depends
 async def _mentor_choices(gw: Gateway, user: User, acting: Acting, claim: dict[str, Any]) -> list[dict[str, Any]]:
     """The school's earlier mentors and this draft's, each with the hours left with the draft's provider."""
     lines = _mentor_lines(claim)
-    found = await gw.services.claims.http.json("GET", f"/internal/v1/schools/{acting.urn}/allowances", user=user, params={
-        "provider_id": claim["provider"]["id"], "trn": [m["trn"] for m in lines], "editing": claim["reference"]})
+    found = as_sent(await gw.services.claims.allowances(acting.urn, user=user, params={
+        "provider_id": claim["provider"]["id"], "trn": [m["trn"] for m in lines], "editing": claim["reference"]}))
     names = {m["trn"]: m["full_name"] for m in lines}
     chosen = set(names)
     return sorted(({**a, "full_name": names.get(a["trn"]) or a["full_name"], "checked": a["trn"] in chosen}
@@ -185,7 +184,7 @@ async def choose_mentors(request: Request, reference: str, user: User = Depends(
     if new_trn and is_trn(new_trn) and new_trn not in picked:
         lines.append({"trn": new_trn, "full_name": new_name, "hours": hours.get(new_trn)})
     try:
-        await gw.services.claims.http.json("PATCH", f"/internal/v1/claims/{reference}", user=user, json={"mentors": lines})
+        await gw.services.claims.update_draft(reference, internal.DraftPatch(mentors=lines), user=user)
     except GatewayError as exc:
         if exc.status >= 500:
             raise
@@ -203,8 +202,8 @@ async def _hours_context(gw, user, acting, claim, trn: str) -> dict[str, Any]:
     mentor = next((m for m in claim["mentors"] if m["trn"] == trn), None)
     if mentor is None:
         raise GatewayError.one(404, "Page not found")
-    found = await gw.services.claims.http.json("GET", f"/internal/v1/schools/{acting.urn}/allowances", user=user, params={
-        "provider_id": claim["provider"]["id"], "trn": [trn], "editing": claim["reference"]})
+    found = as_sent(await gw.services.claims.allowances(acting.urn, user=user, params={
+        "provider_id": claim["provider"]["id"], "trn": [trn], "editing": claim["reference"]}))
     allowance = next(a for a in found["mentors"] if a["trn"] == trn)
     title = (f"How many hours of training did {mentor['full_name']} complete?" if allowance["remaining"] > 0
              else f"{mentor['full_name']} has no hours left to claim")
@@ -236,7 +235,7 @@ async def give_hours(request: Request, reference: str, trn: str, user: User = De
     lines = _mentor_lines(claim)
     if form.get("action") == "remove":
         lines = [m for m in lines if m["trn"] != trn]
-        await gw.services.claims.http.json("PATCH", f"/internal/v1/claims/{reference}", user=user, json={"mentors": lines})
+        await gw.services.claims.update_draft(reference, internal.DraftPatch(mentors=lines), user=user)
         return see_other(_next_page(reference, lines) if lines else f"/school/claims/{reference}/mentors")
     choice, other = form_text(form, "hours_choice", 10), form_text(form, "hours_other", 10)
     name = context["mentor"]["full_name"]
@@ -256,8 +255,7 @@ async def give_hours(request: Request, reference: str, trn: str, user: User = De
     if not errors:
         lines = [{**m, "hours": hours} if m["trn"] == trn else m for m in lines]
         try:
-            await gw.services.claims.http.json("PATCH", f"/internal/v1/claims/{reference}", user=user,
-                                          json={"mentors": lines})
+            await gw.services.claims.update_draft(reference, internal.DraftPatch(mentors=lines), user=user)
         except GatewayError as exc:
             if exc.status >= 500:
                 raise
@@ -317,8 +315,7 @@ async def submit(request: Request, reference: str, user: User = Depends(CLAIMANT
         return early
     agreed = (await request.form()).get("declaration") == "yes"
     try:
-        await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/submit", user=user,
-                                      json={"declaration": agreed})
+        await gw.services.claims.submit_draft(reference, agreed, user=user)
     except GatewayError as exc:
         if exc.status >= 500:
             raise
@@ -351,5 +348,5 @@ async def delete(request: Request, reference: str, user: User = Depends(CLAIMANT
     _, claim = await _draft(request, reference, user, gw)
     if early := _not_draft(claim):
         return early
-    await gw.services.claims.http.request("DELETE", f"/internal/v1/claims/{reference}", user=user)
+    await gw.services.claims.delete_draft(reference, user=user)
     return see_other("/school/claims?done=draft-deleted")

@@ -12,7 +12,7 @@ from shared.contracts.claim_status import school_explanation, school_label
 from shared.contracts.identifiers import is_ascii_digits, is_reference, urn_error
 
 from ..auth import page_role, verify_csrf
-from ..clients import GatewayError
+from ..clients import GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from .common import form_text, render, see_other
@@ -63,8 +63,7 @@ async def estimate(request: Request, user: User = Depends(CLAIMANT), gw: Gateway
 
 @router.get("/school/organisation")
 async def organisation(request: Request, user: User = Depends(MAT_ONLY), gw: Gateway = Depends(gateway)):
-    schools = (await gw.services.claims.http.json("GET", f"/internal/v1/trusts/{user.trust_id}/schools",
-                                             user=user))["items"]
+    schools = as_sent(await gw.services.claims.trust_schools(user.trust_id, user=user))["items"]
     return render(request, "school/organisation.html", {
         "title": "Which organisation are you claiming for?", "section": "school", "schools": schools,
         "chosen": request.cookies.get(SCHOOL_COOKIE, ""), "errors": []})
@@ -74,8 +73,7 @@ async def organisation(request: Request, user: User = Depends(MAT_ONLY), gw: Gat
 async def choose_organisation(request: Request, user: User = Depends(MAT_ONLY), gw: Gateway = Depends(gateway)):
     form = await request.form()
     urn = form_text(form, "school_urn", 20)
-    schools = (await gw.services.claims.http.json("GET", f"/internal/v1/trusts/{user.trust_id}/schools",
-                                             user=user))["items"]
+    schools = as_sent(await gw.services.claims.trust_schools(user.trust_id, user=user))["items"]
     if urn_error(urn) or urn not in {s["urn"] for s in schools}:
         errors = [{"text": "Select the school you are claiming for", "href": "#school_urn"}]
         return render(request, "school/organisation.html", {
@@ -90,8 +88,8 @@ async def choose_organisation(request: Request, user: User = Depends(MAT_ONLY), 
 @router.get("/school/claims")
 async def claims(request: Request, user: User = Depends(CLAIMANT), gw: Gateway = Depends(gateway)):
     acting = await acting_for(request, user, gw)
-    found = await gw.services.claims.http.json("GET", "/internal/v1/claims", user=user, params={
-        "school_urn": acting.urn, "sort": "submitted_at", "order": "desc", "per_page": 500})
+    found = as_sent(await gw.services.claims.search_claims({
+        "school_urn": acting.urn, "sort": "submitted_at", "order": "desc", "per_page": 500}, user=user))
     by_year: dict[str, list] = defaultdict(list)
     for c in found["items"]:
         by_year[c["academic_year"] or ""].append({**c, "mentors": mentor_names(c),
@@ -108,7 +106,7 @@ async def claim(request: Request, reference: str, user: User = Depends(CLAIMANT)
     if not is_reference(reference):
         raise GatewayError.one(404, "Page not found")
     acting = await acting_for(request, user, gw)
-    found = await gw.services.claims.http.json("GET", f"/internal/v1/claims/{reference}", user=user)
+    found = as_sent(await gw.services.claims.get_claim(reference, user=user))
     if found["school"]["urn"] != acting.urn:  # a trust's claim of another school: change organisation first
         raise GatewayError.one(404, "Page not found")
     return render(request, "school/claim.html", {

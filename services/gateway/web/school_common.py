@@ -17,7 +17,7 @@ from shared.contracts import roles
 from shared.contracts.identifiers import urn_error
 
 from ..auth import page_role
-from ..clients import Downstream, GatewayError
+from ..clients import Downstream, GatewayError, as_sent
 from ..context import Gateway
 from ..users import User
 
@@ -44,7 +44,7 @@ async def acting_for(request: Request, user: User, gw: Gateway) -> Acting:
     if not urn or urn_error(urn):
         raise ChooseOrganisation()
     try:
-        school = await gw.services.claims.http.json("GET", f"/internal/v1/schools/{urn}/organisation", user=user)
+        school = as_sent(await gw.services.claims.school_organisation(urn, user=user))
     except Downstream as exc:
         if exc.status == 404 and user.role == roles.MAT:
             raise ChooseOrganisation() from None
@@ -53,7 +53,7 @@ async def acting_for(request: Request, user: User, gw: Gateway) -> Acting:
 
 
 async def windows(gw: Gateway, user: User) -> list[dict[str, Any]]:
-    return (await gw.services.claims.http.json("GET", "/internal/v1/claim-windows", user=user))["items"]
+    return as_sent(await gw.services.claims.list_claim_windows(user=user))["items"]
 
 
 def window_state(items: list[dict[str, Any]], today: date | None = None) -> dict[str, Any]:
@@ -65,7 +65,7 @@ def window_state(items: list[dict[str, Any]], today: date | None = None) -> dict
 
 
 async def providers(gw: Gateway, user: User) -> list[dict[str, Any]]:
-    return (await gw.services.claims.http.json("GET", "/internal/v1/providers", user=user))["items"]
+    return as_sent(await gw.services.claims.list_providers(user=user))["items"]
 
 
 #: Which field of a page a claims-service refusal belongs to (its ``field``), else the page's own.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from shared.contracts.http import claims as internal
 from shared.contracts.identifiers import is_ascii_digits, is_reference, urn_error
 
 from ..auth import verify_csrf
-from ..clients import GatewayError
+from ..clients import GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from .common import SUPPORT, form_text, render, see_other
@@ -38,7 +39,8 @@ async def new_draft(request: Request, urn: str, user: User = Depends(SUPPORT), g
 async def create_draft(request: Request, urn: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     _check_urn(urn)
     form = await request.form()
-    values = {k: form_text(form, k, 300) for k in ("provider_id", "trn", "full_name", "hours")}
+    values = {k: form_text(form, k, limit) for k, limit in (("provider_id", 100), ("trn", 20), ("full_name", 300),
+                                                        ("hours", 10))}
     mentors = []
     errors = []
     if values["trn"] or values["full_name"] or values["hours"]:
@@ -51,8 +53,8 @@ async def create_draft(request: Request, urn: str, user: User = Depends(SUPPORT)
         errors.insert(0, {"text": "Select an accredited provider", "href": "#provider_id"})
     if not errors:
         try:
-            created = await gw.services.claims.http.json("POST", "/internal/v1/claims/drafts", user=user, json={
-                "school_urn": urn, "provider_id": values["provider_id"], "mentors": mentors})
+            created = as_sent(await gw.services.claims.create_draft(internal.DraftIn(
+                school_urn=urn, provider_id=values["provider_id"], mentors=mentors), user=user))
             return see_other(f"/claims/{created['reference']}")
         except GatewayError as exc:
             if exc.status >= 500:
@@ -67,7 +69,7 @@ async def create_draft(request: Request, urn: str, user: User = Depends(SUPPORT)
 async def invalid_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     if not is_reference(reference):
         raise GatewayError.one(404, "Page not found")
-    claim = await gw.services.claims.http.json("GET", f"/internal/v1/claims/{reference}", user=user)
+    claim = as_sent(await gw.services.claims.get_claim(reference, user=user))
     return render(request, "school/support_invalid_provider.html", {
         "title": "Why can this accredited provider not be used?", "section": "claims", "subsection": "all",
         "claim": claim, "reason": "", "errors": []})
@@ -79,12 +81,11 @@ async def mark_invalid(request: Request, reference: str, user: User = Depends(SU
         raise GatewayError.one(404, "Page not found")
     reason = form_text(await request.form(), "reason", 1000)
     try:
-        await gw.services.claims.http.json("POST", f"/internal/v1/claims/{reference}/invalid-provider", user=user,
-                                      json={"reason": reason})
+        await gw.services.claims.mark_invalid_provider(reference, reason, user=user)
     except GatewayError as exc:
         if exc.status >= 500 or exc.status == 404:
             raise
-        claim = await gw.services.claims.http.json("GET", f"/internal/v1/claims/{reference}", user=user)
+        claim = as_sent(await gw.services.claims.get_claim(reference, user=user))
         return render(request, "school/support_invalid_provider.html", {
             "title": "Why can this accredited provider not be used?", "section": "claims", "subsection": "all",
             "claim": claim, "reason": reason, "errors": errors_for(exc, fields={}, default="reason")},

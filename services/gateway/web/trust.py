@@ -16,6 +16,7 @@ from shared.contracts.claim_status import SCHOOL_LABELS, school_label
 from shared.csvfiles.writing import write_csv
 
 from ..auth import page_role
+from ..clients import as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from .common import render
@@ -47,7 +48,7 @@ async def _claims(gw: Gateway, user: User, chosen: dict[str, str]) -> list[dict[
     found: list[dict[str, Any]] = []
     page = 1
     while len(found) < MOST:
-        result = await gw.services.claims.http.json("GET", "/internal/v1/claims", user=user, params={**params, "page": page})
+        result = as_sent(await gw.services.claims.search_claims({**params, "page": page}, user=user))
         found += result["items"]
         if page * PAGE >= result["total"]:
             break
@@ -56,8 +57,7 @@ async def _claims(gw: Gateway, user: User, chosen: dict[str, str]) -> list[dict[
 
 
 async def _overview(request: Request, user: User, gw: Gateway):
-    schools = (await gw.services.claims.http.json("GET", f"/internal/v1/trusts/{user.trust_id}/schools",
-                                             user=user))["items"]
+    schools = as_sent(await gw.services.claims.trust_schools(user.trust_id, user=user))["items"]
     window_items = await windows(gw, user)
     chosen = _filters(request, schools, {w["id"] for w in window_items})
     items = await _claims(gw, user, chosen)

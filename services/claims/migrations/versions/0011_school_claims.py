@@ -3,14 +3,14 @@ a claim whose provider support marked invalid keeps the reason and when its next
 due; the TRNs of mentors the ECF engine knows (from EcfMentorRegistered)
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 06:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
