@@ -37,6 +37,7 @@ from .context import Gateway
 from .security import RateLimiter, TokenSigner
 from .tables import metadata, platform
 from .users import UserStore
+from . import oidc
 from .web import oidc as oidc_pages
 from .web import pages
 from .web import users as user_pages
@@ -81,7 +82,7 @@ def create_app(settings: GatewaySettings | None = None, *,
         accounts=Accounts(engine=runtime.engine, sessionmaker=runtime.sessionmaker, platform=platform,
                           user_store=user_store, public_base_url=settings.public_base_url,
                           lifetime=timedelta(hours=settings.invitation_lifetime_hours)),
-        oidc=oidc_pages.build_client(settings),
+        oidc=oidc.build_client(settings),
         tokens=TokenSigner(key, max_age_s=settings.token_max_age_s),
         sign_in_limiter=RateLimiter(limit=settings.sign_in_rate_limit, window_s=settings.sign_in_rate_window_s),
         link_limiter=RateLimiter(limit=settings.link_rate_limit, window_s=settings.link_rate_window_s),

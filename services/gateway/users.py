@@ -159,6 +159,13 @@ class UserStore:
                                    .values(password_hash=await asyncio.to_thread(security.hash_password, password)))
         return _user(row)
 
+    async def active_by_email(self, email: str) -> User | None:
+        """The active user with this email address (DfE Sign-in matches people by it)."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(users).where(users.c.email == normalise_email(email),
+                                                          users.c.active))).first()
+        return _user(row) if row else None
+
     async def get(self, user_id: int) -> User | None:
         """The active user with this id (None when unknown or deactivated)."""
         caching = self.cache_s > 0 and self._listening
