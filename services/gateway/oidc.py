@@ -19,9 +19,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import warnings
+
 import httpx
 from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+with warnings.catch_warnings():
+    # Authlib 1.9 announces a future rename of its httpx integration on import; nothing to act on yet.
+    warnings.simplefilter("ignore")
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from joserfc import jwt

@@ -76,6 +76,10 @@ GONE = {
 }
 
 
+GONE_TITLES = {"unknown": "This link is not valid", "used": "This link has already been used",
+               "expired": "This link has expired", "revoked": "This link no longer works"}
+
+
 def gone(status: str) -> GatewayError:
     error = GatewayError.one(410, GONE.get(status, GONE["unknown"]))
     error.reason = status  # type: ignore[attr-defined]
@@ -136,4 +140,4 @@ async def export_csv(gw, actor, *, q: str = "", role: str = "", active: bool | N
 
 
 __all__ = ["CSV_HEADERS", "EMAIL_TAKEN", "confirm_import", "deactivate", "export_csv", "gone", "invite_again",
-           "invite_user", "providers", "set_password", "stage_import"]
+           "invite_user", "password_problem", "providers", "set_password", "stage_import"]
