@@ -26,21 +26,15 @@ from shared.platform.service import ServiceRuntime, create_service_app
 from shared.platform.validation_errors import plain_errors
 
 from . import auth
+from . import api, oidc, web
 from .accounts.store import Accounts
 from .api import ecf as ecf_api
-from .api import routes as api_routes
-from .api import users as users_api
-from .api import workflows as workflow_api
 from .clients import GatewayError, Services
 from .config import GatewaySettings
 from .context import Gateway
 from .security import RateLimiter, TokenSigner
 from .tables import metadata, platform
 from .users import UserStore
-from . import oidc
-from .web import oidc as oidc_pages
-from .web import pages
-from .web import users as user_pages
 from .web.templating import Templates
 
 log = logging.getLogger(__name__)
@@ -66,9 +60,7 @@ def create_app(settings: GatewaySettings | None = None, *,
                              publishes=[NOTIFY_COMMANDS.name])  # invitation emails
     services = Services.from_settings(settings, transports)
 
-    app = create_service_app(runtime, title="ClaimFlow API", routers=[
-        api_routes.router, workflow_api.router, ecf_api.finance, ecf_api.lead_providers, users_api.router,
-        users_api.invitations, user_pages.router, oidc_pages.router, *pages.routers])
+    app = create_service_app(runtime, title="ClaimFlow API", routers=[*api.routers, *web.routers])
     app.description = DESCRIPTION
     app.version = "1.0.0"
     # The interactive docs load scripts from a CDN, which the content security policy forbids;

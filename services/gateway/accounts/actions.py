@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from shared.contracts import roles
 from shared.csvfiles import CsvRejected, read_csv_upload, write_csv
 
-from ..clients import GatewayError  # noqa: F401 - re-exported for the routes
+from ..clients import GatewayError, as_sent  # GatewayError is re-exported for the routes
 from .rules import CSV_HEADERS, CSV_OPTIONAL, CSV_REQUIRED, check_csv_rows, check_new_user, password_problem
 from .store import EmailTaken
 
@@ -18,7 +18,7 @@ EXPORT_HEADERS = ("email", "first_name", "last_name", "role", "school_urn", "tru
 
 async def providers(gw, actor) -> list[dict[str, Any]]:
     """The accredited providers (from claims), for provider users' ids and the CSV's codes."""
-    return (await gw.services.claims.json("GET", "/internal/v1/providers", user=actor))["items"]
+    return [as_sent(p) for p in (await gw.services.claims.list_providers(user=actor)).items]
 
 
 async def invite_user(gw, actor, body: Mapping[str, Any]) -> dict[str, Any]:

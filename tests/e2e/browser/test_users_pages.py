@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import sign_in
+from tests.support.browser import sign_in
 
 NEW_PASSWORD = "a long enough passphrase"
 

@@ -6,7 +6,7 @@ import httpx
 
 from services.gateway.app import create_app as create_gateway
 from services.gateway.config import GatewaySettings
-from tests.integration.gateway.system import PASSWORD, SECRET, TOKEN, running_system, serve
+from tests.support.system import PASSWORD, SECRET, TOKEN, running_system, serve
 
 
 async def _id_of(system, headers, email: str) -> int:

@@ -10,7 +10,7 @@ import pytest
 
 from services.gateway.config import GatewaySettings
 from services.gateway.oidc import SignInRefused, build_client
-from tests.integration.gateway.system import SECRET, running_system
+from tests.support.system import SECRET, running_system
 from tests.support.oidc_provider import running_provider, sign_in_at_provider
 
 PUBLIC = "http://claimflow.test"

@@ -2,7 +2,7 @@
 confirmed once (docs/design.md §12, §14)."""
 from __future__ import annotations
 
-from tests.integration.gateway.system import running_system
+from tests.support.system import running_system
 
 from .helpers import invitations_to
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.integration.gateway.system import running_system
+from tests.support.system import running_system
 
 from .helpers import invitations_to, latest_link, sql, token_of
 

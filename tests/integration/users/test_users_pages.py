@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.integration.gateway.system import csrf_from, running_system
+from tests.support.system import csrf_from, running_system
 
 from .helpers import latest_link
 
