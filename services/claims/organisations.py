@@ -34,6 +34,11 @@ class OrganisationRepository:
         stmt = pg_insert(schools)
         cols = ("name", "postcode", "local_authority", "type_of_establishment", "district_code", "region",
                 "trust_id", "email")
+        # Phase and urban/rural are stored where the schools table has them (the GIAS import's
+        # migration adds them); until then the import reads and drops them.
+        known = set(schools.c.keys())
+        cols += tuple(c for c in ("phase_of_education", "urban_rural") if c in known)
+        rows = [{k: v for k, v in r.items() if k in known} for r in rows]
         await self.session.execute(stmt.on_conflict_do_update(
             index_elements=[schools.c.urn],
             set_={**{c: stmt.excluded[c] for c in cols}, "updated_at": func.now()}), rows)

@@ -53,6 +53,8 @@ async def handle_import_schools(command: ImportSchools, uow: ClaimsUnitOfWork, c
             "district_code": (r.get("district_code") or "").strip() or None,
             "region": region_for(r.get("region"), r.get("district_code"), districts),
             "trust_id": trust_id, "email": (r.get("email") or "").strip() or None,
+            "phase_of_education": (r.get("phase_of_education") or "").strip()[:100],
+            "urban_rural": (r.get("urban_rural") or "").strip()[:100],
         })
     await uow.organisations.upsert_trusts(list(trusts.values()))
     created, updated = await uow.organisations.upsert_schools(schools)

@@ -2,7 +2,8 @@
 Claims sub-sections (``/claims/sampling``, ``/claims/payments``, ...) come before ``/claims/{reference}``."""
 from __future__ import annotations
 
-from . import activity, auth, claims, clawbacks, finance, links, oidc, payments, sampling, uploads, users
+from . import (activity, auth, claims, clawbacks, finance, links, oidc, payments, sample_generation, sampling, uploads,
+               users)
 
-routers = [users.router, oidc.router, uploads.router, sampling.router, payments.router, clawbacks.router,
-           finance.router, auth.router, claims.router, activity.router, links.router]
+routers = [users.router, oidc.router, uploads.router, sample_generation.router, sampling.router, payments.router,
+           clawbacks.router, finance.router, auth.router, claims.router, activity.router, links.router]

@@ -142,6 +142,8 @@ EXAMPLES: dict[type, dict[str, tuple[tuple, dict]]] = {
         "activity": ((), {"page": 1}),
     },
     SamplingClient: {
+        "generate": ((sampling.GenerateIn(claim_window_id="window-1", seed=1),), {}),
+        "sample_csv": (("u-1",), {}),
         "waiting_claims": ((), {"page": 1, "per_page": 25}),
         "summary": ((), {}),
         "approve_claim": ((REF,), {}),
