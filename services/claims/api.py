@@ -132,7 +132,8 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
             items = await uow.organisations.list_windows()
         today = deps.clock.today()
         return {"items": [{**w, "starts_on": w["starts_on"].isoformat(), "ends_on": w["ends_on"].isoformat(),
-                           "current": w["starts_on"] <= today <= w["ends_on"]} for w in items],
+                           "current": w["starts_on"] <= today <= w["ends_on"], "future": w["starts_on"] > today}
+                          for w in items],
                 "total": len(items), "page": 1}
 
     @router.post("/claims", status_code=201, response_model=ClaimDetail)

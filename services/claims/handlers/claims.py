@@ -13,6 +13,7 @@ from shared.contracts.roles import MAT, SCHOOL, SUBMITTERS, SUPPORT
 
 from ..domain.funding import check_hours, claim_amount, hourly_rate, hours_left
 from ..domain.reference import new_reference
+from ..domain.school import check_school_open
 from ..ports import Clock, ClaimsUnitOfWork
 
 
@@ -66,6 +67,7 @@ async def handle_submit_claim(command: SubmitClaim, uow: ClaimsUnitOfWork, clock
         raise Refused("You can only claim for schools in your trust", field="school_urn")
     if actor.role not in SUBMITTERS | {SUPPORT}:
         raise Refused("You cannot create claims", field="role")
+    check_school_open(school)
     provider = await uow.organisations.provider(provider_id)
     window = await uow.organisations.window_on(clock.today())
     if window is None:
