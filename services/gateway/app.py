@@ -23,6 +23,7 @@ from shared.platform.validation_errors import plain_errors
 
 from . import auth
 from .api import ecf as ecf_api
+from .api import ecf_admin
 from .api import routes as api_routes
 from .api import workflows as workflow_api
 from .clients import GatewayError, Services
@@ -57,7 +58,8 @@ def create_app(settings: GatewaySettings | None = None, *,
     services = Services.from_settings(settings, transports)
 
     app = create_service_app(runtime, title="ClaimFlow API", routers=[
-        api_routes.router, workflow_api.router, ecf_api.finance, ecf_api.lead_providers, *pages.routers])
+        api_routes.router, workflow_api.router, ecf_api.finance, ecf_api.lead_providers,
+        ecf_admin.finance, ecf_admin.lead_providers, *pages.routers])
     app.description = DESCRIPTION
     app.version = "1.0.0"
     # The interactive docs load scripts from a CDN, which the content security policy forbids;
