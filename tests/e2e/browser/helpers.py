@@ -1,9 +1,17 @@
 """What the browser journeys share: signing in, waiting for a status that follows from events,
-screenshots (kept under test-artifacts/screenshots) and the accessibility basics checked on every
-screen: every form control has a label, one h1 and no skipped heading levels, and an error summary
-that takes the focus."""
+screenshots (kept under test-artifacts/screenshots) and the accessibility checks run on every
+screen (``assert_accessible``): no axe-core violation of the WCAG 2.2 AA rules, every form control
+labelled, one h1 and no skipped heading levels, the title "<h1> – Claim funding for mentor training
+– GOV.UK" ("Error: " first when the page shows an error summary), and an error summary that takes
+the focus.
+
+axe-core comes from PyPI's ``axe-playwright-python`` (the test extra in pyproject.toml), which ships
+axe.min.js; only that script is used: it is evaluated in the page (not added as a script tag, so the
+gateway's Content-Security-Policy does not block it) and ``axe.run`` is called with our tags."""
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import re
 import time
 from pathlib import Path
@@ -11,6 +19,9 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 PASSWORD = "claimflow-demo"
+SERVICE_NAME = "Claim funding for mentor training"
+#: The project standard: WCAG 2.2 AA (every level A and AA rule of WCAG 2.0, 2.1 and 2.2).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 A11Y = """() => {
   const problems = [];
@@ -32,16 +43,91 @@ A11Y = """() => {
 }"""
 
 
+#: Runs axe-core with the WCAG tags and returns the violations, each reduced to what a reader needs.
+AXE_RUN = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                              summary: n.failureSummary || ''}))}));
+}"""
+
+#: The page's title, its h1 (status tags in the h1 are left out: the title names the page, not the
+#: claim's current status) and whether it shows an error summary.
+TITLE_PARTS = """() => {
+  const h1s = [...document.querySelectorAll('h1')];
+  let h1 = null;
+  if (h1s.length === 1) {
+    const copy = h1s[0].cloneNode(true);
+    copy.querySelectorAll('.govuk-tag').forEach(t => t.remove());
+    h1 = copy.textContent.replace(/\\s+/g, ' ').trim();
+  }
+  return {title: document.title, h1s: h1s.length, h1: h1,
+          error: !!document.querySelector('.govuk-error-summary')};
+}"""
+
+
+@functools.cache
+def axe_source() -> str:
+    return importlib.resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's WCAG 2.2 AA violations on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    return page.evaluate(AXE_RUN, WCAG_TAGS)
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]")
+        for n in v["nodes"]:
+            lines.append(f"    {n['target']}: {n['html']}")
+            if n["summary"]:
+                lines.append("      " + n["summary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+def title_problems(page: Page) -> list[str]:
+    parts = page.evaluate(TITLE_PARTS)
+    if parts["h1s"] != 1:
+        return [f"expected exactly one h1, found {parts['h1s']}"]
+    page_name = "" if parts["h1"] == SERVICE_NAME else f"{parts['h1']} – "   # the service's home page
+    expected = f"{'Error: ' if parts['error'] else ''}{page_name}{SERVICE_NAME} – GOV.UK"
+    if parts["title"] != expected:
+        return [f"the title is {parts['title']!r}, expected {expected!r}"]
+    return []
+
+
+def assert_accessible(page: Page, name: str = "") -> None:
+    """Fail unless the page has no axe-core violation of the WCAG 2.2 AA rules, every control is
+    labelled, there is exactly one h1 and no skipped heading level, and the title is
+    "<h1> – Claim funding for mentor training – GOV.UK" (with "Error: " first on a page with an
+    error summary; "Claim funding for mentor training – GOV.UK" where the h1 is the service's name).
+    The failure lists every violation: rule id, impact, help and the nodes."""
+    page.wait_for_load_state("load")
+    where = f"{name or 'page'} ({page.url})"
+    violations = axe_violations(page)
+    problems = page.evaluate(A11Y) + title_problems(page)
+    message = []
+    if violations:
+        message.append(f"{len(violations)} axe-core violation(s) of {', '.join(WCAG_TAGS)}:\n"
+                       + describe_violations(violations))
+    if problems:
+        message.append("\n".join(f"- {p}" for p in problems))
+    assert not message, f"{where} is not accessible:\n" + "\n".join(message)
+
+
 class Screens:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.taken: list[str] = []
 
     def shot(self, page: Page, name: str) -> Path:
-        """Check the page's accessibility basics, then keep a full-page screenshot of it."""
-        page.wait_for_load_state("load")
-        problems = page.evaluate(A11Y)
-        assert not problems, f"{name} ({page.url}): {problems}"
+        """Check the page's accessibility (``assert_accessible``), then keep a full-page screenshot."""
+        assert_accessible(page, name)
         if page.locator(".govuk-error-summary").count():
             error_summary_has_focus(page)
         path = self.folder / f"{name}.png"
@@ -75,6 +161,7 @@ def wait_for_status(page: Page, reference: str, label: str, timeout: float = 30)
         page.goto(f"/claims/{reference}")
         tag = page.locator("h1 .govuk-tag").inner_text().strip()
         if tag.lower() == label.lower():
+            assert_accessible(page, f"claim {reference}: {label}")
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"claim {reference} is {tag!r}, not {label!r}")

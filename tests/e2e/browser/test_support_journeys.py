@@ -3,7 +3,8 @@ file, then a good one → review → confirm → "Sampling in progress"), the pr
 link from the email → download → fill in → upload → Paid / Provider not approved → reject), a
 clawback with four eyes (the requester's own approval is refused; a second support user
 approves), sending to the payer and the payer's answers. Each screen is screenshotted and checked
-for the accessibility basics (labels, headings, error summary focus).
+by ``assert_accessible`` (axe-core's WCAG 2.2 AA rules, labels, headings, the title, error summary
+focus), and so is every other page a journey stops on (banners, each status a claim reaches).
 
 The tests share one system and run in order: the provider response uses the claims sampled by the
 first journey's API twin, and the clawback the claim support rejected."""
@@ -16,7 +17,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import links_in, sign_in, upload, wait_api_status, wait_for_status
+from .helpers import assert_accessible, links_in, sign_in, upload, wait_api_status, wait_for_status
 
 STATE: dict = {}
 
@@ -103,6 +104,7 @@ def test_sampling_journey_from_a_refused_file_to_sampling_in_progress(system, ne
     upload(page, sample_csv(other))
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("cancelled")
+    assert_accessible(page, "sampling upload cancelled")
     assert api.get(f"/api/v1/claims/{other[0]['reference']}").json()["status"] == "paid"
     STATE["used"].discard(other[0]["reference"])
 
@@ -200,6 +202,7 @@ def test_provider_response_journey_paid_and_provider_not_approved(system, new_pa
     page.get_by_label("Why are you rejecting this claim?").fill("The school could not show the mentor attended")
     page.get_by_role("button", name="Reject claim").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Claim rejected")
+    assert_accessible(page, "claim rejected banner")
     wait_for_status(page, not_assured, "Claim not approved")
     screens.shot(page, "21-claim-not-approved")
     STATE["rejected"] = not_assured
@@ -238,6 +241,7 @@ def test_clawback_needs_a_second_support_user(system, new_page, screens):
     screens.shot(page, "25-clawback-check-answers")
     page.get_by_role("button", name="Request clawback").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Clawback requested")
+    assert_accessible(page, "clawback requested banner")
     wait_for_status(page, reference, "Clawback awaiting approval")
 
     # The requester cannot approve their own request: the service's message is shown.
@@ -257,6 +261,7 @@ def test_clawback_needs_a_second_support_user(system, new_page, screens):
     second.goto(f"/claims/{reference}/clawback/review")
     second.get_by_role("button", name="Approve clawback").click()
     expect(second.locator(".govuk-notification-banner")).to_contain_text("Clawback approved")
+    assert_accessible(second, "clawback approved banner")
     wait_for_status(second, reference, "Clawback requested")
 
     second.goto("/claims/clawbacks")
@@ -296,6 +301,9 @@ def test_send_to_payer_payer_response_and_manual_actions(system, new_page, scree
     screens.shot(page, "35-payments-sent")
     references = [a.inner_text() for a in page.locator("table tbody tr td:first-child a").all()]
     assert len(references) == window["claim_count"]
+    page.goto(page.url.split("?")[0])   # the batch page on its own, as the payments section links it
+    expect(page.locator("h1")).to_contain_text("Payment of")
+    assert_accessible(page, "payment batch")
     for ref in references[:2]:
         wait_api_status(api, ref, "payment_in_progress")
 
@@ -315,6 +323,7 @@ def test_send_to_payer_payer_response_and_manual_actions(system, new_page, scree
     screens.shot(page, "39-claim-payer-needs-information")
     page.get_by_role("button", name="Information sent to payer").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("information was sent")
+    assert_accessible(page, "information sent banner")
     wait_for_status(page, unpaid, "Information sent to payer")
     page.get_by_role("button", name="Payer rejected the claim").click()
     screens.shot(page, "40-payer-reject")
