@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from shared.contracts import Actor, NotFound, Refused
+from shared.contracts.identifiers import is_ascii_digits
 
 from .domain.declarations import ELIGIBLE, PAYABLE, SUBMITTED, make_eligible
 from .domain.participants import STANDING, StatusChange, change_status, schedule_change_refusals, status_of
@@ -48,7 +49,7 @@ async def change_schedule(uow: EcfUnitOfWork, clock: Clock, *, lead_provider_id:
     participant = await _own_participant(uow, lead_provider_id, participant_id)
     identifier = attributes.get("schedule_identifier")
     cohort = attributes.get("cohort", participant.cohort)
-    if isinstance(cohort, str) and cohort.isascii() and cohort.isdigit():
+    if isinstance(cohort, str) and is_ascii_digits(cohort):
         cohort = int(cohort)
     if not isinstance(identifier, str) or not identifier.strip():
         raise Refusals([Refused("Enter a '#/schedule_identifier'.", field="schedule_identifier")])
