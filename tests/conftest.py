@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import harness
+from tests.support.infra import docker_engine_answers, start_containers, start_embedded, stop
 
 ARTIFACTS = Path(os.environ.get("CLAIMFLOW_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
 
@@ -22,9 +22,9 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def infra():
     """Real PostgreSQL + real Kafka-compatible broker for the whole session (started on first use)."""
-    started = harness.start_containers() if harness.docker_engine_answers() else harness.start_embedded()
+    started = start_containers() if docker_engine_answers() else start_embedded()
     yield started
-    harness.stop(started)
+    stop(started)
 
 
 @pytest.fixture

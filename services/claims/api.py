@@ -13,11 +13,14 @@ from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, File, Header, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from shared.contracts import Actor, NotFound, Refused
 from shared.contracts.claim_status import STATUSES
 from shared.contracts.claim_status import support_label as label
+from shared.contracts.http.claims import (ActivityList, AssignIn, ClaimDetail, ClaimIn, ClaimList, ClaimReferences,
+                                          ClaimWindow, ClaimWindowList, ImportResult, Provider, ProviderIn,
+                                          ProviderList, WindowIn)
 from shared.contracts.identifiers import urn_error
 from shared.platform.filenames import safe_file_name
 from shared.contracts.money import Money
@@ -44,39 +47,6 @@ def actor_context(x_actor_email: str = Header(default="system@claimflow"), x_act
                   x_actor_trust: str | None = Header(default=None)) -> ActorContext:
     return ActorContext(email=x_actor_email, role=x_actor_role, school_urn=x_actor_school or None,
                         trust_id=x_actor_trust or None)
-
-
-class ProviderIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = ""
-    code: str = ""
-    email_addresses: list[str] = []
-
-
-class WindowIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    starts_on: date
-    ends_on: date
-    academic_year: str
-
-
-class MentorIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    trn: str
-    full_name: str
-    hours: int = Field(strict=True)
-
-
-class ClaimIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    school_urn: str
-    provider_id: str
-    mentors: list[MentorIn]
-
-
-class AssignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    user_email: str | None = None
 
 
 def money(value: Any) -> str | None:
@@ -111,7 +81,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
             return {"scope_trust_id": ctx.trust_id or "-"}
         return {}
 
-    @router.post("/schools/import")
+    @router.post("/schools/import", response_model=ImportResult)
     async def import_schools(file: UploadFile = File(...), ctx: ActorContext = Depends(actor_context)):
         from shared.csvfiles import read_csv_upload, refuse_rows
 
@@ -131,20 +101,20 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                        safe_file_name(file.filename, fallback="schools.csv")),
                 uow, deps.clock, districts=districts)
 
-    @router.post("/providers", status_code=201)
+    @router.post("/providers", status_code=201, response_model=Provider)
     async def add_provider(body: ProviderIn, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
             return await handlers.handle_add_provider(
                 handlers.AddProvider(body.name, body.code, body.email_addresses, ctx.actor), uow, deps.clock,
                 new_id=deps.new_id)
 
-    @router.get("/providers")
+    @router.get("/providers", response_model=ProviderList)
     async def list_providers():
         async with uow_factory() as uow:
             items = await uow.organisations.list_providers()
         return {"items": items, "total": len(items), "page": 1}
 
-    @router.post("/claim-windows", status_code=201)
+    @router.post("/claim-windows", status_code=201, response_model=ClaimWindow)
     async def add_window(body: WindowIn, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
             row = await handlers.handle_add_claim_window(
@@ -152,7 +122,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                 deps.clock, new_id=deps.new_id)
         return {**row, "starts_on": row["starts_on"].isoformat(), "ends_on": row["ends_on"].isoformat()}
 
-    @router.get("/claim-windows")
+    @router.get("/claim-windows", response_model=ClaimWindowList)
     async def list_windows():
         async with uow_factory() as uow:
             items = await uow.organisations.list_windows()
@@ -161,7 +131,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                            "current": w["starts_on"] <= today <= w["ends_on"]} for w in items],
                 "total": len(items), "page": 1}
 
-    @router.post("/claims", status_code=201)
+    @router.post("/claims", status_code=201, response_model=ClaimDetail)
     async def submit(body: ClaimIn, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
             claim = await handlers.handle_submit_claim(handlers.SubmitClaim(
@@ -183,7 +153,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                             submitted_from=submitted_from, submitted_to=submitted_to, assigned_to=assigned_to,
                             **scoped(ctx))
 
-    @router.get("/claims")
+    @router.get("/claims", response_model=ClaimList)
     async def search(q: str | None = None, status: list[str] = Query(default=[]), provider_id: str | None = None,
                      school_urn: str | None = None, claim_window_id: str | None = None,
                      academic_year: str | None = None, submitted_from: date | None = None,
@@ -229,7 +199,7 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
         return StreamingResponse(rows(), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="claims.csv"'})
 
-    @router.get("/claims/references")
+    @router.get("/claims/references", response_model=ClaimReferences)
     async def references(status: list[str] = Query(default=[]), claim_window_id: str | None = None,
                          ctx: ActorContext = Depends(actor_context)):
         """Only the references of every matching claim, in reference order (what the gateway hands
@@ -272,18 +242,18 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
             "activity": [activity_item(a) for a in activity],
         }
 
-    @router.get("/claims/{reference}")
+    @router.get("/claims/{reference}", response_model=ClaimDetail)
     async def detail(reference: str, ctx: ActorContext = Depends(actor_context)):
         return await _detail(reference, ctx)
 
-    @router.post("/claims/{reference}/assign")
+    @router.post("/claims/{reference}/assign", response_model=ClaimDetail)
     async def assign(reference: str, body: AssignIn, ctx: ActorContext = Depends(actor_context)):
         async with uow_factory() as uow:
             await handlers.handle_assign_claim(handlers.AssignClaim(reference, body.user_email, ctx.actor), uow,
                                                deps.clock)
         return await _detail(reference, ctx)
 
-    @router.get("/activity")
+    @router.get("/activity", response_model=ActivityList)
     async def activity(page: int = Query(default=1, ge=1), reference: str | None = None):
         async with uow_factory() as uow:
             rows, total = await uow.activity.page(page=page, reference=reference)

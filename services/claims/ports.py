@@ -1,7 +1,7 @@
 """What the claims handlers depend on, as Protocols: the repositories and unit of work they use,
 the clock, ids and randomness. The real adapters are SQL (``repository.py``, ``organisations.py``,
 ``activity.py``, ``bulk_repository.py``, ``unit_of_work.py``); the unit tests' in-memory fakes
-satisfy the same Protocols (``tests/unit/claims/fakes.py``).
+satisfy the same Protocols (``tests/support/claims_fakes.py``).
 
 Only what handlers use is here: the support search and the read-only pages of the internal API
 query the SQL repositories directly.

@@ -22,17 +22,14 @@ from shared.platform.service import ServiceRuntime, create_service_app
 from shared.platform.validation_errors import plain_errors
 
 from . import auth
+from . import api, web
 from .api import ecf as ecf_api
-from .api import ecf_admin
-from .api import routes as api_routes
-from .api import workflows as workflow_api
 from .clients import GatewayError, Services
 from .config import GatewaySettings
 from .context import Gateway
 from .security import RateLimiter, TokenSigner
 from .tables import metadata
 from .users import UserStore
-from .web import pages
 from .web.templating import Templates
 
 log = logging.getLogger(__name__)
@@ -57,9 +54,7 @@ def create_app(settings: GatewaySettings | None = None, *,
     runtime = ServiceRuntime(settings=settings, metadata=metadata, database_url=settings.database_url)
     services = Services.from_settings(settings, transports)
 
-    app = create_service_app(runtime, title="ClaimFlow API", routers=[
-        api_routes.router, workflow_api.router, ecf_api.finance, ecf_api.lead_providers,
-        ecf_admin.finance, ecf_admin.lead_providers, *pages.routers])
+    app = create_service_app(runtime, title="ClaimFlow API", routers=[*api.routers, *web.routers])
     app.description = DESCRIPTION
     app.version = "1.0.0"
     # The interactive docs load scripts from a CDN, which the content security policy forbids;

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from fastapi import APIRouter, Depends, Query
 
 from shared.contracts import NotFound
+from shared.contracts.http.notify import NotificationDetail, NotificationList
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -28,7 +29,7 @@ def _item(row: dict[str, Any]) -> dict[str, Any]:
 def build_router(uow_factory: Callable, auth: Callable) -> APIRouter:
     router = APIRouter(prefix="/internal/v1", dependencies=[Depends(auth)], tags=["notifications"])
 
-    @router.get("/notifications")
+    @router.get("/notifications", response_model=NotificationList)
     async def list_notifications(recipient: str | None = None, reference: str | None = None,
                                  page: int = Query(1, ge=1), per_page: int = Query(25, ge=1, le=200)) -> dict:
         async with uow_factory() as uow:
@@ -36,7 +37,7 @@ def build_router(uow_factory: Callable, auth: Callable) -> APIRouter:
                                                          per_page=per_page)
         return {"items": [_item(r) for r in rows], "total": total, "page": page}
 
-    @router.get("/notifications/{notification_id}")
+    @router.get("/notifications/{notification_id}", response_model=NotificationDetail)
     async def notification(notification_id: str) -> dict:
         async with uow_factory() as uow:
             row = await uow.notifications.get(notification_id)

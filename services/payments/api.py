@@ -9,9 +9,13 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import Actor, Refused
+from shared.contracts.http.payments import (Accepted, ClawbackAssessment, ClawbackIn, ClawbackList,
+                                            ClawbackRejectIn, ClawbackRequested, ClawbacksSent, ClawbackView,
+                                            PaymentBatchDetail, PaymentBatchList, PaymentClaimList, PaymentSent,
+                                            ReadyWindowList, RejectIn, SendIn, UploadCreated, UploadView)
+from shared.contracts.http.links import LinkStatus
 from shared.contracts.money import Money
 from shared.contracts.roles import SUPPORT, SYSTEM
 from shared.platform.filenames import safe_file_name
@@ -39,35 +43,6 @@ def support(who: Actor = Depends(actor)) -> Actor:
     if who.role != SUPPORT:
         raise Refused("Only support users can do this", field="role")
     return who
-
-
-class SendIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    claim_window_id: str
-    #: What claims showed as submitted in the window when the button was pressed (the gateway asks).
-    submitted_references: list[str] = []
-
-
-class RejectIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = ""
-
-
-class MentorHoursIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    trn: str
-    hours_worked: int = Field(strict=True)
-    notes: str = ""
-
-
-class ClawbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    mentors: list[MentorHoursIn]
-
-
-class ClawbackRejectIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reasons: dict[str, str] = {}
 
 
 def _money(value: Any) -> str | None:
@@ -111,19 +86,19 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     router = APIRouter(prefix="/internal/v1", dependencies=[Depends(auth)])
 
     # ------------------------------------------------------------------ payments
-    @router.post("/payments", status_code=201)
+    @router.post("/payments", status_code=201, response_model=PaymentSent)
     async def send_to_payer(body: SendIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.send_to_payer(uow, deps, claim_window_id=body.claim_window_id, actor=who,
                                                  submitted=body.submitted_references)
 
-    @router.get("/payments")
+    @router.get("/payments", response_model=PaymentBatchList)
     async def list_payments(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
         async with uow_factory() as uow:
             rows, total = await uow.payments.batches(page=page, per_page=per_page)
         return {"items": [batch_item(r) for r in rows], "total": total, "page": page, "per_page": per_page}
 
-    @router.get("/payments/ready")
+    @router.get("/payments/ready", response_model=ReadyWindowList)
     async def ready_to_send():
         """Submitted claims per claim window (what "send to payer" would send)."""
         async with uow_factory() as uow:
@@ -132,7 +107,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
                   "total_amount": _money(r["total_amount"])} for r in rows]
         return {"items": items, "total": len(items), "page": 1}
 
-    @router.get("/payments/claims")
+    @router.get("/payments/claims", response_model=PaymentClaimList)
     async def payment_claims(status: list[str] = Query(default=[]), claim_window_id: str | None = None,
                              page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
         """Claims as payments sees them (effective status), e.g. ``?status=payment_information_requested``."""
@@ -142,7 +117,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
                                                   per_page=per_page)
         return {"items": [claim_item(r) for r in rows], "total": total, "page": page, "per_page": per_page}
 
-    @router.get("/payments/{payment_id}")
+    @router.get("/payments/{payment_id}", response_model=PaymentBatchDetail)
     async def payment_detail(payment_id: str):
         async with uow_factory() as uow:
             batch, claims = await uow.payments.batch(payment_id)
@@ -151,39 +126,39 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
              "status_label": label(c["status"]), "school": {"urn": c["school_urn"], "name": c["school_name"]},
              "provider_name": c["provider_name"]} for c in claims]}
 
-    @router.post("/payments/responses", status_code=201)
+    @router.post("/payments/responses", status_code=201, response_model=UploadCreated)
     async def upload_payment_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
         data = await file.read() if file is not None else None
         async with uow_factory() as uow:
             return await handlers.upload_payment_response(uow, deps, data=data, file_name=_name(file), actor=who)
 
-    @router.get("/payments/responses/{upload_id}")
+    @router.get("/payments/responses/{upload_id}", response_model=UploadView)
     async def payment_response(upload_id: str):
         async with uow_factory() as uow:
             return _upload_item(await uow.uploads.get(upload_id, "payment"))
 
-    @router.post("/payments/responses/{upload_id}/confirm", status_code=202)
+    @router.post("/payments/responses/{upload_id}/confirm", status_code=202, response_model=Accepted)
     async def confirm_payment_response(upload_id: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.confirm_payment_response(uow, deps, upload_id=upload_id, actor=who)
 
-    @router.post("/payments/responses/{upload_id}/cancel")
+    @router.post("/payments/responses/{upload_id}/cancel", response_model=Accepted)
     async def cancel_payment_response(upload_id: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.cancel_payment_response(uow, deps, upload_id=upload_id, actor=who)
 
     # ------------------------------------------------------------------ manual payer actions
-    @router.post("/claims/{reference}/payment/information-sent", status_code=202)
+    @router.post("/claims/{reference}/payment/information-sent", status_code=202, response_model=Accepted)
     async def information_sent(reference: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.mark_information_sent(uow, deps, reference=reference, actor=who)
 
-    @router.post("/claims/{reference}/payment/paid", status_code=202)
+    @router.post("/claims/{reference}/payment/paid", status_code=202, response_model=Accepted)
     async def paid(reference: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.mark_paid(uow, deps, reference=reference, actor=who)
 
-    @router.post("/claims/{reference}/payment/reject", status_code=202)
+    @router.post("/claims/{reference}/payment/reject", status_code=202, response_model=Accepted)
     async def reject(reference: str, body: RejectIn | None = None, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.reject_payment(uow, deps, reference=reference,
@@ -193,32 +168,32 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     def entries(body: ClawbackIn) -> list[HoursWorked]:
         return [HoursWorked(trn=m.trn, hours_worked=m.hours_worked, notes=m.notes) for m in body.mentors]
 
-    @router.get("/claims/{reference}/clawback")
+    @router.get("/claims/{reference}/clawback", response_model=ClawbackView)
     async def clawback(reference: str):
         async with uow_factory() as uow:
             return await handlers.clawback_view(uow, reference=reference)
 
-    @router.post("/claims/{reference}/clawback/check")
+    @router.post("/claims/{reference}/clawback/check", response_model=ClawbackAssessment)
     async def check_clawback(reference: str, body: ClawbackIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.check_clawback(uow, reference=reference, entries=entries(body))
 
-    @router.post("/claims/{reference}/clawback", status_code=201)
+    @router.post("/claims/{reference}/clawback", status_code=201, response_model=ClawbackRequested)
     async def request_clawback(reference: str, body: ClawbackIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.request_clawback(uow, deps, reference=reference, entries=entries(body), actor=who)
 
-    @router.post("/claims/{reference}/clawback/approve", status_code=202)
+    @router.post("/claims/{reference}/clawback/approve", status_code=202, response_model=Accepted)
     async def approve_clawback(reference: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.approve_clawback(uow, deps, reference=reference, actor=who)
 
-    @router.post("/claims/{reference}/clawback/reject", status_code=202)
+    @router.post("/claims/{reference}/clawback/reject", status_code=202, response_model=Accepted)
     async def reject_clawback(reference: str, body: ClawbackRejectIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.reject_clawback(uow, deps, reference=reference, reasons=body.reasons, actor=who)
 
-    @router.get("/clawbacks")
+    @router.get("/clawbacks", response_model=ClawbackList)
     async def list_clawbacks(status: list[str] = Query(default=[]), page: int = Query(default=1, ge=1),
                              per_page: int = Query(default=25, ge=1, le=500)):
         """Clawback requests, newest first; ``?status=awaiting_approval`` (or approved, rejected,
@@ -229,34 +204,34 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
             rows, total = await uow.clawbacks.search(statuses=statuses, page=page, per_page=per_page)
         return {"items": [clawback_item(r) for r in rows], "total": total, "page": page, "per_page": per_page}
 
-    @router.post("/clawbacks", status_code=201)
+    @router.post("/clawbacks", status_code=201, response_model=ClawbacksSent)
     async def send_clawbacks(who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.send_clawbacks(uow, deps, actor=who)
 
-    @router.get("/clawbacks/batches")
+    @router.get("/clawbacks/batches", response_model=PaymentBatchList)
     async def clawback_batches(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
         async with uow_factory() as uow:
             rows, total = await uow.clawbacks.batches(page=page, per_page=per_page)
         return {"items": [batch_item(r) for r in rows], "total": total, "page": page, "per_page": per_page}
 
-    @router.post("/clawbacks/responses", status_code=201)
+    @router.post("/clawbacks/responses", status_code=201, response_model=UploadCreated)
     async def upload_clawback_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
         data = await file.read() if file is not None else None
         async with uow_factory() as uow:
             return await handlers.upload_clawback_response(uow, deps, data=data, file_name=_name(file), actor=who)
 
-    @router.get("/clawbacks/responses/{upload_id}")
+    @router.get("/clawbacks/responses/{upload_id}", response_model=UploadView)
     async def clawback_response(upload_id: str):
         async with uow_factory() as uow:
             return _upload_item(await uow.uploads.get(upload_id, "clawback"))
 
-    @router.post("/clawbacks/responses/{upload_id}/confirm", status_code=202)
+    @router.post("/clawbacks/responses/{upload_id}/confirm", status_code=202, response_model=Accepted)
     async def confirm_clawback_response(upload_id: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.confirm_clawback_response(uow, deps, upload_id=upload_id, actor=who)
 
-    @router.post("/clawbacks/responses/{upload_id}/cancel")
+    @router.post("/clawbacks/responses/{upload_id}/cancel", response_model=Accepted)
     async def cancel_clawback_response(upload_id: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
             return await handlers.cancel_clawback_response(uow, deps, upload_id=upload_id, actor=who)
@@ -270,7 +245,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
         return download_response(outcome.status, file_name=row.get("file_name"), content=row.get("content"),
                                  gone=LINK_GONE)
 
-    @router.get("/links/{token}/status")
+    @router.get("/links/{token}/status", response_model=LinkStatus)
     async def download_status(token: str):
         """Whether the link would download, without spending it (the gateway's page before the button)."""
         async with uow_factory() as uow:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
-from pydantic import BaseModel, ConfigDict
 
 from shared.contracts import Actor
+from shared.contracts.http.sampling import (Accepted, DecisionIn, Summary, UploadCreated, UploadView,
+                                            WaitingClaimList)
+from shared.contracts.http.links import LinkStatus
 from shared.contracts.money import Money
 from shared.contracts.roles import SYSTEM
 from shared.platform.filenames import safe_file_name
@@ -38,11 +40,6 @@ def actor(x_actor_email: str = Header(default="system@claimflow"),
     return Actor(email=x_actor_email, role=x_actor_role)
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = ""
-
-
 def waiting_item(c: dict[str, Any]) -> dict[str, Any]:
     return {"reference": c["reference"], "status": c["status"], "status_label": wording.label(c["status"]),
             "school": {"urn": c["school_urn"], "name": c["school_name"]},
@@ -63,55 +60,55 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
     base_url = settings.public_base_url
 
     # -- sampling uploads ------------------------------------------------------------------------
-    @router.post("/sampling/uploads", status_code=201)
+    @router.post("/sampling/uploads", status_code=201, response_model=UploadCreated)
     async def upload_sample(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
         data, name = await _file(file)
         async with uow_factory() as uow:
             return await handlers.handle_upload_sample(handlers.UploadFile(data, name, who), uow, deps.clock,
                                                        new_id=deps.new_id)
 
-    @router.get("/sampling/uploads/{upload_id}")
+    @router.get("/sampling/uploads/{upload_id}", response_model=UploadView)
     async def review_sample(upload_id: str):
         async with uow_factory() as uow:
             return await handlers.handle_review(handlers.DecideUpload(upload_id, "sample"), uow, deps.clock)
 
-    @router.post("/sampling/uploads/{upload_id}/confirm", status_code=202)
+    @router.post("/sampling/uploads/{upload_id}/confirm", status_code=202, response_model=Accepted)
     async def confirm_sample(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.handle_confirm_sample(handlers.DecideUpload(upload_id, "sample", who), uow, deps.clock,
                                                         new_id=deps.new_id, public_base_url=base_url)
 
-    @router.post("/sampling/uploads/{upload_id}/cancel")
+    @router.post("/sampling/uploads/{upload_id}/cancel", response_model=Accepted)
     async def cancel_sample(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, "sample", who), uow, deps.clock)
 
     # -- provider responses ----------------------------------------------------------------------
-    @router.post("/sampling/responses", status_code=201)
+    @router.post("/sampling/responses", status_code=201, response_model=UploadCreated)
     async def upload_response(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
         data, name = await _file(file)
         async with uow_factory() as uow:
             return await handlers.handle_upload_response(handlers.UploadFile(data, name, who), uow, deps.clock,
                                                          new_id=deps.new_id)
 
-    @router.get("/sampling/responses/{upload_id}")
+    @router.get("/sampling/responses/{upload_id}", response_model=UploadView)
     async def review_response(upload_id: str):
         async with uow_factory() as uow:
             return await handlers.handle_review(handlers.DecideUpload(upload_id, "response"), uow, deps.clock)
 
-    @router.post("/sampling/responses/{upload_id}/confirm", status_code=202)
+    @router.post("/sampling/responses/{upload_id}/confirm", status_code=202, response_model=Accepted)
     async def confirm_response(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.handle_confirm_response(handlers.DecideUpload(upload_id, "response", who), uow,
                                                           deps.clock)
 
-    @router.post("/sampling/responses/{upload_id}/cancel")
+    @router.post("/sampling/responses/{upload_id}/cancel", response_model=Accepted)
     async def cancel_response(upload_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, "response", who), uow, deps.clock)
 
     # -- the Sampling section --------------------------------------------------------------------
-    @router.get("/sampling/claims")
+    @router.get("/sampling/claims", response_model=WaitingClaimList)
     async def waiting(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500),
                       status: str | None = None):
         statuses = [status] if status in wording.WAITING else list(wording.WAITING)
@@ -120,7 +117,7 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
         return {"items": [waiting_item(r) for r in rows], "total": total, "page": page, "per_page": per_page,
                 "empty_message": wording.EMPTY_STATE if total == 0 else None}
 
-    @router.get("/sampling/summary")
+    @router.get("/sampling/summary", response_model=Summary)
     async def summary():
         """What the Sampling section needs to choose its "cannot upload" states."""
         async with uow_factory() as uow:
@@ -133,19 +130,19 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
                 "cannot_upload_sample_message": None if paid else wording.NOTHING_TO_SAMPLE,
                 "cannot_upload_response_message": None if in_progress else wording.NOTHING_AWAITING_RESPONSE}
 
-    @router.post("/claims/{reference}/sampling/approve", status_code=202)
+    @router.post("/claims/{reference}/sampling/approve", status_code=202, response_model=Accepted)
     async def approve(reference: str, body: DecisionIn | None = None, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.handle_decide_claim(
                 handlers.DecideClaim(reference, True, body.reason if body else "", who), uow, deps.clock)
 
-    @router.post("/claims/{reference}/sampling/reject", status_code=202)
+    @router.post("/claims/{reference}/sampling/reject", status_code=202, response_model=Accepted)
     async def reject(reference: str, body: DecisionIn | None = None, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.handle_decide_claim(
                 handlers.DecideClaim(reference, False, body.reason if body else "", who), uow, deps.clock)
 
-    @router.post("/providers/{provider_id}/sampling/resend", status_code=202)
+    @router.post("/providers/{provider_id}/sampling/resend", status_code=202, response_model=Accepted)
     async def resend(provider_id: str, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
             return await handlers.handle_resend_link(handlers.ResendLink(provider_id, who), uow, deps.clock,
@@ -163,7 +160,7 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
         return download_response(outcome_status, file_name=row["file_name"] if row else None, content=content,
                                  gone=LINK_GONE)
 
-    @router.get("/links/{token}/status")
+    @router.get("/links/{token}/status", response_model=LinkStatus)
     async def download_status(token: str):
         """Whether the link would download, without spending it (the gateway's page before the button)."""
         if not token.startswith(f"{handlers.SERVICE}-") or len(token) > 200:

@@ -11,7 +11,7 @@ from services.payments.domain.payer_files import (CLAWBACK_RESPONSE_COLUMNS, PAY
 from services.sampling.domain import validate_provider_response, validate_sampling_upload
 from shared.contracts import Refused
 from shared.csvfiles import EXTRA_CELLS, SHOWN_ERRORS, CsvRejected, read_csv_upload, refuse_rows
-from tests.unit.sampling.sampling_claims import JANE, JOHN, claim, projection
+from tests.support.sampling_claims import JANE, JOHN, claim, projection
 
 pytestmark = pytest.mark.unit
 

@@ -1,1 +1,7 @@
-"""The public JSON API (DESIGN §9): thin adapters from a signed-in user to a service's internal API."""
+"""The JSON API (DESIGN §9), one module per feature; ``routers`` in the order the OpenAPI document lists them."""
+from __future__ import annotations
+
+from . import activity, auth, claims, clawbacks, ecf, ecf_admin, organisations, payments, sampling
+
+routers = [auth.router, organisations.router, claims.router, activity.router, sampling.router, payments.router,
+           clawbacks.router, ecf.finance, ecf.lead_providers, ecf_admin.finance, ecf_admin.lead_providers]

@@ -13,71 +13,70 @@ service pass through unchanged.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from shared.contracts import roles
+from shared.contracts.http import ecf as ecf_api
 
 from ..auth import api_role
-from ..clients import GatewayError
+from ..checks import check_id
+from ..clients import GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from . import workflow_schemas as w
 from .schemas import errors
-from .workflows import check_id
 
 FINANCE = api_role(roles.FINANCE)
 finance = APIRouter(prefix="/api/v1/finance", tags=["ecf finance"])
 lead_providers = APIRouter(prefix="/api/v3", tags=["ecf lead provider api"])
 
 FINANCE_ERRORS = errors(401, 403, 404, 422, 503)
-JSON = {"content-type": "application/json"}
 
 
-async def forward(request: Request, gw: Gateway, user: User, method: str, path: str) -> Any:
-    body = await request.body()
-    return await gw.services.payments.json(method, path, user=user, content=body or b"{}", headers=JSON)
+async def create(request: Request, gw: Gateway, user: User, what: str) -> ecf_api.Created:
+    return await gw.services.ecf.create(what, await request.body(), user=user)
 
 
 # ------------------------------------------------------------------------------------ finance
 @finance.get("/lead-providers", summary="Lead providers", responses=FINANCE_ERRORS)
 async def list_lead_providers(user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)) -> dict:
-    return await gw.services.payments.json("GET", "/internal/v1/finance/lead-providers", user=user)
+    return as_sent(await gw.services.ecf.lead_providers(user=user))
 
 
 @finance.post("/schedules", status_code=201, response_model=w.Created, summary="Add a schedule of milestones",
               responses=FINANCE_ERRORS, openapi_extra=w.json_body(w.ScheduleDoc))
 async def add_schedule(request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST", "/internal/v1/finance/schedules")
+    return as_sent(await create(request, gw, user, "schedule"))
 
 
 @finance.post("/contracts", status_code=201, response_model=w.Created,
               summary="Add a lead provider's contract for a cohort (bands A–D)", responses=FINANCE_ERRORS,
               openapi_extra=w.json_body(w.ContractDoc))
 async def add_contract(request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST", "/internal/v1/finance/contracts")
+    return as_sent(await create(request, gw, user, "contract"))
 
 
 @finance.get("/contracts", summary="Contracts", responses=FINANCE_ERRORS)
 async def list_contracts(lead_provider_id: Annotated[str | None, Query(max_length=100)] = None,
                          user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)) -> dict:
-    params = {"lead_provider_id": check_id(lead_provider_id, "lead_provider")} if lead_provider_id else {}
-    return await gw.services.payments.json("GET", "/internal/v1/finance/contracts", user=user, params=params)
+    lead_provider_id = check_id(lead_provider_id, "lead_provider") if lead_provider_id else None
+    return as_sent(await gw.services.ecf.contracts(lead_provider_id=lead_provider_id, user=user))
 
 
 @finance.post("/statements", status_code=201, response_model=w.Created, summary="Add a monthly statement",
               responses=FINANCE_ERRORS, openapi_extra=w.json_body(w.StatementDoc))
 async def add_statement(request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST", "/internal/v1/finance/statements")
+    return as_sent(await create(request, gw, user, "statement"))
 
 
 @finance.post("/participants", status_code=201, response_model=w.Created,
               summary="Add a participant (its id is the participant_id lead providers declare for)",
               responses=FINANCE_ERRORS, openapi_extra=w.json_body(w.ParticipantDoc))
 async def add_participant(request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST", "/internal/v1/finance/participants")
+    return as_sent(await create(request, gw, user, "participant"))
 
 
 @finance.get("/statements", response_model=w.StatementList, summary="Statements", responses=FINANCE_ERRORS)
@@ -86,16 +85,14 @@ async def list_statements(lead_provider_id: Annotated[str | None, Query(max_leng
                           page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                           per_page: Annotated[int, Query(ge=1, le=500)] = 50,
                           user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    params: dict[str, Any] = {"page": page, "per_page": per_page}
-    if lead_provider_id:
-        params["lead_provider_id"] = check_id(lead_provider_id, "lead_provider")
-    if cohort is not None:
-        params["cohort"] = cohort
-    return await gw.services.payments.json("GET", "/internal/v1/finance/statements", user=user, params=params)
+    lead_provider_id = check_id(lead_provider_id, "lead_provider") if lead_provider_id else None
+    return as_sent(await gw.services.ecf.statements(page=page, per_page=per_page, lead_provider_id=lead_provider_id,
+                                            cohort=cohort, user=user))
 
 
-async def csv_download(gw: Gateway, user: User, path: str) -> Response:
-    response = await gw.services.payments.request("GET", path, user=user)
+async def csv_download(gw: Gateway, user: User, statement_id: str, *, declarations: bool = False) -> Response:
+    response = await gw.services.ecf.statement_csv(check_id(statement_id, "statement"), declarations=declarations,
+                                                   user=user)
     return Response(response.content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": response.headers.get("content-disposition",
                                                                          'attachment; filename="statement.csv"')})
@@ -107,29 +104,27 @@ CSV = {200: {"content": {"text/csv": {}}, "description": "CSV file"}, **FINANCE_
 @finance.get("/statements/{statement_id}.csv", summary="Download a statement as CSV", response_class=Response,
              responses=CSV)
 async def statement_csv(statement_id: str, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await csv_download(gw, user, f"/internal/v1/finance/statements/{check_id(statement_id, 'statement')}.csv")
+    return await csv_download(gw, user, statement_id)
 
 
 @finance.get("/statements/{statement_id}/declarations.csv", summary="Download a statement's declarations as CSV",
              response_class=Response, responses=CSV)
 async def statement_declarations_csv(statement_id: str, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await csv_download(
-        gw, user, f"/internal/v1/finance/statements/{check_id(statement_id, 'statement')}/declarations.csv")
+    return await csv_download(gw, user, statement_id, declarations=True)
 
 
 @finance.get("/statements/{statement_id}", response_model=w.Statement, summary="A statement with its output fees",
              responses=FINANCE_ERRORS)
 async def statement(statement_id: str, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await gw.services.payments.json(
-        "GET", f"/internal/v1/finance/statements/{check_id(statement_id, 'statement')}", user=user)
+    return as_sent(await gw.services.ecf.statement(check_id(statement_id, "statement"), user=user))
 
 
 @finance.post("/statements/{statement_id}/authorise", response_model=w.Statement,
               summary="Authorise a statement for payment (requires the assurance checks)", responses=FINANCE_ERRORS,
               openapi_extra=w.json_body(w.AuthoriseDoc))
 async def authorise(statement_id: str, request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST",
-                         f"/internal/v1/finance/statements/{check_id(statement_id, 'statement')}/authorise")
+    return as_sent(await gw.services.ecf.authorise(check_id(statement_id, "statement"), await request.body(),
+                                                   user=user))
 
 
 @finance.post("/statements/{statement_id}/adjustments", status_code=201, response_model=w.Statement,
@@ -137,8 +132,8 @@ async def authorise(statement_id: str, request: Request, user: User = Depends(FI
               openapi_extra=w.json_body(w.AdjustmentDoc))
 async def add_adjustment(statement_id: str, request: Request, user: User = Depends(FINANCE),
                          gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST",
-                         f"/internal/v1/finance/statements/{check_id(statement_id, 'statement')}/adjustments")
+    return as_sent(await gw.services.ecf.add_adjustment(check_id(statement_id, "statement"), await request.body(),
+                                                user=user))
 
 
 # ------------------------------------------------------------------------ lead provider API v3
@@ -163,11 +158,10 @@ async def lead_provider(request: Request, gw: Gateway = Depends(gateway)) -> dic
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 500 or not token.isprintable():
         raise _denied()
-    found = await gw.services.payments.passthrough("GET", "/internal/v1/ecf/lead-providers/by-token", user=None,
-                                                   headers={"X-Lead-Provider-Token": token})
-    if found.status_code != 200:
+    found = await gw.services.ecf.lead_provider_for_token(token)
+    if found is None:
         raise _denied()
-    return found.json()
+    return found.model_dump()
 
 
 def passed_through(response) -> Response:
@@ -175,14 +169,9 @@ def passed_through(response) -> Response:
     return Response(response.content, status_code=response.status_code, headers=headers)
 
 
-async def as_lead_provider(gw: Gateway, lp: dict[str, str], method: str, path: str, request: Request) -> Response:
-    kwargs: dict[str, Any] = {"params": list(request.query_params.multi_items())}
-    if method in ("POST", "PUT"):
-        kwargs["content"] = await request.body()
-        kwargs["headers"] = {"X-Lead-Provider-Id": lp["id"], **JSON}
-    else:
-        kwargs["headers"] = {"X-Lead-Provider-Id": lp["id"]}
-    return passed_through(await gw.services.payments.passthrough(method, path, user=None, **kwargs))
+async def as_lead_provider(gw: Gateway, lp: dict[str, str], call: str, request: Request, **path: str) -> Response:
+    return passed_through(await gw.services.ecf.as_lead_provider(
+        call, lp["id"], params=list(request.query_params.multi_items()), content=await request.body(), **path))
 
 
 V3 = {200: {"description": "JSON:API document"}, 400: {"description": "Bad or missing parameters (JSON:API errors)"},
@@ -194,7 +183,7 @@ V3 = {200: {"description": "JSON:API document"}, 400: {"description": "Bad or mi
 @lead_providers.post("/participant-declarations", summary="Record a participant declaration", responses=V3,
                      openapi_extra=w.json_body(w.DeclarationDoc))
 async def declare(request: Request, lp: dict = Depends(lead_provider), gw: Gateway = Depends(gateway)) -> Response:
-    return await as_lead_provider(gw, lp, "POST", "/internal/v1/ecf/participant-declarations", request)
+    return await as_lead_provider(gw, lp, "declare", request)
 
 
 @lead_providers.get("/participant-declarations", summary="This lead provider's declarations", responses=V3,
@@ -203,21 +192,19 @@ async def declare(request: Request, lp: dict = Depends(lead_provider), gw: Gatew
                         for n in ("filter[cohort]", "filter[participant_id]", "filter[updated_since]",
                                   "page[page]", "page[per_page]")]})
 async def declarations(request: Request, lp: dict = Depends(lead_provider), gw: Gateway = Depends(gateway)) -> Response:
-    return await as_lead_provider(gw, lp, "GET", "/internal/v1/ecf/participant-declarations", request)
+    return await as_lead_provider(gw, lp, "declarations", request)
 
 
 @lead_providers.get("/participant-declarations/{declaration_id}", summary="One declaration", responses=V3)
 async def declaration(declaration_id: str, request: Request, lp: dict = Depends(lead_provider),
                       gw: Gateway = Depends(gateway)) -> Response:
-    return await as_lead_provider(gw, lp, "GET", f"/internal/v1/ecf/participant-declarations/{_id(declaration_id)}",
-                                  request)
+    return await as_lead_provider(gw, lp, "declaration", request, declaration_id=_id(declaration_id))
 
 
 @lead_providers.put("/participant-declarations/{declaration_id}/void", summary="Void a declaration", responses=V3)
 async def void(declaration_id: str, request: Request, lp: dict = Depends(lead_provider),
                gw: Gateway = Depends(gateway)) -> Response:
-    return await as_lead_provider(
-        gw, lp, "PUT", f"/internal/v1/ecf/participant-declarations/{_id(declaration_id)}/void", request)
+    return await as_lead_provider(gw, lp, "void", request, declaration_id=_id(declaration_id))
 
 
 @lead_providers.get("/statements", summary="This lead provider's statements", responses=V3,
@@ -225,13 +212,13 @@ async def void(declaration_id: str, request: Request, lp: dict = Depends(lead_pr
                         {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
                         for n in ("filter[cohort]", "filter[updated_since]")]})
 async def lp_statements(request: Request, lp: dict = Depends(lead_provider), gw: Gateway = Depends(gateway)) -> Response:
-    return await as_lead_provider(gw, lp, "GET", "/internal/v1/ecf/statements", request)
+    return await as_lead_provider(gw, lp, "statements", request)
 
 
 @lead_providers.get("/statements/{statement_id}", summary="One statement", responses=V3)
 async def lp_statement(statement_id: str, request: Request, lp: dict = Depends(lead_provider),
                        gw: Gateway = Depends(gateway)) -> Response:
-    return await as_lead_provider(gw, lp, "GET", f"/internal/v1/ecf/statements/{_id(statement_id)}", request)
+    return await as_lead_provider(gw, lp, "statement", request, statement_id=_id(statement_id))
 
 
 def _id(value: str) -> str:

@@ -2,9 +2,9 @@
 induction start date), cohorts (freeze and move), statement notes, band capacity and schedules
 (``/api/v1/finance``, role finance), and the Lead Provider API v3 participants (``/api/v3``).
 
-Bodies are forwarded byte for byte to the payments service, which validates them; its answers and
-errors pass through (``{"errors": [{"message", "field"}]}`` for finance, JSON:API for lead
-providers)."""
+Bodies are forwarded byte for byte to the payments service (through the ECF client, one method per
+call of ``shared.contracts.http.ecf``), which validates them; its answers and errors pass through
+(``{"errors": [{"message", "field"}]}`` for finance, JSON:API for lead providers)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -13,11 +13,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..checks import check_id
+from ..clients import as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from . import workflow_schemas as w
-from .ecf import FINANCE, FINANCE_ERRORS, V3, JsonApiError, _id, as_lead_provider, forward, lead_provider
-from .workflows import check_id
+from .ecf import FINANCE, FINANCE_ERRORS, V3, JsonApiError, _id, as_lead_provider, lead_provider
 
 finance = APIRouter(prefix="/api/v1/finance", tags=["ecf finance"])
 lead_providers = APIRouter(prefix="/api/v3", tags=["ecf lead provider api"])
@@ -49,8 +50,8 @@ class CapacityDoc(_Doc):
     max: int = Field(description="The band's new maximum participant number")
 
 
-def _participant_path(participant_id: str, suffix: str = "") -> str:
-    return f"/internal/v1/finance/participants/{check_id(participant_id, 'participant')}{suffix}"
+def _participant(participant_id: str) -> str:
+    return check_id(participant_id, "participant")
 
 
 # ------------------------------------------------------------------------------------ finance
@@ -59,29 +60,25 @@ def _participant_path(participant_id: str, suffix: str = "") -> str:
 async def participants(q: Annotated[str | None, Query(max_length=200)] = None, duplicates: bool = False,
                        page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                        user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)) -> dict:
-    params: dict = {"page": page, "duplicates": "true" if duplicates else "false"}
-    if q:
-        params["q"] = q
-    return await gw.services.payments.json("GET", "/internal/v1/finance/participants", user=user, params=params)
+    return as_sent(await gw.services.ecf.participants(q=q, duplicates=duplicates, page=page, user=user))
 
 
 @finance.get("/participants/{participant_id}", summary="A participant with its statuses and declarations",
              responses=FINANCE_ERRORS)
 async def participant(participant_id: str, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)) -> dict:
-    return await gw.services.payments.json("GET", _participant_path(participant_id), user=user)
+    return as_sent(await gw.services.ecf.participant(_participant(participant_id), user=user))
 
 
 @finance.post("/participants/{participant_id}/retire", summary="Retire a duplicate participant into another",
               responses=FINANCE_ERRORS, openapi_extra=w.json_body(RetireDoc))
 async def retire(participant_id: str, request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST", _participant_path(participant_id, "/retire"))
+    return as_sent(await gw.services.ecf.retire(_participant(participant_id), await request.body(), user=user))
 
 
 @finance.post("/participants/{participant_id}/eligible", summary="Make a participant eligible for funding",
               responses=FINANCE_ERRORS)
-async def eligible(participant_id: str, request: Request, user: User = Depends(FINANCE),
-                   gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST", _participant_path(participant_id, "/eligible"))
+async def eligible(participant_id: str, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
+    return as_sent(await gw.services.ecf.make_eligible(_participant(participant_id), user=user))
 
 
 @finance.post("/participants/{participant_id}/induction-start-date",
@@ -89,39 +86,40 @@ async def eligible(participant_id: str, request: Request, user: User = Depends(F
               openapi_extra=w.json_body(InductionStartDoc))
 async def induction_start(participant_id: str, request: Request, user: User = Depends(FINANCE),
                           gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST", _participant_path(participant_id, "/induction-start-date"))
+    return as_sent(await gw.services.ecf.record_induction_start(_participant(participant_id), await request.body(),
+                                                                user=user))
 
 
 @finance.post("/cohorts/{cohort}/freeze", summary="Close a cohort for payments (and move its participants)",
               responses=FINANCE_ERRORS, openapi_extra=w.json_body(FreezeDoc, required=False))
 async def freeze(cohort: Annotated[int, Path(ge=2000, le=2100)], request: Request, user: User = Depends(FINANCE),
                  gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST", f"/internal/v1/finance/cohorts/{cohort}/freeze")
+    return as_sent(await gw.services.ecf.freeze_cohort(cohort, await request.body(), user=user))
 
 
 @finance.get("/cohorts/frozen", summary="Cohorts closed for payments", responses=FINANCE_ERRORS)
 async def frozen(user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)) -> dict:
-    return await gw.services.payments.json("GET", "/internal/v1/finance/cohorts/frozen", user=user)
+    return as_sent(await gw.services.ecf.frozen_cohorts(user=user))
 
 
 @finance.post("/statements/{statement_id}/notes", status_code=201, summary="Add an audit note to a statement",
               responses=FINANCE_ERRORS, openapi_extra=w.json_body(NoteDoc))
 async def add_note(statement_id: str, request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST",
-                         f"/internal/v1/finance/statements/{check_id(statement_id, 'statement')}/notes")
+    return as_sent(await gw.services.ecf.add_note(check_id(statement_id, "statement"), await request.body(),
+                                                  user=user))
 
 
 @finance.post("/contracts/{contract_id}/bands/{band}/capacity", summary="Raise a band's capacity",
               responses=FINANCE_ERRORS, openapi_extra=w.json_body(CapacityDoc))
 async def raise_capacity(contract_id: str, band: Annotated[str, Path(pattern="^[A-D]$")], request: Request,
                          user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    return await forward(request, gw, user, "POST",
-                         f"/internal/v1/finance/contracts/{check_id(contract_id, 'contract')}/bands/{band}/capacity")
+    return as_sent(await gw.services.ecf.raise_capacity(check_id(contract_id, "contract"), band, await request.body(),
+                                                        user=user))
 
 
 @finance.get("/schedules", summary="Schedules and their milestones", responses=FINANCE_ERRORS)
 async def schedules(user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)) -> dict:
-    return await gw.services.payments.json("GET", "/internal/v1/finance/schedules", user=user)
+    return as_sent(await gw.services.ecf.schedules(user=user))
 
 
 # ------------------------------------------------------------------------ lead provider API v3
@@ -131,13 +129,13 @@ async def schedules(user: User = Depends(FINANCE), gw: Gateway = Depends(gateway
                         for n in ("filter[cohort]", "filter[updated_since]", "page[page]", "page[per_page]")]})
 async def lp_participants(request: Request, lp: dict = Depends(lead_provider),
                           gw: Gateway = Depends(gateway)) -> Response:
-    return await as_lead_provider(gw, lp, "GET", "/internal/v1/ecf/participants", request)
+    return await as_lead_provider(gw, lp, "participants", request)
 
 
 @lead_providers.get("/participants/{participant_id}", summary="One participant", responses=V3)
 async def lp_participant(participant_id: str, request: Request, lp: dict = Depends(lead_provider),
                          gw: Gateway = Depends(gateway)) -> Response:
-    return await as_lead_provider(gw, lp, "GET", f"/internal/v1/ecf/participants/{_id(participant_id)}", request)
+    return await as_lead_provider(gw, lp, "participant", request, participant_id=_id(participant_id))
 
 
 @lead_providers.put("/participants/{participant_id}/{action}",
@@ -146,5 +144,5 @@ async def lp_participant_action(participant_id: str, action: str, request: Reque
                                 gw: Gateway = Depends(gateway)) -> Response:
     if action not in PARTICIPANT_ACTIONS:
         raise JsonApiError(404, "Resource not found", "Nothing could be found for your query")
-    return await as_lead_provider(gw, lp, "PUT", f"/internal/v1/ecf/participants/{_id(participant_id)}/{action}",
-                                  request)
+    return await as_lead_provider(gw, lp, "participant_action", request, participant_id=_id(participant_id),
+                                  action=action)

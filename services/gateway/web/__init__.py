@@ -1,1 +1,8 @@
-"""The support UI (DESIGN §10): server-rendered GOV.UK Design System pages."""
+"""The web UI (GOV.UK Design System), one module per feature. ``routers`` is in matching order: the
+Claims sub-sections (``/claims/sampling``, ``/claims/payments``, ...) come before ``/claims/{reference}``."""
+from __future__ import annotations
+
+from . import activity, auth, claims, clawbacks, finance, links, payments, sampling, uploads
+
+routers = [uploads.router, sampling.router, payments.router, clawbacks.router, finance.router, auth.router,
+           claims.router, activity.router, links.router]

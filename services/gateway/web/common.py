@@ -8,8 +8,10 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 from shared.contracts import roles
+from shared.contracts.identifiers import is_reference
 
 from ..auth import page_role
+from ..clients import Downstream
 
 SUPPORT = page_role(roles.SUPPORT)
 FINANCE = page_role(roles.FINANCE)
@@ -35,3 +37,14 @@ def summary(errors: list[dict[str, Any]], *, default_field: str) -> list[dict[st
 def form_text(form, key: str, limit: int = 5000) -> str:
     value = form.get(key)
     return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""
+
+
+def check_reference(reference: str) -> None:
+    """A claim reference in a page's address: anything but 8 digits is a page not found."""
+    if not is_reference(reference):
+        raise Downstream(404, [{"message": "Page not found"}])
+
+
+def claims_section(subsection: str, title: str, **more: Any) -> dict[str, Any]:
+    """A page's context within the Claims section."""
+    return {"title": title, "section": "claims", "subsection": subsection, **more}

@@ -24,18 +24,16 @@ def _check(statement_id: str) -> str:
 
 
 async def _lead_providers(gw: Gateway, user: User) -> dict[str, str]:
-    found = await gw.services.payments.json("GET", "/internal/v1/finance/lead-providers", user=user)
-    return {lp["id"]: lp["name"] for lp in found["items"]}
+    found = await gw.services.ecf.lead_providers(user=user)
+    return {lp.id: lp.name for lp in found.items}
 
 
 @router.get("/finance/statements")
 async def statements(request: Request, lead_provider_id: str = "", user: User = Depends(FINANCE),
                      gw: Gateway = Depends(gateway)):
     names = await _lead_providers(gw, user)
-    params = {"per_page": 500}
-    if lead_provider_id in names:
-        params["lead_provider_id"] = lead_provider_id
-    found = await gw.services.payments.json("GET", "/internal/v1/finance/statements", user=user, params=params)
+    found = await gw.services.ecf.statements(per_page=500, user=user,
+                                             lead_provider_id=lead_provider_id if lead_provider_id in names else None)
     return render(request, "finance/statements.html", {
         "title": "Statements", "section": "finance", "result": found, "names": names,
         "lead_provider_id": lead_provider_id if lead_provider_id in names else ""})
@@ -43,12 +41,11 @@ async def statements(request: Request, lead_provider_id: str = "", user: User = 
 
 async def _statement_page(request: Request, gw: Gateway, user: User, statement_id: str, *,
                           errors: list[dict[str, str]] | None = None, status_code: int = 200):
-    statement = await gw.services.payments.json("GET", f"/internal/v1/finance/statements/{_check(statement_id)}",
-                                                user=user)
+    statement = await gw.services.ecf.statement(_check(statement_id), user=user)
     names = await _lead_providers(gw, user)
     return render(request, "finance/statement.html", {
-        "title": statement.get("name") or "Statement", "section": "finance", "statement": statement,
-        "lead_provider_name": names.get(statement.get("lead_provider_id"), ""), "errors": errors,
+        "title": statement.name or "Statement", "section": "finance", "statement": statement,
+        "lead_provider_name": names.get(statement.lead_provider_id, ""), "errors": errors,
         "authorised": bool(request.query_params.get("authorised"))}, status_code=status_code)
 
 
@@ -64,8 +61,7 @@ async def authorise(request: Request, statement_id: str, user: User = Depends(FI
         return await _statement_page(request, gw, user, statement_id, status_code=422, errors=[
             {"text": "Confirm that the assurance checks have been done", "href": "#assurance_checks_done"}])
     try:
-        await gw.services.payments.json("POST", f"/internal/v1/finance/statements/{_check(statement_id)}/authorise",
-                                        user=user, json={"assurance_checks_done": True})
+        await gw.services.ecf.authorise(_check(statement_id), b'{"assurance_checks_done": true}', user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise
@@ -76,11 +72,10 @@ async def authorise(request: Request, statement_id: str, user: User = Depends(FI
 
 @router.get("/finance/statements/{statement_id}/download/{which}")
 async def download(statement_id: str, which: str, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
-    suffix = {"statement.csv": ".csv", "declarations.csv": "/declarations.csv"}.get(which)
-    if suffix is None:
+    if which not in ("statement.csv", "declarations.csv"):
         raise Downstream(404, [{"message": "Page not found"}])
-    response = await gw.services.payments.request("GET", f"/internal/v1/finance/statements/{_check(statement_id)}{suffix}",
-                                                  user=user)
+    response = await gw.services.ecf.statement_csv(_check(statement_id), declarations=which == "declarations.csv",
+                                                   user=user)
     return Response(response.content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": response.headers.get("content-disposition",
                                                                          f'attachment; filename="{which}"')})

@@ -6,13 +6,13 @@ import math
 
 from fastapi import APIRouter, Depends, Request
 
-from shared.contracts.identifiers import is_reference
+from shared.contracts.http.claims import ClaimDetail
 
 from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
 from ..users import User
-from .common import SUPPORT, form_text, render, see_other
+from .common import SUPPORT, check_reference, form_text, render, see_other
 from .forms import pagination
 
 router = APIRouter(include_in_schema=False)
@@ -26,23 +26,17 @@ CANCELLED = {"sample": "The sampling upload was cancelled. No claims were change
 async def sampling(request: Request, page: int = 1, cancelled: str = "", user: User = Depends(SUPPORT),
                    gw: Gateway = Depends(gateway)):
     page = max(1, min(page, 100_000))
-    result = await gw.services.sampling.json("GET", "/internal/v1/sampling/claims", user=user,
-                                             params={"page": page, "per_page": PER_PAGE})
-    summary = await gw.services.sampling.json("GET", "/internal/v1/sampling/summary", user=user)
-    pages = math.ceil(result["total"] / PER_PAGE) if result["total"] else 0
+    result = await gw.services.sampling.waiting_claims(page=page, per_page=PER_PAGE, user=user)
+    summary = await gw.services.sampling.summary(user=user)
+    pages = math.ceil(result.total / PER_PAGE) if result.total else 0
     return render(request, "sampling/list.html", {
         "title": "Sampling", "section": "claims", "subsection": "sampling", "result": result, "summary": summary,
         "banner": CANCELLED.get(cancelled), "pagination": pagination(page, pages, lambda n: f"?page={n}")})
 
 
-def _check(reference: str) -> None:
-    if not is_reference(reference):
-        raise Downstream(404, [{"message": "Page not found"}])
-
-
-async def _claim(gw: Gateway, user: User, reference: str) -> dict:
-    _check(reference)
-    return await gw.services.claims.json("GET", f"/internal/v1/claims/{reference}", user=user)
+async def _claim(gw: Gateway, user: User, reference: str) -> ClaimDetail:
+    check_reference(reference)
+    return await gw.services.claims.get_claim(reference, user=user)
 
 
 @router.get("/claims/{reference}/sampling/approve")
@@ -54,9 +48,9 @@ async def approve_page(request: Request, reference: str, user: User = Depends(SU
 
 @router.post("/claims/{reference}/sampling/approve", dependencies=[Depends(verify_csrf)])
 async def approve(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    _check(reference)
+    check_reference(reference)
     try:
-        await gw.services.sampling.json("POST", f"/internal/v1/claims/{reference}/sampling/approve", user=user, json={})
+        await gw.services.sampling.approve_claim(reference, user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise
@@ -77,15 +71,14 @@ async def reject_page(request: Request, reference: str, user: User = Depends(SUP
 
 @router.post("/claims/{reference}/sampling/reject", dependencies=[Depends(verify_csrf)])
 async def reject(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    _check(reference)
+    check_reference(reference)
     reason = form_text(await request.form(), "reason")
     errors = []
     if not reason:
         errors = [{"text": "Enter a reason for rejecting the claim", "href": "#reason"}]
     else:
         try:
-            await gw.services.sampling.json("POST", f"/internal/v1/claims/{reference}/sampling/reject", user=user,
-                                            json={"reason": reason})
+            await gw.services.sampling.reject_claim(reference, reason, user=user)
         except Downstream as exc:
             if exc.status != 422:
                 raise
@@ -102,5 +95,5 @@ async def reject(request: Request, reference: str, user: User = Depends(SUPPORT)
 async def resend(request: Request, provider_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     if not (0 < len(provider_id) <= 100 and all(c.isalnum() or c in "-_" for c in provider_id)):
         raise Downstream(404, [{"message": "Page not found"}])
-    await gw.services.sampling.json("POST", f"/internal/v1/providers/{provider_id}/sampling/resend", user=user)
+    await gw.services.sampling.resend_link(provider_id, user=user)
     return see_other("/claims/sampling?resent=1")

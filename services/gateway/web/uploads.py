@@ -11,16 +11,18 @@ Nothing changes until the user confirms; the owning service checks the file and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
+from shared.contracts.http.uploads import UploadView
 from shared.contracts.identifiers import is_id
 from shared.platform.filenames import safe_file_name
 from shared.platform.validation_errors import SELECT_A_FILE
 
 from ..auth import verify_csrf
-from ..clients import Downstream, ServiceClient
+from ..clients import Downstream, Services, UploadClient
 from ..context import Gateway, gateway
 from ..users import User
 from .common import SUPPORT, render, see_other
@@ -32,8 +34,7 @@ router = APIRouter(include_in_schema=False)
 class UploadKind:
     key: str
     base: str                       # the upload page; the steps hang below it
-    service: str                    # "sampling" or "payments"
-    internal: str                   # the service's upload path
+    uploads: Callable[[Services], UploadClient]   # the service's uploads of this kind
     subsection: str
     back: str
     title: str
@@ -50,7 +51,7 @@ class UploadKind:
 
 KINDS = {k.key: k for k in [
     UploadKind(
-        key="sample", base="/claims/sampling/upload", service="sampling", internal="/internal/v1/sampling/uploads",
+        key="sample", base="/claims/sampling/upload", uploads=lambda s: s.sampling.samples,
         subsection="sampling", back="/claims/sampling", title="Upload claims to be sampled",
         intro=["Upload the CSV file of claims to be sampled from the Data and Insights team.",
                "Only paid claims can be sampled."],
@@ -66,8 +67,7 @@ KINDS = {k.key: k for k in [
                                                        "been emailed a link to download its claims.",
         can_upload_key="can_upload_sample", cannot_key="cannot_upload_sample_message"),
     UploadKind(
-        key="response", base="/claims/sampling/response", service="sampling",
-        internal="/internal/v1/sampling/responses", subsection="sampling", back="/claims/sampling",
+        key="response", base="/claims/sampling/response", uploads=lambda s: s.sampling.responses, subsection="sampling", back="/claims/sampling",
         title="Upload provider response",
         intro=["Upload the CSV file an accredited provider sent back with its answers."],
         headers=["claim_reference", "school_urn", "school_name", "school_postcode", "mentor_full_name",
@@ -80,8 +80,7 @@ KINDS = {k.key: k for k in [
         done_title="Provider response uploaded", done_text="{n} claims have been updated with the provider’s answers.",
         can_upload_key="can_upload_response", cannot_key="cannot_upload_response_message"),
     UploadKind(
-        key="payment", base="/claims/payments/response", service="payments",
-        internal="/internal/v1/payments/responses", subsection="payments", back="/claims/payments",
+        key="payment", base="/claims/payments/response", uploads=lambda s: s.payments.payer_responses, subsection="payments", back="/claims/payments",
         title="Upload payer response", intro=["Upload the CSV file the payer sent back about the claims it was sent."],
         headers=["claim_reference", "claim_status", "claim_unpaid_reason"],
         header_notes=["claim_status is paid, unpaid or submitted; unpaid needs a claim_unpaid_reason."],
@@ -89,8 +88,8 @@ KINDS = {k.key: k for k in [
         warning="Paid claims will be marked as paid. Unpaid claims will be marked as payer needs information.",
         done_title="Payer response uploaded", done_text="{n} claims have been updated with the payer’s answers."),
     UploadKind(
-        key="clawback", base="/claims/clawbacks/response", service="payments",
-        internal="/internal/v1/clawbacks/responses", subsection="clawbacks", back="/claims/clawbacks",
+        key="clawback", base="/claims/clawbacks/response", uploads=lambda s: s.payments.clawback_responses,
+        subsection="clawbacks", back="/claims/clawbacks",
         title="Upload payer clawback response",
         intro=["Upload the CSV file the payer sent back about the clawbacks it was sent."],
         headers=["claim_reference", "claim_status"],
@@ -102,15 +101,16 @@ KINDS = {k.key: k for k in [
 ]}
 
 
-def _client(gw: Gateway, kind: UploadKind) -> ServiceClient:
-    return getattr(gw.services, kind.service)
+def _client(gw: Gateway, kind: UploadKind) -> UploadClient:
+    return kind.uploads(gw.services)
 
 
 async def _cannot_upload(gw: Gateway, user: User, kind: UploadKind) -> str | None:
     if not kind.can_upload_key:
         return None
-    found = await gw.services.sampling.json("GET", "/internal/v1/sampling/summary", user=user)
-    return None if found.get(kind.can_upload_key) else (found.get(kind.cannot_key) or "There is nothing to upload.")
+    found = await gw.services.sampling.summary(user=user)
+    return None if getattr(found, kind.can_upload_key) else (getattr(found, kind.cannot_key)
+                                                             or "There is nothing to upload.")
 
 
 def _context(kind: UploadKind, **more) -> dict:
@@ -134,9 +134,9 @@ def add_routes(kind: UploadKind) -> None:
         if not (isinstance(file, UploadFile) and file.filename):  # no file chosen, or text sent instead
             return render(request, "uploads/form.html", _context(
                 kind, errors=[{"text": SELECT_A_FILE, "href": "#file"}], file_error=SELECT_A_FILE), status_code=422)
-        files = {"file": (safe_file_name(file.filename), await file.read(), file.content_type or "text/csv")}
+        part = (safe_file_name(file.filename), await file.read(), file.content_type or "text/csv")
         try:
-            created = await _client(gw, kind).json("POST", kind.internal, user=user, files=files)
+            created = await _client(gw, kind).upload(part, user=user)
         except Downstream as exc:
             if exc.status != 422:
                 raise
@@ -145,25 +145,25 @@ def add_routes(kind: UploadKind) -> None:
                 others = [e for e in exc.errors if e.get("row") is None]
                 return render(request, "uploads/rows.html", _context(
                     kind, title=f"{kind.title}: the selected file has errors", rows=rows, others=others,
-                    file_name=files["file"][0]), status_code=422)
+                    file_name=part[0]), status_code=422)
             messages = [e["message"] for e in exc.errors]
             return render(request, "uploads/form.html", _context(
                 kind, errors=[{"text": m, "href": "#file"} for m in messages], file_error=" ".join(messages)),
                 status_code=422)
-        return see_other(f"{kind.base}/{created['upload_id']}")
+        return see_other(f"{kind.base}/{created.upload_id}")
 
     @router.get(kind.base + "/{upload_id}", name=f"{kind.key}_review")
     async def review(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
         found = await _review(gw, user, kind, upload_id)
-        if found["status"] != "pending":
-            return see_other(f"{kind.base}/{upload_id}/done" if found["status"] == "confirmed" else kind.back)
+        if found.status != "pending":
+            return see_other(f"{kind.base}/{upload_id}/done" if found.status == "confirmed" else kind.back)
         return render(request, "uploads/review.html", _context(kind, title=kind.review_title, upload=found))
 
     @router.post(kind.base + "/{upload_id}/confirm", dependencies=[Depends(verify_csrf)], name=f"{kind.key}_confirm")
     async def confirm(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
         await _review(gw, user, kind, upload_id)
         try:
-            await _client(gw, kind).json("POST", f"{kind.internal}/{upload_id}/confirm", user=user)
+            await _client(gw, kind).confirm(upload_id, user=user)
         except Downstream as exc:
             if exc.status not in (409, 422):
                 raise
@@ -176,25 +176,25 @@ def add_routes(kind: UploadKind) -> None:
     @router.post(kind.base + "/{upload_id}/cancel", dependencies=[Depends(verify_csrf)], name=f"{kind.key}_cancel")
     async def cancel(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
         await _review(gw, user, kind, upload_id)
-        await _client(gw, kind).json("POST", f"{kind.internal}/{upload_id}/cancel", user=user)
+        await _client(gw, kind).cancel(upload_id, user=user)
         return see_other(f"{kind.back}?cancelled={kind.key}")
 
     @router.get(kind.base + "/{upload_id}/done", name=f"{kind.key}_done")
     async def done(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
         found = await _review(gw, user, kind, upload_id)
-        if found["status"] == "pending":
+        if found.status == "pending":
             return see_other(f"{kind.base}/{upload_id}")
-        applying = found["status"] not in ("confirmed", "cancelled")
+        applying = found.status not in ("confirmed", "cancelled")
         return render(request, "uploads/done.html", _context(
             kind, title=kind.done_title, upload=found, applying=applying,
             refresh_seconds=2 if applying else None,
-            done_text=kind.done_text.format(n=found.get("claim_count", 0))))
+            done_text=kind.done_text.format(n=found.claim_count)))
 
 
-async def _review(gw: Gateway, user: User, kind: UploadKind, upload_id: str) -> dict:
+async def _review(gw: Gateway, user: User, kind: UploadKind, upload_id: str) -> UploadView:
     if not _valid_id(upload_id):
         raise Downstream(404, [{"message": "There is no such upload"}])
-    return await _client(gw, kind).json("GET", f"{kind.internal}/{upload_id}", user=user)
+    return await _client(gw, kind).review(upload_id, user=user)
 
 
 for _kind in KINDS.values():

@@ -23,6 +23,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from shared.contracts import Actor, NotFound, Refused
+from shared.contracts.http.ecf import (ContractList, Created, LeadProvider, LeadProviderList, ParticipantChanged,
+                                       Statement, StatementList)
 from shared.contracts.money import Money
 
 from . import handlers, jsonapi
@@ -59,13 +61,13 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
         return uk_today(clock.now())
 
     # -------------------------------------------------------------- finance
-    @finance.get("/lead-providers")
+    @finance.get("/lead-providers", response_model=LeadProviderList)
     async def list_lead_providers():
         async with uow_factory() as uow:
             items = await uow.ecf.lead_providers()
         return {"items": items, "total": len(items), "page": 1}
 
-    @finance.post("/schedules", status_code=201)
+    @finance.post("/schedules", status_code=201, response_model=Created)
     async def add_schedule(request: Request):
         body = parse(ScheduleIn, await read_body(request))
         async with uow_factory() as uow:
@@ -73,7 +75,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
                 uow, new_id=make_id(), identifier=body.identifier, cohort=body.cohort,
                 milestones=[Milestone(m.declaration_type, m.start_date, m.milestone_date) for m in body.milestones])
 
-    @finance.post("/contracts", status_code=201)
+    @finance.post("/contracts", status_code=201, response_model=Created)
     async def add_contract(request: Request):
         body = parse(ContractIn, await read_body(request))
         async with uow_factory() as uow:
@@ -89,7 +91,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
                 mentor_fee_per_declaration=None if body.mentor_fee_per_declaration is None
                 else Money(body.mentor_fee_per_declaration))
 
-    @finance.get("/contracts")
+    @finance.get("/contracts", response_model=ContractList)
     async def list_contracts(lead_provider_id: str | None = None):
         async with uow_factory() as uow:
             found = await uow.ecf.contracts(lead_provider_id=uuid_or_none(lead_provider_id)) \
@@ -97,7 +99,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
         items = [contract_document(c) for c in found]
         return {"items": items, "total": len(items), "page": 1}
 
-    @finance.post("/statements", status_code=201)
+    @finance.post("/statements", status_code=201, response_model=Created)
     async def add_statement(request: Request):
         body = parse(StatementIn, await read_body(request))
         async with uow_factory() as uow:
@@ -106,7 +108,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
                 name=body.name, deadline_date=body.deadline_date, payment_date=body.payment_date,
                 output_fee=body.output_fee)
 
-    @finance.post("/participants", status_code=201)
+    @finance.post("/participants", status_code=201, response_model=Created)
     async def add_participant(request: Request):
         body = parse(ParticipantIn, await read_body(request))
         async with uow_factory() as uow:
@@ -115,7 +117,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
             return await handlers.add_participant(uow, clock, new_id=make_id(), temporary_cohort=temporary,
                                                   **body.model_dump())
 
-    @finance.post("/participants/{participant_id}/retire")
+    @finance.post("/participants/{participant_id}/retire", response_model=ParticipantChanged)
     async def retire_participant(participant_id: str, request: Request):
         body = parse(RetireIn, await read_body(request))
         into = body.into_participant_id or body.into
@@ -130,7 +132,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
         async with uow_factory() as uow:
             return await handlers.make_participant_eligible(uow, clock, participant_id=participant_id)
 
-    @finance.get("/statements")
+    @finance.get("/statements", response_model=StatementList)
     async def list_statements(lead_provider_id: str | None = None, cohort: int | None = None, page: int = 1,
                               per_page: int = 50):
         if lead_provider_id is not None and uuid_or_none(lead_provider_id) is None:
@@ -157,7 +159,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
             statement = await uow.ecf.statement(statement_id)
         return csv_response(declarations_csv(found), f"declarations-{slug(statement.name)}.csv")
 
-    @finance.get("/statements/{statement_id}")
+    @finance.get("/statements/{statement_id}", response_model=Statement)
     async def statement_detail(statement_id: str):
         async with uow_factory() as uow:
             statement, lines = await handlers.statement_with_lines(uow, clock, statement_id)
@@ -168,7 +170,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
                 "notes": [{"text": n["text"], "created_by": n["created_by"],
                            "created_at": n["created_at"].isoformat()} for n in notes]}
 
-    @finance.post("/statements/{statement_id}/authorise")
+    @finance.post("/statements/{statement_id}/authorise", response_model=Statement)
     async def authorise(statement_id: str, request: Request, actor: Actor | None = Depends(actor_of)):
         body = parse(AuthoriseIn, await read_body(request))
         async with uow_factory() as uow:
@@ -176,7 +178,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
                                                assurance_checks_done=body.assurance_checks_done is True, actor=actor)
         return await statement_detail(statement_id)
 
-    @finance.post("/statements/{statement_id}/adjustments", status_code=201)
+    @finance.post("/statements/{statement_id}/adjustments", status_code=201, response_model=Statement)
     async def add_adjustment(statement_id: str, request: Request, actor: Actor | None = Depends(actor_of)):
         body = parse(AdjustmentIn, await read_body(request))
         async with uow_factory() as uow:
@@ -186,7 +188,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
         return await statement_detail(statement_id)
 
     # -------------------------------------------------------------- lead providers
-    @ecf.get("/lead-providers/by-token")
+    @ecf.get("/lead-providers/by-token", response_model=LeadProvider)
     async def lead_provider_by_token(x_lead_provider_token: str = Header(default="")):
         async with uow_factory() as uow:
             found = await handlers.lead_provider_for_token(uow, x_lead_provider_token)

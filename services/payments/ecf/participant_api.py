@@ -17,6 +17,8 @@ from typing import Any, Callable
 from fastapi import APIRouter, Depends, Request
 
 from shared.contracts import Actor, NotFound
+from shared.contracts.http.ecf import (BandCapacity, CohortFrozen, CohortList, Participant, ParticipantChanged,
+                                       ParticipantList, ScheduleList, StatementNotes)
 
 from . import handlers, jsonapi, participant_handlers as ph
 from .http import (DEFAULT_PER_PAGE, MAX_PER_PAGE, BadRequest, CapacityIn, FreezeIn, InductionStartIn, NoteIn,
@@ -95,7 +97,7 @@ def add_participant_routes(finance: APIRouter, ecf: APIRouter, uow_factory: Call
             return await one(uow, lp, participant_id)
 
     # -------------------------------------------------------------- finance
-    @finance.get("/participants")
+    @finance.get("/participants", response_model=ParticipantList)
     async def find_participants(q: str | None = None, duplicates: bool = False, page: int = 1, per_page: int = 50):
         page, per_page = max(page, 1), min(max(per_page, 1), 500)
         async with uow_factory() as uow:
@@ -109,7 +111,7 @@ def add_participant_routes(finance: APIRouter, ecf: APIRouter, uow_factory: Call
                                                          per_page=per_page)
         return {"items": [participant_document(r) for r in rows], "total": total, "page": page}
 
-    @finance.get("/participants/{participant_id}")
+    @finance.get("/participants/{participant_id}", response_model=Participant)
     async def participant_detail(participant_id: str):
         from .repository import as_uuid
         key = as_uuid(participant_id)
@@ -122,32 +124,33 @@ def add_participant_routes(finance: APIRouter, ecf: APIRouter, uow_factory: Call
             {"id": d.id, "declaration_type": d.declaration_type, "state": d.state,
              "declaration_date": d.declaration_date.isoformat(), "statement_id": d.statement_id} for d in found]}
 
-    @finance.post("/participants/{participant_id}/eligible")
+    @finance.post("/participants/{participant_id}/eligible", response_model=ParticipantChanged)
     async def make_eligible(participant_id: str):
         async with uow_factory() as uow:
             return await handlers.make_participant_eligible(uow, clock, participant_id=participant_id)
 
-    @finance.post("/participants/{participant_id}/induction-start-date")
+    @finance.post("/participants/{participant_id}/induction-start-date",
+                  response_model=ParticipantChanged)
     async def induction_start(participant_id: str, request: Request):
         body = parse(InductionStartIn, await read_body(request))
         async with uow_factory() as uow:
             return await ph.record_induction_start(uow, clock, participant_id=participant_id,
                                                    induction_start_date=body.induction_start_date, cohort=body.cohort)
 
-    @finance.post("/cohorts/{cohort}/freeze")
+    @finance.post("/cohorts/{cohort}/freeze", response_model=CohortFrozen)
     async def freeze(cohort: int, request: Request, actor: Actor | None = Depends(actor_of)):
         raw = await read_body(request)
         body = parse(FreezeIn, raw if raw is not None else {})
         async with uow_factory() as uow:
             return await ph.freeze_cohort(uow, clock, cohort=cohort, move_to=body.move_to_cohort, actor=actor)
 
-    @finance.get("/cohorts/frozen")
+    @finance.get("/cohorts/frozen", response_model=CohortList)
     async def frozen():
         async with uow_factory() as uow:
             found = sorted(await uow.ecf.frozen_cohorts())
         return {"items": found, "total": len(found), "page": 1}
 
-    @finance.post("/statements/{statement_id}/notes", status_code=201)
+    @finance.post("/statements/{statement_id}/notes", status_code=201, response_model=StatementNotes)
     async def add_note(statement_id: str, request: Request, actor: Actor | None = Depends(actor_of)):
         body = parse(NoteIn, await read_body(request))
         async with uow_factory() as uow:
@@ -156,13 +159,13 @@ def add_participant_routes(finance: APIRouter, ecf: APIRouter, uow_factory: Call
         return {"notes": [{"text": n["text"], "created_by": n["created_by"], "created_at": n["created_at"].isoformat()}
                           for n in notes]}
 
-    @finance.post("/contracts/{contract_id}/bands/{band}/capacity")
+    @finance.post("/contracts/{contract_id}/bands/{band}/capacity", response_model=BandCapacity)
     async def raise_capacity(contract_id: str, band: str, request: Request):
         body = parse(CapacityIn, await read_body(request))
         async with uow_factory() as uow:
             return await ph.raise_band_capacity(uow, contract_id=contract_id, band=band, new_max=body.max)
 
-    @finance.get("/schedules")
+    @finance.get("/schedules", response_model=ScheduleList)
     async def schedules():
         async with uow_factory() as uow:
             found = await uow.ecf.all_schedules()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import Screens
+from tests.support.browser import Screens
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

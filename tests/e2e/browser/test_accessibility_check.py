@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_accessible
+from tests.support.browser import assert_accessible
 
 TITLE = "Claims – Claim funding for mentor training – GOV.UK"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from .helpers import PASSWORD, sign_in
+from tests.support.browser import PASSWORD, sign_in
 
 
 def test_sign_in_errors_signed_out_and_home_pages_are_accessible(system, new_page, screens):

@@ -11,7 +11,7 @@ import sys
 import httpx
 from playwright.sync_api import expect
 
-from .helpers import sign_in
+from tests.support.browser import sign_in
 
 
 def add_lead_provider(system, name: str) -> dict:

@@ -17,7 +17,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import assert_accessible, links_in, sign_in, upload, wait_api_status, wait_for_status
+from tests.support.browser import assert_accessible, links_in, sign_in, upload, wait_api_status, wait_for_status
 
 STATE: dict = {}
 

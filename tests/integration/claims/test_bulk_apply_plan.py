@@ -12,7 +12,7 @@ from services.claims.tables import claims
 from services.claims.unit_of_work import ClaimsUnitOfWork
 from shared.contracts import Actor, ClaimsSampled, SampledClaimItem
 from shared.platform.clock import SystemClock
-from tests.integration.claims.test_search_words import organised_claims_database, some_claims
+from tests.support.claims_tables import organised_claims_database, some_claims
 
 
 @pytest.fixture

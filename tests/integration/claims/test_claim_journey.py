@@ -4,7 +4,8 @@ from __future__ import annotations
 from shared.contracts import ClaimSampled, ClaimSentToPayer, PayerPaymentRecorded
 from shared.contracts.topics import CLAIMS_EVENTS
 
-from tests.support_claims import SUPPORT, publish, read_topic, running_claims, setup_organisations, submit, eventually
+from tests.support.claims import SUPPORT, running_claims, setup_organisations, submit
+from tests.support.messaging import eventually, publish, read_topic
 
 
 async def test_a_submitted_claim_is_priced_published_and_moves_with_facts_from_other_services(infra, isolated_env):

@@ -14,9 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from services.claims.tables import claims, status_changes
 from shared.platform.db import make_engine
 from shared.platform.migrations import alembic_config, upgrade
-from tests.harness import ROOT
-from tests.integration.claims.test_search_words import (_drop_database, _fresh_database, add_organisations,
-                                                        organised_claims_database, some_claims)
+from tests.support.claims_tables import add_organisations, organised_claims_database, some_claims
+from tests.support.infra import ROOT, drop_database, fresh_database
 
 KEY = "status_changes_claim_reference_fkey"
 
@@ -133,7 +132,7 @@ async def test_a_referenced_claims_reference_cannot_change_and_a_status_change_i
 
 async def test_migration_0008_goes_down_to_the_real_constraint_and_back(infra):
     name = "t_claims_0008"
-    await _fresh_database(infra, name)
+    await fresh_database(infra, name)
     url = infra.pg_url_for(name)
     engine = make_engine(url, pool_size=2)
     config = alembic_config(ROOT / "services" / "claims", url)
@@ -158,4 +157,4 @@ async def test_migration_0008_goes_down_to_the_real_constraint_and_back(infra):
                 await conn.execute(insert(status_changes).values(**history("NOPE0000")))
     finally:
         await engine.dispose()
-        await _drop_database(infra, name)
+        await drop_database(infra, name)

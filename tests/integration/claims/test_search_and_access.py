@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.support_claims import SUPPORT, running_claims, school_headers, setup_organisations, submit
+from tests.support.claims import SUPPORT, running_claims, school_headers, setup_organisations, submit
 
 MAT = {"x-actor-email": "ceo@northern.example", "x-actor-role": "mat", "x-actor-trust": "northern-trust"}
 

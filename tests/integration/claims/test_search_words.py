@@ -9,8 +9,6 @@ The reference in every comparison is the ILIKE condition itself, evaluated over 
 from __future__ import annotations
 
 import asyncio
-import itertools
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from alembic import command
@@ -20,17 +18,13 @@ from sqlalchemy import insert, text
 
 from services.claims import repository
 from services.claims.repository import ClaimFilters, ClaimRepository
-from services.claims.tables import claim_windows, claims, providers, schools
+from services.claims.tables import claims
 from shared.platform.db import make_engine, make_sessionmaker
 from shared.platform.migrations import alembic_config, upgrade
-from tests.harness import ROOT
+from tests.support.claims_tables import (PROVIDERS, SCHOOL_NAMES, add_organisations, claim_row,
+                                         organised_claims_database, some_claims)
+from tests.support.infra import ROOT, drop_database, fresh_database
 
-FIRST = ["Ada", "Zoë", "Chloé", "ÉLODIE", "Seán", "Ολυμπία", "Mary-Jane", "D'Arcy", "Ñandú", "Grace"]
-LAST = ["O'Brien", "Adeyemi", "Smith", "Smithson", "100%", "Under_score", "Back\\slash", "MacDonald", "ΣΟΦΟΣ",
-        "İnce", "Adeyemi-Jones"]
-SCHOOL_NAMES = ["Hackney Primary", "Leeds St Mary's C of E", "Norwich Primary 16553", "Zoë's Academy",
-                "Barnet  Academy"]  # (two spaces: an empty word between them)
-PROVIDERS = ["Best Practice Network", "Teach North", "SCITT 100% Partnership"]
 
 #: Single-word searches: common words, rare words, partial words, case variants, LIKE wildcards,
 #: apostrophes and other non-ASCII letters, words inside school and provider names, digits (TRNs,
@@ -96,51 +90,6 @@ async def assert_search_matches_brute_force(session, queries, filters=({}, "true
         assert [i["reference"] for i in items] == expected, (q, fields)
         page, first_total = await repo.search(ClaimFilters(q=q, **fields))  # the API's default page
         assert first_total == len(expected) and [i["reference"] for i in page] == expected[:25], (q, fields)
-
-
-_numbers = itertools.count(1)
-
-
-def claim_row(*, school: int, provider: int, school_name: str, provider_name: str,
-              mentors: list[tuple[str, str]], status: str = "submitted") -> dict:
-    n = next(_numbers)
-    return {"reference": f"{(n * 7919) % 100_000_000:08d}", "school_urn": str(100001 + school),
-            "school_name": school_name, "trust_id": None, "provider_id": f"prov-{provider}",
-            "provider_name": provider_name, "claim_window_id": "window-2026-27", "academic_year": "2026/27",
-            "status": status, "region": "Inner London", "hourly_rate": 53.60, "total_hours": 2, "amount": 107.20,
-            "mentor_names": "; ".join(f"{trn} {name}" for trn, name in mentors), "created_by": "test@example.com",
-            "submitted_at": None if status == "draft" else datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(minutes=n)}
-
-
-def some_claims(count: int, offset: int = 0) -> list[dict]:
-    rows = []
-    for i in range(offset, offset + count):
-        mentors = [(f"{1000000 + i * 37 + k:07d}", f"{FIRST[(i + k) % len(FIRST)]} {LAST[(i * 3 + k) % len(LAST)]}")
-                   for k in range(1 + i % 3)]
-        rows.append(claim_row(school=i % len(SCHOOL_NAMES), provider=i % len(PROVIDERS),
-                              school_name=SCHOOL_NAMES[i % len(SCHOOL_NAMES)],
-                              provider_name=PROVIDERS[i % len(PROVIDERS)], mentors=mentors,
-                              status="draft" if i % 7 == 0 else "submitted"))
-    return rows
-
-
-async def add_organisations(session) -> None:
-    await session.execute(insert(schools), [
-        {"urn": str(100001 + i), "name": name, "region": "Inner London"} for i, name in enumerate(SCHOOL_NAMES)])
-    await session.execute(insert(providers), [
-        {"id": f"prov-{i}", "name": name, "code": f"C{i}"} for i, name in enumerate(PROVIDERS)])
-    await session.execute(insert(claim_windows), [{"id": "window-2026-27", "starts_on": datetime(2026, 9, 1).date(),
-                                                   "ends_on": datetime(2027, 7, 31).date(), "academic_year": "2026/27"}])
-
-
-async def organised_claims_database(infra):
-    """A fresh migrated claims database with its organisations; yields a session factory."""
-    engine = make_engine(await infra.database("claims"), pool_size=2)
-    sessionmaker = make_sessionmaker(engine)
-    async with sessionmaker() as session, session.begin():
-        await add_organisations(session)
-    yield sessionmaker
-    await engine.dispose()
 
 
 @pytest.fixture
@@ -312,7 +261,7 @@ async def write_counters(session) -> dict[str, tuple[int, int, int]]:
 
 async def test_the_migration_backfills_the_search_words_of_existing_claims(infra):
     name = "t_claims_backfill"
-    await _fresh_database(infra, name)
+    await fresh_database(infra, name)
     url = infra.pg_url_for(name)
     await upgrade(ROOT / "services" / "claims", url, revision="0003")
     engine = make_engine(url, pool_size=2)
@@ -337,12 +286,12 @@ async def test_the_migration_backfills_the_search_words_of_existing_claims(infra
             assert await postings_drift(session) == 0
     finally:
         await engine.dispose()
-        await _drop_database(infra, name)
+        await drop_database(infra, name)
 
 
 async def test_migration_0006_drops_the_text_index_and_the_search_finds_the_same_claims_both_ways(infra):
     name = "t_claims_0006"
-    await _fresh_database(infra, name)
+    await fresh_database(infra, name)
     url = infra.pg_url_for(name)
     await upgrade(ROOT / "services" / "claims", url, revision="0005")
     engine = make_engine(url, pool_size=2)
@@ -376,16 +325,7 @@ async def test_migration_0006_drops_the_text_index_and_the_search_finds_the_same
         assert await text_index_and_statistics() == (False, True)
     finally:
         await engine.dispose()
-        await _drop_database(infra, name)
-
-
-async def _fresh_database(infra, name: str) -> None:
-    await asyncio.to_thread(infra.admin_sql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await asyncio.to_thread(infra.admin_sql, f'CREATE DATABASE "{name}"')
-
-
-async def _drop_database(infra, name: str) -> None:
-    await asyncio.to_thread(infra.admin_sql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await drop_database(infra, name)
 
 
 # Random names and queries over an alphabet rich in what could break the equivalence: case pairs,

@@ -1,4 +1,4 @@
-"""The shared repository suite (``tests/unit/claims/repository_contract.py``) against the SQL
+"""The shared repository suite (``tests/support/claims_repository_contract.py``) against the SQL
 repositories on a real PostgreSQL database: what the unit tests' fakes do, these do."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from services.claims.unit_of_work import ClaimsUnitOfWork
 from shared.platform.db import make_engine, make_sessionmaker
-from tests.unit.claims.repository_contract import ClaimRepositoryContract
+from tests.support.claims_repository_contract import ClaimRepositoryContract
 
 
 class TestSqlClaimRepositories(ClaimRepositoryContract):

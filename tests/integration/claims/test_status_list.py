@@ -15,9 +15,8 @@ from services.claims.repository import SORTABLE, ClaimFilters, ClaimRepository
 from services.claims.tables import claims
 from shared.platform.db import make_engine, make_sessionmaker
 from shared.platform.migrations import alembic_config, upgrade
-from tests.harness import ROOT
-from tests.integration.claims.test_search_words import (_drop_database, _fresh_database, add_organisations,
-                                                        organised_claims_database, some_claims)
+from tests.support.claims_tables import add_organisations, organised_claims_database, some_claims
+from tests.support.infra import ROOT, drop_database, fresh_database
 
 STATUSES = ["draft", "submitted", "paid", "sampling_in_progress", "sampling_provider_not_approved"]
 
@@ -142,7 +141,7 @@ async def test_the_list_filtered_by_status_is_the_brute_force_list_in_every_orde
 
 async def test_migration_0007_fills_the_status_list_from_existing_claims_and_goes_back(infra):
     name = "t_claims_0007"
-    await _fresh_database(infra, name)
+    await fresh_database(infra, name)
     url = infra.pg_url_for(name)
     await upgrade(ROOT / "services" / "claims", url, revision="0006")
     engine = make_engine(url, pool_size=2)
@@ -167,4 +166,4 @@ async def test_migration_0007_fills_the_status_list_from_existing_claims_and_goe
             assert await status_drift(session) == 0
     finally:
         await engine.dispose()
-        await _drop_database(infra, name)
+        await drop_database(infra, name)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import STARTED, add_participant, set_up_provider
+from tests.support.ecf import STARTED, add_participant, set_up_provider
 
 pytestmark = pytest.mark.integration
 

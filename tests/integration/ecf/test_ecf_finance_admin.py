@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import STANDARD_MILESTONES, STARTED, add_participant, set_up_provider
+from tests.support.ecf import STANDARD_MILESTONES, STARTED, add_participant, set_up_provider
 
 pytestmark = pytest.mark.integration
 

@@ -10,10 +10,10 @@ import pytest
 from services.payments.ecf.admin import add_lead_provider
 from services.payments.ports import FixedClock
 from shared.contracts.topics import ECF_EVENTS
-from tests.integration.payments.support import running_payments
-from tests.support_claims import read_topic
+from tests.support.messaging import read_topic
+from tests.support.payments import running_payments
 
-from .conftest import FINANCE, STANDARD_MILESTONES, STARTED
+from tests.support.ecf import FINANCE, STANDARD_MILESTONES, STARTED
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import FINANCE, set_up_provider
+from tests.support.ecf import FINANCE, set_up_provider
 
 pytestmark = pytest.mark.integration
 

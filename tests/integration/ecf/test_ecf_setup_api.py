@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from .conftest import FINANCE, STANDARD_MILESTONES, add_participant, set_up_provider
+from tests.support.ecf import FINANCE, STANDARD_MILESTONES, add_participant, set_up_provider
 
 pytestmark = pytest.mark.integration
 

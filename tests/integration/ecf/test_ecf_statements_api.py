@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .conftest import FINANCE, STARTED, add_participant, set_up_provider
+from tests.support.ecf import FINANCE, STARTED, add_participant, set_up_provider
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ from services.claims.unit_of_work import ClaimsUnitOfWork
 from shared.contracts import ClaimSentToPayer, PayerPaymentRecorded
 from shared.platform.db import make_engine, make_sessionmaker
 from shared.platform.relay import OutboxRelay
-from tests.support_claims import SUPPORT, running_claims, setup_organisations, submit
+from tests.support.claims import SUPPORT, running_claims, setup_organisations, submit
 
 CLAIMS = 40
 

@@ -10,8 +10,9 @@ from claimflow.runtime import EmbeddedPostgres, free_port
 from services.claims.tables import status_changes
 from shared.contracts import ClaimSentToPayer, PayerPaymentRecorded
 from shared.platform.migrations import upgrade
-from tests.harness import ROOT
-from tests.support_claims import publish, running_claims, setup_organisations, submit
+from tests.support.claims import running_claims, setup_organisations, submit
+from tests.support.infra import ROOT
+from tests.support.messaging import publish
 
 CLAIMS = 30
 

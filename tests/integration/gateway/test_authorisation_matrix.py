@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .system import LEAD_PROVIDER_TOKEN, System, csrf_from, running_system
+from tests.support.system import LEAD_PROVIDER_TOKEN, System, csrf_from, running_system
 
 ROLES = {"support": "support@example.com", "school": "head@hackney.example", "mat": "ceo@northern.example",
          "finance": "finance@example.com", "lead_provider": None, "anonymous": None}

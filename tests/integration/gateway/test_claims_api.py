@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .system import running_system
+from tests.support.system import running_system
 
 INNER_LONDON_TWO_MENTORS = [("1234567", "Ada Lovelace", 10), ("7654321", "Grace Hopper", 10)]
 

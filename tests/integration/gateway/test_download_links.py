@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .system import running_system
+from tests.support.system import running_system
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 PAGES = {

@@ -6,7 +6,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.routing import Route
 
-from .system import csrf_from, running_system
+from tests.support.system import csrf_from, running_system
 
 CSV = b"claim_reference,sample_reason\n12345678,random\n"
 HOSTILE = "../../etc/<b>passwd</b>\n\x1b[2J.csv"

@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from .system import TOKEN, running_system
+from tests.support.system import TOKEN, running_system
 
 FRAMEWORK = re.compile(r"Field required|Input should|Value error|Extra inputs|String should|<class '")
 

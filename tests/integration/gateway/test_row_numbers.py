@@ -1,7 +1,7 @@
 """Row numbers in errors are the spreadsheet rows a person sees: the header is row 1."""
 from __future__ import annotations
 
-from .system import running_system
+from tests.support.system import running_system
 
 
 async def test_the_openapi_document_says_rows_are_spreadsheet_rows(infra):

@@ -7,7 +7,7 @@ import contextlib
 from fastapi.responses import JSONResponse
 from starlette.routing import Route
 
-from .system import running_system
+from tests.support.system import running_system
 
 CSV = {"file": ("sample.csv", b"claim_reference,sample_reason\n12345678,random\n", "text/csv")}
 

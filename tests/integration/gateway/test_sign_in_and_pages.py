@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .system import PASSWORD, csrf_from, running_system
+from tests.support.system import PASSWORD, csrf_from, running_system
 
 INNER_LONDON_TWO_MENTORS = [("1234567", "Ada Lovelace", 10), ("7654321", "Grace Hopper", 10)]
 

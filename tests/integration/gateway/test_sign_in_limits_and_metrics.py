@@ -2,7 +2,7 @@
 operators only, through the running gateway."""
 from __future__ import annotations
 
-from .system import PASSWORD, TOKEN, csrf_from, running_system
+from tests.support.system import PASSWORD, TOKEN, csrf_from, running_system
 
 
 async def test_one_client_trying_one_password_on_many_addresses_is_slowed_down(infra):

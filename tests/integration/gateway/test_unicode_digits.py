@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .system import running_system
+from tests.support.system import running_system
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.routing import Route
 
-from .system import csrf_from, running_system
+from tests.support.system import csrf_from, running_system
 
 API = ["/api/v1/sampling/uploads", "/api/v1/sampling/responses", "/api/v1/payments/responses",
        "/api/v1/clawbacks/responses"]

@@ -10,7 +10,7 @@ from services.gateway.tables import users
 from services.gateway.users import add_user
 from shared.platform.db import make_engine
 
-from .system import PASSWORD, running_system
+from tests.support.system import PASSWORD, running_system
 
 
 async def _me(system, headers) -> tuple[int, str | None]:

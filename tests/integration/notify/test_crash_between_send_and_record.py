@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from shared.contracts import NotificationDelivered
 from shared.contracts.topics import NOTIFY_EVENTS
 from tests.support.fake_govuk_notify import FakeGovUkNotify
-from tests.support.notify_service import (FAST_ENV, command, eventually, notify_settings, publish, read_topic,
-                                          running_notify, status_becomes)
+from tests.support.messaging import eventually, publish, read_topic
+from tests.support.notify import FAST_ENV, command, notify_settings, running_notify, status_becomes
 from tests.support.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -58,7 +58,7 @@ async def kill_inside_the_window(url: str, env: dict[str, str], isolated_env, tm
     async with service_process({"NOTIFY_DATABASE_URL": url, "NOTIFY_SEND_TIMEOUT_S": "1",
                                 "NOTIFY_TEST_PAUSE_AFTER_SEND_S": "60", **env}, tmp_path / "notify.log") as proc:
         await publish(isolated_env, command(notification_id, to=to))
-        await eventually(accepted, timeout=20)
+        await eventually(accepted, timeout=20, interval=0.05)
         assert await row_state(url, notification_id) == ("sending", 1)
         proc.kill()
         await proc.wait()
@@ -77,7 +77,7 @@ async def test_killed_after_govuk_notify_accepted_the_email_the_restarted_servic
 
         async with running_notify(notify_settings(url, NOTIFY_SEND_TIMEOUT_S=1, **backend)) as client:
             item = await status_becomes(client, "pay-crash", "sent", timeout=20)
-            delivered = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1, settle=0.5)
+            delivered = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1, settle=0.5, timeout=15)
         assert len(fake.sent_to("finance@payer.example")) == 1  # no duplicate
         assert [(h["attempt"], h["outcome"]) for h in item["history"]] == [(1, "unknown"), (2, "already_sent")]
         assert ("GET", "/v2/notifications") in fake.requests  # the restarted service asked Notify first
@@ -99,7 +99,7 @@ async def test_killed_after_the_smtp_server_accepted_the_email_the_recipient_get
 
         async with running_notify(notify_settings(url, NOTIFY_SEND_TIMEOUT_S=1, **backend)) as client:
             item = await status_becomes(client, "pay-crash", "sent", timeout=20)
-            delivered = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1, settle=0.5)
+            delivered = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1, settle=0.5, timeout=15)
         copies = smtp.messages_to("finance@payer.example")
         assert len(copies) == 2  # exactly one extra copy for the one crash...
         assert {c["Message-ID"] for c in copies} == {"<notify.pay-crash@claimflow.example>"}  # ...recognisably the same

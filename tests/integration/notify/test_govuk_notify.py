@@ -7,8 +7,8 @@ import pytest
 from shared.contracts import NotificationDelivered, NotificationFailed
 from shared.contracts.topics import NOTIFY_EVENTS
 from tests.support.fake_govuk_notify import FakeGovUkNotify
-from tests.support.notify_service import command, notify_settings, publish, read_topic, running_notify, \
-    status_becomes
+from tests.support.messaging import publish, read_topic
+from tests.support.notify import command, notify_settings, running_notify, status_becomes
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ async def test_an_email_goes_to_govuk_notify_signed_with_the_api_key_and_referen
         assert (item["subject"], item["body"]) == (sent["subject"], sent["body"])
         assert notify_api.requests == [("POST", "/v2/notifications/email")]  # a first attempt does not look up
 
-        [event] = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1)
+        [event] = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1, timeout=15)
         assert isinstance(event, NotificationDelivered) and event.backend == "govuk_notify"
 
 
@@ -91,7 +91,7 @@ async def test_an_address_notify_rejects_and_a_wrong_api_key_fail_permanently(in
         await publish(isolated_env, command("wrong-key", to="finance@payer.example"))
         item = await status_becomes(client, "wrong-key", "failed")
         assert "403" in item["last_error"] and "Invalid token" in item["last_error"]
-        failures = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=2)
+        failures = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=2, timeout=15)
     assert notify_api.notifications == []
     assert {(type(e), e.notification_id, e.permanent) for e in failures} == {
         (NotificationFailed, "bad-address", True), (NotificationFailed, "wrong-key", True)}

@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.support.notify_service import command, eventually, notify_settings, publish, running_notify
+from tests.support.messaging import eventually, publish
+from tests.support.notify import command, notify_settings, running_notify
 
 
 async def test_support_reads_stored_emails_per_recipient_and_reference_newest_first(infra, isolated_env):
@@ -26,7 +27,7 @@ async def test_support_reads_stored_emails_per_recipient_and_reference_newest_fi
             assert body["total"] == 4 and {i["status"] for i in body["items"]} <= {"sent", "failed"}, body
             return body
 
-        await eventually(all_settled)
+        await eventually(all_settled, timeout=15, interval=0.05)
         page1 = (await client.get("/internal/v1/notifications", params={"recipient": "AUDIT@bpn.example",
                                                                         "per_page": 2})).json()
         page2 = (await client.get("/internal/v1/notifications", params={"recipient": "audit@bpn.example",

@@ -5,8 +5,8 @@ import pytest
 
 from shared.contracts import DeadLetter, NotificationDelivered, NotificationFailed
 from shared.contracts.topics import NOTIFY_EVENTS
-from tests.support.notify_service import (command, eventually, notification, notify_settings, publish, read_topic,
-                                          running_notify, status_becomes)
+from tests.support.messaging import eventually, publish, read_topic
+from tests.support.notify import command, notification, notify_settings, running_notify, status_becomes
 from tests.support.smtp_server import SmtpServer
 
 SAMPLING = dict(provider_name="Best Practice Network", claim_count="2",
@@ -33,7 +33,7 @@ async def test_a_sampling_request_arrives_by_smtp_with_its_subject_body_and_link
                                             reference="sampling-77", **SAMPLING))
         item = await status_becomes(client, "sampling-req-1", "sent")
 
-        [message] = await eventually(lambda: smtp.messages_to("audit@bpn.example"))
+        [message] = await eventually(lambda: smtp.messages_to("audit@bpn.example"), timeout=15, interval=0.05)
         assert message["Subject"] == "ITT mentor claims need to be audited by 14 December 2026"
         assert message["From"] == "no-reply@claimflow.example"
         assert message["Message-ID"] == "<notify.sampling-req-1@claimflow.example>"
@@ -48,7 +48,7 @@ async def test_a_sampling_request_arrives_by_smtp_with_its_subject_body_and_link
         assert item["sent_at"] and item["last_error"] is None
         assert [(h["attempt"], h["outcome"]) for h in item["history"]] == [(1, "sent")]
 
-        [event] = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1)
+        [event] = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1, timeout=15)
         assert isinstance(event, NotificationDelivered)
         assert (event.notification_id, event.backend, event.reference) == ("sampling-req-1", "smtp", "sampling-77")
 
@@ -70,7 +70,7 @@ async def test_the_same_notification_requested_twice_is_sent_once(infra, isolate
                                     "Claims ready for payment - Claim funding for mentor training"]
         item = await notification(client, first.notification_id)
         assert item["attempts"] == 1
-        delivered = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=2, settle=0.3)
+        delivered = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=2, settle=0.3, timeout=15)
         assert sorted(e.notification_id for e in delivered) == ["after", first.notification_id]
 
 
@@ -83,9 +83,9 @@ async def test_a_recipient_the_mail_server_refuses_fails_at_once_and_is_dead_let
         assert item["last_error"].startswith("the mail server refused refused@school.example: 550")
         assert smtp.received == []
 
-        [failed] = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1)
+        [failed] = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1, timeout=15)
         assert isinstance(failed, NotificationFailed) and failed.permanent and failed.notification_id == "refused-1"
-        [letter] = await read_topic(isolated_env, "dlq.notify.send", until=1)
+        [letter] = await read_topic(isolated_env, "dlq.notify.send", until=1, timeout=15)
         assert isinstance(letter, DeadLetter)
         assert (letter.group, letter.original_key, letter.original_topic) == (
             "notify.send", "refused-1", "claimflow.notify.commands")
@@ -103,7 +103,7 @@ async def test_a_mail_server_that_is_down_is_retried_with_backoff_until_it_answe
             assert item["status"] == "retrying" and item["attempts"] >= 2, item
             return item
 
-        item = await eventually(retried_twice)
+        item = await eventually(retried_twice, timeout=15, interval=0.05)
         assert "unavailable" in item["last_error"] and item["next_attempt_at"]
         server.start()
         try:
@@ -124,9 +124,9 @@ async def test_a_mailbox_that_stays_busy_fails_after_the_attempt_limit_and_is_de
         assert item["attempts"] == 3
         assert item["last_error"].startswith("gave up after 3 attempts: the mail server refused busy@school.example: 451")
         assert [h["outcome"] for h in item["history"]] == ["transient", "transient", "transient"]
-        [failed] = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1)
+        [failed] = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=1, timeout=15)
         assert isinstance(failed, NotificationFailed) and not failed.permanent and failed.attempts == 3
-        assert len(await read_topic(isolated_env, "dlq.notify.send", until=1)) == 1
+        assert len(await read_topic(isolated_env, "dlq.notify.send", until=1, timeout=15)) == 1
 
 
 async def test_a_request_with_missing_personalisation_fails_permanently_and_the_next_email_still_goes(
@@ -147,8 +147,8 @@ async def test_a_request_with_missing_personalisation_fails_permanently_and_the_
         assert item["status"] == "failed" and item["attempts"] == 0 and item["history"] == []
         assert item["last_error"] == "cannot fill template 'school_clawback_requested': 'clawback_amount' is missing"
         assert smtp.messages_to("head@hackney.example") == []
-        [letter] = await read_topic(isolated_env, "dlq.notify.send", until=1)
+        [letter] = await read_topic(isolated_env, "dlq.notify.send", until=1, timeout=15)
         assert letter.original_key == "clawback-1" and "'clawback_amount' is missing" in letter.error
-        events = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=2)
+        events = await read_topic(isolated_env, NOTIFY_EVENTS.name, until=2, timeout=15)
         assert {(type(e).__name__, e.notification_id) for e in events} == {
             ("NotificationFailed", "clawback-1"), ("NotificationDelivered", "clawback-2")}

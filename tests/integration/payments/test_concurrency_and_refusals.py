@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from services.payments.ports import FixedClock
 from shared.contracts import ClaimStatusChanged, ClaimStatusesChanged, StatusChangeItem
-from tests.support_claims import publish
+from tests.support.messaging import publish
 
-from .support import (ALICE, BOB, CAROL, NOW, csv_file, moved, notifications, projected, running_payments, sql,
-                      submitted, token_of)
+from tests.support.payments import (ALICE, BOB, CAROL, NOW, csv_file, moved, notifications, projected, running_payments,
+                                    sql, submitted, token_of)
 
 
 async def count(app, type_: str) -> int:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.integration.sampling.support import database_digest
-
-from .support import ALICE, NOW, csv_file, running_payments, sql
+from tests.support.payments import ALICE, NOW, csv_file, running_payments, sql
+from tests.support.sampling import database_digest
 
 ROWS = 200_000
 FIRST = 30_000_000

@@ -8,9 +8,10 @@ import csv
 import io
 
 from shared.contracts import ClaimSampled, MentorAssurance, ProviderResponseRecorded, SamplingDecisionRecorded
-from tests.support_claims import SUPPORT, eventually, publish, running_claims, setup_organisations, submit
+from tests.support.claims import SUPPORT, running_claims, setup_organisations, submit
+from tests.support.messaging import eventually, publish
 
-from .support import ALICE, BOB, PAYERS, csv_file, notifications, running_payments, sql, token_of
+from tests.support.payments import ALICE, BOB, PAYERS, csv_file, notifications, running_payments, sql, token_of
 
 SCHOOLS_WITH_EMAIL = ("urn,name,postcode,local_authority,type_of_establishment,region,group,email\n"
                       "100003,Leeds High,LS1 1AA,Leeds,Academy converter,Rest of England,Northern Trust,"

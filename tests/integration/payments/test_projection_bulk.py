@@ -12,7 +12,7 @@ from sqlalchemy import text
 from services.payments.handlers.projection import on_claim_submitted, on_claims_submitted
 from services.payments.unit_of_work import PaymentsUnitOfWork
 from shared.platform.db import make_engine, make_sessionmaker
-from tests.integration.payments.support import submitted
+from tests.support.payments import submitted
 
 COLUMNS = ("reference, status, school_urn, school_name, school_local_authority, school_type_of_establishment, "
            "school_group, school_email, provider_id, provider_name, claim_window_id, academic_year, hourly_rate, "

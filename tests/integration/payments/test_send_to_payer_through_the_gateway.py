@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.integration.gateway.system import csrf_from, running_system
+from tests.support.system import csrf_from, running_system
 
 
 def payments_answering(system, answer: dict[str, Any]) -> list[dict[str, Any]]:

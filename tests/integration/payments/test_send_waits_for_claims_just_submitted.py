@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from tests.support_claims import publish
-
-from .support import ALICE, projected, running_payments, sql, submitted
+from tests.support.messaging import publish
+from tests.support.payments import ALICE, projected, running_payments, sql, submitted
 
 
 async def sent_references(app, payment_id: str) -> list[str]:

@@ -17,7 +17,7 @@ from shared.platform.db import make_engine, make_sessionmaker
 from shared.platform.messaging import ensure_topics, topic_name
 from shared.platform.relay import _PENDING_ROWS, _RELAY_LEADER, OutboxRelay
 from shared.platform.migrations import alembic_config, upgrade
-from tests.support_claims import read_topic, settings_kwargs
+from tests.support.messaging import read_topic, settings_kwargs
 
 ROOT = Path(__file__).resolve().parents[3]
 _SQL_ROWS = text(

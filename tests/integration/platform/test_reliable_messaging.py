@@ -15,7 +15,8 @@ from services.claims.unit_of_work import ClaimsUnitOfWork
 from shared.contracts import ClaimSampled, ClaimSentToPayer, PayerPaymentRecorded
 from shared.platform.db import make_engine, make_sessionmaker
 from shared.platform.relay import OutboxRelay
-from tests.support_claims import SUPPORT, eventually, publish, read_topic, running_claims, setup_organisations, submit
+from tests.support.claims import SUPPORT, running_claims, setup_organisations, submit
+from tests.support.messaging import eventually, publish, read_topic
 
 
 async def _status(client, ref):

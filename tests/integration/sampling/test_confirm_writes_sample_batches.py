@@ -4,10 +4,9 @@ file order, and every claim is in exactly one batch."""
 from __future__ import annotations
 
 from shared.contracts import decode
-from tests.support_claims import SUPPORT
-
-from .support import sample_file, upload, world
-from .test_claims_apply_sample_batches import outbox_payloads
+from tests.support.claims import SUPPORT
+from tests.support.messaging import outbox_payloads
+from tests.support.sampling import sample_file, upload, world
 
 SAMPLES = "/internal/v1/sampling/uploads"
 

@@ -1,13 +1,12 @@
-"""Every file of the malformed corpus (tests/fixtures/malformed_csv.py), uploaded through the real
+"""Every file of the malformed corpus (tests/support/malformed_csv.py), uploaded through the real
 endpoint of a running sampling service with paid claims, gets its error, and the sampling
 database is byte for byte what it was before."""
 from __future__ import annotations
 
-from tests.fixtures.malformed_csv import (BAD_HOURS, BAD_REFERENCE, CASES, DISTINCT_REFERENCES, EXTRA_CELLS,
-                                          RESPONSE_CASES, SELECT)
-from tests.support_claims import SUPPORT
-
-from .support import database_digest, sample_file, upload, world
+from tests.support.claims import SUPPORT
+from tests.support.malformed_csv import (BAD_HOURS, BAD_REFERENCE, CASES, DISTINCT_REFERENCES, EXTRA_CELLS,
+                                         RESPONSE_CASES, SELECT)
+from tests.support.sampling import database_digest, sample_file, upload, world
 
 SAMPLES = "/internal/v1/sampling/uploads"
 RESPONSES = "/internal/v1/sampling/responses"

@@ -19,8 +19,7 @@ from services.sampling.repository import ProjectionRepository
 from services.sampling.tables import claims
 from shared.platform.db import make_engine, make_sessionmaker
 from shared.platform.migrations import alembic_config, upgrade
-from tests.harness import ROOT
-from tests.integration.claims.test_search_words import _drop_database, _fresh_database
+from tests.support.infra import ROOT, drop_database, fresh_database
 
 
 @pytest.fixture
@@ -140,7 +139,7 @@ async def test_the_sampling_section_reads_the_list_and_the_counts(sessions):
 
 async def test_migration_0003_fills_the_list_and_the_counts_and_goes_back(infra):
     name = "t_sampling_0003"
-    await _fresh_database(infra, name)
+    await fresh_database(infra, name)
     url = infra.pg_url_for(name)
     service = ROOT / "services" / "sampling"
     await upgrade(service, url, revision="0002")
@@ -167,4 +166,4 @@ async def test_migration_0003_fills_the_list_and_the_counts_and_goes_back(infra)
             assert await drift(session) == 0
     finally:
         await engine.dispose()
-        await _drop_database(infra, name)
+        await drop_database(infra, name)

@@ -16,8 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from services.sampling.tables import provider_samplings, sampled_claims, upload_claims, uploads
 from shared.platform.db import make_engine, make_sessionmaker
 from shared.platform.migrations import alembic_config, upgrade
-from tests.harness import ROOT
-from tests.integration.claims.test_search_words import _drop_database, _fresh_database
+from tests.support.infra import ROOT, drop_database, fresh_database
 
 SERVICE = ROOT / "services" / "sampling"
 AT = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
@@ -76,7 +75,7 @@ async def test_sampled_claims_are_the_claims_of_confirmed_uploads_under_their_pr
 
 async def test_migrations_0005_and_0006_go_down_and_up_keeping_every_row(infra):
     name = "t_sampling_0006"
-    await _fresh_database(infra, name)
+    await fresh_database(infra, name)
     url = infra.pg_url_for(name)
     engine = make_engine(url, pool_size=2)
     pending_rows = [[f"P{i:07d}", f"Reason {i}", "p1" if i % 2 else "p2", i + 2] for i in range(2500)]
@@ -132,7 +131,7 @@ async def test_migrations_0005_and_0006_go_down_and_up_keeping_every_row(infra):
             assert await _sampled(conn) == before_sampled
     finally:
         await engine.dispose()
-        await _drop_database(infra, name)
+        await drop_database(infra, name)
 
 
 async def _sampled(conn) -> list[tuple]:

@@ -8,9 +8,10 @@ import csv
 import io
 
 from shared.contracts.topics import NOTIFY_COMMANDS, SAMPLING_EVENTS
-from tests.support_claims import SUPPORT, read_topic
+from tests.support.claims import SUPPORT
+from tests.support.messaging import read_topic
 
-from .support import sample_file, upload, world
+from tests.support.sampling import sample_file, upload, world
 
 SAMPLES = "/internal/v1/sampling/uploads"
 RESPONSES = "/internal/v1/sampling/responses"

@@ -13,9 +13,8 @@ from services.claims.handlers import (ItemDeadLetters, MentorInput, SubmitClaim,
 from shared.contracts import (Actor, ClaimSampled, ClaimsSampled, ClaimStatusChanged, ClaimSubmitted, DeadLetter,
                               ProviderResponseRecorded, Refused, SampledClaimItem)
 from shared.platform.clock import FixedClock
-
-from .fakes import FakeClaimsUnitOfWork, Tables
-from .repository_contract import claim, line, organisations
+from tests.support.claims_fakes import FakeClaimsUnitOfWork, Tables
+from tests.support.claims_repository_contract import claim, line, organisations
 
 SCHOOL = Actor(email="head@100001.example", role="school")
 SUPPORT = Actor(email="support@example.com", role="support")

@@ -1,10 +1,10 @@
-"""The shared repository suite (``repository_contract.py``) against the in-memory fakes."""
+"""The shared repository suite (``tests/support/claims_repository_contract.py``) against the in-memory fakes."""
 from __future__ import annotations
 
 import pytest
 
-from .fakes import FakeClaimsUnitOfWork, Tables
-from .repository_contract import ClaimRepositoryContract
+from tests.support.claims_fakes import FakeClaimsUnitOfWork, Tables
+from tests.support.claims_repository_contract import ClaimRepositoryContract
 
 
 class TestFakeClaimRepositories(ClaimRepositoryContract):

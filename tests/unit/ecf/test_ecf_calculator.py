@@ -12,7 +12,7 @@ from services.payments.ecf.domain.rules import DECLARATION_TYPES, as_text
 from services.payments.ecf.domain.statements import add_adjustment
 from shared.contracts.money import Money
 
-from .builders import bands, contract, declaration, statement
+from tests.support.ecf_builders import bands, contract, declaration, statement
 
 pytestmark = pytest.mark.unit
 

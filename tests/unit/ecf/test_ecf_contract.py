@@ -8,7 +8,7 @@ from services.payments.ecf.domain.rules import as_text
 from shared.contracts.errors import Refused
 from shared.contracts.money import Money
 
-from .builders import bands, contract
+from tests.support.ecf_builders import bands, contract
 
 pytestmark = pytest.mark.unit
 

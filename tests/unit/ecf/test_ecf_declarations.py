@@ -8,7 +8,7 @@ from services.payments.ecf.domain import declarations as d
 from services.payments.ecf.domain.declarations import DeclarationRefused, make_eligible, submit, void
 from shared.contracts.errors import Refused
 
-from .builders import LP, SCHEDULE, at, declaration, participant, statement
+from tests.support.ecf_builders import LP, SCHEDULE, at, declaration, participant, statement
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ import pytest
 from services.payments.ecf.jsonapi import declaration_resource, errors_document, statement_resource
 from shared.contracts.errors import Refused
 
-from .builders import declaration, statement
+from tests.support.ecf_builders import declaration, statement
 
 pytestmark = pytest.mark.unit
 

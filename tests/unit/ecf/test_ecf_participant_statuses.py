@@ -11,7 +11,7 @@ from services.payments.ecf.domain.participants import (ACTIVE, DEFERRED, WITHDRA
 from services.payments.ecf.domain.schedules import Milestone, Schedule
 from shared.contracts.errors import Refused
 
-from .builders import SCHEDULE, declaration, participant, statement
+from tests.support.ecf_builders import SCHEDULE, declaration, participant, statement
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)

@@ -13,7 +13,7 @@ from services.payments.ecf.exports import declarations_csv, statement_csv
 from services.payments.ecf.domain.statements import add_adjustment, authorise
 from shared.contracts.money import Money
 
-from .builders import at, contract, declaration, statement
+from tests.support.ecf_builders import at, contract, declaration, statement
 
 pytestmark = pytest.mark.unit
 

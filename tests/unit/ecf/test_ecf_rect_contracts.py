@@ -12,7 +12,7 @@ from services.payments.ecf.domain.contract import Band, Contract
 from shared.contracts.errors import Refused
 from shared.contracts.money import Money
 
-from .builders import declaration, statement
+from tests.support.ecf_builders import declaration, statement
 
 pytestmark = pytest.mark.unit
 

@@ -8,7 +8,7 @@ from services.payments.ecf.domain.statements import (
 from shared.contracts.errors import Refused
 from shared.contracts.money import Money
 
-from .builders import at, statement
+from tests.support.ecf_builders import at, statement
 
 pytestmark = pytest.mark.unit
 

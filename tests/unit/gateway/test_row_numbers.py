@@ -8,7 +8,7 @@ import pytest
 from services.gateway.clients import errors_from
 from services.sampling.domain import CsvRejected, validate_sampling_upload
 from shared.platform.service import error_item
-from tests.unit.sampling.sampling_claims import claim, projection
+from tests.support.sampling_claims import claim, projection
 
 
 def test_a_bad_second_data_row_is_reported_as_row_3_by_the_service_and_the_gateway():

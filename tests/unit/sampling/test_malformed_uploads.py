@@ -1,11 +1,11 @@
-"""Every file of the malformed corpus (tests/fixtures/malformed_csv.py) is refused with its error."""
+"""Every file of the malformed corpus (tests/support/malformed_csv.py) is refused with its error."""
 from __future__ import annotations
 
 import pytest
 
 from services.sampling.domain import CsvRejected, validate_provider_response, validate_sampling_upload
-from tests.fixtures.malformed_csv import (BAD_REFERENCE, CASES, DISTINCT_REFERENCES, RESPONSE_CASES, SELECT,
-                                          SEPARATOR_CASES, USE_COMMAS)
+from tests.support.malformed_csv import (BAD_REFERENCE, CASES, DISTINCT_REFERENCES, RESPONSE_CASES, SELECT,
+                                         SEPARATOR_CASES, USE_COMMAS)
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ import pytest
 
 from services.sampling.domain import (MentorView, completion_date, provider_csv,
                                       validate_provider_response)
-from tests.unit.sampling.sampling_claims import JANE, JOHN, SAM, claim, projection
+from tests.support.sampling_claims import JANE, JOHN, SAM, claim, projection
 
 pytestmark = pytest.mark.unit
 

@@ -5,7 +5,7 @@ import pytest
 
 from services.sampling.domain import CsvRejected, parse_assured, validate_provider_response
 from shared.contracts import MentorAssurance
-from tests.unit.sampling.sampling_claims import JANE, JOHN, SAM, claim, projection
+from tests.support.sampling_claims import JANE, JOHN, SAM, claim, projection
 
 pytestmark = pytest.mark.unit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.sampling.domain import CsvRejected, SampledClaim, validate_sampling_upload
-from tests.unit.sampling.sampling_claims import claim, projection
+from tests.support.sampling_claims import claim, projection
 
 pytestmark = pytest.mark.unit
 

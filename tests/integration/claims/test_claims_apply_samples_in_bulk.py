@@ -3,9 +3,8 @@ dead-lettered alone and the others still apply (shared.platform Consumer.bulk_ha
 from __future__ import annotations
 
 from shared.contracts import ClaimSampled
-from tests.support_claims import SUPPORT, eventually, publish, read_topic, running_claims, setup_organisations, submit
-
-from .support import pay
+from tests.support.claims import SUPPORT, pay, running_claims, setup_organisations, submit
+from tests.support.messaging import eventually, publish, read_topic
 
 
 async def test_a_refused_event_in_a_bulk_run_is_dead_lettered_alone(infra, isolated_env):

@@ -1,4 +1,5 @@
-"""Calls to the services' internal HTTP APIs (the gateway never reads their databases).
+"""Calls to the services' internal HTTP APIs (the gateway never reads their databases): the one
+connection per service that the typed clients (``claims``, ``sampling``, ...) send through.
 
 Every call carries the internal token and the acting user (``X-Actor-*`` headers). Outcomes:
 - 2xx: the response, as it is;
@@ -13,12 +14,14 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
+from shared.contracts.http.base import Endpoint
 from shared.platform.logging import correlation_id
 from shared.platform.validation_errors import plain_errors
 
-from .transport import AiohttpTransport
-from .users import User
+from ..transport import AiohttpTransport
+from ..users import User
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,12 @@ def _clean(error: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def as_sent(model: BaseModel) -> dict[str, Any]:
+    """A parsed answer as the service sent it (fields it left out stay out, unknown ones stay in): what
+    the JSON API forwards, so the public API's answers stay the services' own."""
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
 class ServiceClient:
     """One service's internal API."""
 
@@ -145,6 +154,32 @@ class ServiceClient:
     async def json(self, method: str, path: str, *, user: User | None, **kwargs: Any) -> Any:
         return (await self.request(method, path, user=user, **kwargs)).json()
 
+    async def call(self, endpoint: Endpoint, *, user: User | None, body: BaseModel | None = None,
+                   params: Any = None, files: dict[str, Any] | None = None, **path: Any) -> Any:
+        """One call of the service's internal API: ``path`` fills the endpoint's placeholders, ``body``
+        is sent as JSON, and the answer is parsed into ``endpoint.response``. An answer that does not
+        fit the contract is the service's fault, not the user's: logged, and answered as unavailable."""
+        kwargs: dict[str, Any] = {}
+        if body is not None:
+            kwargs["json"] = body.model_dump(mode="json")
+        if params is not None:
+            kwargs["params"] = params
+        if files is not None:
+            kwargs["files"] = files
+        response = await self.request(endpoint.method, endpoint.url(**path), user=user, **kwargs)
+        return self.parse(endpoint, response)
+
+    def parse(self, endpoint: Endpoint, response: httpx.Response) -> Any:
+        """The answer as ``endpoint.response`` (the response itself for a file)."""
+        if endpoint.response is None:
+            return response
+        try:
+            return endpoint.response.model_validate_json(response.content)
+        except ValidationError as exc:
+            log.error("%s %s on %s answered outside its contract (%s): %s", endpoint.method, endpoint.path,
+                      self.name, endpoint.response.__name__, exc)
+            raise ServiceUnavailable(self.name) from exc
+
     @asynccontextmanager
     async def stream(self, method: str, path: str, *, user: User | None, **kwargs: Any
                      ) -> AsyncIterator[httpx.Response]:
@@ -177,29 +212,3 @@ class ServiceClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
-
-
-class Services:
-    """The internal APIs the gateway calls."""
-
-    def __init__(self, *, claims: ServiceClient, sampling: ServiceClient, payments: ServiceClient,
-                 notify: ServiceClient) -> None:
-        self.claims = claims
-        self.sampling = sampling
-        self.payments = payments
-        self.notify = notify
-
-    @classmethod
-    def from_settings(cls, settings, transports: dict[str, httpx.AsyncBaseTransport] | None = None) -> "Services":
-        transports = transports or {}
-
-        def client(name: str, url: str) -> ServiceClient:
-            return ServiceClient(name, url, token=settings.internal_api_token,
-                                 timeout_s=settings.downstream_timeout_s, transport=transports.get(name))
-
-        return cls(claims=client("claims", settings.claims_url), sampling=client("sampling", settings.sampling_url),
-                   payments=client("payments", settings.payments_url), notify=client("notify", settings.notify_url))
-
-    async def aclose(self) -> None:
-        for c in (self.claims, self.sampling, self.payments, self.notify):
-            await c.aclose()

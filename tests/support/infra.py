@@ -20,7 +20,7 @@ from pathlib import Path
 
 from claimflow.runtime import EmbeddedBroker, EmbeddedPostgres
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def docker_engine_answers(timeout: float = 0.5) -> bool:
@@ -72,6 +72,16 @@ class Infra:
                 "KAFKA_GROUP_SUFFIX": f".t{tag}", "KAFKA_SESSION_TIMEOUT_MS": "1000",
                 "KAFKA_HEARTBEAT_INTERVAL_MS": "200", "OUTBOX_POLL_INTERVAL_S": "0.02", "LOG_JSON": "false",
                 "INTERNAL_API_TOKEN": "test-internal-token"}
+
+
+async def fresh_database(infra: Infra, name: str) -> None:
+    """An empty database called ``name`` (dropped first if it exists), for tests that run migrations."""
+    await asyncio.to_thread(infra.admin_sql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await asyncio.to_thread(infra.admin_sql, f'CREATE DATABASE "{name}"')
+
+
+async def drop_database(infra: Infra, name: str) -> None:
+    await asyncio.to_thread(infra.admin_sql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def start_embedded() -> Infra:

@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import socket
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any, AsyncIterator
 
-import re
-
 import httpx
-import uvicorn
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -23,6 +20,8 @@ from services.claims.ports import Deps, FixedClock
 from services.gateway.app import create_app as create_gateway
 from services.gateway.config import GatewaySettings
 from services.gateway.users import add_user
+from tests.support.inprocess import at, serve
+from tests.support.messaging import eventually
 
 TOKEN = "test-internal-token"
 PASSWORD = "correct horse battery"
@@ -50,7 +49,7 @@ SCHOOLS_CSV = (
 def stub_services():
     """Stand-in for notify and the link issuers (their internal APIs are built by other sessions):
     the shapes the gateway expects of them, recorded so tests can see what was asked."""
-    from fastapi import FastAPI, Header, HTTPException, Response
+    from fastapi import FastAPI, Header, Response
 
     stub = FastAPI()
     stub.state.calls = []
@@ -163,32 +162,7 @@ def add_workflow_stub(stub) -> None:
         return JSONResponse({"errors": [{"message": f"stub has no {request.method} {path}"}]}, 404)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.asynccontextmanager
-async def serve(app: Any) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False,
-                                           lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 def csrf_from(html: str) -> str:
-    import re
-
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "the page has no CSRF token"
     return match.group(1)
@@ -204,14 +178,7 @@ class System:
     tokens: dict[str, str] = field(default_factory=dict)
 
     async def eventually(self, check, timeout: float = 15.0):
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            try:
-                return await check()
-            except AssertionError:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise
-                await asyncio.sleep(0.1)
+        return await eventually(check, timeout=timeout, interval=0.1)
 
     async def token(self, email: str, password: str = PASSWORD) -> str:
         if email not in self.tokens:
@@ -263,8 +230,7 @@ async def running_system(infra, *, today: date = date(2026, 11, 23), claims_url:
     claims_db, gateway_db = await asyncio.gather(infra.database("claims"), infra.database("gateway"))
     claims_settings = ClaimsSettings(CLAIMS_DATABASE_URL=claims_db, run_messaging=messaging,
                                      internal_api_token=TOKEN, log_json=False)
-    deps = Deps(clock=FixedClock(datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc).replace(hour=10)),
-                rng=random.Random(7))
+    deps = Deps(clock=FixedClock(at(today)), rng=random.Random(7))
     for email, (role, school, trust) in USERS.items():
         await add_user(gateway_db, email, PASSWORD, role, school_urn=school, trust_id=trust)
     stub = stub_services()

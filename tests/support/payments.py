@@ -1,4 +1,5 @@
-"""Running the payments service in-process against the real database and broker (beside claims)."""
+"""The payments service run in-process against the real database and broker (beside claims), and
+the events and files its tests feed it."""
 from __future__ import annotations
 
 import contextlib
@@ -15,7 +16,8 @@ from services.payments.config import PaymentsSettings
 from services.payments.ports import Deps, FixedClock
 from shared.contracts import SendNotification
 from shared.contracts.topics import NOTIFY_COMMANDS
-from tests.support_claims import read_topic
+from tests.support.inprocess import in_process
+from tests.support.messaging import eventually, read_topic
 
 PAYERS = ("payer@esfa.example", "finance@esfa.example")
 NOW = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
@@ -41,10 +43,8 @@ async def running_payments(infra, env: dict[str, str], *, clock: FixedClock | No
     deps = Deps(clock=clock or FixedClock(NOW), new_id=lambda: f"{next(counter):04d}{rng.getrandbits(32):08x}",
                 catch_up=catch_up)
     app = create_app(settings, deps)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://payments",
-                                     headers={"x-internal-token": settings.internal_api_token}) as client:
-            yield client, app
+    async with in_process(app, name="payments", token=settings.internal_api_token, settings=settings) as client:
+        yield client, app
 
 
 async def sql(app, statement: str, **params: Any) -> list[Any]:
@@ -94,8 +94,6 @@ def moved(reference: str, *path: str):
 
 
 async def projected(client, status: str, count: int) -> None:
-    from tests.support_claims import eventually
-
     async def there():
         body = (await client.get("/internal/v1/payments/claims", params={"status": status})).json()
         assert body["total"] == count, body

@@ -1,6 +1,6 @@
 """In-memory fakes of the claims unit of work and repositories: they satisfy the Protocols of
 ``services/claims/ports.py`` as the SQL adapters do, so rule-heavy handlers are tested in
-milliseconds. ``tests/unit/claims/repository_contract.py`` runs one suite against both.
+milliseconds. ``tests/support/claims_repository_contract.py`` runs one suite against both.
 
 Transactions are modelled: a unit of work works on a copy of the database, which its ``commit``
 makes the database (with the outbox rows ``emit`` queued); leaving without a commit, or a

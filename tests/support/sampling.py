@@ -1,11 +1,11 @@
-"""Running the sampling service in-process beside claims, against the real database and broker,
-with paid claims to sample."""
+"""The sampling service run in-process beside claims, against the real database and broker, with
+paid claims to sample (``world``), and the files its tests upload."""
 from __future__ import annotations
 
 import contextlib
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any, AsyncIterator
 
 import httpx
@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from services.sampling.app import create_app
 from services.sampling.config import SamplingSettings
 from services.sampling.ports import Deps, FixedClock
-from shared.contracts import ClaimSentToPayer, PayerPaymentRecorded
-from tests.support_claims import SUPPORT, eventually, publish, running_claims, setup_organisations, submit
+from tests.support.claims import SUPPORT, pay, running_claims, setup_organisations, submit
+from tests.support.inprocess import at, in_process
+from tests.support.messaging import eventually
 
 TODAY = date(2026, 11, 23)  # a Monday: the completion date is 14 December 2026
 
@@ -24,10 +25,6 @@ SCHOOLS_WITH_EMAIL = (
     "urn,name,postcode,local_authority,type_of_establishment,region,email\n"
     "100001,Hackney Primary,E8 1AA,Hackney,Community school,Inner London,office@hackney.example\n"
 )
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
 
 
 @contextlib.asynccontextmanager
@@ -38,14 +35,9 @@ async def running_sampling(infra, env: dict[str, str], *, today: date = TODAY, d
     clock = FixedClock(at(today))
     ids = iter(range(1, 10**9))
     app = create_app(settings, Deps(clock=clock, new_id=lambda: f"id{next(ids):06d}"))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sampling",
-                                     headers={"x-internal-token": settings.internal_api_token}) as client:
-            client.settings = settings  # type: ignore[attr-defined]
-            client.app = app  # type: ignore[attr-defined]
-            client.clock = clock  # type: ignore[attr-defined]
-            client.database_url = url  # type: ignore[attr-defined]
-            yield client
+    async with in_process(app, name="sampling", token=settings.internal_api_token, settings=settings, clock=clock,
+                          database_url=url) as client:
+        yield client
 
 
 @dataclass
@@ -95,13 +87,6 @@ class World:
             await eventually(check, timeout=timeout)
         finally:
             await engine.dispose()
-
-
-async def pay(env: dict[str, str], *refs: str) -> None:
-    messages = []
-    for ref in refs:
-        messages += [ClaimSentToPayer(reference=ref, payment_id="pay-1"), PayerPaymentRecorded(reference=ref, outcome="paid")]
-    await publish(env, *messages)
 
 
 @contextlib.asynccontextmanager

@@ -6,11 +6,7 @@ builds (one per batch and partition of the claims topic; one ClaimStatusChanged 
 topic's partition count is unknown) decode to exactly what the contract writes."""
 from __future__ import annotations
 
-import json
-
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.claims.handlers import ItemDeadLetters, handle_claims_sampled
 from services.claims.unit_of_work import ClaimsUnitOfWork
@@ -21,9 +17,8 @@ from shared.contracts.topics import CLAIMS_EVENTS
 from shared.platform.clock import SystemClock
 from shared.platform.db import make_engine, make_sessionmaker
 from shared.platform.messaging import REPLAY_HEADER, known_partitions, partition_for, topic_name
-from tests.support_claims import SUPPORT, eventually, publish, read_topic, running_claims, setup_organisations, submit
-
-from .support import pay
+from tests.support.claims import SUPPORT, pay, running_claims, setup_organisations, submit
+from tests.support.messaging import eventually, outbox_payloads, publish, read_topic
 
 SUPPORT_ACTOR = Actor(email="support@example.com", role="support")
 
@@ -32,17 +27,6 @@ def batch(*references: str, upload_id: str = "upload-1") -> ClaimsSampled:
     return ClaimsSampled(upload_id=upload_id, actor=SUPPORT_ACTOR, correlation_id=f"sampling-upload:{upload_id}",
                          claims=tuple(SampledClaimItem(reference=r, sample_reason=f"Reason {r}", provider_id="p")
                                       for r in references))
-
-
-async def outbox_payloads(database_url: str, type_: str) -> list[dict]:
-    engine = create_async_engine(database_url)
-    try:
-        async with engine.connect() as conn:
-            rows = (await conn.execute(text("SELECT payload::text FROM outbox WHERE type = :t ORDER BY id"),
-                                       {"t": type_})).scalars().all()
-    finally:
-        await engine.dispose()
-    return [json.loads(r) for r in rows]
 
 
 async def claims_world(client, env, count: int) -> tuple[list[str], str]:

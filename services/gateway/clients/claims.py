@@ -1,0 +1,61 @@
+"""The claims service, one method per call of its internal API (``shared.contracts.http.claims``)."""
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import httpx
+
+from shared.contracts.http import claims as api
+
+from ..users import User
+from .base import ServiceClient
+from .uploads import file_part
+
+
+class ClaimsClient:
+    def __init__(self, http: ServiceClient) -> None:
+        self.http = http
+
+    async def import_schools(self, *, file_name: str, data: bytes, content_type: str, user: User) -> api.ImportResult:
+        return await self.http.call(api.IMPORT_SCHOOLS, user=user, files=file_part(file_name, data, content_type))
+
+    async def add_provider(self, body: api.ProviderIn, *, user: User) -> api.Provider:
+        return await self.http.call(api.ADD_PROVIDER, user=user, body=body)
+
+    async def list_providers(self, *, user: User) -> api.ProviderList:
+        return await self.http.call(api.LIST_PROVIDERS, user=user)
+
+    async def add_claim_window(self, body: api.WindowIn, *, user: User) -> api.ClaimWindow:
+        return await self.http.call(api.ADD_CLAIM_WINDOW, user=user, body=body)
+
+    async def list_claim_windows(self, *, user: User) -> api.ClaimWindowList:
+        return await self.http.call(api.LIST_CLAIM_WINDOWS, user=user)
+
+    async def submit_claim(self, body: api.ClaimIn, *, user: User) -> api.ClaimDetail:
+        return await self.http.call(api.SUBMIT_CLAIM, user=user, body=body)
+
+    async def search_claims(self, params: dict[str, Any], *, user: User) -> api.ClaimList:
+        """``params``: the filters (q, status, provider_id, ...), sort, order, page, per_page."""
+        return await self.http.call(api.SEARCH_CLAIMS, user=user, params=params)
+
+    def download_claims(self, params: dict[str, Any], *, user: User
+                        ) -> AbstractAsyncContextManager[httpx.Response]:
+        """The claims CSV, streamed (read it inside the ``async with``)."""
+        endpoint = api.DOWNLOAD_CLAIMS
+        return self.http.stream(endpoint.method, endpoint.url(), user=user, params=params)
+
+    async def claim_references(self, *, status: str, claim_window_id: str, user: User) -> api.ClaimReferences:
+        """Only the references of the claims in ``status`` in the window (what sending to the payer waits for)."""
+        return await self.http.call(api.CLAIM_REFERENCES, user=user,
+                                    params={"status": status, "claim_window_id": claim_window_id})
+
+    async def get_claim(self, reference: str, *, user: User) -> api.ClaimDetail:
+        return await self.http.call(api.GET_CLAIM, user=user, reference=reference)
+
+    async def assign_claim(self, reference: str, user_email: str | None, *, user: User) -> api.ClaimDetail:
+        return await self.http.call(api.ASSIGN_CLAIM, user=user, body=api.AssignIn(user_email=user_email),
+                                    reference=reference)
+
+    async def activity(self, *, page: int, user: User) -> api.ActivityList:
+        return await self.http.call(api.ACTIVITY, user=user, params={"page": page})

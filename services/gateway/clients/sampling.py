@@ -1,0 +1,49 @@
+"""The sampling service, one method per call of its internal API (``shared.contracts.http.sampling``)."""
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+
+import httpx
+
+from shared.contracts.http import sampling as api
+
+from ..users import User
+from .base import ServiceClient
+from .uploads import UploadClient, UploadEndpoints
+
+
+class SamplingClient:
+    def __init__(self, http: ServiceClient) -> None:
+        self.http = http
+        #: Claims to sample (the Data and Insights team's file).
+        self.samples = UploadClient(http, UploadEndpoints(api.UPLOAD_SAMPLE, api.REVIEW_SAMPLE, api.CONFIRM_SAMPLE,
+                                                          api.CANCEL_SAMPLE))
+        #: A provider's answers.
+        self.responses = UploadClient(http, UploadEndpoints(api.UPLOAD_RESPONSE, api.REVIEW_RESPONSE,
+                                                            api.CONFIRM_RESPONSE, api.CANCEL_RESPONSE))
+
+    async def waiting_claims(self, *, page: int, per_page: int, status: str | None = None,
+                             user: User) -> api.WaitingClaimList:
+        params = {"page": page, "per_page": per_page, **({"status": status} if status else {})}
+        return await self.http.call(api.WAITING_CLAIMS, user=user, params=params)
+
+    async def summary(self, *, user: User) -> api.Summary:
+        return await self.http.call(api.SUMMARY, user=user)
+
+    async def approve_claim(self, reference: str, *, user: User) -> api.Accepted:
+        return await self.http.call(api.APPROVE_CLAIM, user=user, body=api.DecisionIn(), reference=reference)
+
+    async def reject_claim(self, reference: str, reason: str, *, user: User) -> api.Accepted:
+        return await self.http.call(api.REJECT_CLAIM, user=user, body=api.DecisionIn(reason=reason),
+                                    reference=reference)
+
+    async def resend_link(self, provider_id: str, *, user: User) -> api.Accepted:
+        return await self.http.call(api.RESEND_LINK, user=user, provider_id=provider_id)
+
+    def download_link(self, token: str) -> AbstractAsyncContextManager[httpx.Response]:
+        """A provider's one-time file (404 unknown, 410 used or expired: ``Downstream``)."""
+        return self.http.stream(api.DOWNLOAD_LINK.method, api.DOWNLOAD_LINK.url(token=token), user=None)
+
+    async def link_status(self, token: str) -> api.LinkStatus:
+        """Whether a provider's link would download (``ok``) or why not, without spending it."""
+        return await self.http.call(api.LINK_STATUS, user=None, token=token)

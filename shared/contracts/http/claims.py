@@ -1,0 +1,171 @@
+"""The claims service's internal API: organisations, claims, the activity log.
+
+School and MAT users' calls are scoped by the service from the ``X-Actor-School`` /
+``X-Actor-Trust`` headers (another school's claim is "not found").
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import Field
+
+from .base import Amount, Body, Endpoint, Id, Timestamp, Wire, endpoints
+
+
+# ------------------------------------------------------------------ request bodies
+class ProviderIn(Body):
+    name: str = ""
+    code: str = ""
+    email_addresses: list[str] = []
+
+
+class WindowIn(Body):
+    starts_on: date
+    ends_on: date
+    academic_year: str
+
+
+class MentorIn(Body):
+    trn: str
+    full_name: str
+    hours: int = Field(strict=True)
+
+
+class ClaimIn(Body):
+    school_urn: str
+    provider_id: str
+    mentors: list[MentorIn]
+
+
+class AssignIn(Body):
+    user_email: str | None = None
+
+
+# ------------------------------------------------------------------ responses
+class ImportResult(Wire):
+    created: int
+    updated: int
+
+
+class Provider(Wire):
+    id: Id
+    name: str
+    code: str
+    email_addresses: list[str] = []
+
+
+class ProviderList(Wire):
+    items: list[Provider]
+    total: int
+    page: int
+
+
+class ClaimWindow(Wire):
+    id: Id
+    starts_on: date
+    ends_on: date
+    academic_year: str
+
+
+class ClaimWindowList(Wire):
+    items: list[ClaimWindow]
+    total: int
+    page: int
+
+
+class SchoolRef(Wire):
+    urn: str
+    name: str
+
+
+class ProviderRef(Wire):
+    id: Id
+    name: str
+
+
+class ClaimSummary(Wire):
+    reference: str
+    status: str
+    status_label: str
+    amount: Amount | None
+    school: SchoolRef
+    provider: ProviderRef
+    claim_window_id: Id
+    academic_year: str | None = None
+    submitted_at: Timestamp | None = None
+    assigned_to: str | None = None
+
+
+class ClaimList(Wire):
+    items: list[ClaimSummary]
+    total: int
+    page: int
+    per_page: int | None = None
+
+
+class ClaimReferences(Wire):
+    """Only the references of the matching claims, in reference order."""
+    references: list[str]
+    total: int
+
+
+class Mentor(Wire):
+    trn: str
+    full_name: str
+    hours: int
+    assured: bool | None = None
+    not_assured_reason: str | None = None
+    hours_clawed_back: int | None = None
+
+
+class Activity(Wire):
+    id: Any
+    occurred_at: Timestamp
+    title: str
+    actor: str | None = None
+    claim_references: list[str] = []
+    files: Any = None
+
+
+class ActivityList(Wire):
+    items: list[Activity]
+    total: int
+    page: int
+    per_page: int | None = None
+
+
+class StatusChange(Wire):
+    from_status: str | None = None
+    to_status: str
+    to_status_label: str
+    caused_by: str | None = None
+    actor: str | None = None
+    reason: str | None = None
+    changed_at: Timestamp
+
+
+class ClaimDetail(ClaimSummary):
+    sample_reason: str | None = None
+    provider_comment: str | None = None
+    clawback_amount: Amount | None = None
+    mentors: list[Mentor]
+    activity: list[Activity] = []
+    history: list[StatusChange] = []
+
+
+# ------------------------------------------------------------------ the calls
+IMPORT_SCHOOLS = Endpoint("POST", "/internal/v1/schools/import", ImportResult)  # multipart: file
+ADD_PROVIDER = Endpoint("POST", "/internal/v1/providers", Provider, ProviderIn, status=201)
+LIST_PROVIDERS = Endpoint("GET", "/internal/v1/providers", ProviderList)
+ADD_CLAIM_WINDOW = Endpoint("POST", "/internal/v1/claim-windows", ClaimWindow, WindowIn, status=201)
+LIST_CLAIM_WINDOWS = Endpoint("GET", "/internal/v1/claim-windows", ClaimWindowList)
+SUBMIT_CLAIM = Endpoint("POST", "/internal/v1/claims", ClaimDetail, ClaimIn, status=201)
+SEARCH_CLAIMS = Endpoint("GET", "/internal/v1/claims", ClaimList)
+DOWNLOAD_CLAIMS = Endpoint("GET", "/internal/v1/claims.csv")  # text/csv, streamed
+CLAIM_REFERENCES = Endpoint("GET", "/internal/v1/claims/references", ClaimReferences)
+GET_CLAIM = Endpoint("GET", "/internal/v1/claims/{reference}", ClaimDetail)
+ASSIGN_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/assign", ClaimDetail, AssignIn)
+ACTIVITY = Endpoint("GET", "/internal/v1/activity", ActivityList)
+
+ENDPOINTS = endpoints(globals())

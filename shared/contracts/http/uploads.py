@@ -1,0 +1,24 @@
+"""The two-step CSV uploads (sampling file, provider response, payer payment and clawback responses):
+upload (201, checked and kept pending, or 422 with every error) → review → confirm (202) or cancel."""
+from __future__ import annotations
+
+from .base import Id, Timestamp, Wire
+
+
+class UploadCreated(Wire):
+    upload_id: Id
+    claim_count: int
+
+
+class UploadView(Wire):
+    upload_id: Id
+    kind: str | None = None
+    status: str = ""
+    file_name: str | None = None
+    claim_count: int
+    created_at: Timestamp | None = None
+    decided_at: Timestamp | None = None
+
+
+class Accepted(Wire):
+    """A command was accepted; claim statuses follow within seconds (events)."""
