@@ -172,6 +172,14 @@ def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
         ("GET", "/finance/statements/s1", False, expect(403, 403, 403, 200, 303)),
         ("GET", "/finance/statements/s1/download/statement.csv", False, expect(403, 403, 403, 200, 303)),
         ("POST", "/finance/statements/s1/authorise", True, expect(403, 403, 403, 303, 303)),
+        *[("GET", path, False, expect(403, 403, 403, 200, 303)) for path in (
+            "/finance/contracts", "/finance/schedules", "/finance/participants", "/finance/participants?duplicates=yes",
+            "/finance/participants/p1")],
+        ("POST", "/finance/participants/p1/eligible", True, expect(403, 403, 403, 303, 303)),
+        # the finance forms posted empty: finance is asked to fill them in, nobody else gets that far
+        *[("POST", path, True, expect(403, 403, 403, 422, 303)) for path in (
+            "/finance/statements/s1/notes", "/finance/statements/s1/adjustments", "/finance/participants/p1/retire",
+            "/finance/participants/p1/cohort", "/finance/contracts/c1/bands/A/capacity")],
     ]
 
 
