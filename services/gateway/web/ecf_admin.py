@@ -9,6 +9,8 @@ import json
 
 from fastapi import APIRouter, Depends, Request
 
+from shared.contracts.identifiers import is_ascii_digits
+
 from ..auth import verify_csrf
 from ..checks import check_id
 from ..clients import Downstream
@@ -89,7 +91,7 @@ async def raise_capacity(request: Request, contract_id: str, band: str, user: Us
     field = f"max-{contract_id}-{band}"
     value = form_text(await request.form(), "max", 12)
     errors = []
-    if not (value.isascii() and value.isdigit()):
+    if not is_ascii_digits(value):
         errors = [{"text": "Enter the band's new maximum as a whole number, like 2500", "href": f"#{field}"}]
     else:
         try:
@@ -173,7 +175,7 @@ async def change_cohort(request: Request, participant_id: str, user: User = Depe
     errors = []
     if not values["induction_start_date"]:
         errors.append({"text": "Enter the induction start date, like 2026-09-01", "href": "#induction_start_date"})
-    if values["cohort"] and not (values["cohort"].isascii() and values["cohort"].isdigit()):
+    if values["cohort"] and not is_ascii_digits(values["cohort"]):
         errors.append({"text": "Enter the cohort as a year, like 2026", "href": "#cohort"})
     if errors:
         return await _participant_page(request, gw, user, participant_id, errors=errors, status_code=422, form=values)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from shared.contracts.identifiers import is_id
+from shared.contracts.identifiers import is_ascii_digits, is_id
 
 from ..auth import verify_csrf
 from ..clients import Downstream
@@ -32,7 +32,7 @@ async def _lead_providers(gw: Gateway, user: User) -> dict[str, str]:
 async def statements(request: Request, lead_provider_id: str = "", cohort: str = "", user: User = Depends(FINANCE),
                      gw: Gateway = Depends(gateway)):
     names = await _lead_providers(gw, user)
-    chosen = int(cohort) if cohort.isascii() and cohort.isdigit() and 2000 <= int(cohort) <= 2100 else None
+    chosen = int(cohort) if len(cohort) == 4 and is_ascii_digits(cohort) and 2000 <= int(cohort) <= 2100 else None
     found = await gw.services.ecf.statements(per_page=500, user=user, cohort=chosen,
                                              lead_provider_id=lead_provider_id if lead_provider_id in names else None)
     contracts = await gw.services.ecf.contracts(user=user)
