@@ -8,6 +8,7 @@ from shared.platform.uow import SqlUnitOfWork
 from . import sampled_sql
 from .activity import ActivityRepository
 from .bulk_repository import BulkClaims
+from .gias.repository import GiasRepository
 from .organisations import OrganisationRepository
 from .repository import ClaimRepository
 from .tables import platform
@@ -18,6 +19,7 @@ class ClaimsUnitOfWork(SqlUnitOfWork):
     organisations: OrganisationRepository
     activity: ActivityRepository
     bulk: BulkClaims
+    gias: GiasRepository
 
     def __init__(self, sessionmaker) -> None:
         super().__init__(sessionmaker, platform)
@@ -27,6 +29,7 @@ class ClaimsUnitOfWork(SqlUnitOfWork):
         self.organisations = OrganisationRepository(session)
         self.activity = ActivityRepository(session)
         self.bulk = BulkClaims(session)
+        self.gias = GiasRepository(session)
 
     async def apply_sampled_batches(self, *, batch_ids: list[str], actor_emails: list[str | None],
                                     changed_ats: list[Any], templates: list[str], references: list[str],
