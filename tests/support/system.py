@@ -130,6 +130,12 @@ def add_workflow_stub(stub) -> None:
         ("GET", r"/internal/v1/finance/statements/[^/]+", 200, STATEMENT),
         ("POST", r"/internal/v1/finance/statements/[^/]+/authorise", 200, STATEMENT),
         ("POST", r"/internal/v1/finance/statements/[^/]+/adjustments", 201, STATEMENT),
+        ("POST", r"/internal/v1/finance/statements/[^/]+/notes", 201, {"notes": []}),
+        ("GET", r"/internal/v1/finance/(participants|schedules|cohorts/frozen)", 200, page),
+        ("GET", r"/internal/v1/finance/participants/[^/]+", 200, {"id": "p1"}),
+        ("POST", r"/internal/v1/finance/participants/[^/]+/(retire|eligible|induction-start-date)", 200, {"id": "p1"}),
+        ("POST", r"/internal/v1/finance/cohorts/\d+/freeze", 200, {"cohort": 2026, "frozen": True}),
+        ("POST", r"/internal/v1/finance/contracts/[^/]+/bands/[A-D]/capacity", 200, {"id": "c1"}),
     ]
 
     @stub.get("/internal/v1/ecf/lead-providers/by-token")
