@@ -8,7 +8,8 @@ participants, and 1,000,000 declarations with COPY: started, retained-1…4 and 
 paid on authorised statements (1% of them voided later: awaiting_clawback / clawed_back on a later
 statement), payable after the deadline, eligible before it, some voided and ineligible. It then
 VACUUM ANALYZEs (as autovacuum would) and times ``handlers.current_statements``: one GROUP BY of
-(statement_id, clawback_statement_id, declaration_type, state, uplift) over all declarations through
+(statement_id, clawback_statement_id, declaration_type, state, uplift, course_identifier) over all
+declarations (about a tenth of them flat-rate mentors' on ittecf_ectp contracts) through
 the repository, then the pure calculator for every contract's 36 statements. Target: ≤ 2 s.
 """
 from __future__ import annotations
@@ -51,11 +52,13 @@ async def load(url: str, *, providers: int, total: int, seed: int = 7) -> None:
     try:
         now = datetime(2028, 1, 15, 9, tzinfo=timezone.utc)
         lps, contracts, bands, statements, participants, declarations = [], [], [], [], [], []
+        mentors = 0
         for n in range(providers):
             lp = u(rng)
             lps.append((lp, f"Lead provider {n:03d}", uuid.uuid4().hex + uuid.uuid4().hex[:32], now))
             contract = u(rng)
-            contracts.append((contract, lp, 2026, 2000 + 10 * n, 0, 100, n % 3 == 0, None, 29, now))
+            contracts.append((contract, lp, 2026, 2000 + 10 * n, 0, 100, n % 3 == 0, None, 29, "ittecf_ectp", 1000,
+                              now))
             bands += [(contract, "A", 0, 2000, 995), (contract, "B", 2001, 4000, 900), (contract, "C", 4001, 6000, 800)]
             ids = []
             for k in range(STATEMENTS):
@@ -69,13 +72,19 @@ async def load(url: str, *, providers: int, total: int, seed: int = 7) -> None:
                                    True, now if deadline < TODAY else None, authorised, now, now))
             per_provider = total // providers + (1 if n < total % providers else 0)
             people = [u(rng) for _ in range(per_provider // 3 + 1)]
-            participants += [(p, lp, 2026, "ecf-standard-september", "1234567", "Participant", "ecf-induction",
+            # every fourth participant is a mentor on the flat rate: started and completed only, so about
+            # a tenth of the declarations are mentors'
+            participants += [(p, lp, 2026, "ecf-standard-september", "1234567", "Participant",
+                              "ecf-mentor" if i % 4 == 0 else "ecf-induction",
                               i % 7 == 0, i % 11 == 0, True, now, now) for i, p in enumerate(people)]
             made = 0
             for t, declaration_type in enumerate(TYPES):
                 for i, person in enumerate(people):
                     if made == per_provider:
                         break
+                    mentor = i % 4 == 0
+                    if mentor and declaration_type not in ("started", "completed"):
+                        continue
                     k = min(STATEMENTS - 1, 2 * t + rng.randrange(0, 12))  # later types on later statements
                     sid, deadline, authorised = ids[k]
                     claw = None
@@ -91,8 +100,10 @@ async def load(url: str, *, providers: int, total: int, seed: int = 7) -> None:
                         state = "voided"
                     elif 0.99 < r <= 0.995:
                         state = "ineligible"
-                    uplift = declaration_type == "started" and (i % 7 == 0 or i % 11 == 0)
-                    declarations.append((u(rng), lp, person, 2026, declaration_type, now, "ecf-induction",
+                    uplift = not mentor and declaration_type == "started" and (i % 7 == 0 or i % 11 == 0)
+                    mentors += mentor
+                    declarations.append((u(rng), lp, person, 2026, declaration_type, now,
+                                         "ecf-mentor" if mentor else "ecf-induction",
                                          None if declaration_type == "started" else "other", state, sid, claw,
                                          uplift, "duplicate" if state == "ineligible" else None, now, now))
                     made += 1
@@ -101,7 +112,8 @@ async def load(url: str, *, providers: int, total: int, seed: int = 7) -> None:
         columns = {
             "ecf_lead_providers": ("id", "name", "api_token_hash", "created_at"),
             "ecf_contracts": ("id", "lead_provider_id", "cohort", "recruitment_target", "set_up_fee", "uplift_amount",
-                              "vat_chargeable", "monthly_service_fee", "service_fee_months", "created_at"),
+                              "vat_chargeable", "monthly_service_fee", "service_fee_months", "contract_type",
+                              "mentor_fee_per_declaration", "created_at"),
             "ecf_contract_bands": ("contract_id", "name", "min", "max", "per_participant"),
             "ecf_statements": ("id", "lead_provider_id", "cohort", "name", "deadline_date", "payment_date",
                                "output_fee", "deadline_applied_at", "authorised_at", "created_at", "updated_at"),
@@ -112,6 +124,7 @@ async def load(url: str, *, providers: int, total: int, seed: int = 7) -> None:
                                  "declaration_date", "course_identifier", "evidence_held", "state", "statement_id",
                                  "clawback_statement_id", "uplift", "ineligible_reason", "submitted_at", "updated_at"),
         }
+        print(f"  {mentors:,} of {len(declarations):,} declarations are flat-rate mentors'")
         rows = {"ecf_lead_providers": lps, "ecf_contracts": contracts, "ecf_contract_bands": bands,
                 "ecf_statements": statements, "ecf_participants": participants, "ecf_declarations": declarations}
         for table, records in rows.items():
@@ -148,8 +161,8 @@ async def measure(url: str, runs: int) -> list[float]:
             from sqlalchemy import text
             plan = await conn.execute(text(
                 "EXPLAIN (ANALYZE, BUFFERS) SELECT statement_id, clawback_statement_id, declaration_type, state, "
-                "uplift, count(*) FROM ecf_declarations "
-                "GROUP BY lead_provider_id, cohort, 1, 2, 3, 4, 5"))
+                "uplift, course_identifier, count(*) FROM ecf_declarations "
+                "GROUP BY lead_provider_id, cohort, 1, 2, 3, 4, 5, 6"))
             print("  plan of the aggregate:\n    " + "\n    ".join(r[0] for r in plan))
     finally:
         await engine.dispose()

@@ -40,19 +40,21 @@ def create_app(settings: PaymentsSettings | None = None, deps: Deps | None = Non
 
     auth = internal_auth(settings)
     runtime.consumers = consumers(settings, uow_factory)
-    routers = [api.build_router(uow_factory, deps, auth), _attach_ecf(runtime, clock=deps.clock, auth=auth)]
+    ecf = _attach_ecf(runtime, clock=deps.clock, auth=auth, contract_managers=settings.contract_manager_addresses)
+    routers = [api.build_router(uow_factory, deps, auth), ecf]
     app = create_service_app(runtime, title="ClaimFlow payments (internal)", routers=routers)
     app.state.uow_factory = uow_factory
     app.state.deps = deps
     return app
 
 
-def _attach_ecf(runtime: ServiceRuntime, *, clock: Clock, auth) -> APIRouter:
+def _attach_ecf(runtime: ServiceRuntime, *, clock: Clock, auth,
+                contract_managers: tuple[str, ...] = ()) -> APIRouter:
     """The ECF engine in this process: its finance and lead provider API, and its deadline job, on
     the payments database (its own tables, the shared outbox)."""
 
     def ecf_uow() -> EcfUnitOfWork:
         return EcfUnitOfWork(runtime.sessionmaker)
 
-    runtime.jobs.append(deadline_job(ecf_uow, clock))
+    runtime.jobs.append(deadline_job(ecf_uow, clock, contract_managers=contract_managers))
     return ecf_api.build_router(ecf_uow, clock, auth)

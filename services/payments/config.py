@@ -17,6 +17,14 @@ class PaymentsSettings(ServiceSettings):
     #: How long a payer's download link works (DESIGN §4: 7 days).
     link_lifetime_days: int = Field(default=7, validation_alias="PAYMENTS_LINK_LIFETIME_DAYS")
 
+    #: ECF contract managers, told 7 days before each output statement's deadline (comma-separated).
+    ecf_contract_manager_email_addresses: str = Field(default="", validation_alias="ECF_CONTRACT_MANAGER_EMAIL_ADDRESSES")
+
     @property
     def payer_addresses(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(a.strip() for a in self.payer_email_addresses.split(",") if a.strip()))
+
+    @property
+    def contract_manager_addresses(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a.strip() for a in self.ecf_contract_manager_email_addresses.split(",")
+                                   if a.strip()))

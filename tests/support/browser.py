@@ -15,11 +15,14 @@ import importlib.resources
 import re
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 from playwright.sync_api import Page, expect
 
 PASSWORD = "claimflow-demo"
 SERVICE_NAME = "Claim funding for mentor training"
+#: The finance pages (ECF) carry their own service's name.
+ECF_SERVICE_NAME = "Manage early career teacher training payments"
 #: The project standard: WCAG 2.2 AA (every level A and AA rule of WCAG 2.0, 2.1 and 2.2).
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -94,8 +97,9 @@ def title_problems(page: Page) -> list[str]:
     parts = page.evaluate(TITLE_PARTS)
     if parts["h1s"] != 1:
         return [f"expected exactly one h1, found {parts['h1s']}"]
-    page_name = "" if parts["h1"] == SERVICE_NAME else f"{parts['h1']} – "   # the service's home page
-    expected = f"{'Error: ' if parts['error'] else ''}{page_name}{SERVICE_NAME} – GOV.UK"
+    service = ECF_SERVICE_NAME if urlparse(page.url).path.startswith("/finance") else SERVICE_NAME
+    page_name = "" if parts["h1"] == service else f"{parts['h1']} – "   # the service's home page
+    expected = f"{'Error: ' if parts['error'] else ''}{page_name}{service} – GOV.UK"
     if parts["title"] != expected:
         return [f"the title is {parts['title']!r}, expected {expected!r}"]
     return []

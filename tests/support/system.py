@@ -130,6 +130,12 @@ def add_workflow_stub(stub) -> None:
         ("GET", r"/internal/v1/finance/statements/[^/]+", 200, STATEMENT),
         ("POST", r"/internal/v1/finance/statements/[^/]+/authorise", 200, STATEMENT),
         ("POST", r"/internal/v1/finance/statements/[^/]+/adjustments", 201, STATEMENT),
+        ("POST", r"/internal/v1/finance/statements/[^/]+/notes", 201, {"notes": []}),
+        ("GET", r"/internal/v1/finance/(participants|schedules|cohorts/frozen)", 200, page),
+        ("GET", r"/internal/v1/finance/participants/[^/]+", 200, {"id": "p1"}),
+        ("POST", r"/internal/v1/finance/participants/[^/]+/(retire|eligible|induction-start-date)", 200, {"id": "p1"}),
+        ("POST", r"/internal/v1/finance/cohorts/\d+/freeze", 200, {"cohort": 2026, "frozen": True}),
+        ("POST", r"/internal/v1/finance/contracts/[^/]+/bands/[A-D]/capacity", 200, {"id": "c1"}),
     ]
 
     @stub.get("/internal/v1/ecf/lead-providers/by-token")
@@ -232,7 +238,8 @@ async def running_system(infra, *, today: date = date(2026, 11, 23), claims_url:
         settings = GatewaySettings(**{
             "GATEWAY_DATABASE_URL": gateway_db, "SECRET_KEY": SECRET, "internal_api_token": TOKEN,
             "CLAIMS_URL": claims_url or real_claims_url, "NOTIFY_URL": stub_url, "SAMPLING_URL": stub_url,
-            "PAYMENTS_URL": stub_url, "GATEWAY_COOKIE_SECURE": False, "log_json": False, **gateway_overrides})
+            "PAYMENTS_URL": stub_url, "GATEWAY_COOKIE_SECURE": False, "log_json": False, "run_messaging": False,
+            **gateway_overrides})
         async with serve(create_gateway(settings)) as url:
             async with httpx.AsyncClient(base_url=url, timeout=30) as client:
                 yield System(url=url, claims_url=real_claims_url, gateway_db=gateway_db, client=client, stub=stub)

@@ -164,6 +164,7 @@ class BandDoc(_Doc):
     min: int
     max: int
     per_participant: str | None = Field(default=None, examples=["995.00"], pattern=MONEY_PATTERN)
+    output_fee_percent: str | None = Field(default=None, examples=["60"], description="default 60 (band D 100)")
 
 
 class ContractDoc(_Doc):
@@ -176,6 +177,9 @@ class ContractDoc(_Doc):
     monthly_service_fee: str | None = Field(default=None, pattern=MONEY_PATTERN)
     service_fee_months: int = 29
     bands: list[BandDoc]
+    contract_type: str = Field(default="ecf", examples=["ecf", "ittecf_ectp"])
+    mentor_fee_per_declaration: str | None = Field(default=None, pattern=MONEY_PATTERN,
+                                                   description="ittecf_ectp only: a mentor's flat fee")
 
 
 class StatementDoc(_Doc):
@@ -197,6 +201,9 @@ class ParticipantDoc(_Doc):
     pupil_premium_uplift: bool = False
     sparsity_uplift: bool = False
     funding_eligible: bool = True
+    date_of_birth: str | None = Field(default=None, examples=["1990-01-02"])
+    induction_start_date: str | None = Field(default=None, examples=["2026-09-01"],
+                                             description="null for an ECT without one: a temporary cohort")
 
 
 class AuthoriseDoc(_Doc):

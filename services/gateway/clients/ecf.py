@@ -20,7 +20,9 @@ CREATE = {"schedule": api.ADD_SCHEDULE, "contract": api.ADD_CONTRACT, "statement
           "participant": api.ADD_PARTICIPANT}
 #: Lead Provider API calls by name (the gateway route of the same shape).
 LEAD_PROVIDER_CALLS = {"declare": api.DECLARE, "declarations": api.DECLARATIONS, "declaration": api.DECLARATION,
-                       "void": api.VOID_DECLARATION, "statements": api.LP_STATEMENTS, "statement": api.LP_STATEMENT}
+                       "void": api.VOID_DECLARATION, "statements": api.LP_STATEMENTS, "statement": api.LP_STATEMENT,
+                       "participants": api.LP_PARTICIPANTS, "participant": api.LP_PARTICIPANT,
+                       "participant_action": api.LP_PARTICIPANT_ACTION}
 
 
 class EcfClient:
@@ -66,6 +68,42 @@ class EcfClient:
         """The statement's CSV (or its declarations'), read whole."""
         endpoint = api.DECLARATIONS_CSV if declarations else api.STATEMENT_CSV
         return await self.http.call(endpoint, user=user, statement_id=statement_id)
+
+    # ------------------------------------------------------------------ finance: participants, cohorts, notes
+    async def participants(self, *, q: str | None = None, duplicates: bool = False, page: int = 1,
+                           user: User) -> api.ParticipantList:
+        params: dict[str, Any] = {"page": page, "duplicates": "true" if duplicates else "false"}
+        if q:
+            params["q"] = q
+        return await self.http.call(api.FIND_PARTICIPANTS, user=user, params=params)
+
+    async def participant(self, participant_id: str, *, user: User) -> api.Participant:
+        return await self.http.call(api.GET_PARTICIPANT, user=user, participant_id=participant_id)
+
+    async def retire(self, participant_id: str, content: bytes, *, user: User) -> api.ParticipantChanged:
+        return await self._raw(api.RETIRE_PARTICIPANT, content, user=user, participant_id=participant_id)
+
+    async def make_eligible(self, participant_id: str, *, user: User) -> api.ParticipantChanged:
+        return await self._raw(api.MAKE_ELIGIBLE, b"{}", user=user, participant_id=participant_id)
+
+    async def record_induction_start(self, participant_id: str, content: bytes, *,
+                                     user: User) -> api.ParticipantChanged:
+        return await self._raw(api.INDUCTION_START, content, user=user, participant_id=participant_id)
+
+    async def freeze_cohort(self, cohort: int, content: bytes, *, user: User) -> api.CohortFrozen:
+        return await self._raw(api.FREEZE_COHORT, content, user=user, cohort=cohort)
+
+    async def frozen_cohorts(self, *, user: User) -> api.CohortList:
+        return await self.http.call(api.FROZEN_COHORTS, user=user)
+
+    async def add_note(self, statement_id: str, content: bytes, *, user: User) -> api.StatementNotes:
+        return await self._raw(api.ADD_NOTE, content, user=user, statement_id=statement_id)
+
+    async def raise_capacity(self, contract_id: str, band: str, content: bytes, *, user: User) -> api.BandCapacity:
+        return await self._raw(api.RAISE_CAPACITY, content, user=user, contract_id=contract_id, band=band)
+
+    async def schedules(self, *, user: User) -> api.ScheduleList:
+        return await self.http.call(api.LIST_SCHEDULES, user=user)
 
     # ------------------------------------------------------------------ lead providers
     async def lead_provider_for_token(self, token: str) -> api.LeadProvider | None:

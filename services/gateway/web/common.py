@@ -15,6 +15,8 @@ from ..clients import Downstream
 
 SUPPORT = page_role(roles.SUPPORT)
 FINANCE = page_role(roles.FINANCE)
+#: The finance pages (ECF, DESIGN §15) are their own service: its name heads them and ends their titles.
+ECF_SERVICE_NAME = "Manage early career teacher training payments"
 
 
 def templates(request: Request):
@@ -22,7 +24,11 @@ def templates(request: Request):
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200):
-    return templates(request).render(request, name, context or {}, status_code=status_code)
+    context = dict(context or {})
+    if context.get("section") == "finance":
+        context.setdefault("service_name", ECF_SERVICE_NAME)
+        context.setdefault("service_url", "/finance/statements")
+    return templates(request).render(request, name, context, status_code=status_code)
 
 
 def see_other(location: str) -> RedirectResponse:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from shared.contracts.identifiers import is_id
+from shared.contracts.identifiers import is_ascii_digits, is_id
 
 from ..auth import verify_csrf
 from ..clients import Downstream
@@ -29,23 +29,31 @@ async def _lead_providers(gw: Gateway, user: User) -> dict[str, str]:
 
 
 @router.get("/finance/statements")
-async def statements(request: Request, lead_provider_id: str = "", user: User = Depends(FINANCE),
+async def statements(request: Request, lead_provider_id: str = "", cohort: str = "", user: User = Depends(FINANCE),
                      gw: Gateway = Depends(gateway)):
     names = await _lead_providers(gw, user)
-    found = await gw.services.ecf.statements(per_page=500, user=user,
+    chosen = int(cohort) if len(cohort) == 4 and is_ascii_digits(cohort) and 2000 <= int(cohort) <= 2100 else None
+    found = await gw.services.ecf.statements(per_page=500, user=user, cohort=chosen,
                                              lead_provider_id=lead_provider_id if lead_provider_id in names else None)
+    contracts = await gw.services.ecf.contracts(user=user)
     return render(request, "finance/statements.html", {
         "title": "Statements", "section": "finance", "result": found, "names": names,
+        "cohorts": sorted({c.cohort for c in contracts.items}), "cohort": chosen,
         "lead_provider_id": lead_provider_id if lead_provider_id in names else ""})
 
 
 async def _statement_page(request: Request, gw: Gateway, user: User, statement_id: str, *,
-                          errors: list[dict[str, str]] | None = None, status_code: int = 200):
+                          errors: list[dict[str, str]] | None = None, status_code: int = 200,
+                          form: dict[str, str] | None = None):
     statement = await gw.services.ecf.statement(_check(statement_id), user=user)
     names = await _lead_providers(gw, user)
+    extra = statement.model_extra or {}
     return render(request, "finance/statement.html", {
         "title": statement.name or "Statement", "section": "finance", "statement": statement,
-        "lead_provider_name": names.get(statement.lead_provider_id, ""), "errors": errors,
+        "lead_provider_name": names.get(statement.lead_provider_id, ""), "errors": errors, "form": form or {},
+        # Offered only where the service would accept it: after the deadline, before it is authorised.
+        "can_authorise": statement.state == "payable" and not extra.get("authorised_at"),
+        "done": request.query_params.get("done", ""),
         "authorised": bool(request.query_params.get("authorised"))}, status_code=status_code)
 
 

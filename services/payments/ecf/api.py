@@ -22,8 +22,9 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from shared.contracts import Actor, NotFound
-from shared.contracts.http.ecf import ContractList, Created, LeadProvider, LeadProviderList, Statement, StatementList
+from shared.contracts import Actor, NotFound, Refused
+from shared.contracts.http.ecf import (ContractList, Created, LeadProvider, LeadProviderList, ParticipantChanged,
+                                       Statement, StatementList)
 from shared.contracts.money import Money
 
 from . import handlers, jsonapi
@@ -36,6 +37,7 @@ from .http import (DEFAULT_PER_PAGE, MAX_PER_PAGE, AdjustmentIn, AuthoriseIn, Ba
                    LeadProviderRoute, ParticipantIn, RetireIn, ScheduleIn, StatementIn, Unauthorised, actor_of,
                    cohort_filter, contract_document, csv_response, page_number, parse, read_body, slug,
                    updated_since_filter, uuid_or_none)
+from .participant_api import add_participant_routes
 from .unit_of_work import EcfUnitOfWork
 
 
@@ -80,12 +82,14 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
             return await handlers.add_contract(
                 uow, new_id=make_id(), lead_provider_id=body.lead_provider_id, cohort=body.cohort,
                 recruitment_target=body.recruitment_target,
-                bands=[Band(b.name, b.min, b.max, None if b.per_participant is None else Money(b.per_participant))
-                       for b in body.bands],
+                bands=[Band(b.name, b.min, b.max, None if b.per_participant is None else Money(b.per_participant),
+                            b.output_fee_percent) for b in body.bands],
                 set_up_fee=Money(body.set_up_fee), uplift_amount=Money(body.uplift_amount),
                 vat_chargeable=body.vat_chargeable,
                 monthly_service_fee=None if body.monthly_service_fee is None else Money(body.monthly_service_fee),
-                service_fee_months=body.service_fee_months)
+                service_fee_months=body.service_fee_months, contract_type=body.contract_type,
+                mentor_fee_per_declaration=None if body.mentor_fee_per_declaration is None
+                else Money(body.mentor_fee_per_declaration))
 
     @finance.get("/contracts", response_model=ContractList)
     async def list_contracts(lead_provider_id: str | None = None):
@@ -108,14 +112,20 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
     async def add_participant(request: Request):
         body = parse(ParticipantIn, await read_body(request))
         async with uow_factory() as uow:
-            return await handlers.add_participant(uow, clock, new_id=make_id(), **body.model_dump())
+            temporary = "induction_start_date" in body.model_fields_set and body.induction_start_date is None \
+                and body.course_identifier == "ecf-induction"
+            return await handlers.add_participant(uow, clock, new_id=make_id(), temporary_cohort=temporary,
+                                                  **body.model_dump())
 
-    @finance.post("/participants/{participant_id}/retire")
+    @finance.post("/participants/{participant_id}/retire", response_model=ParticipantChanged)
     async def retire_participant(participant_id: str, request: Request):
         body = parse(RetireIn, await read_body(request))
+        into = body.into_participant_id or body.into
+        if not into:
+            raise Refused("Choose the participant to retire this one into", field="into")
         async with uow_factory() as uow:
             return await handlers.retire_participant(uow, clock, participant_id=participant_id,
-                                                     into_participant_id=body.into_participant_id)
+                                                     into_participant_id=into)
 
     @finance.post("/participants/{participant_id}/funding-eligible")
     async def make_participant_eligible(participant_id: str):
@@ -153,7 +163,12 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
     async def statement_detail(statement_id: str):
         async with uow_factory() as uow:
             statement, lines = await handlers.statement_with_lines(uow, clock, statement_id)
-        return statement_document(statement, lines, today=today())
+            contract = await uow.ecf.contract(statement.lead_provider_id, statement.cohort)
+            notes = await uow.ecf.notes(statement.id)
+        return {**statement_document(statement, lines, today=today()),
+                "contract_type": contract.contract_type if contract else "ecf",
+                "notes": [{"text": n["text"], "created_by": n["created_by"],
+                           "created_at": n["created_at"].isoformat()} for n in notes]}
 
     @finance.post("/statements/{statement_id}/authorise", response_model=Statement)
     async def authorise(statement_id: str, request: Request, actor: Actor | None = Depends(actor_of)):
@@ -264,6 +279,7 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
         created, updated = times[statement.id]
         return {"data": jsonapi.statement_resource(statement, created_at=created, updated_at=updated)}
 
+    add_participant_routes(finance, ecf, uow_factory, clock, lead_provider)
     router.include_router(finance)
     router.include_router(ecf)
     return router

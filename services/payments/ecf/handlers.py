@@ -108,12 +108,14 @@ async def _lead_provider(uow: EcfUnitOfWork, lead_provider_id: str) -> dict[str,
 async def add_contract(uow: EcfUnitOfWork, *, new_id: str, lead_provider_id: str, cohort: int,
                        recruitment_target: int, bands: Sequence[Band], set_up_fee: Money, uplift_amount: Money,
                        vat_chargeable: bool, monthly_service_fee: Money | None,
-                       service_fee_months: int) -> dict[str, Any]:
+                       service_fee_months: int, contract_type: str = "ecf",
+                       mentor_fee_per_declaration: Money | None = None) -> dict[str, Any]:
     lp = await _lead_provider(uow, lead_provider_id)
     contract = Contract.create(id=new_id, lead_provider_id=lp["id"], cohort=cohort,
                                recruitment_target=recruitment_target, bands=list(bands), set_up_fee=set_up_fee,
                                uplift_amount=uplift_amount, vat_chargeable=vat_chargeable,
-                               monthly_service_fee=monthly_service_fee, service_fee_months=service_fee_months)
+                               monthly_service_fee=monthly_service_fee, service_fee_months=service_fee_months,
+                               contract_type=contract_type, mentor_fee_per_declaration=mentor_fee_per_declaration)
     if await uow.ecf.contract(lp["id"], cohort) is not None:
         raise Refused(f"{lp['name']} already has a contract for the {cohort} cohort", field="cohort")
     await uow.ecf.add_contract(contract, bands)
@@ -139,7 +141,9 @@ async def add_statement(uow: EcfUnitOfWork, clock: Clock, *, new_id: str, lead_p
 
 async def add_participant(uow: EcfUnitOfWork, clock: Clock, *, new_id: str, lead_provider_id: str, cohort: int,
                           schedule: str, trn: str, full_name: str, course_identifier: str,
-                          pupil_premium_uplift: bool, sparsity_uplift: bool, funding_eligible: bool) -> dict[str, Any]:
+                          pupil_premium_uplift: bool, sparsity_uplift: bool, funding_eligible: bool,
+                          date_of_birth: date | None = None, induction_start_date: date | None = None,
+                          temporary_cohort: bool = False) -> dict[str, Any]:
     errors: list[Refused] = []
     lp = await uow.ecf.lead_provider(lead_provider_id)
     if lp is None:
@@ -156,8 +160,10 @@ async def add_participant(uow: EcfUnitOfWork, clock: Clock, *, new_id: str, lead
         raise Refusals(errors)
     participant = Participant(id=new_id, lead_provider_id=lp["id"], cohort=cohort, schedule_identifier=schedule.strip(),
                               course_identifier=course_identifier, funding_eligible=funding_eligible,
-                              pupil_premium_uplift=pupil_premium_uplift, sparsity_uplift=sparsity_uplift)
-    await uow.ecf.add_participant(participant, trn=trn.strip(), full_name=full_name.strip(), now=clock.now())
+                              pupil_premium_uplift=pupil_premium_uplift, sparsity_uplift=sparsity_uplift,
+                              cohort_confirmed=not temporary_cohort)
+    await uow.ecf.add_participant(participant, trn=trn.strip(), full_name=full_name.strip(), now=clock.now(),
+                                  date_of_birth=date_of_birth, induction_start_date=induction_start_date)
     if course_identifier == "ecf-mentor":  # claims warns a school claiming ITT hours for this mentor
         uow.emit(EcfMentorRegistered(trn=trn.strip()))
     await uow.commit()
@@ -175,7 +181,7 @@ async def make_participant_eligible(uow: EcfUnitOfWork, clock: Clock, *, partici
     await uow.ecf.set_funding_eligible(participant.id, now=now)
     moved = 0
     for d in await uow.ecf.declarations_of([participant.id], for_update=True):
-        if d.state == SUBMITTED:
+        if d.state == SUBMITTED and participant.cohort_confirmed:
             statements = await uow.ecf.statements(lead_provider_id=d.lead_provider_id, cohort=d.cohort)
             await uow.ecf.save_declaration(make_eligible(d, statements=statements, today=uk_today(now)), now=now)
             moved += 1
@@ -244,14 +250,18 @@ async def submit_declaration(uow: EcfUnitOfWork, clock: Clock, *, new_id: str, l
     now = clock.now()
     await apply_deadlines(uow, clock)
     participant = await uow.ecf.participant(attributes.get("participant_id"), for_update=True)
-    schedule, existing, statements = None, [], []
+    schedule, existing, statements, contract, funded = None, [], [], None, False
     if participant is not None:
         schedule = await uow.ecf.schedule(participant.schedule_identifier, participant.cohort)
         existing = await uow.ecf.declarations_of([participant.id])
         statements = await uow.ecf.statements(lead_provider_id=lead_provider_id, cohort=participant.cohort)
+        contract = await uow.ecf.contract(participant.lead_provider_id, participant.cohort)
+        if participant.course_identifier == "ecf-mentor":
+            funded = await uow.ecf.mentor_already_funded(await uow.ecf.trn_of(participant.id), other_than=participant.id)
     declaration = submit(id=new_id, lead_provider_id=lead_provider_id, attributes=attributes,
                          participant=participant, schedule=schedule, existing=existing, statements=statements,
-                         now=now)
+                         now=now, frozen_cohorts=await uow.ecf.frozen_cohorts(), mentor_already_funded=funded,
+                         flat_rate_mentors=contract is not None and contract.flat_rate_mentors)
     try:
         await uow.ecf.add_declaration(declaration)
     except IntegrityError:  # a concurrent request recorded the same event first

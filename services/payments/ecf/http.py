@@ -106,6 +106,7 @@ class BandIn(_In):
     min: int
     max: int
     per_participant: Decimal | None = None
+    output_fee_percent: Decimal | None = None
     _places = field_validator("per_participant", mode="before")(_two_places)
 
 
@@ -119,7 +120,10 @@ class ContractIn(_In):
     monthly_service_fee: Decimal | None = None
     service_fee_months: int = 29
     bands: list[BandIn]
-    _places = field_validator("set_up_fee", "uplift_amount", "monthly_service_fee", mode="before")(_two_places)
+    contract_type: str = "ecf"
+    mentor_fee_per_declaration: Decimal | None = None
+    _places = field_validator("set_up_fee", "uplift_amount", "monthly_service_fee", "mentor_fee_per_declaration",
+                              mode="before")(_two_places)
 
 
 class StatementIn(_In):
@@ -141,10 +145,32 @@ class ParticipantIn(_In):
     pupil_premium_uplift: bool = False
     sparsity_uplift: bool = False
     funding_eligible: bool = True
+    date_of_birth: date | None = None
+    #: Sent as null for an early career teacher: they go into a temporary cohort (DESIGN §15) until
+    #: it is recorded. Not sent: the cohort is taken as confirmed (Part one).
+    induction_start_date: date | None = None
 
 
 class RetireIn(_In):
-    into_participant_id: str
+    into_participant_id: str | None = None
+    into: str | None = None
+
+
+class InductionStartIn(_In):
+    induction_start_date: date
+    cohort: int | None = None
+
+
+class FreezeIn(_In):
+    move_to_cohort: int | None = None
+
+
+class NoteIn(_In):
+    text: str
+
+
+class CapacityIn(_In):
+    max: int
 
 
 class AuthoriseIn(_In):
@@ -243,7 +269,11 @@ def contract_document(c) -> dict[str, Any]:
         "uplift_amount": str(c.uplift_amount), "vat_chargeable": c.vat_chargeable,
         "monthly_service_fee": str(c.monthly_service_fee), "service_fee_months": c.service_fee_months,
         "service_fee_total": str(c.service_fee_total),
+        "contract_type": c.contract_type,
+        "mentor_fee_per_declaration": None if c.mentor_fee_per_declaration is None
+        else str(c.mentor_fee_per_declaration),
         "bands": [{"name": b.name, "first_participant": b.first, "last_participant": b.last, "per_participant": str(b.per_participant),
+                   "capacity": b.capacity, "output_fee_percent": format((b.output_share * 100).normalize(), "f"),
                    "service_fee_per_participant": str(b.service_fee_per_participant),
                    "output_fee_per_participant": str(b.per_participant * b.output_share)} for b in c.bands],
     }

@@ -1,5 +1,6 @@
 """The ECF engine's background job in the payments process: passed statement deadlines applied
-even when nobody reads (the use cases apply them too, before every read or change)."""
+even when nobody reads (the use cases apply them too, before every read or change), and the
+contract managers' emails of the week before an output deadline (``reminders``)."""
 from __future__ import annotations
 
 import asyncio
@@ -7,13 +8,16 @@ import logging
 from typing import Any, Callable
 
 from .handlers import Clock, run_deadlines
+from .reminders import remind_contract_managers
 from .unit_of_work import EcfUnitOfWork
 
 log = logging.getLogger(__name__)
 
 
-def deadline_job(uow_factory: Callable[[], EcfUnitOfWork], clock: Clock, *, every_s: float = 60.0):
-    """A ``ServiceRuntime.jobs`` entry: apply passed deadlines every ``every_s`` seconds."""
+def deadline_job(uow_factory: Callable[[], EcfUnitOfWork], clock: Clock, *, every_s: float = 60.0,
+                 contract_managers: tuple[str, ...] = ()):
+    """A ``ServiceRuntime.jobs`` entry: apply passed deadlines (and send the deadline emails due)
+    every ``every_s`` seconds."""
 
     async def ecf_deadlines(runtime: Any = None) -> None:
         while True:
@@ -22,6 +26,9 @@ def deadline_job(uow_factory: Callable[[], EcfUnitOfWork], clock: Clock, *, ever
                     moved = await run_deadlines(uow, clock)
                 if moved:
                     log.info("ECF deadlines: %d declarations became payable", moved)
+                if contract_managers:
+                    async with uow_factory() as uow:
+                        await remind_contract_managers(uow, clock, addresses=contract_managers)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - logged and retried next round; the reads apply it anyway

@@ -88,6 +88,51 @@ def statement_resource(statement: Statement, *, created_at: datetime | None = No
     }
 
 
+def participant_resource(row: dict, *, updated_at: datetime | None = None) -> dict:
+    """A participant in the v3 shape: ``{"id", "type": "participant", "attributes": {"full_name",
+    "teacher_reference_number", "updated_at", "ecf_enrolments": [...], "participant_id_changes"}}``;
+    ``row`` is a participant row with its status ``changes``."""
+    changes = list(row.get("changes") or ())
+    last = {c.status: c for c in changes}
+    status = changes[-1].status if changes else "active"
+    withdrawal = last.get("withdrawn") if status == "withdrawn" else None
+    deferral = last.get("deferred") if status == "deferred" else None
+    mentor = row["course_identifier"] == "ecf-mentor"
+    return {
+        "id": row["id"],
+        "type": "participant",
+        "attributes": {
+            "full_name": row["full_name"],
+            "teacher_reference_number": row["trn"],
+            "updated_at": rfc3339(updated_at or row.get("updated_at")),
+            "ecf_enrolments": [{
+                "training_record_id": row["id"],
+                "email": None,
+                "mentor_id": None,
+                "school_urn": None,
+                "participant_type": "mentor" if mentor else "ect",
+                "cohort": str(row["cohort"]),
+                "training_status": status,
+                "participant_status": "withdrawn" if status == "withdrawn" else "active",
+                "teacher_reference_number_validated": True,
+                "eligible_for_funding": bool(row["funding_eligible"]) and row.get("cohort_confirmed", True),
+                "pupil_premium_uplift": row["pupil_premium_uplift"],
+                "sparsity_uplift": row["sparsity_uplift"],
+                "schedule_identifier": row["schedule_identifier"],
+                "delivery_partner_id": None,
+                "withdrawal": {"reason": withdrawal.reason, "date": rfc3339(withdrawal.at)} if withdrawal else None,
+                "deferral": {"reason": deferral.reason, "date": rfc3339(deferral.at)} if deferral else None,
+                "created_at": rfc3339(row.get("created_at")),
+                "induction_end_date": None,
+                "mentor_funding_end_date": None,
+                "cohort_changed_after_payments_frozen": False,
+                "mentor_ineligible_for_funding_reason": None,
+            }],
+            "participant_id_changes": [],
+        },
+    }
+
+
 def errors_document(errors: Iterable[Refused]) -> dict[str, Any]:
     return {"errors": [{"title": e.field or "base", "detail": e.message} for e in errors]}
 

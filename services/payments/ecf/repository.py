@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.money import Money
@@ -17,9 +17,10 @@ from ..repository import among, arrays, insert_from_arrays
 
 from .domain.calculator import Tally, tally_groups
 from .domain.contract import Band, Contract
-from .domain.declarations import Declaration, Participant
+from .domain.declarations import Declaration
 from .domain.schedules import Milestone, Schedule
 from .domain.statements import Adjustment, Statement
+from .participant_rows import ParticipantRows
 from .tables import (adjustments, contract_bands, contracts, declarations, lead_providers, milestones, participants,
                      schedules, statements)
 
@@ -27,7 +28,7 @@ from .tables import (adjustments, contract_bands, contracts, declarations, lead_
 # Rows of one statement travel as one array a column (never one parameter a row).
 _MILESTONE_COLUMNS = ("schedule_id", "declaration_type", "start_date", "milestone_date")
 _INSERT_MILESTONES = insert_from_arrays(milestones, _MILESTONE_COLUMNS)
-_BAND_COLUMNS = ("contract_id", "name", "min", "max", "per_participant")
+_BAND_COLUMNS = ("contract_id", "name", "min", "max", "per_participant", "output_fee_percent")
 _INSERT_BANDS = insert_from_arrays(contract_bands, _BAND_COLUMNS)
 
 
@@ -48,7 +49,7 @@ class DeclarationPage:
     total: int
 
 
-class EcfRepository:
+class EcfRepository(ParticipantRows):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -107,11 +108,23 @@ class EcfRepository:
             uplift_amount=contract.uplift_amount.amount, vat_chargeable=contract.vat_chargeable,
             monthly_service_fee=None if contract.monthly_service_fee_override is None
             else contract.monthly_service_fee_override.amount,
-            service_fee_months=contract.service_fee_months))
+            service_fee_months=contract.service_fee_months, contract_type=contract.contract_type,
+            mentor_fee_per_declaration=None if contract.mentor_fee_per_declaration is None
+            else contract.mentor_fee_per_declaration.amount))
+        await self._insert_bands(contract.id, bands)
+
+    async def _insert_bands(self, contract_id: str, bands: Sequence[Band]) -> None:
         await self.session.execute(_INSERT_BANDS, arrays([
-            {"contract_id": contract.id, "name": b.name, "min": b.min, "max": b.max,
-             "per_participant": None if b.per_participant is None else Money(b.per_participant).amount}
+            {"contract_id": contract_id, "name": b.name, "min": b.min, "max": b.max,
+             "per_participant": None if b.per_participant is None else Money(b.per_participant).amount,
+             "output_fee_percent": b.output_fee_percent}
             for b in bands], _BAND_COLUMNS))
+
+    async def replace_bands(self, contract: Contract) -> None:
+        """A contract's bands as they now are (a band's capacity raised)."""
+        await self.session.execute(delete(contract_bands).where(contract_bands.c.contract_id == contract.id))
+        await self._insert_bands(contract.id, [
+            Band(b.name, b.first, b.last, b.per_participant, b.output_share * 100) for b in contract.bands])
 
     async def contract(self, lead_provider_id: str, cohort: int) -> Contract | None:
         found = await self.contracts(lead_provider_id=lead_provider_id, cohort=cohort)
@@ -132,14 +145,17 @@ class EcfRepository:
         bands: dict[str, list[Band]] = {}
         for b in band_rows.mappings():
             bands.setdefault(b["contract_id"], []).append(Band(
-                b["name"], b["min"], b["max"], None if b["per_participant"] is None else Money(b["per_participant"])))
+                b["name"], b["min"], b["max"], None if b["per_participant"] is None else Money(b["per_participant"]),
+                b["output_fee_percent"]))
         return [Contract.create(
             id=h["id"], lead_provider_id=h["lead_provider_id"], cohort=h["cohort"],
             recruitment_target=h["recruitment_target"], bands=bands.get(h["id"], []),
             set_up_fee=Money(h["set_up_fee"]), uplift_amount=Money(h["uplift_amount"]),
             vat_chargeable=h["vat_chargeable"],
             monthly_service_fee=None if h["monthly_service_fee"] is None else Money(h["monthly_service_fee"]),
-            service_fee_months=h["service_fee_months"]) for h in heads]
+            service_fee_months=h["service_fee_months"], contract_type=h["contract_type"],
+            mentor_fee_per_declaration=None if h["mentor_fee_per_declaration"] is None
+            else Money(h["mentor_fee_per_declaration"])) for h in heads]
 
     # ---------------------------------------------------------------- statements
     async def add_statement(self, statement: Statement, *, now: datetime) -> None:
@@ -232,42 +248,6 @@ class EcfRepository:
             count += result.rowcount or 0
         return count
 
-    # ---------------------------------------------------------------- participants
-    async def add_participant(self, participant: Participant, *, trn: str, full_name: str, now: datetime) -> None:
-        await self.session.execute(insert(participants).values(
-            id=participant.id, lead_provider_id=participant.lead_provider_id, cohort=participant.cohort,
-            schedule_identifier=participant.schedule_identifier, trn=trn, full_name=full_name,
-            course_identifier=participant.course_identifier, pupil_premium_uplift=participant.pupil_premium_uplift,
-            sparsity_uplift=participant.sparsity_uplift, funding_eligible=participant.funding_eligible,
-            created_at=now, updated_at=now))
-
-    async def participant(self, id: object, *, for_update: bool = False) -> Participant | None:
-        key = as_uuid(id)
-        if key is None:
-            return None
-        query = select(participants).where(participants.c.id == key)
-        if for_update:
-            query = query.with_for_update()
-        r = (await self.session.execute(query)).mappings().first()
-        if r is None:
-            return None
-        return Participant(id=r["id"], lead_provider_id=r["lead_provider_id"], cohort=r["cohort"],
-                           schedule_identifier=r["schedule_identifier"], course_identifier=r["course_identifier"],
-                           funding_eligible=r["funding_eligible"], pupil_premium_uplift=r["pupil_premium_uplift"],
-                           sparsity_uplift=r["sparsity_uplift"], retired_into_id=r["retired_into"])
-
-    async def set_funding_eligible(self, participant_id: str, *, now: datetime) -> None:
-        await self.session.execute(update(participants).where(participants.c.id == participant_id)
-                                   .values(funding_eligible=True, updated_at=now))
-
-    async def retire_participant(self, participant_id: str, *, into: str, now: datetime) -> int:
-        """Point the duplicate at the participant kept and move every declaration to it."""
-        await self.session.execute(update(participants).where(participants.c.id == participant_id)
-                                   .values(retired_into=into, updated_at=now))
-        moved = await self.session.execute(update(declarations).where(declarations.c.participant_id == participant_id)
-                                           .values(participant_id=into, updated_at=now))
-        return moved.rowcount or 0
-
     # ---------------------------------------------------------------- declarations
     async def add_declaration(self, d: Declaration) -> None:
         await self.session.execute(insert(declarations).values(**_declaration_row(d), updated_at=d.submitted_at))
@@ -337,7 +317,7 @@ class EcfRepository:
             select(*_TALLY_COLUMNS, func.count()).where(declarations.c.lead_provider_id == lead_provider_id,
                                                         declarations.c.cohort == cohort)
             .group_by(*_TALLY_COLUMNS))
-        return tally_groups(((r[0], r[1], r[2], r[3], r[4]), r[5]) for r in rows)
+        return tally_groups(((r[0], r[1], r[2], r[3], r[4], r[5]), r[6]) for r in rows)
 
     async def all_tallies(self) -> dict[str, Tally]:
         """Counts of every contract's declarations per statement (statement ids are unique across
@@ -347,11 +327,11 @@ class EcfRepository:
         rows = await self.session.execute(
             select(*_TALLY_COLUMNS, func.count())
             .group_by(declarations.c.lead_provider_id, declarations.c.cohort, *_TALLY_COLUMNS))
-        return tally_groups(((r[0], r[1], r[2], r[3], r[4]), r[5]) for r in rows)
+        return tally_groups(((r[0], r[1], r[2], r[3], r[4], r[5]), r[6]) for r in rows)
 
 
 _TALLY_COLUMNS = (declarations.c.statement_id, declarations.c.clawback_statement_id, declarations.c.declaration_type,
-                  declarations.c.state, declarations.c.uplift)
+                  declarations.c.state, declarations.c.uplift, declarations.c.course_identifier)
 
 
 def _declaration_row(d: Declaration) -> dict[str, Any]:

@@ -8,7 +8,7 @@ Amounts are ``Numeric`` as entered (prices, fees and adjustments have pennies); 
 
 The statement calculator reads declarations only through one aggregate, per contract
 (lead provider + cohort): ``GROUP BY statement_id, clawback_statement_id, declaration_type, state,
-uplift``. ``ix_ecf_declarations_tally`` covers it, so it is an index-only scan per contract.
+uplift, course_identifier``. ``ix_ecf_declarations_tally`` covers it, so it is an index-only scan per contract.
 """
 from __future__ import annotations
 
@@ -57,6 +57,8 @@ contracts = Table(
     Column("vat_chargeable", Boolean, nullable=False),
     Column("monthly_service_fee", Numeric(14, 2), nullable=True),
     Column("service_fee_months", Integer, nullable=False),
+    Column("contract_type", String(20), nullable=False, server_default="ecf"),
+    Column("mentor_fee_per_declaration", Numeric(12, 2), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("lead_provider_id", "cohort", name="uq_ecf_contracts_provider_cohort"),
 )
@@ -68,6 +70,7 @@ contract_bands = Table(
     Column("min", Integer, nullable=False),
     Column("max", Integer, nullable=False),
     Column("per_participant", Numeric(12, 2), nullable=True),  # None: band D at band C's price
+    Column("output_fee_percent", Numeric(5, 2), nullable=True),  # None: 60 (band D 100)
 )
 
 statements = Table(
@@ -115,12 +118,55 @@ participants = Table(
     Column("funding_eligible", Boolean, nullable=False),
     # A duplicate record retired into the participant that is kept: its declarations moved there.
     Column("retired_into", ID, ForeignKey("ecf_participants.id"), nullable=True),
+    Column("date_of_birth", Date, nullable=True),
+    Column("induction_start_date", Date, nullable=True),
+    # False while an early career teacher with no induction start date is in a temporary cohort.
+    Column("cohort_confirmed", Boolean, nullable=False, server_default=text("true")),
+    Column("status", String(20), nullable=False, server_default="active"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("retired_into IS NULL OR retired_into <> id", name="ck_ecf_participants_not_self"),
 )
 Index("ix_ecf_participants_provider", participants.c.lead_provider_id, participants.c.cohort)
 Index("ix_ecf_participants_trn", participants.c.trn)
+Index("ix_ecf_participants_name_dob", func.lower(participants.c.full_name), participants.c.date_of_birth)
+
+# Every status change of a participant (withdrawn, deferred, active again), with its time: a
+# deferral that ended still refuses declarations dated inside it.
+participant_status_changes = Table(
+    "ecf_participant_status_changes", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("participant_id", ID, ForeignKey("ecf_participants.id"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("reason", String(60), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Cohorts finance has closed for payments: new declarations are refused.
+frozen_cohorts = Table(
+    "ecf_frozen_cohorts", metadata,
+    Column("cohort", Integer, primary_key=True, autoincrement=False),
+    Column("frozen_at", DateTime(timezone=True), nullable=False),
+    Column("frozen_by", String(320), nullable=True),
+)
+
+statement_notes = Table(
+    "ecf_statement_notes", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("statement_id", ID, ForeignKey("ecf_statements.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("created_by", String(320), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Deadline emails sent (one row per statement and kind: contract_manager, lead_provider), so each is
+# scheduled once per due time across restarts and replicas.
+deadline_reminders = Table(
+    "ecf_deadline_reminders", metadata,
+    Column("statement_id", ID, ForeignKey("ecf_statements.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+)
 
 declarations = Table(
     "ecf_declarations", metadata,
@@ -145,7 +191,7 @@ declarations = Table(
 # The calculator's aggregate per contract, as an index-only scan.
 Index("ix_ecf_declarations_tally", declarations.c.lead_provider_id, declarations.c.cohort,
       declarations.c.statement_id, declarations.c.clawback_statement_id, declarations.c.declaration_type,
-      declarations.c.state, declarations.c.uplift)
+      declarations.c.state, declarations.c.uplift, declarations.c.course_identifier)
 # Bulk transitions and the declarations CSV of one statement.
 Index("ix_ecf_declarations_statement", declarations.c.statement_id, declarations.c.state)
 Index("ix_ecf_declarations_clawback", declarations.c.clawback_statement_id,

@@ -7,6 +7,8 @@ gateway passes through unchanged, after resolving the bearer token (``LEAD_PROVI
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .base import Amount, Endpoint, Id, Wire, endpoints
 
 
@@ -53,6 +55,61 @@ class StatementList(Wire):
     per_page: int | None = None
 
 
+class Participant(Wire):
+    """Finance's view of a participant (its statuses as history; declarations on the detail)."""
+    id: Id
+    cohort: int | None = None
+    status: str | None = None
+
+
+class ParticipantList(Wire):
+    """Participants, or (``duplicates=true``) pairs ``{participant, duplicate_of, reason}``."""
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+
+
+class ParticipantChanged(Wire):
+    id: Id
+
+
+class CohortFrozen(Wire):
+    cohort: int
+    frozen: bool
+
+
+class CohortList(Wire):
+    items: list[int]
+    total: int
+
+
+class Note(Wire):
+    text: str
+    created_by: str | None = None
+    created_at: str
+
+
+class StatementNotes(Wire):
+    notes: list[Note]
+
+
+class BandCapacity(Wire):
+    id: Id
+    band: str | None = None
+    max: int | None = None
+
+
+class Schedule(Wire):
+    identifier: str
+    cohort: int
+    milestones: list[dict[str, Any]]
+
+
+class ScheduleList(Wire):
+    items: list[Schedule]
+    total: int
+
+
 LIST_LEAD_PROVIDERS = Endpoint("GET", "/internal/v1/finance/lead-providers", LeadProviderList)
 ADD_SCHEDULE = Endpoint("POST", "/internal/v1/finance/schedules", Created, status=201)
 ADD_CONTRACT = Endpoint("POST", "/internal/v1/finance/contracts", Created, status=201)
@@ -66,6 +123,17 @@ GET_STATEMENT = Endpoint("GET", "/internal/v1/finance/statements/{statement_id}"
 AUTHORISE_STATEMENT = Endpoint("POST", "/internal/v1/finance/statements/{statement_id}/authorise", Statement)
 ADD_ADJUSTMENT = Endpoint("POST", "/internal/v1/finance/statements/{statement_id}/adjustments", Statement,
                           status=201)
+FIND_PARTICIPANTS = Endpoint("GET", "/internal/v1/finance/participants", ParticipantList)
+GET_PARTICIPANT = Endpoint("GET", "/internal/v1/finance/participants/{participant_id}", Participant)
+RETIRE_PARTICIPANT = Endpoint("POST", "/internal/v1/finance/participants/{participant_id}/retire", ParticipantChanged)
+MAKE_ELIGIBLE = Endpoint("POST", "/internal/v1/finance/participants/{participant_id}/eligible", ParticipantChanged)
+INDUCTION_START = Endpoint("POST", "/internal/v1/finance/participants/{participant_id}/induction-start-date",
+                           ParticipantChanged)
+FREEZE_COHORT = Endpoint("POST", "/internal/v1/finance/cohorts/{cohort}/freeze", CohortFrozen)
+FROZEN_COHORTS = Endpoint("GET", "/internal/v1/finance/cohorts/frozen", CohortList)
+ADD_NOTE = Endpoint("POST", "/internal/v1/finance/statements/{statement_id}/notes", StatementNotes, status=201)
+RAISE_CAPACITY = Endpoint("POST", "/internal/v1/finance/contracts/{contract_id}/bands/{band}/capacity", BandCapacity)
+LIST_SCHEDULES = Endpoint("GET", "/internal/v1/finance/schedules", ScheduleList)
 LEAD_PROVIDER_BY_TOKEN = Endpoint("GET", "/internal/v1/ecf/lead-providers/by-token", LeadProvider)
 # Lead Provider API v3 (JSON:API, passed through):
 DECLARE = Endpoint("POST", "/internal/v1/ecf/participant-declarations")
@@ -74,5 +142,8 @@ DECLARATION = Endpoint("GET", "/internal/v1/ecf/participant-declarations/{declar
 VOID_DECLARATION = Endpoint("PUT", "/internal/v1/ecf/participant-declarations/{declaration_id}/void")
 LP_STATEMENTS = Endpoint("GET", "/internal/v1/ecf/statements")
 LP_STATEMENT = Endpoint("GET", "/internal/v1/ecf/statements/{statement_id}")
+LP_PARTICIPANTS = Endpoint("GET", "/internal/v1/ecf/participants")
+LP_PARTICIPANT = Endpoint("GET", "/internal/v1/ecf/participants/{participant_id}")
+LP_PARTICIPANT_ACTION = Endpoint("PUT", "/internal/v1/ecf/participants/{participant_id}/{action}")
 
 ENDPOINTS = endpoints(globals())

@@ -95,6 +95,18 @@ def workflow_cases(ref: str) -> list[tuple[str, str, dict, dict]]:
         ("PUT", "/api/v3/participant-declarations/d1/void", {}, lead_provider_only(200)),
         ("GET", "/api/v3/statements", {}, lead_provider_only(200)),
         ("GET", "/api/v3/statements/s1", {}, lead_provider_only(200)),
+        ("GET", "/api/v3/participants", {}, lead_provider_only(200)),
+        ("GET", "/api/v3/participants/p1", {}, lead_provider_only(200)),
+        ("PUT", "/api/v3/participants/p1/withdraw", {"json": {"data": {}}}, lead_provider_only(200)),
+        ("PUT", "/api/v3/participants/p1/change-schedule", {"json": {"data": {}}}, lead_provider_only(200)),
+        ("GET", "/api/v1/finance/participants?duplicates=true", {}, finance_only(200)),
+        ("GET", "/api/v1/finance/participants/p1", {}, finance_only(200)),
+        ("POST", "/api/v1/finance/participants/p1/retire", {"json": {"into": "p2"}}, finance_only(200)),
+        ("POST", "/api/v1/finance/participants/p1/eligible", {}, finance_only(200)),
+        ("POST", "/api/v1/finance/cohorts/2026/freeze", {}, finance_only(200)),
+        ("POST", "/api/v1/finance/statements/s1/notes", {"json": {"text": "Checked"}}, finance_only(201)),
+        ("POST", "/api/v1/finance/contracts/c1/bands/A/capacity", {"json": {"max": 3000}}, finance_only(200)),
+        ("GET", "/api/v1/finance/schedules", {}, finance_only(200)),
     ]
     return cases
 
@@ -184,6 +196,14 @@ def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
         ("GET", "/finance/statements/s1", False, expect(403, 403, 403, 200, 303)),
         ("GET", "/finance/statements/s1/download/statement.csv", False, expect(403, 403, 403, 200, 303)),
         ("POST", "/finance/statements/s1/authorise", True, expect(403, 403, 403, 303, 303)),
+        *[("GET", path, False, expect(403, 403, 403, 200, 303)) for path in (
+            "/finance/contracts", "/finance/schedules", "/finance/participants", "/finance/participants?duplicates=yes",
+            "/finance/participants/p1")],
+        ("POST", "/finance/participants/p1/eligible", True, expect(403, 403, 403, 303, 303)),
+        # the finance forms posted empty: finance is asked to fill them in, nobody else gets that far
+        *[("POST", path, True, expect(403, 403, 403, 422, 303)) for path in (
+            "/finance/statements/s1/notes", "/finance/statements/s1/adjustments", "/finance/participants/p1/retire",
+            "/finance/participants/p1/cohort", "/finance/contracts/c1/bands/A/capacity")],
     ]
 
 

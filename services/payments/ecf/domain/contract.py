@@ -7,12 +7,17 @@ Policy (the seed "Department for Education users", payment engine):
   as output fee. Bands follow each other: a band starts at the previous band's maximum or one
   above it, and holds ``max − previous max`` participants (band A holds ``max − max(min, 1) + 1``,
   so "0–2000" and "1–2000" both hold 2000).
-- A participant's price is split 40% service fee, 60% output fee (band D: 100% output fee).
+- A participant's price is split between output fee and service fee by the band's own shares
+  (``output_fee_percent``; default 60% output / 40% service, band D 100% output).
 - Service fee per month = Σ bands (service fee per participant × the band's participants within
   the recruitment target) ÷ service-fee months (29 in the standard contract), unless the contract
   overrides the monthly service fee.
 - The set-up fee is recouped from band A: band A's service fee per participant is reduced by
-  set-up fee ÷ band A's participants within the recruitment target.
+  set-up fee ÷ band A's capacity, for band A's participants within the recruitment target (RECT:
+  a target of 50 on a band A of 100 recoups half the set-up fee).
+- Contract types (RECT): ``ecf`` bands every participant; ``ittecf_ectp`` bands early career
+  teachers and pays mentors (``ecf-mentor``) a flat fee per participant, half when they start and
+  half when they complete (``rules.MENTOR_WEIGHTINGS``): no band, no uplift, no service fee.
 - Output fee per declaration = the band's output share × the band's price × the milestone's
   weighting (``rules.WEIGHTINGS``).
 """
@@ -26,8 +31,11 @@ from shared.contracts.money import Money
 
 from .rules import (
     BAND_D_OUTPUT_FEE_SHARE,
+    CONTRACT_TYPES,
+    ECF,
+    ITTECF_ECTP,
+    MENTOR_WEIGHTINGS,
     OUTPUT_FEE_SHARE,
-    SERVICE_FEE_SHARE,
     STANDARD_SERVICE_FEE_MONTHS,
     WEIGHTINGS,
 )
@@ -43,6 +51,9 @@ class Band:
     min: int
     max: int
     per_participant: Money | None
+    #: The share of the price paid as output fee, in percent (None: 60, band D 100); the rest is
+    #: the band's service fee.
+    output_fee_percent: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,8 @@ class Contract:
     monthly_service_fee_override: Money | None
     service_fee_months: int
     bands: tuple[PricedBand, ...] = field(repr=False)
+    contract_type: str = ECF
+    mentor_fee_per_declaration: Money | None = None
 
     @classmethod
     def create(
@@ -94,6 +107,8 @@ class Contract:
         vat_chargeable: bool = False,
         monthly_service_fee: Money | None = None,
         service_fee_months: int = STANDARD_SERVICE_FEE_MONTHS,
+        contract_type: str = ECF,
+        mentor_fee_per_declaration: Money | None = None,
     ) -> "Contract":
         """Validate a contract as a finance user entered it; every problem is refused by field."""
         if isinstance(recruitment_target, bool) or not isinstance(recruitment_target, int) or recruitment_target < 1:
@@ -104,6 +119,15 @@ class Contract:
                              ("monthly_service_fee", monthly_service_fee)):
             if amount is not None and Money(amount) < 0:
                 raise Refused(f"Enter a {name.replace('_', ' ')} of £0 or more", field=name)
+        if contract_type not in CONTRACT_TYPES:
+            raise Refused(f"Enter a contract type: {' or '.join(CONTRACT_TYPES)}", field="contract_type")
+        if contract_type == ITTECF_ECTP:
+            if mentor_fee_per_declaration is None or Money(mentor_fee_per_declaration) <= 0:
+                raise Refused("Enter the mentor fee per declaration (more than £0)",
+                              field="mentor_fee_per_declaration")
+        elif mentor_fee_per_declaration is not None:
+            raise Refused("Only an ittecf_ectp contract pays mentors a fee per declaration",
+                          field="mentor_fee_per_declaration")
         priced = _price_bands(list(bands), recruitment_target, Money(set_up_fee))
         return cls(
             id=id,
@@ -116,6 +140,9 @@ class Contract:
             monthly_service_fee_override=None if monthly_service_fee is None else Money(monthly_service_fee),
             service_fee_months=service_fee_months,
             bands=priced,
+            contract_type=contract_type,
+            mentor_fee_per_declaration=None if mentor_fee_per_declaration is None
+            else Money(mentor_fee_per_declaration),
         )
 
     @property
@@ -138,6 +165,40 @@ class Contract:
         if self.monthly_service_fee_override is not None:
             return self.monthly_service_fee_override
         return self.calculated_monthly_service_fee
+
+    @property
+    def flat_rate_mentors(self) -> bool:
+        """Mentors paid a flat fee per declaration, outside the bands (``ittecf_ectp``)."""
+        return self.contract_type == ITTECF_ECTP
+
+    def mentor_fee(self, declaration_type: str) -> Money:
+        """A flat-rate mentor's fee for one declaration (£0 for a type a mentor is not paid for)."""
+        if self.mentor_fee_per_declaration is None:
+            return Money(0)
+        return self.mentor_fee_per_declaration * MENTOR_WEIGHTINGS.get(declaration_type, Decimal(0))
+
+    def with_band_capacity(self, name: str, new_max: int) -> "Contract":
+        """Raise a band's capacity: its maximum moves up and every later band moves up with it
+        (keeping its capacity). Refused when the new maximum is not above the current one."""
+        index = next((i for i, b in enumerate(self.bands) if b.name == name), None)
+        if index is None:
+            raise Refused(f"The contract has no band {name}", field="band")
+        current = self.bands[index]
+        if isinstance(new_max, bool) or not isinstance(new_max, int) or new_max <= current.last:
+            raise Refused(f"Enter a maximum for band {name} above {current.last}", field="max")
+        shift = new_max - current.last
+        entered = []
+        for i, b in enumerate(self.bands):
+            low = b.first if i == 0 else b.first + (shift if i > index else 0)
+            high = b.last + (shift if i >= index else 0)
+            entered.append(Band(b.name, low, high, b.per_participant,
+                                (b.output_share * 100).normalize()))
+        return Contract.create(
+            id=self.id, lead_provider_id=self.lead_provider_id, cohort=self.cohort,
+            recruitment_target=self.recruitment_target, bands=entered, set_up_fee=self.set_up_fee,
+            uplift_amount=self.uplift_amount, vat_chargeable=self.vat_chargeable,
+            monthly_service_fee=self.monthly_service_fee_override, service_fee_months=self.service_fee_months,
+            contract_type=self.contract_type, mentor_fee_per_declaration=self.mentor_fee_per_declaration)
 
     def band(self, name: str) -> PricedBand:
         for b in self.bands:
@@ -178,22 +239,22 @@ def _price_bands(bands: list[Band], target: int, set_up_fee: Money) -> tuple[Pri
         laid_out.append((band, first, band.max, price))
         previous_last = band.max
 
-    band_a_within = _within(laid_out[0][1], laid_out[0][2], target)
+    shares = [_output_share(band, i) for i, band in enumerate(bands)]
+    band_a_first, band_a_last = laid_out[0][1], laid_out[0][2]
+    band_a_capacity = band_a_last - band_a_first + 1
     recoup = Money(0)
     if set_up_fee:
-        if band_a_within == 0:
+        if _within(band_a_first, band_a_last, target) == 0:
             raise Refused("A set-up fee needs a recruitment target that reaches band A", field="set_up_fee")
-        recoup = set_up_fee / band_a_within
-        band_a_service = prices[0] * SERVICE_FEE_SHARE
+        recoup = set_up_fee / band_a_capacity
+        band_a_service = prices[0] * (1 - shares[0])
         if recoup > band_a_service:
             raise Refused(f"The set-up fee must not be more than band A’s service fee "
-                          f"({(band_a_service * band_a_within).display()})", field="set_up_fee")
+                          f"({(band_a_service * band_a_capacity).display()})", field="set_up_fee")
 
     priced = []
-    for band, first, last, price in laid_out:
-        is_d = band.name == "D"
-        output_share = BAND_D_OUTPUT_FEE_SHARE if is_d else OUTPUT_FEE_SHARE
-        service = Money(0) if is_d else price * SERVICE_FEE_SHARE
+    for (band, first, last, price), output_share in zip(laid_out, shares):
+        service = price * (1 - output_share)
         if band.name == "A":
             service = service - recoup
         priced.append(PricedBand(
@@ -201,6 +262,20 @@ def _price_bands(bands: list[Band], target: int, set_up_fee: Money) -> tuple[Pri
             service_fee_per_participant=service, participants_within_target=_within(first, last, target),
         ))
     return tuple(priced)
+
+
+def _output_share(band: Band, i: int) -> Decimal:
+    """The band's output share as a fraction: entered in percent (0 to 100), else the default."""
+    if band.output_fee_percent is None:
+        return BAND_D_OUTPUT_FEE_SHARE if band.name == "D" else OUTPUT_FEE_SHARE
+    try:
+        percent = Decimal(band.output_fee_percent)
+    except (ArithmeticError, ValueError, TypeError):
+        percent = Decimal(-1)
+    if not percent.is_finite() or percent < 0 or percent > 100:
+        raise Refused(f"Enter band {band.name}’s output fee share as a percentage from 0 to 100",
+                      field=f"bands[{i}]")
+    return percent / 100
 
 
 def _band_price(bands: list[Band], i: int, earlier: list[Money]) -> Money:

@@ -13,6 +13,13 @@ States: submitted, eligible, payable, paid, voided, ineligible, awaiting_clawbac
   participant: with one started declaration per participant the uplift is paid once, never twice.
 - A duplicate is another declaration of the same participant and type that will be, or has been,
   paid: submitted, eligible, payable or paid. A voided or clawed back one can be declared again.
+- Refused as well (DESIGN §15): a date after the participant's withdrawal or inside a deferral,
+  out of milestone order (cohorts from 2025; ``participants.date_refusals``), a frozen cohort
+  ("This cohort is closed for payments"), a mentor already funded for completed training, and on a
+  flat-rate mentor contract a mentor declaration other than started or completed.
+- An early career teacher in a temporary cohort (no induction start date yet) gets a submitted
+  declaration, unpayable until the date is recorded (then made eligible like a participant made
+  eligible for funding).
 - Void: submitted, eligible, payable, ineligible → voided (stays on its statement, paid nothing);
   paid → awaiting_clawback on the next output statement (its ``clawback_statement_id``);
   voided, awaiting_clawback and clawed_back are refused.
@@ -28,7 +35,8 @@ from typing import Iterable, Mapping
 
 from shared.contracts.errors import Refused
 
-from .rules import DECLARATION_TYPES, EVIDENCE_HELD
+from .participants import StatusChange, date_refusals
+from .rules import DECLARATION_TYPES, EVIDENCE_HELD, MENTOR, MENTOR_WEIGHTINGS
 from .schedules import Schedule
 from .statements import (AUTHORISE_CLAWBACK_TRANSITIONS, AUTHORISE_TRANSITIONS, DEADLINE_TRANSITIONS, UK,
                          Statement, next_output_statement)
@@ -47,6 +55,9 @@ DUPLICATE_MESSAGE = "A declaration has already been submitted that will be, or h
 ALREADY_VOIDED = "This declaration has already been voided."
 CLAWED_BACK_MESSAGE = "This declaration has been clawed back, so you can only view it."
 AWAITING_CLAWBACK_MESSAGE = "This declaration has already been voided and is awaiting clawback."
+FROZEN_MESSAGE = "This cohort is closed for payments"
+MENTOR_FUNDED_MESSAGE = ("This mentor has already been funded for completed mentor training, so they cannot be "
+                         "funded again")
 
 _RFC3339 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
 
@@ -62,6 +73,9 @@ class Participant:
     pupil_premium_uplift: bool = False
     sparsity_uplift: bool = False
     retired_into_id: str | None = None  # set when this record is a duplicate of another participant
+    status_changes: tuple[StatusChange, ...] = ()
+    #: False while an early career teacher without an induction start date sits in a temporary cohort.
+    cohort_confirmed: bool = True
 
 
 @dataclass(frozen=True)
@@ -113,6 +127,9 @@ def submit(
     existing: Iterable[Declaration],
     statements: Iterable[Statement],
     now: datetime,
+    frozen_cohorts: frozenset[int] = frozenset(),
+    mentor_already_funded: bool = False,
+    flat_rate_mentors: bool = False,
 ) -> Declaration:
     """Validate a lead provider's declaration request and build the declaration to store.
 
@@ -177,6 +194,18 @@ def submit(
     if evidence is not None and evidence not in EVIDENCE_HELD:
         errors.append(Refused("Enter an available '#/evidence_held' type for this participant's event and course.",
                               field="evidence_held"))
+    if participant is not None and declared_at is not None and declaration_type is not None:
+        errors.extend(date_refusals(changes=participant.status_changes, cohort=participant.cohort,
+                                    declaration_type=declaration_type, declared_at=declared_at,
+                                    existing=[d for d in existing if d.participant_id == participant.id]))
+    if participant is not None and participant.cohort in frozen_cohorts:
+        errors.append(Refused(FROZEN_MESSAGE, field="cohort"))
+    if participant is not None and participant.course_identifier == MENTOR:
+        if mentor_already_funded:
+            errors.append(Refused(MENTOR_FUNDED_MESSAGE, field="participant_id"))
+        if flat_rate_mentors and declaration_type in DECLARATION_TYPES and declaration_type not in MENTOR_WEIGHTINGS:
+            errors.append(Refused("The property '#/declaration_type' does not exist for this schedule.",
+                                  field="declaration_type"))
     if participant is not None and declaration_type is not None and any(
             d.participant_id == participant.id and d.declaration_type == declaration_type
             and d.state in BILLABLE_OR_CHANGEABLE for d in existing):
@@ -196,7 +225,7 @@ def submit(
     assert declaration_type is not None and course_identifier is not None
     if participant.retired_into_id is not None:
         state, statement_id, reason = INELIGIBLE, statement.id, "duplicate"
-    elif not participant.funding_eligible:
+    elif not participant.funding_eligible or not participant.cohort_confirmed:
         state, statement_id, reason = SUBMITTED, None, None
     else:
         state, statement_id, reason = ELIGIBLE, statement.id, None
@@ -204,7 +233,8 @@ def submit(
         id=id, lead_provider_id=lead_provider_id, participant_id=participant.id, cohort=participant.cohort,
         declaration_type=declaration_type, declaration_date=declared_at, course_identifier=course_identifier,
         state=state, submitted_at=now, evidence_held=evidence, statement_id=statement_id,
-        uplift=declaration_type == "started" and (participant.pupil_premium_uplift or participant.sparsity_uplift),
+        uplift=declaration_type == "started" and not (flat_rate_mentors and participant.course_identifier == MENTOR)
+        and (participant.pupil_premium_uplift or participant.sparsity_uplift),
         ineligible_reason=reason,
     )
 

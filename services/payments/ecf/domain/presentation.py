@@ -39,6 +39,7 @@ def statement_document(statement: Statement, lines: StatementLines, *, today: da
         "state": statement.state(today),
         "service_fee": as_text(lines.service_fee),
         "output_fee": as_text(lines.output_fee),
+        "mentor_output_fee": as_text(lines.mentor_output_fee),
         "uplift": as_text(lines.uplift),
         "uplift_count": lines.uplift_count,
         "clawbacks": as_text(lines.clawbacks),
@@ -47,6 +48,8 @@ def statement_document(statement: Statement, lines: StatementLines, *, today: da
         "total": as_text(lines.total),
         "output_fees": [_line(x) for x in lines.output_fees],
         "clawback_fees": [_line(x) for x in lines.clawback_lines],
+        "mentor_output_fees": [_line(x) for x in lines.mentor_output_fees],
+        "mentor_clawback_fees": [_line(x) for x in lines.mentor_clawback_lines],
         "adjustment_lines": [{"payment_type": a.payment_type, "amount": as_text(a.amount)}
                              for a in statement.adjustments],
         "unpaid_overflow": dict(lines.unpaid_overflow),
@@ -59,7 +62,9 @@ def statement_csv_rows(statement: Statement, lines: StatementLines) -> Iterator[
     """One row per line of the statement, then its totals (cells in ``STATEMENT_CSV_HEADERS`` order)."""
     for x in lines.output_fees:
         yield ("output_fee", x.declaration_type, x.band, x.count, as_text(x.fee), as_text(x.subtotal))
-    for x in lines.clawback_lines:
+    for x in lines.mentor_output_fees:
+        yield ("mentor_output_fee", x.declaration_type, x.band, x.count, as_text(x.fee), as_text(x.subtotal))
+    for x in lines.clawback_lines + lines.mentor_clawback_lines:
         yield ("clawback", x.declaration_type, x.band, x.count, as_text(x.fee), as_text(-x.subtotal))
     if lines.uplift_count:
         yield ("uplift", "started", "", lines.uplift_count, "", as_text(lines.uplift))
@@ -68,6 +73,7 @@ def statement_csv_rows(statement: Statement, lines: StatementLines) -> Iterator[
     for a in statement.adjustments:
         yield ("adjustment", a.payment_type, "", "", "", as_text(a.amount))
     for name, amount in (("service_fee", lines.service_fee), ("output_fee", lines.output_fee),
+                         *((("mentor_output_fee", lines.mentor_output_fee),) if lines.mentor_output_fees else ()),
                          ("uplift", lines.uplift), ("clawbacks", lines.clawbacks),
                          ("adjustments", lines.adjustments), ("vat", lines.vat), ("total", lines.total)):
         yield (f"total_{name}" if name != "total" else "total", "", "", "", "", as_text(amount))

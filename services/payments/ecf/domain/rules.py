@@ -37,6 +37,15 @@ WEIGHTINGS: dict[str, Decimal] = {
 }
 DECLARATION_TYPES: tuple[str, ...] = tuple(WEIGHTINGS)
 
+#: Contract types (RECT): ``ecf`` banded for everyone; ``ittecf_ectp`` banded for early career
+#: teachers and a flat rate per declaration for mentors.
+ECF, ITTECF_ECTP = "ecf", "ittecf_ectp"
+CONTRACT_TYPES: tuple[str, ...] = (ECF, ITTECF_ECTP)
+INDUCTION, MENTOR = "ecf-induction", "ecf-mentor"
+#: A flat-rate mentor's fee is paid half when they start and half when they complete; a flat-rate
+#: mentor has no other declaration type, no band, no uplift and no service fee.
+MENTOR_WEIGHTINGS: dict[str, Decimal] = {"started": Decimal("0.5"), "completed": Decimal("0.5")}
+
 #: Evidence a lead provider may say it holds (ECF API v3 values).
 EVIDENCE_HELD: frozenset[str] = frozenset({
     "training-event-attended",

@@ -1,0 +1,137 @@
+"""The finance pages of the ECF service ("Manage early career teacher training payments"): statements
+filtered by provider and cohort, a statement's adjustments and audit notes, "Authorise for payment"
+offered only after the deadline; contracts and raising a band's capacity; schedules; participants
+(search, duplicates, statuses, make eligible, change cohort, retire). Every page is checked for
+accessibility (its title ends with the ECF service's name) and photographed."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.support.browser import sign_in
+
+from .test_finance_and_lead_providers import add_lead_provider
+
+SERVICE = "Manage early career teacher training payments"
+
+
+def set_up(system) -> dict:
+    lp = add_lead_provider(system, "Best Practice Network (finance pages)")
+    finance = system.api("finance@example.com")
+    created = {"lp": lp}
+    r = finance.post("/api/v1/finance/schedules", json={
+        "identifier": "ecf-standard-september-fp", "cohort": 2025, "milestones": [
+            {"declaration_type": "started", "start_date": "2025-09-01", "milestone_date": "2025-11-30"}]})
+    assert r.status_code == 201, r.text
+    r = finance.post("/api/v1/finance/contracts", json={
+        "lead_provider_id": lp["id"], "cohort": 2025, "recruitment_target": 4000, "set_up_fee": "0.00",
+        "uplift_amount": "100.00", "vat_chargeable": False, "monthly_service_fee": None, "service_fee_months": 29,
+        "bands": [{"name": "A", "min": 0, "max": 2000, "per_participant": "1000.00"},
+                  {"name": "B", "min": 2001, "max": 4000, "per_participant": "900.00"}]})
+    assert r.status_code == 201, r.text
+    created["contract"] = r.json()["id"]
+    for name, deadline, paid in (("September 2025 (pages)", "2025-09-30", "2025-10-25"),
+                                 ("January 2027 (pages)", "2027-01-31", "2027-02-25")):
+        r = finance.post("/api/v1/finance/statements", json={
+            "lead_provider_id": lp["id"], "cohort": 2025, "name": name, "deadline_date": deadline,
+            "payment_date": paid, "output_fee": True})
+        assert r.status_code == 201, r.text
+    people = {}
+    for key, name, eligible in (("kept", "Ada Lovelace", True), ("dup", "Ada King", False)):
+        r = finance.post("/api/v1/finance/participants", json={
+            "lead_provider_id": lp["id"], "cohort": 2025, "schedule": "ecf-standard-september-fp", "trn": "3100001",
+            "full_name": name, "course_identifier": "ecf-induction", "pupil_premium_uplift": False,
+            "sparsity_uplift": False, "funding_eligible": eligible, "induction_start_date": "2025-09-01"})
+        assert r.status_code == 201, r.text
+        people[key] = r.json()["id"]
+    created.update(people)
+    return created
+
+
+def test_finance_manages_statements_contracts_schedules_and_participants(system, new_page, screens):
+    made = set_up(system)
+    lp = made["lp"]
+    page = new_page()
+    sign_in(page, "finance@example.com")
+
+    # Statements, filtered by lead provider and cohort; the header carries the ECF service's name.
+    page.goto("/finance/statements")
+    page.get_by_label("Lead provider").select_option(lp["id"])
+    page.get_by_label("Cohort").select_option("2025")
+    page.get_by_role("button", name="Show statements").click()
+    expect(page.locator(".govuk-service-navigation__service-name")).to_have_text(SERVICE)
+    assert page.title() == f"Statements – {SERVICE} – GOV.UK"
+    expect(page.locator("tbody tr")).to_have_count(2)
+    screens.shot(page, "47-finance-statements-filtered")
+
+    # Before its deadline a statement offers no authorisation; adjustments and notes are checked.
+    page.get_by_role("link", name="January 2027 (pages)").click()
+    expect(page.get_by_role("button", name="Authorise for payment")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("You can authorise this statement for payment after its deadline")
+    page.get_by_role("button", name="Add adjustment").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a payment type")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter an amount")
+    screens.shot(page, "48-finance-adjustment-errors")
+    page.get_by_label("Payment type").fill("Clawback correction")
+    page.get_by_label("Amount").fill("-250.00")
+    page.get_by_role("button", name="Add adjustment").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Adjustment added")
+    expect(page.locator("table").last).to_contain_text("Clawback correction")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a note")
+    page.get_by_label("Add a note").fill("Checked against the contract")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#notes + ul")).to_contain_text("Checked against the contract")
+    screens.shot(page, "49-finance-statement-adjustment-and-note")
+    statement_csv = page.get_by_role("link", name="Download the statement (CSV)")
+    with page.expect_download() as download:
+        statement_csv.click()
+    assert download.value.suggested_filename.endswith(".csv")
+
+    # After its deadline the statement can be authorised.
+    page.goto(f"/finance/statements?lead_provider_id={lp['id']}&cohort=2025")
+    page.get_by_role("link", name="September 2025 (pages)").click()
+    expect(page.get_by_role("button", name="Authorise for payment")).to_be_visible()
+
+    # Contracts: raise a band's capacity (a refusal first).
+    page.goto("/finance/contracts")
+    expect(page.locator("h1")).to_have_text("Contracts")
+    page.locator(f"#max-{made['contract']}-A").fill("many")
+    page.locator(f"form[action='/finance/contracts/{made['contract']}/bands/A/capacity'] button").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the band's new maximum as a whole number")
+    screens.shot(page, "50-finance-contracts-capacity-error")
+    page.locator(f"#max-{made['contract']}-A").fill("2500")
+    page.locator(f"form[action='/finance/contracts/{made['contract']}/bands/A/capacity'] button").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Band A’s capacity raised")
+    screens.shot(page, "51-finance-contracts")
+
+    page.goto("/finance/schedules")
+    expect(page.locator("main")).to_contain_text("ecf-standard-september-fp (cohort 2025)")
+    screens.shot(page, "52-finance-schedules")
+
+    # Participants: search, duplicates, make eligible, change cohort, retire.
+    page.goto("/finance/participants")
+    page.get_by_label("Search by name, TRN or participant id").fill("3100001")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    screens.shot(page, "53-finance-participants")
+    page.get_by_role("link", name="Show possible duplicate participants").click()
+    expect(page.locator("h1")).to_have_text("Possible duplicate participants")
+    expect(page.locator("main")).to_contain_text("Ada King")
+    screens.shot(page, "54-finance-participant-duplicates")
+
+    page.goto(f"/finance/participants/{made['dup']}")
+    expect(page.locator("h1")).to_have_text("Ada King")
+    page.get_by_role("button", name="Make eligible for funding").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Participant made eligible for funding")
+    page.get_by_label("Cohort (optional)").fill("twenty")
+    page.get_by_role("button", name="Record induction start date").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the cohort as a year")
+    screens.shot(page, "55-finance-participant-cohort-error")
+    page.get_by_label("Cohort (optional)").fill("")
+    page.get_by_role("button", name="Retire this participant").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the id of the participant to keep")
+    page.get_by_label("Id of the participant to keep").fill(made["kept"])
+    page.get_by_role("button", name="Retire this participant").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Participant retired")
+    expect(page.locator("main")).to_contain_text(f"Retired into {made['kept']}")
+    screens.shot(page, "56-finance-participant-retired")
