@@ -18,6 +18,23 @@ def _data_dir() -> Path:
     return Path(os.environ.get("CLAIMFLOW_DATA_DIR", ".claimflow")).resolve()
 
 
+def _find_running(*needed: str) -> bool:
+    """Take the settings the environment lacks from the running `claimflow up` (see running.py);
+    False, having said why, when none is running."""
+    from .running import NotRunning, find
+
+    try:
+        find(needed)
+    except NotRunning as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def _database_env(name: str) -> str:
+    return BY_NAME[name].database_env
+
+
 # ------------------------------------------------------------------------------------------ up
 def sign_in_lines(stack) -> list[str]:
     """What `claimflow up` tells the person about signing in: the demo sign-ins when the data
@@ -25,10 +42,8 @@ def sign_in_lines(stack) -> list[str]:
     from .stack import DEMO_PASSWORD, DEMO_USERS
 
     if not stack.demo_data_loaded:
-        database = stack.env.get("GATEWAY_DATABASE_URL", "<the gateway's database URL>")
         return ["No demo data was loaded (--no-seed), so there are no demo sign-ins.",
-                "To add a user, run in a second terminal:",
-                f"  GATEWAY_DATABASE_URL={database} \\",
+                "To add a user, run in a second terminal (it finds this running system):",
                 "  claimflow users add --email you@example.com --password <at least 8 characters> --role support",
                 "(or stop and run `./cf up` without --no-seed to load the demo data)."]
     lines = [f"Sign in with any of these (password: {DEMO_PASSWORD}):"]
@@ -97,6 +112,8 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     from services.gateway.config import GatewaySettings
     from services.gateway.users import add_user
 
+    if not _find_running("GATEWAY_DATABASE_URL"):
+        return 2
     settings = GatewaySettings()
     try:
         asyncio.run(add_user(settings.database_url, args.email, args.password, args.role,
@@ -115,6 +132,8 @@ def cmd_tail(args: argparse.Namespace) -> int:
     import shared.contracts  # noqa: F401 - registers every message type
     from shared.contracts import ContractError, decode
 
+    if not _find_running("KAFKA_BOOTSTRAP_SERVERS"):
+        return 2
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
 
@@ -179,6 +198,8 @@ def cmd_dlq(args: argparse.Namespace) -> int:
 
     from shared.platform.messaging import REPLAY_HEADER
 
+    if not _find_running("KAFKA_BOOTSTRAP_SERVERS"):
+        return 2
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
 
@@ -216,6 +237,8 @@ def cmd_outbox_republish(args: argparse.Namespace) -> int:
     if since.tzinfo is None:
         since = since.replace(tzinfo=timezone.utc)
     names = args.service or [s.name for s in available_services() if s.name != "gateway"]
+    if not _find_running("KAFKA_BOOTSTRAP_SERVERS", *(_database_env(n) for n in names)):
+        return 2
 
     async def run() -> None:
         for name in names:
@@ -240,6 +263,8 @@ def cmd_outbox_republish(args: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     from .seed import seed
 
+    if not _find_running(_database_env("claims"), _database_env("gateway")):
+        return 2
     return asyncio.run(seed(claims=args.claims, demo=args.demo))
 
 
@@ -253,6 +278,8 @@ def cmd_lead_providers_add(args: argparse.Namespace) -> int:
     from services.payments.config import PaymentsSettings
     from services.payments.ecf.admin import add_lead_provider
 
+    if not _find_running(_database_env("payments")):
+        return 2
     result = asyncio.run(add_lead_provider(PaymentsSettings().database_url, name=args.name))
     print(json.dumps(result))
     return 0

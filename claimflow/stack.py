@@ -25,6 +25,7 @@ from typing import Callable
 
 import httpx
 
+from . import running
 from .registry import SERVICES, ServiceSpec, available_services
 from .runtime import EmbeddedBroker, EmbeddedPostgres, free_port
 
@@ -118,6 +119,8 @@ class Stack:
             self.env["OUTBOX_REPUBLISH_SINCE"] = since.isoformat()
         self._save_state({"pg_port": self.pg.port, "kafka_port": self.broker.port,
                           "started_at": datetime.now(timezone.utc).isoformat()})
+        # Commands in another terminal find this system through it (removed on stop).
+        running.record(self.data_dir, self.env)
 
         progress("Applying database migrations")
         run = subprocess.run([sys.executable, "-m", "claimflow", "migrate"], env=self.env, capture_output=True,
@@ -207,6 +210,7 @@ class Stack:
         raise KeyError(name)
 
     def stop(self) -> None:
+        running.forget(self.data_dir)
         for p in reversed(self.processes):
             if p.proc.poll() is None:
                 p.proc.send_signal(signal.SIGTERM)

@@ -138,13 +138,16 @@ SELECT ($5::text || lpad(to_hex(d.n::bigint * 4), 12, '0'))::uuid, $1::text, d.r
     'reference', d.reference, 'status', 'submitted',
     'school', json_build_object('urn', s.urn, 'name', s.name, 'postcode', s.postcode,
                                  'local_authority', s.local_authority, 'type_of_establishment', s.type_of_establishment,
-                                 'region', s.region, 'group', coalesce(tr.name, ''), 'email', coalesce(s.email, '')),
+                                 'region', s.region, 'group', coalesce(tr.name, ''), 'email', coalesce(s.email, ''),
+                                 'phase_of_education', '', 'urban_rural', ''),
     'provider', json_build_object('id', p.id, 'name', p.name, 'code', p.code, 'email_addresses', to_json(p.email_addresses)),
     'claim_window_id', w.id, 'academic_year', w.academic_year, 'hourly_rate', r.rate::text,
     'amount', (r.rate * (SELECT sum(h) FROM unnest(d.hours) h))::text,
     'mentors', (SELECT json_agg(json_build_object('trn', trn, 'full_name', name, 'hours', hours) ORDER BY o)
                 FROM unnest(d.trns, d.names, d.hours) WITH ORDINALITY u(trn, name, hours, o)),
-    'submitted_at', to_char(d.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00')::jsonb
+    'submitted_at', to_char(d.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00',
+    -- A third of the demo claims are submitted by their first mentor (the generated sample's mentor rule).
+    'submitted_by_name', CASE WHEN d.n % 3 = 0 THEN d.names[1] ELSE '' END)::jsonb
 FROM seed_draws d JOIN schools s ON s.urn = d.school_urn JOIN providers p ON p.code = d.provider_code
 JOIN claim_windows w ON w.id = d.window_id JOIN seed_rates r ON r.region = s.region
 LEFT JOIN trusts tr ON tr.id = s.trust_id

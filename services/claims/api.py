@@ -36,6 +36,7 @@ class ActorContext(BaseModel):
     role: str
     school_urn: str | None = None
     trust_id: str | None = None
+    name: str = ""
 
     @property
     def actor(self) -> Actor:
@@ -44,9 +45,10 @@ class ActorContext(BaseModel):
 
 def actor_context(x_actor_email: str = Header(default="system@claimflow"), x_actor_role: str = Header(default=SYSTEM),
                   x_actor_school: str | None = Header(default=None),
-                  x_actor_trust: str | None = Header(default=None)) -> ActorContext:
+                  x_actor_trust: str | None = Header(default=None),
+                  x_actor_name: str = Header(default="")) -> ActorContext:
     return ActorContext(email=x_actor_email, role=x_actor_role, school_urn=x_actor_school or None,
-                        trust_id=x_actor_trust or None)
+                        trust_id=x_actor_trust or None, name=x_actor_name[:300])
 
 
 def money(value: Any) -> str | None:
@@ -91,7 +93,9 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                                          "type_of_establishment": ("typeofestablishment (name)",),
                                          "region": (), "group": ("trust", "trusts (name)"),
                                          "district_code": ("districtadministrative (code)",),
-                                         "email": ("email_address", "mainemail")})
+                                         "email": ("email_address", "mainemail"),
+                                         "phase_of_education": ("phase", "phaseofeducation (name)"),
+                                         "urban_rural": ("urbanrural (name)",)})
         # a row with more values than there are columns, or a URN that is not 6 digits 0-9
         refuse_rows(rows, [Refused(error, field="urn", row=r.number) for r in rows.rows
                            if (error := urn_error(r.values["urn"]))])
@@ -128,7 +132,8 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
             items = await uow.organisations.list_windows()
         today = deps.clock.today()
         return {"items": [{**w, "starts_on": w["starts_on"].isoformat(), "ends_on": w["ends_on"].isoformat(),
-                           "current": w["starts_on"] <= today <= w["ends_on"]} for w in items],
+                           "current": w["starts_on"] <= today <= w["ends_on"], "future": w["starts_on"] > today}
+                          for w in items],
                 "total": len(items), "page": 1}
 
     @router.post("/claims", status_code=201, response_model=ClaimDetail)
@@ -137,7 +142,8 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
             claim = await handlers.handle_submit_claim(handlers.SubmitClaim(
                 actor=ctx.actor, school_urn=body.school_urn, provider_id=body.provider_id,
                 mentors=[handlers.MentorInput(m.trn.strip(), m.full_name, m.hours) for m in body.mentors],
-                scope_school_urn=ctx.school_urn, scope_trust_id=ctx.trust_id), uow, deps.clock, rng=deps.rng)
+                scope_school_urn=ctx.school_urn, scope_trust_id=ctx.trust_id, submitted_by_name=ctx.name),
+                uow, deps.clock, rng=deps.rng)
         return await _detail(claim["reference"], ctx)
 
     def filters(q, status, provider_id, school_urn, claim_window_id, academic_year, submitted_from, submitted_to,

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from shared.contracts.topics import ACTIVITY_EVENTS, CLAIMS_EVENTS, ORGANISATIONS_EVENTS
 from shared.platform.service import ServiceRuntime, create_service_app, internal_auth
 
-from . import api
+from . import api, schools_api, settings_api
 from .config import ClaimsSettings
 from .handlers import load_districts
 from .ports import Deps
@@ -29,8 +29,9 @@ def create_app(settings: ClaimsSettings | None = None, deps: Deps | None = None)
         return ClaimsUnitOfWork(runtime.sessionmaker)
 
     runtime.consumers = consumers(settings, uow_factory, deps.clock)
-    router = api.build_router(uow_factory, deps, load_districts(settings.regions_csv or None),
-                              internal_auth(settings))
-    app = create_service_app(runtime, title="ClaimFlow claims (internal)", routers=[router])
+    districts = load_districts(settings.regions_csv or None)
+    routers = [module.build_router(uow_factory, deps, districts, internal_auth(settings))
+               for module in (schools_api, settings_api, api)]
+    app = create_service_app(runtime, title="ClaimFlow claims (internal)", routers=routers)
     app.state.uow_factory = uow_factory
     return app

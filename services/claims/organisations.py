@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import NotFound, Refused
 
-from .tables import claim_windows, providers, schools, trusts
+from .tables import claim_windows, claims, providers, schools, trusts
 
 
 class OrganisationRepository:
@@ -33,7 +33,9 @@ class OrganisationRepository:
             select(schools.c.urn).where(schools.c.urn.in_([r["urn"] for r in rows])))).scalars())
         stmt = pg_insert(schools)
         cols = ("name", "postcode", "local_authority", "type_of_establishment", "district_code", "region",
-                "trust_id", "email")
+                "trust_id", "email", "phase_of_education", "urban_rural")
+        known = set(schools.c.keys())
+        rows = [{k: v for k, v in r.items() if k in known} for r in rows]
         await self.session.execute(stmt.on_conflict_do_update(
             index_elements=[schools.c.urn],
             set_={**{c: stmt.excluded[c] for c in cols}, "updated_at": func.now()}), rows)
@@ -64,6 +66,33 @@ class OrganisationRepository:
     async def list_providers(self) -> list[dict[str, Any]]:
         rows = await self.session.execute(select(providers).order_by(providers.c.name))
         return [dict(r) for r in rows.mappings()]
+
+    async def update_provider(self, provider_id: str, values: dict[str, Any]) -> None:
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(providers.update().where(providers.c.id == provider_id).values(**values))
+        except IntegrityError:
+            raise Refused(f"An accredited provider with the code {values['code']} already exists",
+                          field="code") from None
+
+    async def update_window(self, window_id: str, values: dict[str, Any]) -> None:
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(
+                    claim_windows.update().where(claim_windows.c.id == window_id).values(**values))
+        except IntegrityError as exc:
+            if "ex_windows_overlap" in str(exc.orig):
+                raise Refused("Select a date that is not within an existing claim window",
+                              field="starts_on") from None
+            raise
+
+    async def delete_window(self, window_id: str) -> None:
+        await self.session.execute(claim_windows.delete().where(claim_windows.c.id == window_id))
+
+    async def window_has_claims(self, window_id: str) -> bool:
+        found = await self.session.execute(select(claims.c.reference).where(claims.c.claim_window_id == window_id)
+                                           .limit(1))
+        return found.first() is not None
 
     async def add_window(self, row: dict[str, Any]) -> None:
         try:

@@ -66,6 +66,38 @@ class OrganisationRepository(Protocol):
 
     async def window_on(self, day: date) -> dict[str, Any] | None: ...
 
+    async def update_provider(self, provider_id: str, values: dict[str, Any]) -> None:
+        """``Refused`` if another provider has the code."""
+
+    async def window(self, window_id: str) -> dict[str, Any]:
+        """``NotFound`` if there is none."""
+
+    async def list_windows(self) -> list[dict[str, Any]]: ...
+
+    async def update_window(self, window_id: str, values: dict[str, Any]) -> None:
+        """``Refused`` if the window would overlap another."""
+
+    async def delete_window(self, window_id: str) -> None: ...
+
+    async def window_has_claims(self, window_id: str) -> bool: ...
+
+
+class GiasRepository(Protocol):
+    """Pending GIAS uploads and the school values an extract sets. Never commits."""
+
+    async def known_schools(self) -> dict[str, tuple]:
+        """URN -> the values an extract sets, in ``gias.repository.COMPARED`` order."""
+
+    async def add_upload(self, row: dict[str, Any]) -> None: ...
+
+    async def upload(self, upload_id: str, *, for_update: bool = False) -> dict[str, Any]:
+        """The upload without its rows; ``NotFound`` if there is none."""
+
+    async def apply(self, upload_id: str) -> None:
+        """Write the upload's trusts and schools."""
+
+    async def finish(self, upload_id: str, *, status: str, at: Any) -> None: ...
+
 
 class ActivityRepository(Protocol):
     """The activity log. Never commits."""
@@ -98,6 +130,7 @@ class ClaimsUnitOfWork(Protocol):
     organisations: OrganisationRepository
     activity: ActivityRepository
     bulk: BulkClaimRepository
+    gias: GiasRepository
 
     def emit(self, message: Message, *, topic: str | None = None) -> None: ...
 

@@ -28,6 +28,32 @@ schools = Table(
     Column("trust_id", String(64), ForeignKey("trusts.id"), nullable=True, index=True),
     Column("email", String(320), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # From GIAS (migration 0010): the generated sample's strata, and whether the school is open.
+    Column("phase_of_education", String(100), nullable=False, server_default=""),
+    Column("urban_rural", String(100), nullable=False, server_default=""),
+    Column("establishment_status", String(64), nullable=False, server_default="Open"),
+    Column("closed_on", Date, nullable=True),
+    Column("successor_urn", String(16), nullable=True),
+)
+Index("ix_schools_name_trgm", schools.c.name, postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"})
+
+#: A validated GIAS extract waiting for support to confirm it (migration 0010): the schools and
+#: trusts as they will be written, and the counts the review shows. Applied once, then emptied.
+gias_uploads = Table(
+    "gias_uploads", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),  # pending, confirmed, cancelled
+    Column("file_name", String(300), nullable=False),
+    Column("links_file_name", String(300), nullable=True),
+    Column("created_by", String(320), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("row_count", Integer, nullable=False),
+    Column("new_count", Integer, nullable=False),
+    Column("changed_count", Integer, nullable=False),
+    Column("closed_count", Integer, nullable=False),
+    Column("schools", JSONB, nullable=True),
+    Column("trusts", JSONB, nullable=True),
 )
 
 providers = Table(

@@ -8,6 +8,7 @@ from shared.platform.uow import SqlUnitOfWork
 from . import sampled_sql
 from .activity import ActivityRepository
 from .bulk_repository import BulkClaims
+from .gias.repository import GiasRepository
 from .organisations import OrganisationRepository
 from .repository import ClaimRepository
 from .tables import platform
@@ -18,6 +19,7 @@ class ClaimsUnitOfWork(SqlUnitOfWork, platform=platform):
     organisations: OrganisationRepository
     activity: ActivityRepository
     bulk: BulkClaims
+    gias: GiasRepository
 
     async def apply_sampled_batches(self, *, batch_ids: list[str], actor_emails: list[str | None],
                                     changed_ats: list[Any], templates: list[str], references: list[str],

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Query, Response, UploadFile
 
 from shared.contracts import Actor
-from shared.contracts.http.sampling import (Accepted, DecisionIn, Summary, UploadCreated, UploadView,
+from shared.contracts.http.sampling import (Accepted, DecisionIn, Generated, Summary, UploadCreated, UploadView,
                                             WaitingClaimList)
 from shared.contracts.http.links import LinkStatus
 from shared.contracts.money import Money
@@ -21,6 +21,7 @@ from shared.platform.filenames import safe_file_name
 
 from . import handlers
 from .domain import wording
+from .generation_api import GenerateIn, command_from
 from .ports import Deps
 from .tables import links as links_table
 from shared.platform.links import download_response, link_status
@@ -100,6 +101,19 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
                    upload=lambda command, uow, clock: handlers.handle_upload_response(command, uow, clock,
                                                                                       new_id=deps.new_id),
                    confirm=lambda command, uow, clock: handlers.handle_confirm_response(command, uow, clock))
+
+    # -- a generated sample ----------------------------------------------------------------------
+    @router.post("/sampling/generate", status_code=201, response_model=Generated)
+    async def generate(body: GenerateIn, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await handlers.handle_generate_sample(command_from(body, who), uow, deps.clock, new_id=deps.new_id)
+
+    @router.get("/sampling/uploads/{upload_id}/sample.csv")
+    async def sample_csv(upload_id: str):
+        async with uow_factory() as uow:
+            name, content = await handlers.handle_sample_csv(upload_id, uow)
+        return Response(content, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     # -- the Sampling section --------------------------------------------------------------------
     @router.get("/sampling/claims", response_model=WaitingClaimList)

@@ -80,6 +80,17 @@ class SamplingRepository(Protocol):
     async def mark_reminded(self, ids: list[str], at: datetime) -> None: ...
 
 
+class GenerationRepository(Protocol):
+    """What the generated sample reads from the projection. Never commits."""
+
+    async def population(self, *, claim_window_id: str | None, academic_year: str | None
+                         ) -> tuple[list[Any], dict[str, Any], int]: ...
+
+    async def sample_rows(self, upload_id: str) -> list[dict[str, Any]]: ...
+
+    async def outcome(self, upload_id: str) -> tuple[dict[str, Any], dict[str, Any], int]: ...
+
+
 class SamplingUnitOfWork(Protocol):
     """One transaction: the repositories, the outbox, one commit. ``emit_claims_sampled`` is the
     set-based outbox write of a confirmed sample: the unit of work's, like every outbox write."""
@@ -87,6 +98,7 @@ class SamplingUnitOfWork(Protocol):
     projection: ProjectionRepository
     uploads: UploadRepository
     samplings: SamplingRepository
+    generation: GenerationRepository
     session: Any  # the one-time links (shared.platform.links) work on the session itself
 
     def emit(self, message: Message, *, topic: str | None = None) -> None: ...

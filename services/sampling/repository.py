@@ -215,7 +215,7 @@ class UploadRepository:
         query = select(uploads.c.id, uploads.c.kind, uploads.c.status, uploads.c.file_name,
                        uploads.c.row_count, uploads.c.claim_count, uploads.c.provider_ids,
                        uploads.c.created_by, uploads.c.created_at, uploads.c.decided_by,
-                       uploads.c.decided_at).where(uploads.c.id == upload_id)
+                       uploads.c.decided_at, uploads.c.generation).where(uploads.c.id == upload_id)
         if kind:
             query = query.where(uploads.c.kind == kind)
         row = (await self.session.execute(query)).mappings().first()

@@ -7,7 +7,7 @@
   ask twice (sampling itself is marked by ``sampled_claims``, see below). ``open_claims`` and
   ``claim_status_counts`` are kept from ``claims`` by triggers: the claims waiting for a response or
   a decision, and the number of claims per status.
-- ``uploads``: a validated file waiting to be confirmed (``rows`` holds the validated result of a
+- ``uploads``: a validated file (or a generated sample, with its ``generation``) waiting to be confirmed (``rows`` holds the validated result of a
   provider response; a sample's claims are ``upload_claims``, its events' claims ``upload_batches``);
   ``status`` goes pending → confirmed | cancelled exactly once.
 - ``provider_samplings``: one per accredited provider per confirmed sampling upload;
@@ -56,11 +56,18 @@ claims = Table(
     Column("status_reason", Text, nullable=True),
     Column("awaiting", Text, nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The generated sample's strata and mentor rule (migration 0007; "" when not known).
+    Column("school_type_of_establishment", Text, nullable=False, server_default=""),
+    Column("school_phase_of_education", Text, nullable=False, server_default=""),
+    Column("school_urban_rural", Text, nullable=False, server_default=""),
+    Column("submitted_by_name", Text, nullable=False, server_default=""),
     # Half of each page is kept free and no index names ``status`` or ``awaiting``, so a projected
     # status change is a HOT update (migration 0003).
     postgresql_with={"fillfactor": 50},
 )
 Index("ix_sampling_claims_provider", claims.c.provider_id)
+Index("ix_sampling_claims_window", claims.c.claim_window_id)
+Index("ix_sampling_claims_academic_year", claims.c.academic_year)
 
 #: The claims the Sampling section lists (waiting for a provider response or a support decision),
 #: kept by statement triggers on ``claims`` in the same transaction (migration 0003).
@@ -101,6 +108,8 @@ uploads = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("decided_by", Text, nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),
+    #: A generated sample's method, parameters, seed, scope and report (migration 0007); null for a file.
+    Column("generation", JSONB, nullable=True),
 )
 Index("ix_uploads_kind_status", uploads.c.kind, uploads.c.status)
 

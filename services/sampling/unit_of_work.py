@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from shared.platform.uow import SqlUnitOfWork
 
+from .generation_repository import GenerationRepository
 from .repository import ProjectionRepository, SamplingRepository, UploadRepository
 from .tables import platform
 
@@ -16,6 +17,7 @@ class SamplingUnitOfWork(SqlUnitOfWork, platform=platform):
     projection: ProjectionRepository
     uploads: UploadRepository
     samplings: SamplingRepository
+    generation: GenerationRepository
 
     async def commit(self) -> None:
         # Projection changes queued by a consumer batch are written in the same transaction.

@@ -155,6 +155,11 @@ SAMPLEABLE: tuple[str, ...] = (S.PAID.value,)
 PAYER_QUERIES: tuple[str, ...] = (S.PAYMENT_INFORMATION_REQUESTED.value, S.PAYMENT_INFORMATION_SENT.value)
 #: The clawbacks queue: support enters the hours actually worked for these claims.
 CLAWBACK_QUEUE: tuple[str, ...] = (S.SAMPLING_NOT_APPROVED.value, S.CLAWBACK_REJECTED.value)
+#: The audit found these claims wrong (not approved, then on the way to being clawed back): a
+#: monetary-unit sample's misstatements (DESIGN §13).
+AUDIT_FAILED: tuple[str, ...] = (S.SAMPLING_NOT_APPROVED.value, S.CLAWBACK_REJECTED.value,
+                                 S.CLAWBACK_REQUIRES_APPROVAL.value, S.CLAWBACK_REQUESTED.value,
+                                 S.CLAWBACK_IN_PROGRESS.value, S.CLAWBACK_COMPLETE.value)
 #: Send to payer takes every claim in this status (the payment CSV's ``claim_status``).
 PAYABLE: str = S.SUBMITTED.value
 #: Waiting for the payer's clawback response (the clawback CSV's ``claim_status``).

@@ -25,6 +25,9 @@ class SchoolSnapshot(_Part):
     region: str
     group: str = ""
     email: str = ""  # where the school's funding emails go (optional column of the schools import)
+    # GIAS's PhaseOfEducation (name) and UrbanRural (name): the generated sample's strata ("" unknown).
+    phase_of_education: str = ""
+    urban_rural: str = ""
 
 
 class ProviderSnapshot(_Part):
@@ -53,6 +56,9 @@ class ClaimSubmitted(Message, topic=CLAIMS_EVENTS, key="reference"):
     amount: Decimal
     mentors: tuple[MentorLine, ...]
     submitted_at: str
+    #: The full name of the user who submitted the claim ("" when not known): the generated sample's
+    #: random share is drawn from claims submitted by one of their own mentors (DESIGN §13).
+    submitted_by_name: str = ""
 
 
 class ClaimStatusChanged(Message, topic=CLAIMS_EVENTS, key="reference"):

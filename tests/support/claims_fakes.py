@@ -135,6 +135,31 @@ class FakeOrganisationRepository:
                 return dict(w)
         return None
 
+    async def update_provider(self, provider_id: str, values: dict[str, Any]) -> None:
+        if any(p["code"] == values["code"] for k, p in self.t.providers.items() if k != provider_id):
+            raise Refused(f"An accredited provider with the code {values['code']} already exists", field="code")
+        self.t.providers[provider_id].update(values)
+
+    async def window(self, window_id: str) -> dict[str, Any]:
+        if window_id not in self.t.windows:
+            raise NotFound("There is no such claim window", field="claim_window_id")
+        return dict(self.t.windows[window_id])
+
+    async def list_windows(self) -> list[dict[str, Any]]:
+        return sorted((dict(w) for w in self.t.windows.values()), key=lambda w: w["starts_on"], reverse=True)
+
+    async def update_window(self, window_id: str, values: dict[str, Any]) -> None:
+        for k, w in self.t.windows.items():
+            if k != window_id and values["starts_on"] <= w["ends_on"] and w["starts_on"] <= values["ends_on"]:
+                raise Refused("Select a date that is not within an existing claim window", field="starts_on")
+        self.t.windows[window_id].update(values)
+
+    async def delete_window(self, window_id: str) -> None:
+        self.t.windows.pop(window_id, None)
+
+    async def window_has_claims(self, window_id: str) -> bool:
+        return any(c["claim_window_id"] == window_id for c in self.t.claims.values())
+
 
 class FakeActivityRepository:
     def __init__(self, t: Tables) -> None:

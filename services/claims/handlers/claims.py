@@ -13,6 +13,7 @@ from shared.contracts.roles import MAT, SCHOOL, SUBMITTERS, SUPPORT
 
 from ..domain.funding import check_hours, claim_amount, hourly_rate, hours_left
 from ..domain.reference import new_reference
+from ..domain.school import check_school_open
 from ..ports import Clock, ClaimsUnitOfWork
 
 
@@ -33,6 +34,8 @@ class SubmitClaim:
     mentors: list[MentorInput]
     scope_trust_id: str | None = None
     scope_school_urn: str | None = None
+    #: The submitting user's full name when the gateway knows it (the generated sample's mentor rule).
+    submitted_by_name: str = ""
 
 
 def _check_mentors(mentors: list[MentorInput]) -> None:
@@ -64,6 +67,7 @@ async def handle_submit_claim(command: SubmitClaim, uow: ClaimsUnitOfWork, clock
         raise Refused("You can only claim for schools in your trust", field="school_urn")
     if actor.role not in SUBMITTERS | {SUPPORT}:
         raise Refused("You cannot create claims", field="role")
+    check_school_open(school)
     provider = await uow.organisations.provider(provider_id)
     window = await uow.organisations.window_on(clock.today())
     if window is None:
@@ -95,7 +99,8 @@ async def handle_submit_claim(command: SubmitClaim, uow: ClaimsUnitOfWork, clock
                                        caused_by="submit" if status == "submitted" else "draft",
                                        actor_email=actor.email, changed_at=now)
     if status == "submitted":
-        uow.emit(submitted_event(claim, school, provider, mentors, actor))
+        uow.emit(submitted_event(claim, school, provider, mentors, actor,
+                                 submitted_by_name=command.submitted_by_name))
     uow.emit(ActivityRecorded(
         title=f"Claim {reference} {'submitted' if status == 'submitted' else 'saved as a draft'}",
         action="claim_submitted" if status == "submitted" else "claim_drafted",
@@ -105,20 +110,23 @@ async def handle_submit_claim(command: SubmitClaim, uow: ClaimsUnitOfWork, clock
 
 
 def submitted_event(claim: dict[str, Any], school: dict[str, Any], provider: dict[str, Any],
-                    mentors: list[MentorInput], actor: Actor | None) -> ClaimSubmitted:
+                    mentors: list[MentorInput], actor: Actor | None, *, submitted_by_name: str = "") -> ClaimSubmitted:
     return ClaimSubmitted(
         reference=claim["reference"], status=claim["status"],
         school=SchoolSnapshot(urn=school["urn"], name=school["name"], postcode=school["postcode"],
                               local_authority=school["local_authority"],
                               type_of_establishment=school["type_of_establishment"], region=school["region"],
                               group=school.get("trust_name") or school.get("trust_id") or "",
-                              email=school.get("email") or ""),
+                              email=school.get("email") or "",
+                              # Filled by the GIAS import where it ran ("" is "Unknown" in the strata).
+                              phase_of_education=school.get("phase_of_education") or "",
+                              urban_rural=school.get("urban_rural") or ""),
         provider=ProviderSnapshot(id=provider["id"], name=provider["name"], code=provider["code"],
                                   email_addresses=tuple(provider["email_addresses"])),
         claim_window_id=claim["claim_window_id"], academic_year=claim["academic_year"],
         hourly_rate=Decimal(claim["hourly_rate"]), amount=Decimal(claim["amount"]),
         mentors=tuple(MentorLine(trn=m.trn, full_name=m.full_name.strip(), hours=m.hours) for m in mentors),
-        submitted_at=claim["submitted_at"].isoformat(), actor=actor)
+        submitted_at=claim["submitted_at"].isoformat(), submitted_by_name=submitted_by_name.strip(), actor=actor)
 
 
 @dataclass(frozen=True)

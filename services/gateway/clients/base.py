@@ -155,11 +155,15 @@ class ServiceClient:
         return (await self.request(method, path, user=user, **kwargs)).json()
 
     async def call(self, endpoint: Endpoint, *, user: User | None, body: BaseModel | None = None,
-                   params: Any = None, files: dict[str, Any] | None = None, **path: Any) -> Any:
+                   params: Any = None, files: dict[str, Any] | None = None, timeout: float | None = None,
+                   **path: Any) -> Any:
         """One call of the service's internal API: ``path`` fills the endpoint's placeholders, ``body``
         is sent as JSON, and the answer is parsed into ``endpoint.response``. An answer that does not
-        fit the contract is the service's fault, not the user's: logged, and answered as unavailable."""
+        fit the contract is the service's fault, not the user's: logged, and answered as unavailable.
+        ``timeout`` (seconds) replaces the usual one for a call known to be slow."""
         kwargs: dict[str, Any] = {}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
         if body is not None:
             kwargs["json"] = body.model_dump(mode="json")
         if params is not None:

@@ -12,6 +12,8 @@ from ..users import User
 from .base import ServiceClient
 from .uploads import file_part
 
+GIAS_TIMEOUT_S = 120.0
+
 
 class ClaimsClient:
     def __init__(self, http: ServiceClient) -> None:
@@ -31,6 +33,44 @@ class ClaimsClient:
 
     async def list_claim_windows(self, *, user: User) -> api.ClaimWindowList:
         return await self.http.call(api.LIST_CLAIM_WINDOWS, user=user)
+
+    # GIAS's extracts take seconds to read and apply (50,000 schools): these calls wait longer.
+    async def upload_gias(self, file: tuple[str, bytes, str], links: tuple[str, bytes, str] | None, *,
+                          user: User) -> api.GiasUploaded:
+        """``file`` (and ``links``): (file name, content, content type) of GIAS's CSV extracts."""
+        files = {"file": file, **({"links": links} if links else {})}
+        return await self.http.call(api.UPLOAD_GIAS, user=user, files=files, timeout=GIAS_TIMEOUT_S)
+
+    async def gias_upload(self, upload_id: str, *, user: User) -> api.GiasUpload:
+        return await self.http.call(api.GIAS_UPLOAD, user=user, upload_id=upload_id)
+
+    async def confirm_gias(self, upload_id: str, *, user: User) -> api.GiasFinished:
+        return await self.http.call(api.CONFIRM_GIAS, user=user, upload_id=upload_id, timeout=GIAS_TIMEOUT_S)
+
+    async def cancel_gias(self, upload_id: str, *, user: User) -> api.GiasFinished:
+        return await self.http.call(api.CANCEL_GIAS, user=user, upload_id=upload_id)
+
+    async def schools(self, *, q: str | None, page: int, per_page: int, user: User) -> api.SchoolList:
+        params = {"page": page, "per_page": per_page, **({"q": q} if q else {})}
+        return await self.http.call(api.SEARCH_SCHOOLS, user=user, params=params)
+
+    async def school(self, urn: str, *, user: User) -> api.SchoolDetail:
+        return await self.http.call(api.GET_SCHOOL, user=user, urn=urn)
+
+    async def provider(self, provider_id: str, *, user: User) -> api.Provider:
+        return await self.http.call(api.GET_PROVIDER, user=user, provider_id=provider_id)
+
+    async def edit_provider(self, provider_id: str, body: api.ProviderIn, *, user: User) -> api.Provider:
+        return await self.http.call(api.EDIT_PROVIDER, user=user, body=body, provider_id=provider_id)
+
+    async def claim_window(self, window_id: str, *, user: User) -> api.ClaimWindowState:
+        return await self.http.call(api.GET_CLAIM_WINDOW, user=user, window_id=window_id)
+
+    async def edit_claim_window(self, window_id: str, body: api.WindowIn, *, user: User) -> api.ClaimWindowState:
+        return await self.http.call(api.EDIT_CLAIM_WINDOW, user=user, body=body, window_id=window_id)
+
+    async def delete_claim_window(self, window_id: str, *, user: User) -> None:
+        await self.http.call(api.DELETE_CLAIM_WINDOW, user=user, window_id=window_id)
 
     async def submit_claim(self, body: api.ClaimIn, *, user: User) -> api.ClaimDetail:
         return await self.http.call(api.SUBMIT_CLAIM, user=user, body=body)

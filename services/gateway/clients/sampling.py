@@ -22,6 +22,15 @@ class SamplingClient:
         self.responses = UploadClient(http, UploadEndpoints(api.UPLOAD_RESPONSE, api.REVIEW_RESPONSE,
                                                             api.CONFIRM_RESPONSE, api.CANCEL_RESPONSE))
 
+    async def generate(self, body: api.GenerateIn, *, user: User) -> api.Generated:
+        """A sample generated in the service, held as a pending sample upload (``samples`` reviews,
+        confirms or cancels it)."""
+        return await self.http.call(api.GENERATE_SAMPLE, user=user, body=body)
+
+    async def sample_csv(self, upload_id: str, *, user: User) -> httpx.Response:
+        """A generated sample in the sampling file's format (404 for an unknown upload: ``Downstream``)."""
+        return await self.http.call(api.SAMPLE_CSV, user=user, upload_id=upload_id)
+
     async def waiting_claims(self, *, page: int, per_page: int, status: str | None = None,
                              user: User) -> api.WaitingClaimList:
         params = {"page": page, "per_page": per_page, **({"status": status} if status else {})}

@@ -2,7 +2,8 @@
 Claims sub-sections (``/claims/sampling``, ``/claims/payments``, ...) come before ``/claims/{reference}``."""
 from __future__ import annotations
 
-from . import activity, auth, claims, clawbacks, finance, links, payments, sampling, uploads
+from . import (activity, auth, claim_windows, claims, clawbacks, finance, links, organisations, payments,
+               sample_generation, sampling, uploads)
 
-routers = [uploads.router, sampling.router, payments.router, clawbacks.router, finance.router, auth.router,
-           claims.router, activity.router, links.router]
+routers = [uploads.router, sample_generation.router, sampling.router, payments.router, clawbacks.router, finance.router,
+           auth.router, claims.router, activity.router, organisations.router, claim_windows.router, links.router]

@@ -11,13 +11,14 @@ Rules kept here (the file rules are the domain's):
 - At confirm the claims are checked again (a claim that moved since the upload, or that another
   confirm is already moving, refuses the whole confirm), so sampling never asks claims to move
   one claim twice. Modules: ``projection`` (consumers), ``uploads`` (sampling and response files),
-  ``support`` (decisions, links, reminders), ``answers`` (what upload use cases answer),
+  ``support`` (decisions, links, reminders), ``generation`` (the sample generated in the service), ``answers`` (what upload use cases answer),
   ``provider_links`` (the provider's file and links), ``activity`` (how sampling signs its log).
 - Emails go through the outbox as ``SendNotification`` with ids derived from the fact (provider
   sampling, address, purpose), so a retry never sends twice.
 """
 from .activity import MAX_ACTIVITY_REFERENCES, SERVICE
 from .answers import upload_view
+from .generation import GenerateSample, handle_generate_sample, handle_sample_csv
 from .projection import (handle_claim_submitted, handle_provider_registered, handle_status_changed,
                          handle_statuses_changed)
 from .provider_links import LINK_KIND, provider_file
@@ -27,6 +28,7 @@ from .uploads import (DecideUpload, UploadFile, handle_cancel_upload, handle_con
                       handle_review, handle_upload_response, handle_upload_sample)
 
 __all__ = [
+    "GenerateSample", "handle_generate_sample", "handle_sample_csv",
     "MAX_ACTIVITY_REFERENCES", "SERVICE", "upload_view", "handle_claim_submitted", "handle_provider_registered",
     "handle_status_changed", "handle_statuses_changed", "LINK_KIND", "provider_file", "DecideClaim", "Download",
     "ResendLink", "SendReminders", "handle_decide_claim", "handle_download", "handle_resend_link",

@@ -19,6 +19,8 @@ def upload_view(upload: dict[str, Any]) -> dict[str, Any]:
             "decided_at": upload["decided_at"].isoformat() if upload["decided_at"] else None}
     if upload["kind"] == "sample":
         view["warning"] = wording.REVIEW_WARNING
+        if upload.get("generation"):
+            view["generation"] = upload["generation"]
     return view
 
 

@@ -22,7 +22,10 @@ async def handle_claim_submitted(message: ClaimSubmitted, uow: SamplingUnitOfWor
         "school_name": message.school.name, "school_postcode": message.school.postcode,
         "school_email": message.school.email, "provider_id": provider.id, "provider_name": provider.name,
         "claim_window_id": message.claim_window_id, "academic_year": message.academic_year,
-        "amount": message.amount, "submitted_at": datetime.fromisoformat(message.submitted_at)})
+        "amount": message.amount, "submitted_at": datetime.fromisoformat(message.submitted_at),
+        "school_type_of_establishment": message.school.type_of_establishment,
+        "school_phase_of_education": message.school.phase_of_education,
+        "school_urban_rural": message.school.urban_rural, "submitted_by_name": message.submitted_by_name})
     batch.mentors.extend({"claim_reference": message.reference, "trn": m.trn, "full_name": m.full_name,
                           "hours": m.hours} for m in message.mentors)
 

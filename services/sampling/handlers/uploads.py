@@ -17,6 +17,7 @@ from ..domain import wording
 from ..ports import Clock, SamplingUnitOfWork
 from .activity import MAX_ACTIVITY_REFERENCES, SERVICE
 from .answers import decided_already, moved_since_upload, upload_view
+from .generation import describe, evaluation
 from .provider_links import file_name_for, new_link
 
 
@@ -81,8 +82,10 @@ async def handle_review(command: DecideUpload, uow: SamplingUnitOfWork, clock: C
     upload = await uow.uploads.get(command.upload_id, kind=command.kind)
     if upload is None:
         raise NotFound("There is no such upload", field="upload_id")
-    return upload_view(upload)
-
+    view = upload_view(upload)
+    if (evaluated := await evaluation(upload, uow)) is not None:
+        view["evaluation"] = evaluated
+    return view
 
 
 
@@ -167,6 +170,10 @@ async def handle_confirm_sample(command: DecideUpload, uow: SamplingUnitOfWork, 
         title=wording.sampling_uploaded(claim_count), action="sampling_uploaded", claim_references=references,
         files=(FileRef(name=upload["file_name"], kind="upload", id=upload_id, rows=upload["row_count"]),),
         source=SERVICE, actor=actor, occurred_at=now, correlation_id=correlation))
+    if upload.get("generation"):  # how to regenerate it: method, parameters, seed
+        uow.emit(ActivityRecorded(
+            title=describe(upload["generation"]), action="sample_generated", claim_references=references,
+            source=SERVICE, actor=actor, occurred_at=now, correlation_id=correlation))
     await uow.commit()
     return upload_view(upload)
 

@@ -74,6 +74,67 @@ class ClaimWindowList(Wire):
     page: int
 
 
+class ClaimWindowState(ClaimWindow):
+    """One claim window, and whether it is open today or has not opened yet (only those can be deleted)."""
+    current: bool
+    future: bool
+
+
+class GiasUploaded(Wire):
+    """A GIAS extract read and kept pending: how many schools it would add, change and close."""
+    upload_id: Id
+    new: int
+    changed: int
+    closed: int
+
+
+class GiasFinished(GiasUploaded):
+    status: str  # confirmed or cancelled
+
+
+class GiasUpload(GiasUploaded):
+    status: str  # pending, confirmed or cancelled
+    file_name: str
+    links_file_name: str | None = None
+    row_count: int
+    created_by: str | None = None
+    created_at: Timestamp
+    confirmed_at: Timestamp | None = None
+
+
+class School(Wire):
+    urn: str
+    name: str
+    postcode: str | None = None
+    local_authority: str | None = None
+    type_of_establishment: str | None = None
+    phase_of_education: str | None = None
+    urban_rural: str | None = None
+    region: str | None = None
+    district_code: str | None = None
+    trust_id: str | None = None
+    trust_name: str | None = None
+    establishment_status: str
+    closed_on: date | None = None
+    successor_urn: str | None = None
+
+
+class SchoolList(Wire):
+    items: list[School]
+    total: int
+    page: int
+    per_page: int | None = None
+
+
+class Successor(Wire):
+    urn: str
+    name: str | None = None
+
+
+class SchoolDetail(School):
+    successor: Successor | None = None
+
+
 class SchoolRef(Wire):
     urn: str
     name: str
@@ -160,6 +221,17 @@ ADD_PROVIDER = Endpoint("POST", "/internal/v1/providers", Provider, ProviderIn, 
 LIST_PROVIDERS = Endpoint("GET", "/internal/v1/providers", ProviderList)
 ADD_CLAIM_WINDOW = Endpoint("POST", "/internal/v1/claim-windows", ClaimWindow, WindowIn, status=201)
 LIST_CLAIM_WINDOWS = Endpoint("GET", "/internal/v1/claim-windows", ClaimWindowList)
+UPLOAD_GIAS = Endpoint("POST", "/internal/v1/schools/gias", GiasUploaded, status=201)  # multipart: file, links
+GIAS_UPLOAD = Endpoint("GET", "/internal/v1/schools/gias/{upload_id}", GiasUpload)
+CONFIRM_GIAS = Endpoint("POST", "/internal/v1/schools/gias/{upload_id}/confirm", GiasFinished)
+CANCEL_GIAS = Endpoint("POST", "/internal/v1/schools/gias/{upload_id}/cancel", GiasFinished)
+SEARCH_SCHOOLS = Endpoint("GET", "/internal/v1/schools", SchoolList)
+GET_SCHOOL = Endpoint("GET", "/internal/v1/schools/{urn}", SchoolDetail)
+GET_PROVIDER = Endpoint("GET", "/internal/v1/providers/{provider_id}", Provider)
+EDIT_PROVIDER = Endpoint("PATCH", "/internal/v1/providers/{provider_id}", Provider, ProviderIn)
+GET_CLAIM_WINDOW = Endpoint("GET", "/internal/v1/claim-windows/{window_id}", ClaimWindowState)
+EDIT_CLAIM_WINDOW = Endpoint("PATCH", "/internal/v1/claim-windows/{window_id}", ClaimWindowState, WindowIn)
+DELETE_CLAIM_WINDOW = Endpoint("DELETE", "/internal/v1/claim-windows/{window_id}", status=204)
 SUBMIT_CLAIM = Endpoint("POST", "/internal/v1/claims", ClaimDetail, ClaimIn, status=201)
 SEARCH_CLAIMS = Endpoint("GET", "/internal/v1/claims", ClaimList)
 DOWNLOAD_CLAIMS = Endpoint("GET", "/internal/v1/claims.csv")  # text/csv, streamed

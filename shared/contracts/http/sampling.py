@@ -1,16 +1,58 @@
 """The sampling service's internal API: the two uploads (claims to sample, a provider's response),
-the Sampling section, support's decision on a claim the provider did not approve, new links."""
+the sample generated in the service (held as a pending sample upload), the Sampling section,
+support's decision on a claim the provider did not approve, new links."""
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
-from .base import Amount, Body, Endpoint, Wire, endpoints
+from pydantic import Field
+
+from .base import Amount, Body, Endpoint, Id, Wire, endpoints
 from .links import LinkStatus
 from .uploads import Accepted, UploadCreated, UploadView
 
 
 class DecisionIn(Body):
     reason: str = ""
+
+
+class GenerateIn(Body):
+    """The parameters of a generated sample (the gateway checks them in the Design System's words first)."""
+    method: Literal["dfe", "mus"] = "dfe"
+    claim_window_id: str | None = Field(default=None, max_length=64)
+    academic_year: str | None = Field(default=None, max_length=16)
+    seed: int = Field(ge=0, le=2**63 - 1)
+    extend: bool = False
+    threshold: Amount = "5000.00"
+    random_percent: Decimal = Field(default=Decimal(20), ge=0, le=100)
+    coverage_percent: Decimal = Field(default=Decimal(10), ge=0, le=100)
+    tolerable_misstatement: Amount = "50000.00"
+    confidence: Literal[90, 95] = 95
+
+
+class StratumCoverage(Wire):
+    stratum: str
+    claims: int
+    value: Amount
+    sampled_claims: int
+    sampled_value: Amount
+    percent: str
+
+
+class Generated(Wire):
+    """The generated sample, held pending (review, confirm and cancel are the sample upload's); the
+    monetary-unit method adds ``sample_size``, ``interval`` and ``population_value``."""
+    upload_id: Id
+    claim_count: int
+    method: str
+    seed: int
+    parameters: dict[str, Any]
+    claim_window_id: str | None = None
+    academic_year: str | None = None
+    extend: bool = False
+    strata: list[StratumCoverage]
+    total: StratumCoverage
 
 
 class WaitingClaim(Wire):
@@ -44,6 +86,8 @@ class Summary(Wire):
 
 
 UPLOAD_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads", UploadCreated, status=201)  # multipart: file
+GENERATE_SAMPLE = Endpoint("POST", "/internal/v1/sampling/generate", Generated, GenerateIn, status=201)
+SAMPLE_CSV = Endpoint("GET", "/internal/v1/sampling/uploads/{upload_id}/sample.csv")  # the proposed sample (CSV)
 REVIEW_SAMPLE = Endpoint("GET", "/internal/v1/sampling/uploads/{upload_id}", UploadView)
 CONFIRM_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads/{upload_id}/confirm", Accepted, status=202)
 CANCEL_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads/{upload_id}/cancel", Accepted)

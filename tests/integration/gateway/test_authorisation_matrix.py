@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from claimflow.demo.gias import Establishment, extract
 from tests.support.system import LEAD_PROVIDER_TOKEN, System, csrf_from, running_system
 
 ROLES = {"support": "support@example.com", "school": "head@hackney.example", "mat": "ceo@northern.example",
@@ -106,6 +107,8 @@ def api_cases(provider_id: str, ref: str) -> list[tuple[str, str, dict, dict]]:
                          "mentors": [{"trn": trn, "full_name": "Ada Lovelace", "hours": 2}]}}
 
     schools = {"files": {"file": ("s.csv", b"urn,name\n100009,New School\n", "text/csv")}}
+    gias = {"files": {"file": ("edubasealldata.csv", extract([Establishment("100001", "Hackney Primary")]),
+                               "text/csv")}}
     return [
         ("GET", "/api/v1/me", {}, expect(200, 200, 200, 200, 401)),
         ("POST", "/api/v1/schools/import", schools, expect(200, 403, 403, 403, 401)),
@@ -114,7 +117,14 @@ def api_cases(provider_id: str, ref: str) -> list[tuple[str, str, dict, dict]]:
         ("GET", "/api/v1/providers", {}, expect(200, 200, 200, 403, 401)),
         ("POST", "/api/v1/claim-windows", {"json": {"starts_on": "2030-09-01", "ends_on": "2031-07-31",
                                                     "academic_year": "2030/31"}}, expect(201, 403, 403, 403, 401)),
-        ("GET", "/api/v1/claim-windows", {}, expect(200, 200, 200, 403, 401)),
+        ("GET", "/api/v1/claim-windows", {}, expect(200, 200, 200, 200, 401)),
+        ("GET", "/api/v1/schools?q=hackney", {}, support_only(200)),
+        ("GET", "/api/v1/schools/100001", {}, support_only(200)),
+        ("POST", "/api/v1/schools/gias", gias, support_only(201)),
+        ("GET", f"/api/v1/providers/{provider_id}", {}, support_only(200)),
+        ("PATCH", f"/api/v1/providers/{provider_id}", {"json": {"name": "Best Practice Network", "code": "BPN",
+                                                                "email_addresses": ["audit@bpn.example"]}},
+         support_only(200)),
         ("POST", "/api/v1/claims", claim_for, expect(403, 201, 201, 403, 401)),
         ("GET", "/api/v1/claims", {}, expect(200, 200, 200, 403, 401)),
         ("GET", "/api/v1/claims.csv", {}, expect(200, 403, 403, 403, 401)),
@@ -138,6 +148,11 @@ def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
         ("GET", "/claims/payments", False, expect(200, 403, 403, 403, 303)),
         ("GET", "/claims/clawbacks", False, expect(200, 403, 403, 403, 303)),
         ("GET", "/activity", False, expect(200, 403, 403, 403, 303)),
+        *[("GET", path, False, expect(200, 403, 403, 403, 303)) for path in (
+            "/schools", "/schools?q=hackney", "/schools/100001", "/schools/gias", "/providers", "/providers/new",
+            "/claim-windows", "/claim-windows/new")],
+        *[("POST", path, True, expect(422, 403, 403, 403, 303)) for path in (
+            "/schools/gias", "/providers/new", "/claim-windows/new")],
         ("GET", "/notifications", False, expect(200, 403, 403, 403, 303)),
         ("POST", f"/claims/{ref}/assign", True, expect(303, 403, 403, 403, 303)),
         *[("GET", path, False, expect(200, 403, 403, 403, 303)) for path in (

@@ -106,7 +106,8 @@ class RecordingConnection(ServiceClient):
         self.name = "recording"
         self.calls: list[Call] = []
 
-    async def call(self, endpoint: Endpoint, *, user, body=None, params=None, files=None, **path: Any) -> Any:
+    async def call(self, endpoint: Endpoint, *, user, body=None, params=None, files=None, timeout=None,
+                   **path: Any) -> Any:
         self.calls.append(Call(endpoint.method, endpoint.url(**path), endpoint, body, files))
         raise Recorded
 
@@ -133,6 +134,18 @@ EXAMPLES: dict[type, dict[str, tuple[tuple, dict]]] = {
         "add_claim_window": ((claims.WindowIn(starts_on="2026-09-01", ends_on="2027-07-31", academic_year="2026/27"),),
                              {}),
         "list_claim_windows": ((), {}),
+        "upload_gias": ((("edubasealldata.csv", b"URN\n", "text/csv"), ("links.csv", b"URN\n", "text/csv")), {}),
+        "gias_upload": (("upload-1",), {}),
+        "confirm_gias": (("upload-1",), {}),
+        "cancel_gias": (("upload-1",), {}),
+        "schools": ((), {"q": "hackney", "page": 1, "per_page": 25}),
+        "school": (("100001",), {}),
+        "provider": (("provider-1",), {}),
+        "edit_provider": (("provider-1", claims.ProviderIn(name="P", code="P")), {}),
+        "claim_window": (("window-1",), {}),
+        "edit_claim_window": (("window-1", claims.WindowIn(starts_on="2026-09-01", ends_on="2027-07-31",
+                                                           academic_year="2026/27")), {}),
+        "delete_claim_window": (("window-1",), {}),
         "submit_claim": ((claims.ClaimIn(school_urn="100001", provider_id="p", mentors=[]),), {}),
         "search_claims": (({"q": "x"},), {}),
         "download_claims": (({"q": "x"},), {}),
@@ -142,6 +155,8 @@ EXAMPLES: dict[type, dict[str, tuple[tuple, dict]]] = {
         "activity": ((), {"page": 1}),
     },
     SamplingClient: {
+        "generate": ((sampling.GenerateIn(claim_window_id="window-1", seed=1),), {}),
+        "sample_csv": (("u-1",), {}),
         "waiting_claims": ((), {"page": 1, "per_page": 25}),
         "summary": ((), {}),
         "approve_claim": ((REF,), {}),
