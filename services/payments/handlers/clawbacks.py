@@ -201,10 +201,9 @@ async def upload_clawback_response(uow: UnitOfWork, deps: Deps, *, data: bytes |
 
 async def confirm_clawback_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
                                     actor: Actor | None) -> dict[str, Any]:
-    upload = await pending_upload(uow, upload_id, "clawback")
+    upload, repeated = await pending_upload(uow, upload_id, "clawback")
     if upload is None:
-        done = await uow.uploads.get(upload_id, "clawback")
-        return {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
+        return repeated
     complete = [a for a in upload["answers"] if a["outcome"] == "complete"]
     await still_in(uow, complete, CLAWBACK_WITH_PAYER)
     now = deps.clock.now()

@@ -117,12 +117,17 @@ def _counts(answers) -> dict[str, int]:
     return counts
 
 
-async def pending_upload(uow: UnitOfWork, upload_id: str, kind: str) -> dict[str, Any] | None:
-    """The upload, locked; None when it was already confirmed (confirming twice applies once)."""
+async def pending_upload(uow: UnitOfWork, upload_id: str, kind: str) -> tuple[dict[str, Any] | None,
+                                                                                 dict[str, Any] | None]:
+    """The upload to apply, locked, and None; or, when it was already confirmed, None and the answer
+    to the repeated confirm (confirming twice applies once)."""
     upload = await uow.uploads.get(upload_id, kind, for_update=True)
     if upload["status"] == "cancelled":
         raise Refused("This upload was cancelled. Upload the file again", field="upload_id")
-    return upload if upload["status"] == "pending" else None
+    if upload["status"] == "pending":
+        return upload, None
+    done = await uow.uploads.get(upload_id, kind)
+    return None, {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
 
 
 async def still_in(uow: UnitOfWork, answers: list[dict[str, Any]], status: str) -> None:
@@ -136,10 +141,9 @@ async def still_in(uow: UnitOfWork, answers: list[dict[str, Any]], status: str) 
 
 async def confirm_payment_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
                                    actor: Actor | None) -> dict[str, Any]:
-    upload = await pending_upload(uow, upload_id, "payment")
+    upload, repeated = await pending_upload(uow, upload_id, "payment")
     if upload is None:
-        done = await uow.uploads.get(upload_id, "payment")
-        return {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
+        return repeated
     changing = [a for a in upload["answers"] if a["outcome"] != "unchanged"]
     await still_in(uow, changing, WITH_PAYER)
     now = deps.clock.now()
