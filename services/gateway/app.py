@@ -2,9 +2,12 @@
 templates, routes, security headers and error handling. ``create_app`` is what the CLI runs."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import secrets
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +21,19 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import cookie_parser
 
+from shared.contracts.topics import NOTIFY_COMMANDS
 from shared.platform.service import ServiceRuntime, create_service_app
 from shared.platform.validation_errors import plain_errors
 
 from . import auth
-from . import api, web
+from . import api, oidc, web
+from .accounts.store import Accounts
 from .api import ecf as ecf_api
 from .clients import GatewayError, Services
 from .config import GatewaySettings
 from .context import Gateway
 from .security import RateLimiter, TokenSigner
-from .tables import metadata
+from .tables import metadata, platform
 from .users import UserStore
 from .web.templating import Templates
 
@@ -51,7 +56,8 @@ def create_app(settings: GatewaySettings | None = None, *,
     key = settings.signing_key()  # refuses to start without SECRET_KEY outside development
     if not settings.secret_key:
         log.warning("SECRET_KEY is not set: using the development key (CLAIMFLOW_DEV=1)")
-    runtime = ServiceRuntime(settings=settings, metadata=metadata, database_url=settings.database_url)
+    runtime = ServiceRuntime(settings=settings, metadata=metadata, database_url=settings.database_url,
+                             publishes=[NOTIFY_COMMANDS.name])  # invitation emails
     services = Services.from_settings(settings, transports)
 
     app = create_service_app(runtime, title="ClaimFlow API", routers=[*api.routers, *web.routers])
@@ -62,8 +68,13 @@ def create_app(settings: GatewaySettings | None = None, *,
     app.router.routes[:] = [r for r in app.router.routes
                             if getattr(r, "path", None) not in ("/docs", "/docs/oauth2-redirect", "/redoc", "/metrics")]
     _operator_metrics(app, settings)
+    user_store = UserStore(runtime.engine, cache_s=settings.user_cache_s)
     app.state.gateway = Gateway(
-        settings=settings, users=UserStore(runtime.engine, cache_s=settings.user_cache_s), services=services,
+        settings=settings, users=user_store, services=services,
+        accounts=Accounts(engine=runtime.engine, sessionmaker=runtime.sessionmaker, platform=platform,
+                          user_store=user_store, public_base_url=settings.public_base_url,
+                          lifetime=timedelta(hours=settings.invitation_lifetime_hours)),
+        oidc=oidc.build_client(settings),
         tokens=TokenSigner(key, max_age_s=settings.token_max_age_s),
         sign_in_limiter=RateLimiter(limit=settings.sign_in_rate_limit, window_s=settings.sign_in_rate_window_s),
         link_limiter=RateLimiter(limit=settings.link_rate_limit, window_s=settings.link_rate_window_s),
@@ -78,9 +89,13 @@ def create_app(settings: GatewaySettings | None = None, *,
     @asynccontextmanager
     async def lifespan(a: FastAPI):
         async with previous_lifespan(a):
+            listener = asyncio.create_task(user_store.listen(), name="user-changes")
             try:
                 yield
             finally:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
                 await services.aclose()
 
     app.router.lifespan_context = lifespan

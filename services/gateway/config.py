@@ -17,8 +17,8 @@ DEV_SECRET_KEY = "claimflow-development-secret-key-not-for-production"
 
 class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
-    #: The gateway consumes no events; its outbox table exists only because the platform floor needs one.
-    run_messaging: bool = False
+    #: The gateway consumes no events, but its outbox relay carries invitation emails to notify.
+    run_messaging: bool = True
     database_url: str = Field(default="postgresql+asyncpg://postgres@127.0.0.1:5432/claimflow_gateway",
                               validation_alias="GATEWAY_DATABASE_URL")
     http_port: int = Field(default=8000, validation_alias="GATEWAY_PORT")
@@ -52,6 +52,22 @@ class GatewaySettings(ServiceSettings):
     #: Requests for public download links allowed per IP address in the window.
     link_rate_limit: int = Field(default=30, validation_alias="GATEWAY_LINK_RATE_LIMIT")
     link_rate_window_s: float = Field(default=60.0, validation_alias="GATEWAY_LINK_RATE_WINDOW_S")
+
+    #: Where people reach the gateway: invitation links are ``<this>/invitations/<token>``.
+    public_base_url: str = Field(default="http://127.0.0.1:8000", validation_alias="PUBLIC_BASE_URL")
+    #: How long an invitation's set-password link works.
+    invitation_lifetime_hours: int = Field(default=72, ge=1, le=24 * 30, validation_alias="GATEWAY_INVITATION_LIFETIME_HOURS")
+
+    #: DfE Sign-in (OpenID Connect): offered on the sign-in page when all three are set.
+    oidc_issuer: str = Field(default="", validation_alias="OIDC_ISSUER")
+    oidc_client_id: str = Field(default="", validation_alias="OIDC_CLIENT_ID")
+    oidc_client_secret: str = Field(default="", validation_alias="OIDC_CLIENT_SECRET")
+    #: Scopes asked for; the email claim is what matches a ClaimFlow user.
+    oidc_scopes: str = Field(default="openid email profile", validation_alias="OIDC_SCOPES")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def secure_cookies(self) -> bool:

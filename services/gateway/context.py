@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 
@@ -21,6 +22,10 @@ class Gateway:
     link_limiter: RateLimiter
     #: Failed sign-ins per IP address (``sign_in_limiter`` counts attempts per IP address and email).
     sign_in_client_limiter: RateLimiter | None = None
+    #: Support's administration of users and invitations (``accounts.store.Accounts``).
+    accounts: Any = None
+    #: DfE Sign-in (``web.oidc.OidcClient``), None when not configured.
+    oidc: Any = None
 
 
 async def gateway(request: Request) -> Gateway:

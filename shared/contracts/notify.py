@@ -30,6 +30,8 @@ NOTIFY_TEMPLATES: dict[str, tuple[str, ...]] = {
     # payments → each address of PAYER_EMAIL_ADDRESSES
     "payer_claims_ready_for_payment": ("claim_count", "link", "link_expires_on"),
     "payer_claims_ready_for_clawback": ("claim_count", "link", "link_expires_on"),
+    # gateway → a new user: the single-use set-password link (72 hours; link_expires in words)
+    "user_invitation": ("first_name", "role_name", "link", "link_expires"),
 }
 
 

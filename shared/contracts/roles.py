@@ -20,7 +20,7 @@ LEAD_PROVIDER = "lead_provider"
 SYSTEM = "system"
 
 #: The roles a gateway user account can have today (the users table's check constraint).
-USER_ROLES: tuple[str, ...] = (SUPPORT, SCHOOL, MAT, FINANCE)
+USER_ROLES: tuple[str, ...] = (SUPPORT, SCHOOL, MAT, FINANCE, PROVIDER)
 #: Who can submit a claim (support can only save drafts).
 SUBMITTERS: frozenset[str] = frozenset({SCHOOL, MAT})
 #: Who can read claims (a school its own, a trust its schools', support all).

@@ -232,7 +232,8 @@ async def running_system(infra, *, today: date = date(2026, 11, 23), claims_url:
         settings = GatewaySettings(**{
             "GATEWAY_DATABASE_URL": gateway_db, "SECRET_KEY": SECRET, "internal_api_token": TOKEN,
             "CLAIMS_URL": claims_url or real_claims_url, "NOTIFY_URL": stub_url, "SAMPLING_URL": stub_url,
-            "PAYMENTS_URL": stub_url, "GATEWAY_COOKIE_SECURE": False, "log_json": False, **gateway_overrides})
+            "PAYMENTS_URL": stub_url, "GATEWAY_COOKIE_SECURE": False, "log_json": False, "run_messaging": False,
+            **gateway_overrides})
         async with serve(create_gateway(settings)) as url:
             async with httpx.AsyncClient(base_url=url, timeout=30) as client:
                 yield System(url=url, claims_url=real_claims_url, gateway_db=gateway_db, client=client, stub=stub)

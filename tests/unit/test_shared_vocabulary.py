@@ -171,8 +171,8 @@ def test_the_users_table_allows_exactly_the_user_roles():
     from services.gateway.tables import users
 
     check = next(c for c in users.constraints if getattr(c, "name", None) == "ck_users_role")
-    assert str(check.sqltext) == "role IN ('support', 'school', 'mat', 'finance')"
-    assert roles.USER_ROLES == ("support", "school", "mat", "finance")
+    assert str(check.sqltext) == "role IN ('support', 'school', 'mat', 'finance', 'provider')"
+    assert roles.USER_ROLES == ("support", "school", "mat", "finance", "provider")
 
 
 # ------------------------------------------------------------------ digits 0-9 only

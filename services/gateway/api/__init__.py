@@ -1,7 +1,7 @@
 """The JSON API (DESIGN §9), one module per feature; ``routers`` in the order the OpenAPI document lists them."""
 from __future__ import annotations
 
-from . import activity, auth, claims, clawbacks, ecf, organisations, payments, sample_generation, sampling
+from . import activity, auth, claims, clawbacks, ecf, organisations, payments, sample_generation, sampling, users
 
 routers = [auth.router, organisations.router, claims.router, activity.router, sampling.router, sample_generation.router,
-           payments.router, clawbacks.router, ecf.finance, ecf.lead_providers]
+           payments.router, clawbacks.router, ecf.finance, ecf.lead_providers, users.router, users.invitations]

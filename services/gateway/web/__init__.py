@@ -2,8 +2,9 @@
 Claims sub-sections (``/claims/sampling``, ``/claims/payments``, ...) come before ``/claims/{reference}``."""
 from __future__ import annotations
 
-from . import (activity, auth, claim_windows, claims, clawbacks, finance, links, organisations, payments,
-               sample_generation, sampling, uploads)
+from . import (activity, auth, claim_windows, claims, clawbacks, finance, links, oidc, organisations, payments,
+               sample_generation, sampling, uploads, users)
 
-routers = [uploads.router, sample_generation.router, sampling.router, payments.router, clawbacks.router, finance.router,
-           auth.router, claims.router, activity.router, organisations.router, claim_windows.router, links.router]
+routers = [users.router, oidc.router, uploads.router, sample_generation.router, sampling.router, payments.router,
+           clawbacks.router, finance.router, auth.router, claims.router, activity.router, organisations.router,
+           claim_windows.router, links.router]

@@ -11,7 +11,7 @@ from .. import auth
 from ..auth import page_role, verify_csrf
 from ..checks import sign_in_failed, start_sign_in
 from ..clients import GatewayError
-from ..context import Gateway, gateway
+from ..context import Gateway, gateway, gateway_of
 from ..users import User
 from .common import templates
 
@@ -26,7 +26,8 @@ async def sign_in_page(request: Request, next: str = "/", signed_out: bool = Fal
         return RedirectResponse(auth.safe_next(next), status_code=303)
     request.state.csrf_token = await auth.csrf_token(request)
     return templates(request).render(request, "sign_in.html", {"next_path": auth.safe_next(next),
-                                                               "signed_out": signed_out})
+                                                               "signed_out": signed_out,
+                                                               "oidc_enabled": gateway_of(request).oidc is not None})
 
 
 @router.post("/sign-in", dependencies=[Depends(verify_csrf)])
@@ -39,7 +40,7 @@ async def sign_in(request: Request, gw: Gateway = Depends(gateway)):
 
     def again(errors: dict[str, str], status: int, headers: dict[str, str] | None = None) -> Response:
         return templates(request).render(request, "sign_in.html", {
-            "email": email, "next_path": next_path, "field_errors": errors,
+            "email": email, "next_path": next_path, "field_errors": errors, "oidc_enabled": gw.oidc is not None,
             "errors": [{"text": text, "href": f"#{field}"} for field, text in errors.items()]},
             status_code=status, headers=headers)
 
