@@ -5,10 +5,6 @@ from pydantic import Field
 from shared.platform.settings import ServiceSettings
 
 
-class ClaimsSettings(ServiceSettings):
-    service_name: str = "claims"
-    database_url: str = Field(default="postgresql+asyncpg://postgres@127.0.0.1:5432/claimflow_claims",
-                              validation_alias="CLAIMS_DATABASE_URL")
-    http_port: int = Field(default=8101, validation_alias="CLAIMS_PORT")
+class ClaimsSettings(ServiceSettings.for_service("claims", port=8101)):
     #: Where the district → region table lives (DESIGN §3); empty = the copy shipped with the service.
     regions_csv: str = Field(default="", validation_alias="CLAIMS_REGIONS_CSV")

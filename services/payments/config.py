@@ -5,11 +5,7 @@ from pydantic import Field
 from shared.platform.settings import ServiceSettings
 
 
-class PaymentsSettings(ServiceSettings):
-    service_name: str = "payments"
-    database_url: str = Field(default="postgresql+asyncpg://postgres@127.0.0.1:5432/claimflow_payments",
-                              validation_alias="PAYMENTS_DATABASE_URL")
-    http_port: int = Field(default=8103, validation_alias="PAYMENTS_PORT")
+class PaymentsSettings(ServiceSettings.for_service("payments", port=8103)):
     #: Where the payer's emails go: comma-separated addresses (DESIGN §4).
     payer_email_addresses: str = Field(default="", validation_alias="PAYER_EMAIL_ADDRESSES")
     #: The gateway's public address: download links are ``{PUBLIC_BASE_URL}/links/{token}``.
