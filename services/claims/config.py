@@ -6,5 +6,5 @@ from shared.platform.settings import ServiceSettings
 
 
 class ClaimsSettings(ServiceSettings.for_service("claims", port=8101)):
-    #: Where the district → region table lives (DESIGN §3); empty = the copy shipped with the service.
+    #: Where the district → region table lives (docs/design.md §3); empty = the copy shipped with the service.
     regions_csv: str = Field(default="", validation_alias="CLAIMS_REGIONS_CSV")

@@ -57,7 +57,7 @@ class ClaimSubmitted(Message, topic=CLAIMS_EVENTS, key="reference"):
     mentors: tuple[MentorLine, ...]
     submitted_at: str
     #: The full name of the user who submitted the claim ("" when not known): the generated sample's
-    #: random share is drawn from claims submitted by one of their own mentors (DESIGN §13).
+    #: random share is drawn from claims submitted by one of their own mentors (docs/design.md §13).
     submitted_by_name: str = ""
 
 

@@ -1,4 +1,4 @@
-"""Clawbacks: request per mentor, four-eyes approval, send to the payer, the payer's response (DESIGN §4)."""
+"""Clawbacks: request per mentor, four-eyes approval, send to the payer, the payer's response (docs/design.md §4)."""
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Paying schools' claims: send to the payer, the payer's response, manual payer actions (DESIGN §4)."""
+"""Paying schools' claims: send to the payer, the payer's response, manual payer actions (docs/design.md §4)."""
 from __future__ import annotations
 
 from decimal import Decimal
