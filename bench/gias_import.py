@@ -1,5 +1,5 @@
 """Schools from GIAS: a 50,000-row, 300-column "all establishments" extract (Windows-1252, GIAS's
-own header row) validates and applies in ≤ 10 s (DESIGN §14).
+own header row) validates and applies in ≤ 10 s (docs/design.md §14).
 
     python bench/gias_import.py [--schools 50000]
 

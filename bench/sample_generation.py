@@ -1,4 +1,4 @@
-"""Benchmark: the sample generated in the service (issue 23, DESIGN §13).
+"""Benchmark: the sample generated in the service (issue 23, docs/design.md §13).
 
 Measures, in one run, on the embedded runtime (PostgreSQL and the Tansu broker as local processes):
 

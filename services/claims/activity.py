@@ -1,4 +1,4 @@
-"""The activity log (DESIGN §3): every action with who, when, what and the files involved. Like
+"""The activity log (docs/design.md §3): every action with who, when, what and the files involved. Like
 every repository here it never commits: the unit of work does."""
 from __future__ import annotations
 

@@ -5,12 +5,8 @@ from pydantic import Field
 from shared.platform.settings import ServiceSettings
 
 
-class ClaimsSettings(ServiceSettings):
-    service_name: str = "claims"
-    database_url: str = Field(default="postgresql+asyncpg://postgres@127.0.0.1:5432/claimflow_claims",
-                              validation_alias="CLAIMS_DATABASE_URL")
-    http_port: int = Field(default=8101, validation_alias="CLAIMS_PORT")
-    #: Where the district → region table lives (DESIGN §3); empty = the copy shipped with the service.
+class ClaimsSettings(ServiceSettings.for_service("claims", port=8101)):
+    #: Where the district → region table lives (docs/design.md §3); empty = the copy shipped with the service.
     regions_csv: str = Field(default="", validation_alias="CLAIMS_REGIONS_CSV")
     #: Where people reach the gateway: links in the schools' emails are ``{public_base_url}/claims/...``.
     public_base_url: str = Field(default="http://127.0.0.1:8000", validation_alias="PUBLIC_BASE_URL")

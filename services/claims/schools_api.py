@@ -1,4 +1,4 @@
-"""Internal HTTP API for schools as support runs them (DESIGN §14): the schools list and a school's
+"""Internal HTTP API for schools as support runs them (docs/design.md §14): the schools list and a school's
 page, and GIAS uploads (upload → review → confirm or cancel)."""
 from __future__ import annotations
 

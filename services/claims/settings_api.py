@@ -1,4 +1,4 @@
-"""Internal HTTP API for what support edits (DESIGN §14): an accredited provider, a claim window."""
+"""Internal HTTP API for what support edits (docs/design.md §14): an accredited provider, a claim window."""
 from __future__ import annotations
 
 from typing import Any, Callable

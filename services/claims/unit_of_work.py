@@ -15,24 +15,13 @@ from .school_repository import SchoolClaimsRepository
 from .tables import platform
 
 
-class ClaimsUnitOfWork(SqlUnitOfWork):
+class ClaimsUnitOfWork(SqlUnitOfWork, platform=platform):
     claims: ClaimRepository
     organisations: OrganisationRepository
     activity: ActivityRepository
     bulk: BulkClaims
     school: SchoolClaimsRepository
     gias: GiasRepository
-
-    def __init__(self, sessionmaker) -> None:
-        super().__init__(sessionmaker, platform)
-
-    def bind(self, session) -> None:
-        self.claims = ClaimRepository(session)
-        self.organisations = OrganisationRepository(session)
-        self.activity = ActivityRepository(session)
-        self.bulk = BulkClaims(session)
-        self.school = SchoolClaimsRepository(session)
-        self.gias = GiasRepository(session)
 
     async def apply_sampled_batches(self, *, batch_ids: list[str], actor_emails: list[str | None],
                                     changed_ats: list[Any], templates: list[str], references: list[str],

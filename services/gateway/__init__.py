@@ -1,1 +1,1 @@
-"""The gateway: sign-in, roles, the public JSON API (DESIGN §9) and the support UI (§10)."""
+"""The gateway: sign-in, roles, the public JSON API (docs/design.md §9) and the support UI (§10)."""

@@ -8,12 +8,7 @@ from pydantic import Field
 from shared.platform.settings import ServiceSettings
 
 
-class NotifySettings(ServiceSettings):
-    service_name: str = "notify"
-    database_url: str = Field(default="postgresql+asyncpg://postgres@127.0.0.1:5432/claimflow_notify",
-                              validation_alias="NOTIFY_DATABASE_URL")
-    http_port: int = Field(default=8104, validation_alias="NOTIFY_PORT")
-
+class NotifySettings(ServiceSettings.for_service("notify", port=8104)):
     #: Where emails go: GOV.UK Notify, any SMTP server, or the local outbox (embedded default).
     backend: Literal["govuk_notify", "smtp", "outbox"] = Field(default="outbox", validation_alias="NOTIFY_BACKEND")
 

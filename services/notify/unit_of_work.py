@@ -6,11 +6,5 @@ from .repository import NotificationRepository
 from .tables import platform
 
 
-class NotifyUnitOfWork(SqlUnitOfWork):
+class NotifyUnitOfWork(SqlUnitOfWork, platform=platform):
     notifications: NotificationRepository
-
-    def __init__(self, sessionmaker) -> None:
-        super().__init__(sessionmaker, platform)
-
-    def bind(self, session) -> None:
-        self.notifications = NotificationRepository(session)

@@ -82,6 +82,38 @@ def _statuses(values: list[str], allowed: set[str] | dict[str, str]) -> list[str
     return found
 
 
+def _payer_response_routes(router: APIRouter, uow_factory: Callable, deps: Deps, *, kind: str, path: str) -> None:
+    """Upload, review, confirm and cancel the payer's response file of ``kind`` (payment or clawback):
+    the same four routes for both, each answered by the handler of its kind."""
+    upload, confirm, cancel = (getattr(handlers, f"{verb}_{kind}_response") for verb in ("upload", "confirm", "cancel"))
+
+    async def upload_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
+        data = await file.read() if file is not None else None
+        async with uow_factory() as uow:
+            return await upload(uow, deps, data=data, file_name=_name(file), actor=who)
+
+    async def review_response(upload_id: str):
+        async with uow_factory() as uow:
+            return _upload_item(await uow.uploads.get(upload_id, kind))
+
+    async def confirm_response(upload_id: str, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await confirm(uow, deps, upload_id=upload_id, actor=who)
+
+    async def cancel_response(upload_id: str, who: Actor = Depends(support)):
+        async with uow_factory() as uow:
+            return await cancel(uow, deps, upload_id=upload_id, actor=who)
+
+    router.add_api_route(path, upload_response, methods=["POST"], status_code=201, response_model=UploadCreated,
+                         name=f"upload_{kind}_response")
+    router.add_api_route(f"{path}/{{upload_id}}", review_response, methods=["GET"], response_model=UploadView,
+                         name=f"{kind}_response")
+    router.add_api_route(f"{path}/{{upload_id}}/confirm", confirm_response, methods=["POST"], status_code=202,
+                         response_model=Accepted, name=f"confirm_{kind}_response")
+    router.add_api_route(f"{path}/{{upload_id}}/cancel", cancel_response, methods=["POST"], response_model=Accepted,
+                         name=f"cancel_{kind}_response")
+
+
 def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter:
     router = APIRouter(prefix="/internal/v1", dependencies=[Depends(auth)])
 
@@ -126,26 +158,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
              "status_label": label(c["status"]), "school": {"urn": c["school_urn"], "name": c["school_name"]},
              "provider_name": c["provider_name"]} for c in claims]}
 
-    @router.post("/payments/responses", status_code=201, response_model=UploadCreated)
-    async def upload_payment_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
-        data = await file.read() if file is not None else None
-        async with uow_factory() as uow:
-            return await handlers.upload_payment_response(uow, deps, data=data, file_name=_name(file), actor=who)
-
-    @router.get("/payments/responses/{upload_id}", response_model=UploadView)
-    async def payment_response(upload_id: str):
-        async with uow_factory() as uow:
-            return _upload_item(await uow.uploads.get(upload_id, "payment"))
-
-    @router.post("/payments/responses/{upload_id}/confirm", status_code=202, response_model=Accepted)
-    async def confirm_payment_response(upload_id: str, who: Actor = Depends(support)):
-        async with uow_factory() as uow:
-            return await handlers.confirm_payment_response(uow, deps, upload_id=upload_id, actor=who)
-
-    @router.post("/payments/responses/{upload_id}/cancel", response_model=Accepted)
-    async def cancel_payment_response(upload_id: str, who: Actor = Depends(support)):
-        async with uow_factory() as uow:
-            return await handlers.cancel_payment_response(uow, deps, upload_id=upload_id, actor=who)
+    _payer_response_routes(router, uow_factory, deps, kind="payment", path="/payments/responses")
 
     # ------------------------------------------------------------------ manual payer actions
     @router.post("/claims/{reference}/payment/information-sent", status_code=202, response_model=Accepted)
@@ -215,26 +228,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
             rows, total = await uow.clawbacks.batches(page=page, per_page=per_page)
         return {"items": [batch_item(r) for r in rows], "total": total, "page": page, "per_page": per_page}
 
-    @router.post("/clawbacks/responses", status_code=201, response_model=UploadCreated)
-    async def upload_clawback_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
-        data = await file.read() if file is not None else None
-        async with uow_factory() as uow:
-            return await handlers.upload_clawback_response(uow, deps, data=data, file_name=_name(file), actor=who)
-
-    @router.get("/clawbacks/responses/{upload_id}", response_model=UploadView)
-    async def clawback_response(upload_id: str):
-        async with uow_factory() as uow:
-            return _upload_item(await uow.uploads.get(upload_id, "clawback"))
-
-    @router.post("/clawbacks/responses/{upload_id}/confirm", status_code=202, response_model=Accepted)
-    async def confirm_clawback_response(upload_id: str, who: Actor = Depends(support)):
-        async with uow_factory() as uow:
-            return await handlers.confirm_clawback_response(uow, deps, upload_id=upload_id, actor=who)
-
-    @router.post("/clawbacks/responses/{upload_id}/cancel", response_model=Accepted)
-    async def cancel_clawback_response(upload_id: str, who: Actor = Depends(support)):
-        async with uow_factory() as uow:
-            return await handlers.cancel_clawback_response(uow, deps, upload_id=upload_id, actor=who)
+    _payer_response_routes(router, uow_factory, deps, kind="clawback", path="/clawbacks/responses")
 
     # ------------------------------------------------------------------ the payer's links
     @router.get("/links/{token}")

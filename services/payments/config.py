@@ -5,16 +5,12 @@ from pydantic import Field
 from shared.platform.settings import ServiceSettings
 
 
-class PaymentsSettings(ServiceSettings):
-    service_name: str = "payments"
-    database_url: str = Field(default="postgresql+asyncpg://postgres@127.0.0.1:5432/claimflow_payments",
-                              validation_alias="PAYMENTS_DATABASE_URL")
-    http_port: int = Field(default=8103, validation_alias="PAYMENTS_PORT")
-    #: Where the payer's emails go: comma-separated addresses (DESIGN §4).
+class PaymentsSettings(ServiceSettings.for_service("payments", port=8103)):
+    #: Where the payer's emails go: comma-separated addresses (docs/design.md §4).
     payer_email_addresses: str = Field(default="", validation_alias="PAYER_EMAIL_ADDRESSES")
     #: The gateway's public address: download links are ``{PUBLIC_BASE_URL}/links/{token}``.
     public_base_url: str = Field(default="http://127.0.0.1:8000", validation_alias="PUBLIC_BASE_URL")
-    #: How long a payer's download link works (DESIGN §4: 7 days).
+    #: How long a payer's download link works (docs/design.md §4: 7 days).
     link_lifetime_days: int = Field(default=7, validation_alias="PAYMENTS_LINK_LIFETIME_DAYS")
 
     #: ECF contract managers, told 7 days before each output statement's deadline (comma-separated).

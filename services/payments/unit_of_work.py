@@ -12,21 +12,12 @@ from .metadata import download_links, platform
 from .repository import ClaimProjection, ClawbackRepository, PaymentRepository, UploadRepository
 
 
-class PaymentsUnitOfWork(SqlUnitOfWork):
+class PaymentsUnitOfWork(SqlUnitOfWork, platform=platform):
     claims: ClaimProjection
     payments: PaymentRepository
     uploads: UploadRepository
     clawbacks: ClawbackRepository
     links = download_links
-
-    def __init__(self, sessionmaker) -> None:
-        super().__init__(sessionmaker, platform)
-
-    def bind(self, session) -> None:
-        self.claims = ClaimProjection(session)
-        self.payments = PaymentRepository(session)
-        self.uploads = UploadRepository(session)
-        self.clawbacks = ClawbackRepository(session)
 
     async def create_link(self, *, kind: str, subject_id: str, file_name: str, content: bytes, now: datetime,
                           recipient: str, lifetime: timedelta) -> tuple[str, datetime]:

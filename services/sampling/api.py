@@ -56,18 +56,53 @@ async def _file(file: UploadFile | None) -> tuple[bytes | None, str | None]:
     return await file.read(), file.filename and safe_file_name(file.filename)
 
 
+def _upload_routes(router: APIRouter, uow_factory: Callable, deps: Deps, *, kind: str, path: str,
+                   upload: Callable, confirm: Callable) -> None:
+    """Upload, review, confirm and cancel a file of ``kind`` (a sample or a provider response) at
+    ``path``: the same four routes for both; ``upload`` and ``confirm`` are the kind's handlers."""
+    async def upload_file(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
+        data, name = await _file(file)
+        async with uow_factory() as uow:
+            return await upload(handlers.UploadFile(data, name, who), uow, deps.clock)
+
+    async def review(upload_id: str):
+        async with uow_factory() as uow:
+            return await handlers.handle_review(handlers.DecideUpload(upload_id, kind), uow, deps.clock)
+
+    async def confirm_upload(upload_id: str, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await confirm(handlers.DecideUpload(upload_id, kind, who), uow, deps.clock)
+
+    async def cancel(upload_id: str, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, kind, who), uow, deps.clock)
+
+    router.add_api_route(path, upload_file, methods=["POST"], status_code=201, response_model=UploadCreated,
+                         name=f"upload_{kind}")
+    router.add_api_route(f"{path}/{{upload_id}}", review, methods=["GET"], response_model=UploadView,
+                         name=f"review_{kind}")
+    router.add_api_route(f"{path}/{{upload_id}}/confirm", confirm_upload, methods=["POST"], status_code=202,
+                         response_model=Accepted, name=f"confirm_{kind}")
+    router.add_api_route(f"{path}/{{upload_id}}/cancel", cancel, methods=["POST"], response_model=Accepted,
+                         name=f"cancel_{kind}")
+
+
 def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callable) -> APIRouter:
     router = APIRouter(prefix="/internal/v1", dependencies=[Depends(auth)])
     base_url = settings.public_base_url
 
-    # -- sampling uploads ------------------------------------------------------------------------
-    @router.post("/sampling/uploads", status_code=201, response_model=UploadCreated)
-    async def upload_sample(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
-        data, name = await _file(file)
-        async with uow_factory() as uow:
-            return await handlers.handle_upload_sample(handlers.UploadFile(data, name, who), uow, deps.clock,
-                                                       new_id=deps.new_id)
+    # -- sampling uploads and provider responses ---------------------------------------------------
+    _upload_routes(router, uow_factory, deps, kind="sample", path="/sampling/uploads",
+                   upload=lambda command, uow, clock: handlers.handle_upload_sample(command, uow, clock,
+                                                                                    new_id=deps.new_id),
+                   confirm=lambda command, uow, clock: handlers.handle_confirm_sample(
+                       command, uow, clock, new_id=deps.new_id, public_base_url=base_url))
+    _upload_routes(router, uow_factory, deps, kind="response", path="/sampling/responses",
+                   upload=lambda command, uow, clock: handlers.handle_upload_response(command, uow, clock,
+                                                                                      new_id=deps.new_id),
+                   confirm=lambda command, uow, clock: handlers.handle_confirm_response(command, uow, clock))
 
+    # -- a generated sample ----------------------------------------------------------------------
     @router.post("/sampling/generate", status_code=201, response_model=Generated)
     async def generate(body: GenerateIn, who: Actor = Depends(actor)):
         async with uow_factory() as uow:
@@ -79,46 +114,6 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
             name, content = await handlers.handle_sample_csv(upload_id, uow)
         return Response(content, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-    @router.get("/sampling/uploads/{upload_id}", response_model=UploadView)
-    async def review_sample(upload_id: str):
-        async with uow_factory() as uow:
-            return await handlers.handle_review(handlers.DecideUpload(upload_id, "sample"), uow, deps.clock)
-
-    @router.post("/sampling/uploads/{upload_id}/confirm", status_code=202, response_model=Accepted)
-    async def confirm_sample(upload_id: str, who: Actor = Depends(actor)):
-        async with uow_factory() as uow:
-            return await handlers.handle_confirm_sample(handlers.DecideUpload(upload_id, "sample", who), uow, deps.clock,
-                                                        new_id=deps.new_id, public_base_url=base_url)
-
-    @router.post("/sampling/uploads/{upload_id}/cancel", response_model=Accepted)
-    async def cancel_sample(upload_id: str, who: Actor = Depends(actor)):
-        async with uow_factory() as uow:
-            return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, "sample", who), uow, deps.clock)
-
-    # -- provider responses ----------------------------------------------------------------------
-    @router.post("/sampling/responses", status_code=201, response_model=UploadCreated)
-    async def upload_response(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
-        data, name = await _file(file)
-        async with uow_factory() as uow:
-            return await handlers.handle_upload_response(handlers.UploadFile(data, name, who), uow, deps.clock,
-                                                         new_id=deps.new_id)
-
-    @router.get("/sampling/responses/{upload_id}", response_model=UploadView)
-    async def review_response(upload_id: str):
-        async with uow_factory() as uow:
-            return await handlers.handle_review(handlers.DecideUpload(upload_id, "response"), uow, deps.clock)
-
-    @router.post("/sampling/responses/{upload_id}/confirm", status_code=202, response_model=Accepted)
-    async def confirm_response(upload_id: str, who: Actor = Depends(actor)):
-        async with uow_factory() as uow:
-            return await handlers.handle_confirm_response(handlers.DecideUpload(upload_id, "response", who), uow,
-                                                          deps.clock)
-
-    @router.post("/sampling/responses/{upload_id}/cancel", response_model=Accepted)
-    async def cancel_response(upload_id: str, who: Actor = Depends(actor)):
-        async with uow_factory() as uow:
-            return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, "response", who), uow, deps.clock)
 
     # -- the Sampling section --------------------------------------------------------------------
     @router.get("/sampling/claims", response_model=WaitingClaimList)

@@ -6,11 +6,7 @@ from pydantic import Field
 from shared.platform.settings import ServiceSettings
 
 
-class SamplingSettings(ServiceSettings):
-    service_name: str = "sampling"
-    database_url: str = Field(default="postgresql+asyncpg://postgres@127.0.0.1:5432/claimflow_sampling",
-                              validation_alias="SAMPLING_DATABASE_URL")
-    http_port: int = Field(default=8102, validation_alias="SAMPLING_PORT")
+class SamplingSettings(ServiceSettings.for_service("sampling", port=8102)):
     #: Where people reach the gateway: download links in emails are ``{public_base_url}/links/{token}``.
     public_base_url: str = Field(default="http://127.0.0.1:8000", validation_alias="PUBLIC_BASE_URL")
     #: A provider whose sampled claims are still in progress this many days after the request gets

@@ -1,4 +1,4 @@
-"""What the generated sample reads from sampling's projection (DESIGN §13). Never commits.
+"""What the generated sample reads from sampling's projection (docs/design.md §13). Never commits.
 
 The population is read in one statement through the asyncpg driver (100,000 claims in a fraction of
 a second); mentors' names are read only for claims whose submitter is known (the only ones the

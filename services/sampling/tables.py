@@ -1,6 +1,6 @@
 """The sampling service's tables (its own database; no other service reads them).
 
-- ``providers``, ``claims``, ``claim_mentors``: the projection of claims events (DESIGN §2). Text
+- ``providers``, ``claims``, ``claim_mentors``: the projection of claims events (docs/design.md §2). Text
   columns have no length limits on purpose: the projection stores what claims published and must
   never refuse it. ``awaiting`` marks a claim sampling has asked claims to move (answered,
   decided) until claims publishes the status change, so a second upload or a second click cannot

@@ -13,20 +13,11 @@ from .repository import ProjectionRepository, SamplingRepository, UploadReposito
 from .tables import platform
 
 
-class SamplingUnitOfWork(SqlUnitOfWork):
+class SamplingUnitOfWork(SqlUnitOfWork, platform=platform):
     projection: ProjectionRepository
     uploads: UploadRepository
     samplings: SamplingRepository
     generation: GenerationRepository
-
-    def __init__(self, sessionmaker) -> None:
-        super().__init__(sessionmaker, platform)
-
-    def bind(self, session) -> None:
-        self.projection = ProjectionRepository(session)
-        self.uploads = UploadRepository(session)
-        self.samplings = SamplingRepository(session)
-        self.generation = GenerationRepository(session)
 
     async def commit(self) -> None:
         # Projection changes queued by a consumer batch are written in the same transaction.

@@ -1,7 +1,6 @@
 """Activity log entries: any service records who did what, with which files; claims stores them."""
 from __future__ import annotations
 
-from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,11 +16,8 @@ class FileRef(BaseModel):
     rows: int | None = None
 
 
-class ActivityRecorded(Message):
+class ActivityRecorded(Message, topic=ACTIVITY_EVENTS, key="partition_key"):
     """One line of the activity log, e.g. "Audit data uploaded for 3 claims"."""
-
-    topic: ClassVar[str] = ACTIVITY_EVENTS.name
-    key_field: ClassVar[str] = "partition_key"
 
     title: str
     action: str

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .identifiers import is_ascii_digits
+from .topics import Topic
 
 SCHEMA_MAJOR = 1
 _REGISTRY: dict[str, type["Message"]] = {}
@@ -95,8 +96,14 @@ class Message(BaseModel):
     correlation_id: str = Field(default_factory=_root_correlation_id)
     actor: Actor | None = None
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, topic: Topic | None = None, key: str | None = None, **kwargs: Any) -> None:
+        """``class ClaimSubmitted(Message, topic=CLAIMS_EVENTS, key="reference")`` sets ``topic`` (the
+        topic's name) and ``key_field``; a subclass inherits both from its base unless it names them."""
         super().__init_subclass__(**kwargs)
+        if topic is not None:
+            cls.topic = topic.name
+        if key is not None:
+            cls.key_field = key
         if not cls.__name__.startswith("_"):
             _REGISTRY[cls.__name__] = cls
 

@@ -1,4 +1,4 @@
-"""The claim-status vocabulary every service and the gateway share (DESIGN §3, §11, §12).
+"""The claim-status vocabulary every service and the gateway share (docs/design.md §3, §11, §12).
 
 Written once here: the statuses, the words each kind of user sees for them, the groups of
 statuses the services and screens act on, and the transition table. The claims service owns
@@ -7,7 +7,7 @@ payments reads the same table to refuse an action at once instead of emitting a 
 dead-letter. Nothing outside this module spells a label or a transition (a unit test checks).
 
 Rules:
-- Support users see the labels of DESIGN §3 (``SUPPORT_LABELS``).
+- Support users see the labels of docs/design.md §3 (``SUPPORT_LABELS``).
 - Providers see their own words for the audit statuses and "Approved" for a claim paid after an
   audit (§12); every other status as support sees it.
 - Schools and trusts see a short tag and a sentence in plain words explaining the status (§11);
@@ -50,10 +50,10 @@ def _plain(mapping: dict) -> Mapping[str, str]:
     return MappingProxyType({str(k): str(v) for k, v in mapping.items()})
 
 
-#: Every status, in the order of DESIGN §3 (the order lists and filters show them in).
+#: Every status, in the order of docs/design.md §3 (the order lists and filters show them in).
 STATUSES: tuple[str, ...] = tuple(s.value for s in ClaimStatus)
 
-#: The labels support users see (DESIGN §3).
+#: The labels support users see (docs/design.md §3).
 SUPPORT_LABELS: Mapping[str, str] = _plain({
     S.DRAFT: "Draft",
     S.SUBMITTED: "Submitted",
@@ -73,16 +73,16 @@ SUPPORT_LABELS: Mapping[str, str] = _plain({
     S.INVALID_PROVIDER: "Invalid provider",
 })
 
-#: The labels providers see (DESIGN §12): their words for the audit, the rest as support sees them.
+#: The labels providers see (docs/design.md §12): their words for the audit, the rest as support sees them.
 PROVIDER_LABELS: Mapping[str, str] = _plain({
     **SUPPORT_LABELS,
     S.SAMPLING_IN_PROGRESS: "Audit requested",
     S.SAMPLING_PROVIDER_NOT_APPROVED: "Amended",
 })
-#: What a provider sees for a claim that is paid after an audit (DESIGN §12).
+#: What a provider sees for a claim that is paid after an audit (docs/design.md §12).
 PROVIDER_AUDITED_PAID_LABEL = "Approved"
 
-#: The status tags schools and trusts see (DESIGN §11): no payer queries, no internal steps.
+#: The status tags schools and trusts see (docs/design.md §11): no payer queries, no internal steps.
 SCHOOL_LABELS: Mapping[str, str] = _plain({
     S.DRAFT: "Draft",
     S.SUBMITTED: "Submitted",
@@ -102,7 +102,7 @@ SCHOOL_LABELS: Mapping[str, str] = _plain({
     S.INVALID_PROVIDER: "Action needed",
 })
 
-#: What each status means for the school, in plain words (DESIGN §11: the claim page explains it).
+#: What each status means for the school, in plain words (docs/design.md §11: the claim page explains it).
 SCHOOL_EXPLANATIONS: Mapping[str, str] = _plain({
     S.DRAFT: "Draft: you have not submitted this claim yet. You can change or delete it.",
     S.SUBMITTED: "Submitted: we have your claim. It will be sent to the payer.",
@@ -161,7 +161,7 @@ PAYER_QUERIES: tuple[str, ...] = (S.PAYMENT_INFORMATION_REQUESTED.value, S.PAYME
 #: The clawbacks queue: support enters the hours actually worked for these claims.
 CLAWBACK_QUEUE: tuple[str, ...] = (S.SAMPLING_NOT_APPROVED.value, S.CLAWBACK_REJECTED.value)
 #: The audit found these claims wrong (not approved, then on the way to being clawed back): a
-#: monetary-unit sample's misstatements (DESIGN §13).
+#: monetary-unit sample's misstatements (docs/design.md §13).
 AUDIT_FAILED: tuple[str, ...] = (S.SAMPLING_NOT_APPROVED.value, S.CLAWBACK_REJECTED.value,
                                  S.CLAWBACK_REQUIRES_APPROVAL.value, S.CLAWBACK_REQUESTED.value,
                                  S.CLAWBACK_IN_PROGRESS.value, S.CLAWBACK_COMPLETE.value)
@@ -169,9 +169,9 @@ AUDIT_FAILED: tuple[str, ...] = (S.SAMPLING_NOT_APPROVED.value, S.CLAWBACK_REJEC
 PAYABLE: str = S.SUBMITTED.value
 #: Waiting for the payer's clawback response (the clawback CSV's ``claim_status``).
 CLAWBACK_WITH_PAYER: str = S.CLAWBACK_IN_PROGRESS.value
-#: Claims whose hours do not count against a mentor's allowance (DESIGN §3 hours cap).
+#: Claims whose hours do not count against a mentor's allowance (docs/design.md §3 hours cap).
 NOT_COUNTED_FOR_HOURS: frozenset[str] = frozenset({S.DRAFT.value, S.PAYMENT_NOT_APPROVED.value})
-#: A provider sees its claims from submission on (DESIGN §12).
+#: A provider sees its claims from submission on (docs/design.md §12).
 PROVIDER_VISIBLE: tuple[str, ...] = tuple(s for s in STATUSES if s != S.DRAFT)
 #: Claims a school can still change (DESIGN §11): a draft; nothing changes after submission.
 CHANGEABLE_BY_SCHOOL: tuple[str, ...] = (S.DRAFT.value,)
@@ -202,7 +202,7 @@ class Trigger(str, Enum):
     PROVIDER_CHANGED = "resubmitted with another provider"
 
 
-#: trigger → {from status: to status} (DESIGN §3); anything not listed is refused.
+#: trigger → {from status: to status} (docs/design.md §3); anything not listed is refused.
 TRANSITIONS: Mapping[Trigger, Mapping[str, str]] = MappingProxyType({trigger: _plain(moves) for trigger, moves in {
     Trigger.SUBMIT: {S.DRAFT: S.SUBMITTED},
     Trigger.SENT_TO_PAYER: {S.SUBMITTED: S.PAYMENT_IN_PROGRESS},

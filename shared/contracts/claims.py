@@ -5,7 +5,6 @@ import hashlib
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -44,11 +43,8 @@ class MentorLine(_Part):
     hours: int
 
 
-class ClaimSubmitted(Message):
+class ClaimSubmitted(Message, topic=CLAIMS_EVENTS, key="reference"):
     """A claim left draft: everything other services need to keep their projection of it."""
-
-    topic: ClassVar[str] = CLAIMS_EVENTS.name
-    key_field: ClassVar[str] = "reference"
 
     reference: str
     status: str
@@ -61,15 +57,12 @@ class ClaimSubmitted(Message):
     mentors: tuple[MentorLine, ...]
     submitted_at: str
     #: The full name of the user who submitted the claim ("" when not known): the generated sample's
-    #: random share is drawn from claims submitted by one of their own mentors (DESIGN §13).
+    #: random share is drawn from claims submitted by one of their own mentors (docs/design.md §13).
     submitted_by_name: str = ""
 
 
-class ClaimStatusChanged(Message):
+class ClaimStatusChanged(Message, topic=CLAIMS_EVENTS, key="reference"):
     """The claims service applied a status transition (the only source of truth for status)."""
-
-    topic: ClassVar[str] = CLAIMS_EVENTS.name
-    key_field: ClassVar[str] = "reference"
 
     reference: str
     from_status: str
@@ -93,7 +86,7 @@ class StatusChangeItem(_Part):
     amount: Decimal | None = None
 
 
-class ClaimStatusesChanged(Message):
+class ClaimStatusesChanged(Message, topic=CLAIMS_EVENTS, key="partition_key"):
     """Many ``ClaimStatusChanged`` of one cause in one message (a confirmed sample of 100,000 claims
     is a few hundred of these rather than 100,000 events).
 
@@ -105,9 +98,6 @@ class ClaimStatusesChanged(Message):
     claims' other events travel. The claims service publishes one or the other form for a change,
     never both.
     """
-
-    topic: ClassVar[str] = CLAIMS_EVENTS.name
-    key_field: ClassVar[str] = "partition_key"
 
     caused_by: str
     reason: str | None = None
@@ -137,11 +127,8 @@ def item_event_id(caused_by_event_id: str) -> uuid.UUID:
     return uuid.UUID(hashlib.md5(f"{caused_by_event_id}ClaimStatusChanged".encode()).hexdigest())
 
 
-class ProviderRegistered(Message):
+class ProviderRegistered(Message, topic=ORGANISATIONS_EVENTS, key="provider_id"):
     """An accredited provider was added or its details (email addresses) changed."""
-
-    topic: ClassVar[str] = ORGANISATIONS_EVENTS.name
-    key_field: ClassVar[str] = "provider_id"
 
     provider_id: str
     name: str
@@ -149,10 +136,7 @@ class ProviderRegistered(Message):
     email_addresses: tuple[str, ...] = ()
 
 
-class ClaimWindowOpened(Message):
-    topic: ClassVar[str] = ORGANISATIONS_EVENTS.name
-    key_field: ClassVar[str] = "claim_window_id"
-
+class ClaimWindowOpened(Message, topic=ORGANISATIONS_EVENTS, key="claim_window_id"):
     claim_window_id: str
     starts_on: date
     ends_on: date

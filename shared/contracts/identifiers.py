@@ -1,4 +1,4 @@
-"""The identifiers people type, and the one check of each (DESIGN §3; issue 26 item 5).
+"""The identifiers people type, and the one check of each (docs/design.md §3; issue 26 item 5).
 
 Rules:
 - A claim reference is 8 digits 0–9 (zero padded). A TRN is 7 digits 0–9. A school URN is 6

@@ -12,7 +12,6 @@ To send an email, a service emits ``SendNotification`` through its outbox (``uow
 """
 from __future__ import annotations
 
-from typing import ClassVar
 
 from .base import Message
 from .topics import NOTIFY_COMMANDS, NOTIFY_EVENTS
@@ -41,11 +40,8 @@ NOTIFY_TEMPLATES: dict[str, tuple[str, ...]] = {
 }
 
 
-class SendNotification(Message):
+class SendNotification(Message, topic=NOTIFY_COMMANDS, key="notification_id"):
     """Send one email. ``notification_id`` is the idempotency key: the same id is never sent twice."""
-
-    topic: ClassVar[str] = NOTIFY_COMMANDS.name
-    key_field: ClassVar[str] = "notification_id"
 
     notification_id: str
     template: str
@@ -54,12 +50,10 @@ class SendNotification(Message):
     reference: str | None = None  # e.g. a claim reference or a provider sampling id
 
 
-class NotificationDelivered(Message):
+class NotificationDelivered(Message, topic=NOTIFY_EVENTS, key="notification_id"):
     """The backend accepted the email (GOV.UK Notify answered 201, the SMTP server said 250, or it
     was stored in the local outbox). Later bounces are the backend's to report."""
 
-    topic: ClassVar[str] = NOTIFY_EVENTS.name
-    key_field: ClassVar[str] = "notification_id"
     notification_id: str
     backend: str
     template: str | None = None
@@ -67,12 +61,10 @@ class NotificationDelivered(Message):
     attempts: int | None = None
 
 
-class NotificationFailed(Message):
+class NotificationFailed(Message, topic=NOTIFY_EVENTS, key="notification_id"):
     """The email will not be sent: ``permanent`` when the backend or the template refused it,
     otherwise the transient failures went on past the attempt limit."""
 
-    topic: ClassVar[str] = NOTIFY_EVENTS.name
-    key_field: ClassVar[str] = "notification_id"
     notification_id: str
     error: str
     permanent: bool

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -10,9 +10,7 @@ from .base import Message
 from .topics import ECF_EVENTS, PAYMENTS_EVENTS
 
 
-class _ClaimFact(Message):
-    topic: ClassVar[str] = PAYMENTS_EVENTS.name
-    key_field: ClassVar[str] = "reference"
+class _ClaimFact(Message, topic=PAYMENTS_EVENTS, key="reference"):
     reference: str
 
 
@@ -73,11 +71,9 @@ class PayerClawbackRecorded(_ClaimFact):
     upload_id: str
 
 
-class StatementAuthorised(Message):
+class StatementAuthorised(Message, topic=ECF_EVENTS, key="statement_id"):
     """ECF: a finance user authorised a lead provider's statement for payment."""
 
-    topic: ClassVar[str] = ECF_EVENTS.name
-    key_field: ClassVar[str] = "statement_id"
     statement_id: str
     lead_provider_id: str
     total: Decimal

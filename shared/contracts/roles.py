@@ -1,4 +1,4 @@
-"""The role names, spelled once (DESIGN §1, §12).
+"""The role names, spelled once (docs/design.md §1, §12).
 
 A role travels from the gateway to the services in the ``x-actor-role`` header and in each
 message's ``actor``; the services decide on it, so every side must spell it the same way.
@@ -12,7 +12,7 @@ SUPPORT = "support"
 SCHOOL = "school"
 MAT = "mat"
 FINANCE = "finance"
-#: A user of an accredited provider (DESIGN §12).
+#: A user of an accredited provider (docs/design.md §12).
 PROVIDER = "provider"
 #: An ECF lead provider calling the v3 API with its token (not a signed-in user).
 LEAD_PROVIDER = "lead_provider"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -11,11 +10,8 @@ from .base import Message
 from .topics import SAMPLING_EVENTS
 
 
-class ClaimSampled(Message):
+class ClaimSampled(Message, topic=SAMPLING_EVENTS, key="reference"):
     """A confirmed sampling upload selected this paid claim for audit (→ sampling_in_progress)."""
-
-    topic: ClassVar[str] = SAMPLING_EVENTS.name
-    key_field: ClassVar[str] = "reference"
 
     reference: str
     sample_reason: str
@@ -36,7 +32,7 @@ class SampledClaimItem(BaseModel):
 CLAIMS_SAMPLED_BATCH = 1000
 
 
-class ClaimsSampled(Message):
+class ClaimsSampled(Message, topic=SAMPLING_EVENTS):
     """A confirmed sampling upload selected these paid claims for audit (each → sampling_in_progress).
 
     A batch of up to ``CLAIMS_SAMPLED_BATCH`` ``ClaimSampled`` facts of one upload in one message,
@@ -46,8 +42,6 @@ class ClaimsSampled(Message):
     item's dead letter (the item alone, as a ``ClaimSampled``) all name the same id. Claims still
     accepts single ``ClaimSampled`` events (from older publishers, or replayed dead letters).
     """
-
-    topic: ClassVar[str] = SAMPLING_EVENTS.name
 
     upload_id: str
     claims: tuple[SampledClaimItem, ...]
@@ -77,11 +71,8 @@ class MentorAssurance(BaseModel):
     reason: str = ""
 
 
-class ProviderResponseRecorded(Message):
+class ProviderResponseRecorded(Message, topic=SAMPLING_EVENTS, key="reference"):
     """The provider's answer for one claim (assured → paid, else → sampling_provider_not_approved)."""
-
-    topic: ClassVar[str] = SAMPLING_EVENTS.name
-    key_field: ClassVar[str] = "reference"
 
     reference: str
     assured: bool
@@ -91,11 +82,8 @@ class ProviderResponseRecorded(Message):
     provider_id: str
 
 
-class SamplingDecisionRecorded(Message):
+class SamplingDecisionRecorded(Message, topic=SAMPLING_EVENTS, key="reference"):
     """Support approved (→ paid) or rejected (→ sampling_not_approved) a claim the provider did not approve."""
-
-    topic: ClassVar[str] = SAMPLING_EVENTS.name
-    key_field: ClassVar[str] = "reference"
 
     reference: str
     approved: bool

@@ -6,7 +6,7 @@ Used by sampling (sampling and provider response uploads, the provider CSV), pay
 responses, the payer CSVs) and claims (the claims export). Pure: stdlib + ``shared.contracts``.
 
 Reading an upload (``read_csv_upload``) — the checks run in this order and the first failing check
-decides the answer (DESIGN §5, GOV.UK Design System file upload messages):
+decides the answer (docs/design.md §5, GOV.UK Design System file upload messages):
 
 1. no file (``None``, or an empty part without a file name) → "Select a CSV file to upload";
 2. more than ``MAX_UPLOAD_BYTES`` (50 MB) → "The selected file must be smaller than 50MB" (checked

@@ -2,7 +2,7 @@
 and partition counts, how a record is decoded, and which failures are transient.
 
 The outbox relay is in ``relay.py``, the idempotent batch consumer in ``consumer.py``. Guarantees
-(DESIGN §2):
+(docs/design.md §2):
 - An event is published only if the change that produced it committed (outbox), and it leaves the
   pending list only after the broker acknowledged it (acks=all). A crash in between publishes it
   again; consumers drop the duplicate by event id.

@@ -5,9 +5,10 @@ a composition root builds the settings object and passes it on.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -65,3 +66,22 @@ class ServiceSettings(BaseSettings):
     broker_watch_interval_s: float = 2.0
     #: Start the consumers and relay (off for a process that only serves HTTP, e.g. in some tests).
     run_messaging: bool = True
+
+    @classmethod
+    def for_service(cls, name: str, *, port: int) -> type["ServiceSettings"]:
+        """The base of a service's settings: ``class ClaimsSettings(ServiceSettings.for_service("claims",
+        port=8101))`` has ``service_name`` "claims", ``database_url`` from ``CLAIMS_DATABASE_URL``
+        (by default the local PostgreSQL's ``claimflow_claims``) and ``http_port`` from
+        ``CLAIMS_PORT`` (by default ``port``)."""
+        return _service_base(cls, name, port)
+
+
+@functools.cache
+def _service_base(base: type[ServiceSettings], name: str, port: int) -> type[ServiceSettings]:
+    prefix = name.upper()
+    return create_model(
+        f"_{name.title()}ServiceSettings", __base__=base, __module__=base.__module__,
+        service_name=(str, name),
+        database_url=(str, Field(default=f"postgresql+asyncpg://postgres@127.0.0.1:5432/claimflow_{name}",
+                                 validation_alias=f"{prefix}_DATABASE_URL")),
+        http_port=(int, Field(default=port, validation_alias=f"{prefix}_PORT")))

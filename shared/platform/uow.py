@@ -6,6 +6,8 @@ recorded in the same transaction as the effect (redelivery is harmless).
 """
 from __future__ import annotations
 
+import functools
+import typing
 import uuid
 import weakref
 from contextlib import asynccontextmanager
@@ -61,6 +63,17 @@ class Claimed(NamedTuple):
     dead_lettered: frozenset[uuid.UUID]
 
 
+@functools.cache
+def _repositories(cls: type) -> dict[str, type]:
+    """The repositories ``cls`` and its bases below ``SqlUnitOfWork`` annotate: name -> class."""
+    found: dict[str, type] = {}
+    for klass in reversed(cls.__mro__[:cls.__mro__.index(SqlUnitOfWork)]):
+        hints = typing.get_type_hints(klass)
+        found.update({name: hints[name] for name in vars(klass).get("__annotations__", {})
+                      if isinstance(hints[name], type)})
+    return found
+
+
 _COMMIT_LISTENERS: "weakref.WeakKeyDictionary[Any, list[Callable[[], None]]]" = weakref.WeakKeyDictionary()
 
 
@@ -71,18 +84,32 @@ def on_events_committed(engine, listener: Callable[[], None]) -> None:
 
 
 class SqlUnitOfWork:
-    """Base unit of work: services subclass it and build their repositories in ``bind``."""
+    """Base unit of work. A service subclasses it naming its platform tables (``outbox``,
+    ``processed_messages``) once, ``class ClaimsUnitOfWork(SqlUnitOfWork, platform=platform)``, and
+    annotates its repositories, ``claims: ClaimRepository``: each annotated class is built on the
+    transaction's session when the unit of work is entered (``bind``; override it to build more)."""
 
-    def __init__(self, sessionmaker: async_sessionmaker, platform: dict[str, Table]) -> None:
+    _platform_tables: dict[str, Table] | None = None
+
+    def __init_subclass__(cls, platform: dict[str, Table] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if platform is not None:
+            cls._platform_tables = platform
+
+    def __init__(self, sessionmaker: async_sessionmaker, platform: dict[str, Table] | None = None) -> None:
         self._sessionmaker = sessionmaker
-        self._platform = platform
+        self._platform = self._platform_tables if platform is None else platform
+        if self._platform is None:
+            raise TypeError(f"{type(self).__name__} names no platform tables")
         self._pending: list[str] = []
         self._payloads: list[str] = []
         self._wrote_events = False
         self.session: AsyncSession
 
     def bind(self, session: AsyncSession) -> None:
-        """Build repositories on the session (override in a service)."""
+        """Build the subclasses' annotated repositories on the session."""
+        for name, repository in _repositories(type(self)).items():
+            setattr(self, name, repository(session))
 
     async def __aenter__(self) -> "SqlUnitOfWork":
         self.session = self._sessionmaker()

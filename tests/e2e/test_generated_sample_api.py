@@ -1,4 +1,4 @@
-"""The sample generated in the service through the gateway's JSON API (DESIGN §13, §9b): generate
+"""The sample generated in the service through the gateway's JSON API (docs/design.md §13, §9b): generate
 for a claim window with a coverage report, download the proposed sample, confirm it like an uploaded
 file (claims in Sampling in progress, providers emailed); parameters refused in plain words."""
 from __future__ import annotations

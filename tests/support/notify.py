@@ -12,7 +12,7 @@ from shared.contracts import SendNotification
 from tests.support.inprocess import in_process
 from tests.support.messaging import eventually
 
-#: Fast group joins on Tansu (DESIGN §2) and fast polling, so the notify tests stay quick.
+#: Fast group joins on Tansu (docs/design.md §2) and fast polling, so the notify tests stay quick.
 FAST = {"kafka_session_timeout_ms": 1000, "kafka_heartbeat_interval_ms": 200, "NOTIFY_POLL_INTERVAL_S": 0.05,
         "NOTIFY_RETRY_BASE_S": 0.1, "NOTIFY_RETRY_CAP_S": 0.5}
 #: The same, as environment variables for a service in a subprocess.

@@ -1,4 +1,4 @@
-"""Funding policy (DESIGN §3).
+"""Funding policy (docs/design.md §3).
 
 - Amount = hourly rate of the school's region × total mentor hours, exact (Decimal). Rates are
   whole pennies and hours whole numbers, so the product is exact to the penny: no rounding happens.

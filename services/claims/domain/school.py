@@ -1,4 +1,4 @@
-"""Whether a school can start a claim (DESIGN §14): a school GIAS lists as closed cannot; the
+"""Whether a school can start a claim (docs/design.md §14): a school GIAS lists as closed cannot; the
 claims it already has carry on through their statuses as before."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The claim status machine (DESIGN §3): the one function that decides a transition.
+"""The claim status machine (docs/design.md §3): the one function that decides a transition.
 
 The claims service owns status. Other services publish facts; each fact is a *trigger* here, and a
 trigger moves a claim only from the statuses the shared table (``shared.contracts.claim_status``)

@@ -1,7 +1,7 @@
 """Reading GIAS's own extracts: "all establishments" (about 50,000 rows, 300 columns, Windows-1252)
 and the links extract (``URN, LinkURN, LinkType``).
 
-Rules (DESIGN §14): the file is checked whole before anything changes. It must be text in the
+Rules (docs/design.md §14): the file is checked whole before anything changes. It must be text in the
 encoding GIAS publishes (Windows-1252; UTF-8, as a spreadsheet re-saves it, is read too); it must
 have the ``URN``, ``EstablishmentName`` and ``EstablishmentStatus (name)`` columns (the others of
 §14 are read when present); every URN is digits and appears once; every status is one GIAS uses;

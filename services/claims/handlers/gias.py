@@ -1,4 +1,4 @@
-"""Schools from GIAS (DESIGN §14): a validated extract is kept pending with the counts support
+"""Schools from GIAS (docs/design.md §14): a validated extract is kept pending with the counts support
 reviews, and written once when confirmed.
 
 Counts, each school in one of them: *new* — a URN ClaimFlow does not know; *closed* — a known

@@ -1,4 +1,4 @@
-"""The JSON API (DESIGN §9), one module per feature; ``routers`` in the order the OpenAPI document lists them."""
+"""The JSON API (docs/design.md §9), one module per feature; ``routers`` in the order the OpenAPI document lists them."""
 from __future__ import annotations
 
 from . import (activity, auth, claims, clawbacks, ecf, ecf_admin, organisations, payments, sample_generation, sampling,

@@ -1,4 +1,4 @@
-"""JSON API: claims (DESIGN §9). Each route checks the role, then asks the claims service with the
+"""JSON API: claims (docs/design.md §9). Each route checks the role, then asks the claims service with the
 user as the actor. School and MAT users are scoped by the claims service from the ``X-Actor-School``
 / ``X-Actor-Trust`` headers (another school's claim is 404, not 403, so references do not leak).
 """

@@ -1,4 +1,4 @@
-"""ECF additions of DESIGN §15 / §9b: finance's participants (search, duplicates, retire, eligible,
+"""ECF additions of docs/design.md §15 / §9b: finance's participants (search, duplicates, retire, eligible,
 induction start date), cohorts (freeze and move), statement notes, band capacity and schedules
 (``/api/v1/finance``, role finance), and the Lead Provider API v3 participants (``/api/v3``).
 

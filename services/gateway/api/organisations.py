@@ -1,6 +1,6 @@
 """JSON API: the organisations claims refer to (schools, accredited providers, claim windows), kept by
 the claims service; support adds them, claimants read them, and support runs them without the command
-line (DESIGN §14, §9b): GIAS extracts and the schools list, editing accredited providers, claim windows
+line (docs/design.md §14, §9b): GIAS extracts and the schools list, editing accredited providers, claim windows
 (edit, delete a future one). Any signed-in user may list the claim windows (finance pays by window)."""
 from __future__ import annotations
 

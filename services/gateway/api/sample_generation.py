@@ -1,4 +1,4 @@
-"""JSON API of the sample generated in the service (DESIGN §13, §9b), support only.
+"""JSON API of the sample generated in the service (docs/design.md §13, §9b), support only.
 
 - ``POST /api/v1/sampling/generate`` → 201 ``{"upload_id", "claim_count", "strata", "total", …}``: the
   sample is held as a pending sampling upload, confirmed with ``POST /api/v1/sampling/uploads/{id}/confirm``.

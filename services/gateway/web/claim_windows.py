@@ -1,4 +1,4 @@
-"""Claim windows as support runs them (DESIGN §14): the list with the current window tagged, add,
+"""Claim windows as support runs them (docs/design.md §14): the list with the current window tagged, add,
 edit, and delete a window that has not opened yet. Dates are GOV.UK date inputs; the claims
 service states the rules (DfE's messages), shown in the error summary linked to the date."""
 from __future__ import annotations

@@ -15,7 +15,7 @@ from ..clients import Downstream
 
 SUPPORT = page_role(roles.SUPPORT)
 FINANCE = page_role(roles.FINANCE)
-#: The finance pages (ECF, DESIGN §15) are their own service: its name heads them and ends their titles.
+#: The finance pages (ECF, docs/design.md §15) are their own service: its name heads them and ends their titles.
 ECF_SERVICE_NAME = "Manage early career teacher training payments"
 
 

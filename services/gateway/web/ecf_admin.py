@@ -1,4 +1,4 @@
-"""Finance pages of DESIGN §15 beyond statements: a statement's adjustments and audit notes; contracts
+"""Finance pages of docs/design.md §15 beyond statements: a statement's adjustments and audit notes; contracts
 and their bands (raise a band's capacity); schedules; participants (search, duplicates, statuses,
 retire a duplicate, make eligible, change cohort with an induction start date). Every form posts to
 the gateway, which calls the ECF engine through its client; a refusal comes back as an error

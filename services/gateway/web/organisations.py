@@ -1,4 +1,4 @@
-"""Support pages for running the service without the command line (DESIGN §14): schools and GIAS
+"""Support pages for running the service without the command line (docs/design.md §14): schools and GIAS
 uploads (upload → review → confirm → done), accredited providers (list, add, edit) and claim
 windows (list with the current one tagged, add, edit, delete one that has not opened).
 

@@ -1,4 +1,4 @@
-"""Generate a sample (DESIGN §13) in the Sampling section: the parameters (seed prefilled at random
+"""Generate a sample (docs/design.md §13) in the Sampling section: the parameters (seed prefilled at random
 and shown), the coverage report with a chart per stratum, the proposed sample as a CSV, "Change the
 parameters", and "Use this sample", which goes to the sampling upload's own review and confirm."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Clawback calculation (DESIGN §4, DfE "Clawing back claims via Support after they have been paid").
+"""Clawback calculation (docs/design.md §4, DfE "Clawing back claims via Support after they have been paid").
 
 Rules:
 - Support enters, for each not-assured mentor of a claim, the hours the mentor actually worked:

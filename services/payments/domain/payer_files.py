@@ -1,6 +1,6 @@
 """The payer's files: the payment and clawback CSVs we send, and the responses the payer returns.
 
-Payment CSV (DESIGN §4), one row per claim ordered by reference:
+Payment CSV (docs/design.md §4), one row per claim ordered by reference:
 ``claim_reference, school_urn, school_name, school_local_authority, provider_name, claim_amount,
 school_type_of_establishment, school_group, claim_submission_date, claim_status,
 claim_unpaid_reason``. ``claim_status`` is ``submitted`` (the status the claims had when they

@@ -1,4 +1,4 @@
-"""Which payments actions a claim's status allows (the payments side of DESIGN §3).
+"""Which payments actions a claim's status allows (the payments side of docs/design.md §3).
 
 Claims owns status and decides each transition; payments checks first against the same shared
 table (``shared.contracts.claim_status``), so a person gets a clear refusal at once instead of a

@@ -1,7 +1,7 @@
 """Internal HTTP API of the ECF engine (the gateway proxies it; every route needs the internal token).
 
 Finance users (the gateway passes ``X-Actor-Email`` / ``X-Actor-Role``), under /internal/v1/finance:
-the JSON shapes of DESIGN §9; errors ``{"errors": [{"message", "field"}]}`` with 4xx.
+the JSON shapes of docs/design.md §9; errors ``{"errors": [{"message", "field"}]}`` with 4xx.
 
 Lead providers (the gateway authenticates the bearer token with ``GET
 /internal/v1/ecf/lead-providers/by-token`` and passes ``X-Lead-Provider-Id``), under

@@ -146,7 +146,7 @@ class ParticipantIn(_In):
     sparsity_uplift: bool = False
     funding_eligible: bool = True
     date_of_birth: date | None = None
-    #: Sent as null for an early career teacher: they go into a temporary cohort (DESIGN §15) until
+    #: Sent as null for an early career teacher: they go into a temporary cohort (docs/design.md §15) until
     #: it is recorded. Not sent: the cohort is taken as confirmed (Part one).
     induction_start_date: date | None = None
 

@@ -1,4 +1,4 @@
-"""Internal routes of DESIGN §15 (added to ``api.build_router``'s two routers):
+"""Internal routes of docs/design.md §15 (added to ``api.build_router``'s two routers):
 
 Lead providers (JSON:API, v3 shapes): ``GET /ecf/participants``, ``GET /ecf/participants/{id}``,
 ``PUT /ecf/participants/{id}/withdraw`` | ``/defer`` | ``/resume`` | ``/change-schedule``.

@@ -1,4 +1,4 @@
-"""ECF use cases of DESIGN §15 beside ``handlers``: lead providers' participant statuses and schedule
+"""ECF use cases of docs/design.md §15 beside ``handlers``: lead providers' participant statuses and schedule
 changes (v3), and finance's cohorts (freeze and move, temporary cohorts), duplicates, band
 capacity and statement notes. Each takes its unit of work and the clock, and commits once."""
 from __future__ import annotations

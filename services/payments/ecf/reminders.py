@@ -1,4 +1,4 @@
-"""Contract managers' emails before an output statement's deadline (DESIGN §15): 7 days before each
+"""Contract managers' emails before an output statement's deadline (docs/design.md §15): 7 days before each
 output deadline, every address of ``ECF_CONTRACT_MANAGER_EMAIL_ADDRESSES`` is told which lead
 provider's statement is due. Each statement's reminder is claimed once (``ecf_deadline_reminders``,
 kind ``contract_manager``), so restarts and replicas never send it twice; the notification id is

@@ -1,4 +1,4 @@
-"""Clawbacks: request per mentor, four-eyes approval, send to the payer, the payer's response (DESIGN §4)."""
+"""Clawbacks: request per mentor, four-eyes approval, send to the payer, the payer's response (docs/design.md §4)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -7,7 +7,6 @@ from typing import Any, Iterable
 from shared.contracts import (Actor, ClawbackAssessed, ClawbackDecided, ClawbackMentor, ClawbackSentToPayer,
                               FileRef, PayerClawbackRecorded, Refused, SendNotification)
 from shared.contracts.money import Money
-from shared.csvfiles import read_csv_upload
 
 from ..domain.clawback import ClaimedMentor, ClawbackAssessment, HoursWorked, assess, mentors_to_enter, rejection_reasons
 from ..domain.payer_files import CLAWBACK_RESPONSE_COLUMNS, clawback_csv, read_clawback_response
@@ -15,7 +14,7 @@ from ..domain.status import CLAWBACK_WITH_PAYER, label, next_status, outcome
 from ..ports import Deps, UnitOfWork
 from .activity import claims_phrase, record_activity
 from .payer import email_payer, require_payer
-from .payments import cancel_payment_response, payer_row, pending_upload, still_in
+from .payments import cancel_payment_response, hold_response, payer_row, pending_upload, still_in
 
 NOTHING_TO_CLAW_BACK = "You cannot send claims to the payer for clawback as there are no claims with a clawback requested"
 
@@ -191,15 +190,10 @@ async def send_clawbacks(uow: UnitOfWork, deps: Deps, *, actor: Actor | None) ->
 
 async def upload_clawback_response(uow: UnitOfWork, deps: Deps, *, data: bytes | None,
                                    file_name: str | None, actor: Actor | None) -> dict[str, Any]:
-    upload = read_csv_upload(data, file_name, **CLAWBACK_RESPONSE_COLUMNS)
-    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), CLAWBACK_WITH_PAYER)
-    answers = read_clawback_response(upload, in_progress=in_progress)
-    upload_id = deps.new_id()
-    await uow.uploads.add({
-        "id": upload_id, "kind": "clawback", "status": "pending", "file_name": file_name or "payer-clawback.csv",
-        "answers": [{"reference": a.reference, "outcome": a.outcome, "row": a.row} for a in answers],
-        "claim_count": len(answers), "created_at": deps.clock.now(), "created_by": actor.email if actor else None})
-    await uow.commit()
+    upload_id, answers = await hold_response(
+        uow, deps, kind="clawback", data=data, file_name=file_name, actor=actor, columns=CLAWBACK_RESPONSE_COLUMNS,
+        statuses=CLAWBACK_WITH_PAYER, read=read_clawback_response, default_name="payer-clawback.csv",
+        answer_fields=("reference", "outcome", "row"))
     return {"upload_id": upload_id, "claim_count": len(answers),
             "complete": sum(a.outcome == "complete" for a in answers),
             "unchanged": sum(a.outcome == "unchanged" for a in answers)}
@@ -207,10 +201,9 @@ async def upload_clawback_response(uow: UnitOfWork, deps: Deps, *, data: bytes |
 
 async def confirm_clawback_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
                                     actor: Actor | None) -> dict[str, Any]:
-    upload = await pending_upload(uow, upload_id, "clawback")
+    upload, repeated = await pending_upload(uow, upload_id, "clawback")
     if upload is None:
-        done = await uow.uploads.get(upload_id, "clawback")
-        return {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
+        return repeated
     complete = [a for a in upload["answers"] if a["outcome"] == "complete"]
     await still_in(uow, complete, CLAWBACK_WITH_PAYER)
     now = deps.clock.now()

@@ -1,4 +1,4 @@
-"""Reaching the payer: one download link per payer address and one email per link (DESIGN §4)."""
+"""Reaching the payer: one download link per payer address and one email per link (docs/design.md §4)."""
 from __future__ import annotations
 
 from shared.contracts import Actor, Refused, SendNotification

@@ -1,8 +1,8 @@
-"""Paying schools' claims: send to the payer, the payer's response, manual payer actions (DESIGN §4)."""
+"""Paying schools' claims: send to the payer, the payer's response, manual payer actions (docs/design.md §4)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from shared.contracts import (Actor, ClaimSentToPayer, FileRef, PayerInformationSent, PayerPaymentRecorded,
                               PayerRejected, Refused)
@@ -84,17 +84,29 @@ async def send_to_payer(uow: UnitOfWork, deps: Deps, *, claim_window_id: str, ac
 async def upload_payment_response(uow: UnitOfWork, deps: Deps, *, data: bytes | None,
                                   file_name: str | None, actor: Actor | None) -> dict[str, Any]:
     """Validate the whole file, then keep it pending until a support user confirms it."""
-    upload = read_csv_upload(data, file_name, **PAYMENT_RESPONSE_COLUMNS)
-    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), WITH_PAYER)
-    answers = read_payment_response(upload, in_progress=in_progress)
+    upload_id, answers = await hold_response(
+        uow, deps, kind="payment", data=data, file_name=file_name, actor=actor, columns=PAYMENT_RESPONSE_COLUMNS,
+        statuses=WITH_PAYER, read=read_payment_response, default_name="payer-response.csv",
+        answer_fields=("reference", "outcome", "reason", "row"))
+    return {"upload_id": upload_id, "claim_count": len(answers), **_counts(answers)}
+
+
+async def hold_response(uow: UnitOfWork, deps: Deps, *, kind: str, data: bytes | None, file_name: str | None,
+                        actor: Actor | None, columns: dict[str, Any], statuses: Any, read: Callable,
+                        default_name: str, answer_fields: Sequence[str]) -> tuple[str, list[Any]]:
+    """A payer's response file of ``kind`` (payment or clawback), validated as a whole against the
+    claims in ``statuses`` by ``read``, kept pending until a support user confirms it (each answer
+    stored as its ``answer_fields``): its upload id and answers. Refused files raise ``CsvRejected``."""
+    upload = read_csv_upload(data, file_name, **columns)
+    in_progress = await uow.claims.references_in((r["claim_reference"] for r in upload.rows), statuses)
+    answers = read(upload, in_progress=in_progress)
     upload_id = deps.new_id()
     await uow.uploads.add({
-        "id": upload_id, "kind": "payment", "status": "pending", "file_name": file_name or "payer-response.csv",
-        "answers": [{"reference": a.reference, "outcome": a.outcome, "reason": a.reason, "row": a.row}
-                    for a in answers],
+        "id": upload_id, "kind": kind, "status": "pending", "file_name": file_name or default_name,
+        "answers": [{name: getattr(a, name) for name in answer_fields} for a in answers],
         "claim_count": len(answers), "created_at": deps.clock.now(), "created_by": actor.email if actor else None})
     await uow.commit()
-    return {"upload_id": upload_id, "claim_count": len(answers), **_counts(answers)}
+    return upload_id, answers
 
 
 def _counts(answers) -> dict[str, int]:
@@ -105,12 +117,17 @@ def _counts(answers) -> dict[str, int]:
     return counts
 
 
-async def pending_upload(uow: UnitOfWork, upload_id: str, kind: str) -> dict[str, Any] | None:
-    """The upload, locked; None when it was already confirmed (confirming twice applies once)."""
+async def pending_upload(uow: UnitOfWork, upload_id: str, kind: str) -> tuple[dict[str, Any] | None,
+                                                                                 dict[str, Any] | None]:
+    """The upload to apply, locked, and None; or, when it was already confirmed, None and the answer
+    to the repeated confirm (confirming twice applies once)."""
     upload = await uow.uploads.get(upload_id, kind, for_update=True)
     if upload["status"] == "cancelled":
         raise Refused("This upload was cancelled. Upload the file again", field="upload_id")
-    return upload if upload["status"] == "pending" else None
+    if upload["status"] == "pending":
+        return upload, None
+    done = await uow.uploads.get(upload_id, kind)
+    return None, {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
 
 
 async def still_in(uow: UnitOfWork, answers: list[dict[str, Any]], status: str) -> None:
@@ -124,10 +141,9 @@ async def still_in(uow: UnitOfWork, answers: list[dict[str, Any]], status: str) 
 
 async def confirm_payment_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
                                    actor: Actor | None) -> dict[str, Any]:
-    upload = await pending_upload(uow, upload_id, "payment")
+    upload, repeated = await pending_upload(uow, upload_id, "payment")
     if upload is None:
-        done = await uow.uploads.get(upload_id, "payment")
-        return {"upload_id": upload_id, "status": "confirmed", "claim_count": done["claim_count"], "applied": False}
+        return repeated
     changing = [a for a in upload["answers"] if a["outcome"] != "unchanged"]
     await still_in(uow, changing, WITH_PAYER)
     now = deps.clock.now()

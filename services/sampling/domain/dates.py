@@ -1,4 +1,4 @@
-"""The date a provider must answer by (DESIGN §5): 21 days after the day the sample is sent,
+"""The date a provider must answer by (docs/design.md §5): 21 days after the day the sample is sent,
 moved to the next weekday (Monday) when it falls on a Saturday or Sunday. Bank holidays are not
 considered."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What sampling knows about a claim: the projection it keeps from claims events (DESIGN §2).
+"""What sampling knows about a claim: the projection it keeps from claims events (docs/design.md §2).
 
 Rules shared by the uploads:
 - A claim reference in a file is trimmed, and a reference of fewer than 8 digits is padded with

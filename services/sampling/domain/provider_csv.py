@@ -1,4 +1,4 @@
-"""The CSV an accredited provider downloads to audit its sampled claims (DESIGN §5).
+"""The CSV an accredited provider downloads to audit its sampled claims (docs/design.md §5).
 
 One row per mentor of each claim, ordered by claim reference, then mentor name (ignoring case),
 then TRN; the provider fills in the last two columns, ``claim_assured`` and

@@ -1,5 +1,5 @@
 """The provider response file: the accredited provider's audit answer, one row per mentor
-(DESIGN §5).
+(docs/design.md §5).
 
 Policy:
 - Required headers ``claim_reference``, ``mentor_full_name``, ``claim_assured`` (or
@@ -59,7 +59,7 @@ INVALID_REFERENCE = "Enter a valid claim reference"
 INVALID_MENTOR = "Enter a valid mentor name"
 INVALID_INPUT = "Enter a valid input"
 REASON_NEEDED = "Enter a reason"
-#: The largest hours cap of the funding rules (initial training, DESIGN §3): no mentor has more.
+#: The largest hours cap of the funding rules (initial training, docs/design.md §3): no mentor has more.
 MAX_HOURS = 20
 INVALID_HOURS = f"Enter the hours of training as a whole number from 0 to {MAX_HOURS}"
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,3}")

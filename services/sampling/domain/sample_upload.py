@@ -1,4 +1,4 @@
-"""The sampling file: which paid claims to audit, and why (DESIGN §5).
+"""The sampling file: which paid claims to audit, and why (docs/design.md §5).
 
 Policy:
 - Headers ``claim_id, school_id, provider_id, claim_window_id, claim_reference_number,

@@ -1,5 +1,5 @@
 """The words sampling shows people: the review warning, activity titles and the messages of refused
-actions (DESIGN §5, §10); status labels are the shared vocabulary's."""
+actions (docs/design.md §5, §10); status labels are the shared vocabulary's."""
 from __future__ import annotations
 
 from shared.contracts.claim_status import SAMPLING_WAITING, ClaimStatus, support_label

@@ -1,4 +1,4 @@
-"""The sample generated in the service (DESIGN §13): generate and hold it as a pending sample
+"""The sample generated in the service (docs/design.md §13): generate and hold it as a pending sample
 upload, so that its review, confirm, emails and statuses are an uploaded file's (``uploads``).
 
 - The population is the paid claims of the claim window (or academic year) never sampled before;

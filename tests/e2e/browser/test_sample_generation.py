@@ -1,4 +1,4 @@
-"""Support generates a sample in the browser (DESIGN §13): the parameters (seed shown), an error in
+"""Support generates a sample in the browser (docs/design.md §13): the parameters (seed shown), an error in
 plain words, the coverage report with its chart, the coverage changed and the report updated, then
 "Use this sample" → the sampling upload's review → confirm → the claims in Sampling in progress and
 their providers emailed. Every screen is screenshotted and checked by axe-core (0 violations) through ``Screens.shot``."""

@@ -1,4 +1,4 @@
-"""Support runs the service from its pages (DESIGN §14, issue 24): schools from a GIAS extract
+"""Support runs the service from its pages (docs/design.md §14, issue 24): schools from a GIAS extract
 (upload, review, done, the list and a closed school's page with its successor), accredited
 providers (list, add, edit) and claim windows (list with the current one tagged, add with DfE's
 error, edit, delete one that has not opened). A screenshot of every page."""

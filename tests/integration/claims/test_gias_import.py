@@ -1,4 +1,4 @@
-"""Schools from GIAS through the real claims service on PostgreSQL (DESIGN §14, issue 24): an
+"""Schools from GIAS through the real claims service on PostgreSQL (docs/design.md §14, issue 24): an
 extract in GIAS's own shape imports; a second extract's new / changed / closed counts are shown
 before anything changes and it applies once; a closed school cannot start a claim while its open
 claims carry on; a malformed extract is refused with its own error and changes nothing."""

@@ -1,4 +1,4 @@
-"""What the generated sample needs from a submitted claim (DESIGN §13): ``ClaimSubmitted`` names the
+"""What the generated sample needs from a submitted claim (docs/design.md §13): ``ClaimSubmitted`` names the
 user who submitted it (the gateway's ``X-Actor-Name``) and the school's phase and urban/rural ("" until
 the schools import or GIAS gives them)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Finance's ECF administration (DESIGN §15): RECT contracts with flat-rate mentors, raising a band's
+"""Finance's ECF administration (docs/design.md §15): RECT contracts with flat-rate mentors, raising a band's
 capacity, duplicates and retiring one into the other, making a participant eligible, temporary
 cohorts, freezing a cohort and moving its participants, and statement notes."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Lead providers' v3 participants endpoints (DESIGN §15): list, show, withdraw, defer, resume and
+"""Lead providers' v3 participants endpoints (docs/design.md §15): list, show, withdraw, defer, resume and
 change-schedule in the v3 shapes, and the declarations their statuses refuse, with nothing stored."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Statements through the API: the worked examples of DESIGN §7, deadlines, authorising, clawbacks,
+"""Statements through the API: the worked examples of docs/design.md §7, deadlines, authorising, clawbacks,
 adjustments and the CSV downloads."""
 from __future__ import annotations
 

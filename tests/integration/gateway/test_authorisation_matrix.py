@@ -33,7 +33,7 @@ def lead_provider_only(status: int) -> dict:
 
 
 def workflow_cases(ref: str) -> list[tuple[str, str, dict, dict]]:
-    """The sampling, payments, clawback, finance and Lead Provider API routes (DESIGN §9)."""
+    """The sampling, payments, clawback, finance and Lead Provider API routes (docs/design.md §9)."""
     csv_file = {"files": {"file": ("f.csv", b"claim_reference\n12345678\n", "text/csv")}}
     body = {"json": {}}
     cases = [

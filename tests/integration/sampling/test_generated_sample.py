@@ -1,4 +1,4 @@
-"""The sample generated in the service (DESIGN §13), through the real sampling service (and claims
+"""The sample generated in the service (docs/design.md §13), through the real sampling service (and claims
 for the journey): generated from the projection, held as a pending sample upload, confirmed like an
 uploaded file, recorded with its parameters and seed, extended without choosing a claim twice."""
 from __future__ import annotations

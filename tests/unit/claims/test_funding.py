@@ -1,4 +1,4 @@
-"""Funding rules of DESIGN §3: every worked example, the hours cap, and exact money."""
+"""Funding rules of docs/design.md §3: every worked example, the hours cap, and exact money."""
 from __future__ import annotations
 
 from decimal import Decimal

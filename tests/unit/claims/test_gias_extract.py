@@ -1,4 +1,4 @@
-"""Reading GIAS's own extracts (DESIGN §14): the real header row, Windows-1252, only the columns
+"""Reading GIAS's own extracts (docs/design.md §14): the real header row, Windows-1252, only the columns
 ClaimFlow keeps; a malformed extract is refused whole with errors that say what is wrong."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Providers and claim windows as support edits them (DESIGN §14): DfE's three window messages,
+"""Providers and claim windows as support edits them (docs/design.md §14): DfE's three window messages,
 only a window that has not opened can be deleted, and an edited provider is published again so
 sampling emails the new addresses. On the in-memory fakes."""
 from __future__ import annotations

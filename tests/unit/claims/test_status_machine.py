@@ -6,7 +6,7 @@ import pytest
 from services.claims.domain.status import STATUSES, TRANSITIONS, Trigger, label, next_status
 from shared.contracts import Refused
 
-EXPECTED = {  # DESIGN §3, written out independently of the table under test
+EXPECTED = {  # docs/design.md §3, written out independently of the table under test
     ("draft", Trigger.SUBMIT): "submitted",
     ("submitted", Trigger.SENT_TO_PAYER): "payment_in_progress",
     ("payment_in_progress", Trigger.PAYER_PAID): "paid",

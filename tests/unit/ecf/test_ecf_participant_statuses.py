@@ -1,4 +1,4 @@
-"""Participants' statuses and the declarations they refuse (DESIGN §15), in the domain."""
+"""Participants' statuses and the declarations they refuse (docs/design.md §15), in the domain."""
 from dataclasses import replace
 from datetime import date, datetime, timezone
 

@@ -1,4 +1,4 @@
-"""RECT's contracts (DESIGN §15): per-band output/service shares, the set-up fee spread over band A's
+"""RECT's contracts (docs/design.md §15): per-band output/service shares, the set-up fee spread over band A's
 capacity, its worked examples, and ittecf_ectp contracts paying mentors a flat rate."""
 from collections import Counter
 from dataclasses import replace

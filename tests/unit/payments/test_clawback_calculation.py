@@ -1,4 +1,4 @@
-"""Clawback calculation: the DfE worked examples (DESIGN §4, issue 5)."""
+"""Clawback calculation: the DfE worked examples (docs/design.md §4, issue 5)."""
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""The DfE sampling method (DESIGN §13) on fixed data and over random populations."""
+"""The DfE sampling method (docs/design.md §13) on fixed data and over random populations."""
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Monetary-unit sampling (DESIGN §13): size, selection proportional to amount, the Stringer bound."""
+"""Monetary-unit sampling (docs/design.md §13): size, selection proportional to amount, the Stringer bound."""
 from __future__ import annotations
 
 from decimal import Decimal

@@ -8,6 +8,8 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from shared.platform.schema_ops import create_messaging_tables, drop_messaging_tables
+
 revision = '0001'
 down_revision = None
 branch_labels = None
@@ -42,38 +44,7 @@ def upgrade() -> None:
     sa.CheckConstraint('ends_on > starts_on', name='ck_window_dates'),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_table('dead_letters',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('consumer_group', sa.String(length=200), nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=True),
-    sa.Column('topic', sa.String(length=200), nullable=False),
-    sa.Column('partition', sa.Integer(), nullable=False),
-    sa.Column('offset', sa.BigInteger(), nullable=False),
-    sa.Column('error', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    op.create_index('ix_dead_letters_event', 'dead_letters', ['consumer_group', 'event_id'], unique=False)
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.UUID(), nullable=False),
-    sa.Column('topic', sa.String(length=200), nullable=False),
-    sa.Column('key', sa.String(length=200), nullable=True),
-    sa.Column('type', sa.String(length=100), nullable=False),
-    sa.Column('payload', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id')
-    )
-    op.create_index('ix_outbox_created_at', 'outbox', ['created_at'], unique=False)
-    op.create_index('ix_outbox_unpublished', 'outbox', ['id'], unique=False, postgresql_where=sa.text('published_at IS NULL'))
-    op.create_table('processed_messages',
-    sa.Column('consumer_group', sa.String(length=200), nullable=False),
-    sa.Column('event_id', sa.UUID(), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('consumer_group', 'event_id')
-    )
+    create_messaging_tables()
     op.create_table('providers',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
@@ -190,12 +161,7 @@ def downgrade() -> None:
     op.drop_table('schools')
     op.drop_table('trusts')
     op.drop_table('providers')
-    op.drop_table('processed_messages')
-    op.drop_index('ix_outbox_unpublished', table_name='outbox', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_index('ix_outbox_created_at', table_name='outbox')
-    op.drop_table('outbox')
-    op.drop_index('ix_dead_letters_event', table_name='dead_letters')
-    op.drop_table('dead_letters')
+    drop_messaging_tables()
     op.drop_table('claim_windows')
     op.drop_index('ix_activity_recent', table_name='activity')
     op.drop_index('ix_activity_claims', table_name='activity', postgresql_using='gin')

@@ -1,6 +1,6 @@
 """search indexes and exact counts
 
-Support search (DESIGN §3, §9) over a million claims within 50 ms at p95:
+Support search (docs/design.md §3, §9) over a million claims within 50 ms at p95:
 
 - Each list order the repository asks for, ``ORDER BY <column> [DESC NULLS LAST], reference``, has an
   index whose order is exactly that (NULLS LAST included: the old ``submitted_at DESC`` index put

@@ -13,7 +13,7 @@ States: submitted, eligible, payable, paid, voided, ineligible, awaiting_clawbac
   participant: with one started declaration per participant the uplift is paid once, never twice.
 - A duplicate is another declaration of the same participant and type that will be, or has been,
   paid: submitted, eligible, payable or paid. A voided or clawed back one can be declared again.
-- Refused as well (DESIGN §15): a date after the participant's withdrawal or inside a deferral,
+- Refused as well (docs/design.md §15): a date after the participant's withdrawal or inside a deferral,
   out of milestone order (cohorts from 2025; ``participants.date_refusals``), a frozen cohort
   ("This cohort is closed for payments"), a mentor already funded for completed training, and on a
   flat-rate mentor contract a mentor declaration other than started or completed.

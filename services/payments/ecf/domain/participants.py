@@ -1,7 +1,7 @@
 """Participants' statuses (Lead Provider API v3): active, deferred, withdrawn; and the date rules
 they put on declarations.
 
-Policy (DESIGN §15):
+Policy (docs/design.md §15):
 - A lead provider withdraws (``reason`` from ``WITHDRAW_REASONS``), defers (``DEFER_REASONS``) and
   resumes its participants; every change is kept with its time (``StatusChange``), so a deferral
   that has ended still forbids declarations dated inside it.

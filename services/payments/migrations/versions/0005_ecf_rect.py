@@ -1,4 +1,4 @@
-"""ecf (RECT, DESIGN §15): contract types and mentor fee, per-band output share, participant
+"""ecf (RECT, docs/design.md §15): contract types and mentor fee, per-band output share, participant
 statuses, date of birth, induction start date and temporary cohorts, frozen cohorts, statement
 notes, deadline reminders; the tally index gains the course (flat-rate mentors)
 

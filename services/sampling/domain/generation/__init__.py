@@ -1,4 +1,4 @@
-"""The sample generated in the service (DESIGN §13): pure, reproducible from a seed.
+"""The sample generated in the service (docs/design.md §13): pure, reproducible from a seed.
 
 Policy:
 - **Population**: the paid claims of one claim window (or academic year) that were never sampled

@@ -8,6 +8,9 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from shared.platform.schema_ops import (create_download_links_table, create_messaging_tables,
+                                        drop_download_links_table, drop_messaging_tables)
+
 revision = '0001'
 down_revision = None
 branch_labels = None
@@ -38,53 +41,8 @@ def upgrade() -> None:
     )
     op.create_index('ix_sampling_claims_provider', 'claims', ['provider_id'], unique=False)
     op.create_index('ix_sampling_claims_status', 'claims', ['status', 'reference'], unique=False)
-    op.create_table('dead_letters',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('consumer_group', sa.String(length=200), nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=True),
-    sa.Column('topic', sa.String(length=200), nullable=False),
-    sa.Column('partition', sa.Integer(), nullable=False),
-    sa.Column('offset', sa.BigInteger(), nullable=False),
-    sa.Column('error', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    op.create_index('ix_dead_letters_event', 'dead_letters', ['consumer_group', 'event_id'], unique=False)
-    op.create_table('download_links',
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('subject_id', sa.String(length=64), nullable=False),
-    sa.Column('recipient', sa.String(length=320), nullable=True),
-    sa.Column('file_name', sa.String(length=200), nullable=False),
-    sa.Column('content', sa.LargeBinary(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('note', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('token_hash')
-    )
-    op.create_index(op.f('ix_download_links_subject_id'), 'download_links', ['subject_id'], unique=False)
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.UUID(), nullable=False),
-    sa.Column('topic', sa.String(length=200), nullable=False),
-    sa.Column('key', sa.String(length=200), nullable=True),
-    sa.Column('type', sa.String(length=100), nullable=False),
-    sa.Column('payload', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id')
-    )
-    op.create_index('ix_outbox_created_at', 'outbox', ['created_at'], unique=False)
-    op.create_index('ix_outbox_unpublished', 'outbox', ['id'], unique=False, postgresql_where=sa.text('published_at IS NULL'))
-    op.create_table('processed_messages',
-    sa.Column('consumer_group', sa.String(length=200), nullable=False),
-    sa.Column('event_id', sa.UUID(), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('consumer_group', 'event_id')
-    )
+    create_messaging_tables()
+    create_download_links_table()
     op.create_table('providers',
     sa.Column('id', sa.Text(), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
@@ -155,14 +113,8 @@ def downgrade() -> None:
     op.drop_index('ix_sampled_claims_reference', table_name='sampled_claims')
     op.drop_table('sampled_claims')
     op.drop_table('providers')
-    op.drop_table('processed_messages')
-    op.drop_index('ix_outbox_unpublished', table_name='outbox', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_index('ix_outbox_created_at', table_name='outbox')
-    op.drop_table('outbox')
-    op.drop_index(op.f('ix_download_links_subject_id'), table_name='download_links')
-    op.drop_table('download_links')
-    op.drop_index('ix_dead_letters_event', table_name='dead_letters')
-    op.drop_table('dead_letters')
+    drop_messaging_tables()
+    drop_download_links_table()
     op.drop_index('ix_sampling_claims_status', table_name='claims')
     op.drop_index('ix_sampling_claims_provider', table_name='claims')
     op.drop_table('claims')

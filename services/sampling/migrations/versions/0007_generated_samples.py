@@ -1,4 +1,4 @@
-"""the generated sample (DESIGN §13): what the strata and the mentor rule need on each projected
+"""the generated sample (docs/design.md §13): what the strata and the mentor rule need on each projected
 claim, and the method, parameters, seed and report of a generated sample upload
 
 - ``claims``: ``school_type_of_establishment``, ``school_phase_of_education``,
