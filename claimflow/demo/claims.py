@@ -267,7 +267,7 @@ async def _generate(raw, rng: random.Random, *, claims_count: int, schools_count
     await raw.execute(_DRAWS, claims_count, rng.randrange(100_000_000), schools_count, providers_count,
                       max(50, claims_count // 2), list(STATUSES), weighted, NOW, rng.randrange(9_000_000), FIRST, LAST)
     # The demo school (URN 100001, school@example.com) has a draft and claims in several statuses, the
-    # draft and the newest in the open window (DESIGN §11): the first draws have a status each, in order.
+    # draft and the newest in the open window (docs/design.md §11): the first draws have a status each, in order.
     await raw.execute(_DEMO_SCHOOL)
     await raw.execute("ANALYZE seed_draws")
     step("random draws")

@@ -34,7 +34,7 @@ def create_app(settings: ClaimsSettings | None = None, deps: Deps | None = None)
         return ClaimsUnitOfWork(runtime.sessionmaker)
 
     async def reminders(rt: ServiceRuntime) -> None:
-        """Weekly invalid-provider reminders (DESIGN §11); each due time is sent once (handler)."""
+        """Weekly invalid-provider reminders (docs/design.md §11); each due time is sent once (handler)."""
         while True:
             try:
                 async with uow_factory() as uow:

@@ -1,4 +1,4 @@
-"""Internal HTTP API of the school journey (DESIGN §11, §9b): drafts, submit, allowances, a school's
+"""Internal HTTP API of the school journey (docs/design.md §11, §9b): drafts, submit, allowances, a school's
 earlier mentors, invalid provider. The gateway checks roles; the handlers check that a school or trust
 user acts only for their own schools (another school's claim is 404 here, as on the detail)."""
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _mentors(items: list[DraftMentorIn] | None) -> list[handlers.DraftMentor] | 
 
 def for_viewer(detail: dict[str, Any], *, role: str, email: str) -> dict[str, Any]:
     """What a school or trust user sees of a claim: the school's words for the status, no support
-    user's email, no internal reason and no activity meant for support (DESIGN §11)."""
+    user's email, no internal reason and no activity meant for support (docs/design.md §11)."""
     if role not in (SCHOOL, MAT):
         return detail
     history = [{**h, "actor": h["actor"] if h["actor"] == email else None,

@@ -1,4 +1,4 @@
-"""What the school journey needs beyond the claims repository (DESIGN §11): a draft's mentors replaced
+"""What the school journey needs beyond the claims repository (docs/design.md §11): a draft's mentors replaced
 and the draft deleted, mentors already claimed in a window, a school's earlier mentors, the ECF mentors'
 TRNs, and the claims whose invalid-provider reminder is due. It never commits: the unit of work does."""
 from __future__ import annotations

@@ -54,7 +54,7 @@ def consumers(settings: ServiceSettings, uow_factory: Callable, clock: Clock) ->
         Consumer(group="claims.activity", topics=(ACTIVITY_EVENTS.name,),
                  handlers={"ActivityRecorded": activity}, uow_factory=uow_factory, settings=settings,
                  bulk_handlers={"ActivityRecorded": activities}),
-        # ECF mentors' TRNs, for the warning on the school's "Check your answers" (DESIGN §11).
+        # ECF mentors' TRNs, for the warning on the school's "Check your answers" (docs/design.md §11).
         Consumer(group="claims.ecf", topics=(ECF_EVENTS.name,), handlers={"EcfMentorRegistered": ecf_mentor},
                  uow_factory=uow_factory, settings=settings),
     ]

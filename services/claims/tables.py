@@ -100,7 +100,7 @@ claims = Table(
     Column("provider_comment", Text, nullable=True),
     Column("clawback_amount", Numeric(12, 2), nullable=True),
     Column("unpaid_reason", Text, nullable=True),
-    # support marked the provider invalid (DESIGN §11): why, and when the next weekly reminder is due
+    # support marked the provider invalid (docs/design.md §11): why, and when the next weekly reminder is due
     Column("invalid_provider_reason", Text, nullable=True),
     Column("reminder_due_at", DateTime(timezone=True), nullable=True),
     # Half of each page is kept free, so that the new version of a claim whose status changes goes on
@@ -184,7 +184,7 @@ claim_mentors = Table(
 Index("ix_claim_mentors_cap", claim_mentors.c.trn, claim_mentors.c.provider_id)
 
 #: Mentors the ECF engine knows (EcfMentorRegistered from payments' ECF module): "Check your answers"
-#: warns a school claiming for one of them (DESIGN §11).
+#: warns a school claiming for one of them (docs/design.md §11).
 ecf_mentors = Table(
     "ecf_mentors", metadata,
     Column("trn", String(7), primary_key=True),

@@ -173,7 +173,7 @@ CLAWBACK_WITH_PAYER: str = S.CLAWBACK_IN_PROGRESS.value
 NOT_COUNTED_FOR_HOURS: frozenset[str] = frozenset({S.DRAFT.value, S.PAYMENT_NOT_APPROVED.value})
 #: A provider sees its claims from submission on (docs/design.md §12).
 PROVIDER_VISIBLE: tuple[str, ...] = tuple(s for s in STATUSES if s != S.DRAFT)
-#: Claims a school can still change (DESIGN §11): a draft; nothing changes after submission.
+#: Claims a school can still change (docs/design.md §11): a draft; nothing changes after submission.
 CHANGEABLE_BY_SCHOOL: tuple[str, ...] = (S.DRAFT.value,)
 
 

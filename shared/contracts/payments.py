@@ -81,7 +81,7 @@ class StatementAuthorised(Message, topic=ECF_EVENTS, key="statement_id"):
 
 class EcfMentorRegistered(Message):
     """ECF: a mentor was registered as a participant of the ECF engine (course ``ecf-mentor``). The
-    claims service keeps the TRNs so a school claiming for the same mentor is warned (DESIGN §11)."""
+    claims service keeps the TRNs so a school claiming for the same mentor is warned (docs/design.md §11)."""
 
     topic: ClassVar[str] = ECF_EVENTS.name
     key_field: ClassVar[str] = "trn"

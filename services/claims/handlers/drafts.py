@@ -1,4 +1,4 @@
-"""Drafts a school (or trust, or support for a school) saves, changes, deletes and submits (DESIGN §11,
+"""Drafts a school (or trust, or support for a school) saves, changes, deletes and submits (docs/design.md §11,
 §9b). A draft is a claim in status ``draft``: it may lack mentors or hours, and its hours do not count
 towards any allowance. Submitting checks everything again (open window, hours left, a mentor claimed
 twice in the window) and moves it to ``submitted``; after that nothing of it can change here.

@@ -1,4 +1,4 @@
-"""Invalid provider (DESIGN §11): support marks a submitted claim's accredited provider as invalid with a
+"""Invalid provider (docs/design.md §11): support marks a submitted claim's accredited provider as invalid with a
 reason; the school is emailed (through notify) and reminded weekly until it chooses another provider,
 which rechecks the hours cap and the amount and submits the claim again. Also: the ECF mentors' TRNs
 learnt from payments' ECF module, for the warning on "Check your answers".

@@ -1,4 +1,4 @@
-"""JSON API of the school journey (DESIGN §9b): drafts, submit, allowances and invalid provider.
+"""JSON API of the school journey (docs/design.md §9b): drafts, submit, allowances and invalid provider.
 
 School and MAT users act for their own school or trust (the claims service scopes them; another
 school's claim is 404); support may create, change and delete drafts for a school but never submit.

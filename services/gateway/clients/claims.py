@@ -100,7 +100,7 @@ class ClaimsClient:
     async def activity(self, *, page: int, user: User) -> api.ActivityList:
         return await self.http.call(api.ACTIVITY, user=user, params={"page": page})
 
-    # schools and trusts claim in the browser (DESIGN §11)
+    # schools and trusts claim in the browser (docs/design.md §11)
     async def create_draft(self, body: api.DraftIn, *, user: User) -> api.DraftCreated:
         return await self.http.call(api.CREATE_DRAFT, user=user, body=body)
 

@@ -1,4 +1,4 @@
-"""Add a claim (DESIGN §11): GOV.UK question pages, one thing a page, each with a Back link. The claim is
+"""Add a claim (docs/design.md §11): GOV.UK question pages, one thing a page, each with a Back link. The claim is
 a draft in the claims service from the first answer on, so it can be left and finished later; every
 answer is checked there and a refusal comes back as an error on the field it concerns.
 

@@ -1,4 +1,4 @@
-"""School and trust pages (DESIGN §11): home, funding estimate, change organisation, the claims list
+"""School and trust pages (docs/design.md §11): home, funding estimate, change organisation, the claims list
 and a claim's page. The add-claim journey is in ``add_claim.py``, the trust overview in ``trust.py``."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the school and trust pages share (DESIGN §11): which school the user is acting for, the claim
+"""What the school and trust pages share (docs/design.md §11): which school the user is acting for, the claim
 windows, and a claims service refusal turned into GOV.UK errors on the page's fields.
 
 A school user acts for their school. A MAT user chooses one of the trust's schools ("Change

@@ -1,4 +1,4 @@
-"""Support's part of the school journey (DESIGN §11): create a draft claim for a school (only a school
+"""Support's part of the school journey (docs/design.md §11): create a draft claim for a school (only a school
 or trust user can submit it) and mark a submitted claim's accredited provider as invalid."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The trust overview (DESIGN §11): every school's claims in a multi-academy trust, with totals per
+"""The trust overview (docs/design.md §11): every school's claims in a multi-academy trust, with totals per
 school and for the trust, filters (school, claim window, status) and a CSV download (cells made safe
 against spreadsheet formulas by the one CSV writer)."""
 from __future__ import annotations

@@ -49,7 +49,7 @@ class DraftMentorIn(Body):
 
 
 class DraftIn(Body):
-    """A school's (or trust's, or support's for a school) new draft claim (DESIGN §11)."""
+    """A school's (or trust's, or support's for a school) new draft claim (docs/design.md §11)."""
     school_urn: str = Field(max_length=20)
     provider_id: str = Field(max_length=100)
     mentors: list[DraftMentorIn] = Field(default_factory=list, max_length=100)
@@ -307,7 +307,7 @@ CLAIM_REFERENCES = Endpoint("GET", "/internal/v1/claims/references", ClaimRefere
 GET_CLAIM = Endpoint("GET", "/internal/v1/claims/{reference}", ClaimDetail)
 ASSIGN_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/assign", ClaimDetail, AssignIn)
 ACTIVITY = Endpoint("GET", "/internal/v1/activity", ActivityList)
-# schools and trusts claim in the browser (DESIGN §11)
+# schools and trusts claim in the browser (docs/design.md §11)
 CREATE_DRAFT = Endpoint("POST", "/internal/v1/claims/drafts", DraftCreated, DraftIn, status=201)
 UPDATE_DRAFT = Endpoint("PATCH", "/internal/v1/claims/{reference}", ClaimDetail, DraftPatch)
 DELETE_DRAFT = Endpoint("DELETE", "/internal/v1/claims/{reference}", status=204)

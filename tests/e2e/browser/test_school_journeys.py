@@ -1,4 +1,4 @@
-"""Schools and trusts claim in the browser (DESIGN §11), through the real running system with the demo
+"""Schools and trusts claim in the browser (docs/design.md §11), through the real running system with the demo
 data: a school claims for two mentors and is refused hours over the allowance, a trust user claims for
 a second school and sees the trust's totals, and the invalid-provider round trip with the school's
 email caught by a real SMTP server. Every page is screenshotted and checked by ``assert_accessible``."""

@@ -1,4 +1,4 @@
-"""Drafts, submit, allowances and invalid provider through the public JSON API (DESIGN §9b, §11):
+"""Drafts, submit, allowances and invalid provider through the public JSON API (docs/design.md §9b, §11):
 gateway → claims over real HTTP, each with its own database."""
 from __future__ import annotations
 

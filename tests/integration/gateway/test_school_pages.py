@@ -1,4 +1,4 @@
-"""The school and trust pages over HTTP without JavaScript (DESIGN §11): forms posted as a browser
+"""The school and trust pages over HTTP without JavaScript (docs/design.md §11): forms posted as a browser
 without scripts posts them, CSRF included; gateway → claims over real HTTP."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A mentor's allowance with one provider in one academic year (DESIGN §3, §11): DfE's cases."""
+"""A mentor's allowance with one provider in one academic year (docs/design.md §3, §11): DfE's cases."""
 from __future__ import annotations
 
 from services.claims.domain.funding import Allowance, PriorLine, allowance

@@ -1,4 +1,4 @@
-"""schools and trusts claim in the browser (DESIGN §11): drafts may hold a mentor without hours yet;
+"""schools and trusts claim in the browser (docs/design.md §11): drafts may hold a mentor without hours yet;
 a claim whose provider support marked invalid keeps the reason and when its next weekly reminder is
 due; the TRNs of mentors the ECF engine knows (from EcfMentorRegistered)
 
