@@ -66,7 +66,9 @@ def test_support_adds_a_user_who_creates_their_password_and_is_later_deactivated
     invited.get_by_label("Email address", exact=True).fill("invited.head@school.example")
     invited.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     invited.get_by_role("button", name="Sign in", exact=True).click()
-    expect(invited.locator("h1")).to_contain_text("Claims")
+    # a school user lands on the school service's home, headed with the school's name
+    expect(invited).to_have_url(re.compile(r"/school$"))
+    expect(invited.get_by_role("button", name="Sign out")).to_be_visible()
 
     # deactivate, with a confirmation: the open session ends at once
     page.goto(user_url)
