@@ -1,7 +1,10 @@
 """Support generates a sample in the browser (docs/design.md §13): the parameters (seed shown), an error in
 plain words, the coverage report with its chart, the coverage changed and the report updated, then
 "Use this sample" → the sampling upload's review → confirm → the claims in Sampling in progress and
-their providers emailed. Every screen is screenshotted and checked by axe-core (0 violations) through ``Screens.shot``."""
+their providers emailed. Every screen is screenshotted and checked by axe-core (0 violations) through ``Screens.shot``.
+
+The browser tests share one running system; this file is named to run after test_support_journeys.py,
+whose journeys need the demo's paid claims that a 90% coverage sample takes."""
 from __future__ import annotations
 
 import csv
