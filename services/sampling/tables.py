@@ -63,7 +63,7 @@ claims = Table(
     Column("submitted_by_name", Text, nullable=False, server_default=""),
     # Half of each page is kept free and no index names ``status`` or ``awaiting``, so a projected
     # status change is a HOT update (migration 0003).
-    postgresql_with={"fillfactor": 50},
+    postgresql_with={"fillfactor": 40},
 )
 Index("ix_sampling_claims_provider", claims.c.provider_id)
 Index("ix_sampling_claims_window", claims.c.claim_window_id)

@@ -105,7 +105,7 @@ async def test_a_projected_status_change_of_many_claims_is_a_hot_update(sessions
         indexed = (await session.execute(text(
             "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'claims'::regclass"))).scalars().all()
         assert indexed and not [d for d in indexed if "status" in d or "awaiting" in d]
-        assert await session.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'claims'")) == ["fillfactor=50"]
+        assert await session.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'claims'")) == ["fillfactor=40"]
     async with sessions() as session, session.begin():
         await project(session, [(f"R{i:07d}", SAMPLING_IN_PROGRESS) for i in range(1000)])
         updated, hot = (await session.execute(text(
