@@ -41,17 +41,16 @@ def download(url: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(first.content.decode("utf-8-sig"))))
 
 
-def test_a_claim_is_paid_sampled_rejected_and_clawed_back_with_emails_and_links(system):
+def pay_new_claim(system, mentors: list[tuple[str, int]]) -> tuple[dict, dict, list[str]]:
+    """A new claim of the demo school paid through the payer round trip (the payer downloads its CSV
+    from the link in its email and answers Paid): (claim, provider, TRNs)."""
     mail = system.mailbox
     school = system.api("school@example.com")
     support = system.api("support@example.com")
-    support2 = system.api("support2@example.com")
-
     provider = school.get("/api/v1/providers").json()["items"][0]
-    trns = [f"{random.randrange(10**6, 10**7)}" for _ in range(2)]
+    trns = [f"{random.randrange(10**6, 10**7)}" for _ in mentors]
     r = school.post("/api/v1/claims", json={"school_urn": "100001", "provider_id": provider["id"], "mentors": [
-        {"trn": trns[0], "full_name": "Mary Somerville", "hours": 4},
-        {"trn": trns[1], "full_name": "Caroline Herschel", "hours": 5}]})
+        {"trn": trn, "full_name": name, "hours": hours} for trn, (name, hours) in zip(trns, mentors)]})
     assert r.status_code == 201, r.text
     claim = r.json()
     ref = claim["reference"]
@@ -77,6 +76,15 @@ def test_a_claim_is_paid_sampled_rejected_and_clawed_back_with_emails_and_links(
     upload_and_confirm(support, "/api/v1/payments/responses",
                        f"claim_reference,claim_status,claim_unpaid_reason\n{ref},Paid,\n")
     wait_status(support, ref, "paid")
+    return claim, provider, trns
+
+
+def test_a_claim_is_paid_sampled_rejected_and_clawed_back_with_emails_and_links(system):
+    mail = system.mailbox
+    support = system.api("support@example.com")
+    support2 = system.api("support2@example.com")
+    claim, provider, trns = pay_new_claim(system, [("Mary Somerville", 4), ("Caroline Herschel", 5)])
+    ref = claim["reference"]
 
     # The claim is sampled; the provider receives its link and answers.
     before = len(mail.messages)
