@@ -79,6 +79,9 @@ class SamplingRepository(Protocol):
 
     async def mark_reminded(self, ids: list[str], at: datetime) -> None: ...
 
+    async def record_answers(self, rows: list[dict[str, Any]]) -> None:
+        """Keep provider answers (``provider_answers`` rows); a claim answered before keeps its first."""
+
 
 class GenerationRepository(Protocol):
     """What the generated sample reads from the projection. Never commits."""

@@ -339,3 +339,21 @@ class SamplingRepository:
             await self.session.execute(update(provider_samplings).where(provider_samplings.c.id.in_(ids))
                                        .values(reminded_at=at))
 
+    async def record_answers(self, rows: list[dict[str, Any]]) -> None:
+        """Keep provider answers, one statement for any number (arrays, not a parameter per row);
+        a claim answered before keeps its first answer."""
+        if not rows:
+            return
+        await self.session.execute(text(
+            "INSERT INTO provider_answers (claim_reference, provider_id, via, assured, reason_codes, answered_by,"
+            " answered_at, upload_id)"
+            " SELECT r.ref, r.provider, :via, r.assured, string_to_array(r.codes, ','), :by, :at, :upload"
+            " FROM unnest(CAST(:refs AS text[]), CAST(:providers AS text[]), CAST(:assured AS boolean[]),"
+            "             CAST(:codes AS text[])) AS r(ref, provider, assured, codes)"
+            " ON CONFLICT (claim_reference) DO NOTHING"),
+            {"refs": [r["claim_reference"] for r in rows], "providers": [r["provider_id"] for r in rows],
+             "assured": [r["assured"] for r in rows],
+             "codes": [",".join(r.get("reason_codes") or ()) for r in rows],
+             "via": rows[0]["via"], "by": rows[0].get("answered_by", ""), "at": rows[0]["answered_at"],
+             "upload": rows[0].get("upload_id")})
+

@@ -17,7 +17,7 @@
 """
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
                         Numeric, PrimaryKeyConstraint, String, Table, Text, func)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
@@ -164,6 +164,23 @@ upload_batches = Table(
     Column("claim_count", Integer, nullable=False),
     Column("claims", Text, nullable=False),
     PrimaryKeyConstraint("upload_id", "batch", name="upload_batches_pkey"),
+)
+
+#: Each provider answer to a sampled claim (migration 0009): how it came (``via``: ``csv`` for a
+#: response file, ``account`` for the provider's in-service answer, ``support`` for an answer support
+#: recorded by hand), when, by whom, and the reason codes of the mentors not assured
+#: (``shared.contracts.reasons``). A claim is sampled once, so it is answered once: the key is the claim.
+#: The sampling round pages count answers and reasons from it.
+provider_answers = Table(
+    "provider_answers", metadata,
+    Column("claim_reference", Text, primary_key=True),
+    Column("provider_id", Text, nullable=False, index=True),
+    Column("via", String(16), nullable=False),
+    Column("assured", Boolean, nullable=False),
+    Column("reason_codes", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("answered_by", Text, nullable=False, server_default=""),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+    Column("upload_id", String(64), nullable=True),
 )
 
 #: A view (migration 0006), read only: the claims of each confirmed upload under their provider's

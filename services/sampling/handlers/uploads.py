@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from shared.contracts import (CLAIMS_SAMPLED_BATCH, ActivityRecorded, Actor, ClaimsSampled, FileRef, NotFound,
                               ProviderResponseRecorded, Refused, SampledClaimItem, SendNotification)
+from shared.contracts.reasons import parse_reason
 from shared.contracts.sampling import MentorAssurance
 from shared.csvfiles import CsvRejected
 
@@ -220,6 +221,10 @@ async def handle_confirm_response(command: DecideUpload, uow: SamplingUnitOfWork
                 personalisation={"claim_reference": reference, "provider_name": provider_name,
                                  "school_name": school["school_name"], "provider_comment": answer["comment"]},
                 reference=reference, actor=actor, occurred_at=now, correlation_id=correlation))
+    await uow.samplings.record_answers([
+        {"claim_reference": a["reference"], "provider_id": a["provider_id"], "assured": a["assured"],
+         "reason_codes": _reason_codes(a), "via": "csv", "answered_by": actor.email, "answered_at": now,
+         "upload_id": upload_id} for a in answers])
     for provider_id, refs in by_provider.items():
         name = (providers.get(provider_id) or {}).get("name") or schools[refs[0]]["provider_name"]
         uow.emit(ActivityRecorded(
@@ -229,3 +234,8 @@ async def handle_confirm_response(command: DecideUpload, uow: SamplingUnitOfWork
             source=SERVICE, actor=actor, occurred_at=now, correlation_id=correlation))
     await uow.commit()
     return upload_view(upload)
+
+
+def _reason_codes(answer: dict[str, Any]) -> list[str]:
+    """The reason code of each mentor not assured (docs/design.md §12: a CSV reason may start with a code)."""
+    return [parse_reason(m.get("reason") or "").code for m in answer["mentors"] if not m.get("assured")]
