@@ -31,6 +31,9 @@ A11Y = """() => {
   for (const el of document.querySelectorAll('input, select, textarea')) {
     const type = (el.getAttribute('type') || '').toLowerCase();
     if (['hidden', 'submit', 'button', 'image', 'reset'].includes(type)) continue;
+    // A control taken out of the page itself (the select an autocomplete replaces) is read by no one;
+    // one inside a closed conditional reveal keeps its own display and is still checked.
+    if (getComputedStyle(el).display === 'none') continue;
     const labelled = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
     if (!labelled) problems.push('no label for ' + (el.id || el.name || el.outerHTML.slice(0, 80)));
   }
@@ -129,10 +132,12 @@ class Screens:
         self.folder = folder
         self.taken: list[str] = []
 
-    def shot(self, page: Page, name: str) -> Path:
-        """Check the page's accessibility (``assert_accessible``), then keep a full-page screenshot."""
+    def shot(self, page: Page, name: str, *, answered: bool = False) -> Path:
+        """Check the page's accessibility (``assert_accessible``), then keep a full-page screenshot.
+        A page with an error summary must give it focus as it loads, unless the test has already
+        ``answered`` a question on it (focus is then in that answer)."""
         assert_accessible(page, name)
-        if page.locator(".govuk-error-summary").count():
+        if page.locator(".govuk-error-summary").count() and not answered:
             error_summary_has_focus(page)
         path = self.folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
@@ -191,3 +196,12 @@ def upload(page: Page, content: bytes, name: str = "claims.csv") -> None:
 
 def links_in(text: str) -> list[str]:
     return re.findall(r"https?://[^\s\"'<>]+/links/[A-Za-z0-9_-]+", text)
+
+
+def choose_from_autocomplete(page: Page, label: str, option: str) -> None:
+    """Answer a question that GOV.UK's accessible autocomplete enhances (a long ``<select>``): type
+    part of the option, pick it from the list, and check the select underneath now holds it."""
+    box = page.get_by_role("combobox", name=label)
+    box.fill(option[:6])
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)

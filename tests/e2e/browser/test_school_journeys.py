@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.support.browser import sign_in
+from tests.support.browser import choose_from_autocomplete, sign_in
 
 SCHOOL, MAT, SUPPORT = "school@example.com", "mat@example.com", "support@example.com"
 
@@ -40,8 +40,8 @@ def test_a_school_claims_for_two_mentors_is_refused_too_many_hours_and_sees_the_
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select an accredited provider")
     screens.shot(page, "school-04-provider-error")
-    page.get_by_label("Which accredited provider is your claim for?").select_option(label="Best Practice Network")
-    screens.shot(page, "school-05-provider")
+    choose_from_autocomplete(page, "Which accredited provider is your claim for?", "Best Practice Network")
+    screens.shot(page, "school-05-provider", answered=True)
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", name="Which mentors are you claiming for?")).to_be_visible()
@@ -92,6 +92,30 @@ def test_a_school_claims_for_two_mentors_is_refused_too_many_hours_and_sees_the_
     screens.shot(page, "school-14-claim")
 
 
+def test_without_javascript_the_provider_question_is_a_select(system, chromium, screens):
+    """The autocomplete is an enhancement: with JavaScript off the same page asks with a GOV.UK select.
+    (axe-core needs JavaScript, so this page is checked in the journey above, where it is enhanced.)"""
+    context = chromium.new_context(base_url=system.url, java_script_enabled=False,
+                                   viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        sign_in(page, SCHOOL)
+        page.get_by_role("button", name="Add claim").click()
+        question = page.get_by_label("Which accredited provider is your claim for?")
+        expect(page.locator("select#provider_id")).to_have_count(1)
+        expect(page.locator("input#provider_id")).to_have_count(0)
+        question.select_option(label="Best Practice Network")
+        page.screenshot(path=str(screens.folder / "school-05b-provider-without-javascript.png"), full_page=True)
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", name="Which mentors are you claiming for?")).to_be_visible()
+        reference = re.search(r"/school/claims/(\d{8})/", page.url).group(1)
+    finally:
+        context.close()
+    deleted = system.api(SCHOOL).delete(f"/api/v1/claims/{reference}")
+    assert deleted.status_code in {200, 204}, deleted.text
+
+
 def test_a_trust_user_claims_for_a_second_school_and_sees_the_trust_totals(system, new_page, screens):
     page = new_page()
     sign_in(page, MAT)
@@ -107,7 +131,7 @@ def test_a_trust_user_claims_for_a_second_school_and_sees_the_trust_totals(syste
     screens.shot(page, "trust-02-second-school-home")
 
     page.get_by_role("button", name="Add claim").click()
-    page.get_by_label("Which accredited provider is your claim for?").select_option(label="Best Practice Network")
+    choose_from_autocomplete(page, "Which accredited provider is your claim for?", "Best Practice Network")
     page.get_by_role("button", name="Continue").click()
     add_mentor(page, "9876503", "Alan Turing")
     page.get_by_role("button", name="Continue").click()
@@ -167,7 +191,7 @@ def test_support_marks_a_provider_invalid_the_school_is_emailed_and_chooses_anot
     page.goto(link)
     expect(page.locator("main")).to_contain_text("The accredited provider you chose cannot be used for this claim")
     screens.shot(page, "invalid-provider-04-school-chooses")
-    page.get_by_label("Which accredited provider did your mentors train with?").select_option(label=second["name"])
+    choose_from_autocomplete(page, "Which accredited provider did your mentors train with?", second["name"])
     page.get_by_role("button", name="Submit claim again").click()
     expect(page.locator("#status-explanation")).to_contain_text("Submitted: we have your claim")
     expect(page.locator("main")).to_contain_text(second["name"])

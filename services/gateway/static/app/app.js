@@ -16,3 +16,17 @@ for (const form of document.querySelectorAll('form[data-app-upload]')) {
     document.body.classList.add('app-busy')
   })
 }
+
+// A long list to choose from (the accredited providers): GOV.UK's accessible autocomplete over the
+// <select>, which it keeps in the form and updates. Without JavaScript the select is the question.
+if (window.accessibleAutocomplete) {
+  for (const select of document.querySelectorAll('select[data-app-autocomplete]')) {
+    window.accessibleAutocomplete.enhanceSelectElement({
+      selectElement: select,
+      defaultValue: '',
+      showAllValues: true,
+      dropdownArrow: () => '',
+      tNoResults: () => 'No accredited provider found'
+    })
+  }
+}
