@@ -34,7 +34,7 @@ from .exports import declarations_csv, statement_csv
 from .domain.schedules import Milestone
 from .handlers import Clock, uk_today
 from .http import (DEFAULT_PER_PAGE, MAX_PER_PAGE, AdjustmentIn, AuthoriseIn, BadRequest, ContractIn, FinanceRoute,
-                   LeadProviderRoute, ParticipantIn, RetireIn, ScheduleIn, StatementIn, Unauthorised, actor_of,
+                   LeadProviderEmailIn, LeadProviderRoute, ParticipantIn, RetireIn, ScheduleIn, StatementIn, Unauthorised, actor_of,
                    cohort_filter, contract_document, csv_response, page_number, parse, read_body, slug,
                    updated_since_filter, uuid_or_none)
 from .participant_api import add_participant_routes
@@ -66,6 +66,12 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
         async with uow_factory() as uow:
             items = await uow.ecf.lead_providers()
         return {"items": items, "total": len(items), "page": 1}
+
+    @finance.post("/lead-providers/{lead_provider_id}/email", response_model=LeadProvider)
+    async def set_lead_provider_email(lead_provider_id: str, request: Request):
+        body = parse(LeadProviderEmailIn, await read_body(request))
+        async with uow_factory() as uow:
+            return await handlers.set_lead_provider_email(uow, lead_provider_id=lead_provider_id, email=body.email)
 
     @finance.post("/schedules", status_code=201, response_model=Created)
     async def add_schedule(request: Request):

@@ -13,11 +13,14 @@ Policy:
 - Manual adjustments (a payment type and a signed amount) can be added until it is paid.
 - The next output statement for a declaration or a clawback is the provider's output statement of
   the cohort with the earliest deadline on or after today that is not paid.
+- Deadline reminders (contract managers and the lead provider) are due from 7 days before an open
+  output statement's deadline to the deadline itself; a service-only month takes no declarations,
+  so nobody is reminded of it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -87,6 +90,18 @@ def next_output_statement(statements: Iterable[Statement], today: date) -> State
     candidates = [s for s in statements
                   if s.output_fee and s.authorised_at is None and s.deadline_date >= today]
     return order_statements(candidates)[0] if candidates else None
+
+
+#: Contract managers and lead providers are reminded this many days before an output deadline.
+REMINDER_DAYS_BEFORE = 7
+
+
+def deadline_reminder_due(statement: Statement, today: date, *, days_before: int = REMINDER_DAYS_BEFORE) -> bool:
+    """True while a reminder of this statement's deadline is due: an output statement, not
+    authorised, from ``days_before`` days before its deadline to the deadline date (UK dates)."""
+    if not statement.output_fee or statement.authorised_at is not None:
+        return False
+    return statement.deadline_date - timedelta(days=days_before) <= today <= statement.deadline_date
 
 
 def add_adjustment(statement: Statement, *, payment_type: str, amount: Money) -> Statement:
