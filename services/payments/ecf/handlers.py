@@ -278,17 +278,17 @@ async def submit_declaration(uow: EcfUnitOfWork, clock: Clock, *, new_id: str, l
     now = clock.now()
     await apply_deadlines(uow, clock)
     participant = await uow.ecf.participant(attributes.get("participant_id"), for_update=True)
-    schedule, existing, statements, contract, funded = None, [], [], None, False
+    schedule, existing, statements, contract, funded = None, [], [], None, frozenset()
     if participant is not None:
         schedule = await uow.ecf.schedule(participant.schedule_identifier, participant.cohort)
         existing = await uow.ecf.declarations_of([participant.id])
         statements = await uow.ecf.statements(lead_provider_id=lead_provider_id, cohort=participant.cohort)
         contract = await uow.ecf.contract(participant.lead_provider_id, participant.cohort)
         if participant.course_identifier == "ecf-mentor":
-            funded = await uow.ecf.mentor_already_funded(await uow.ecf.trn_of(participant.id), other_than=participant.id)
+            funded = await uow.ecf.mentor_funded_types(await uow.ecf.trn_of(participant.id), other_than=participant.id)
     declaration = submit(id=new_id, lead_provider_id=lead_provider_id, attributes=attributes,
                          participant=participant, schedule=schedule, existing=existing, statements=statements,
-                         now=now, frozen_cohorts=await uow.ecf.frozen_cohorts(), mentor_already_funded=funded,
+                         now=now, frozen_cohorts=await uow.ecf.frozen_cohorts(), mentor_funded_types=funded,
                          flat_rate_mentors=contract is not None and contract.flat_rate_mentors)
     try:
         await uow.ecf.add_declaration(declaration)
