@@ -55,7 +55,7 @@ def _whole(values: dict, errors: dict, key: str, message: str) -> int | None:
 
 async def _names(gw: Gateway, user: User) -> list[dict[str, Any]]:
     found = await gw.services.ecf.lead_providers(user=user)
-    return [{"id": lp.id, "name": lp.name, "email": lp.email} for lp in found.items]
+    return [{"id": lp.id, "name": lp.name, "email": (lp.model_extra or {}).get("email")} for lp in found.items]
 
 
 # ------------------------------------------------------------------ add a contract

@@ -30,6 +30,7 @@ from shared.contracts.money import Money
 from . import handlers, jsonapi
 from .domain.contract import Band
 from .domain.presentation import statement_document
+from .domain.statements import can_authorise
 from .exports import declarations_csv, statement_csv
 from .domain.schedules import Milestone
 from .handlers import Clock, uk_today
@@ -171,7 +172,9 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
             statement, lines = await handlers.statement_with_lines(uow, clock, statement_id)
             contract = await uow.ecf.contract(statement.lead_provider_id, statement.cohort)
             notes = await uow.ecf.notes(statement.id)
+            to_pay = await uow.ecf.to_pay_count(statement.id)
         return {**statement_document(statement, lines, today=today()),
+                "to_pay_count": to_pay, "can_authorise": can_authorise(statement, today=today(), to_pay=to_pay),
                 "contract_type": contract.contract_type if contract else "ecf",
                 "notes": [{"text": n["text"], "created_by": n["created_by"],
                            "created_at": n["created_at"].isoformat()} for n in notes]}

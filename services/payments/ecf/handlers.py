@@ -34,8 +34,8 @@ from .domain.declarations import (BILLABLE_OR_CHANGEABLE, DUPLICATE_MESSAGE, ELI
 from .domain.rules import pennies
 from .domain.schedules import Milestone, Schedule
 from .domain.statements import (AUTHORISE_CLAWBACK_TRANSITIONS, AUTHORISE_TRANSITIONS, DEADLINE_TRANSITIONS, UK,
-                                 Statement, add_adjustment, authorise,
-                                 next_output_statement)
+                                 Statement, add_adjustment, authorise, can_authorise,
+                                 next_output_statement, nothing_to_pay)
 from .unit_of_work import EcfUnitOfWork
 
 #: Courses of ECF participants (ECF API v3 ``course_identifier``).
@@ -401,6 +401,8 @@ async def authorise_statement(uow: EcfUnitOfWork, clock: Clock, *, statement_id:
     if statement is None:
         raise NotFound(f"There is no statement with the id {statement_id}", field="id")
     authorised = authorise(statement, assurance_checks_done=assurance_checks_done, at=now)
+    if not can_authorise(statement, today=uk_today(now), to_pay=await uow.ecf.to_pay_count(statement.id)):
+        raise nothing_to_pay(statement)
     await uow.ecf.transition(column="statement_id", statement_ids=[statement.id], moves=AUTHORISE_TRANSITIONS, now=now)
     await uow.ecf.transition(column="clawback_statement_id", statement_ids=[statement.id],
                              moves=AUTHORISE_CLAWBACK_TRANSITIONS, now=now)

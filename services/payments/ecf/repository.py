@@ -288,6 +288,15 @@ class EcfRepository(ParticipantRows):
             query = query.with_for_update()
         return [_declaration(r) for r in (await self.session.execute(query)).mappings()]
 
+    async def to_pay_count(self, statement_id: str) -> int:
+        """Declarations authorising the statement would move: payable (or still eligible) on it, and
+        awaiting clawback on it (the index of each column answers)."""
+        paid = select(func.count()).select_from(declarations).where(
+            declarations.c.statement_id == statement_id, declarations.c.state.in_(("eligible", "payable")))
+        clawed = select(func.count()).select_from(declarations).where(
+            declarations.c.clawback_statement_id == statement_id, declarations.c.state == "awaiting_clawback")
+        return int((await self.session.execute(select(paid.scalar_subquery() + clawed.scalar_subquery()))).scalar())
+
     async def declarations_on_statement(self, statement_id: str) -> list[Declaration]:
         """Declarations on the statement and those clawed back on it."""
         rows = await self.session.execute(

@@ -19,7 +19,6 @@ class Created(Wire):
 class LeadProvider(Wire):
     id: Id
     name: str
-    email: str | None = None  # where its deadline reminders go (finance's lists; not by token)
 
 
 class LeadProviderList(Wire):

@@ -6,7 +6,9 @@ Policy:
   ``calculator``).
 - States: open until its deadline date has passed; then payable (its eligible declarations
   become payable); paid once a finance user authorises it for payment, which freezes it.
-- Authorising needs the assurance checks confirmed and the deadline passed; it moves the
+- Authorising needs the assurance checks confirmed, the deadline passed and something to pay
+  (payable declarations, or clawbacks, on the statement: ``can_authorise``, the same rule that
+  decides whether "Authorise for payment" is offered); it moves the
   statement's payable (and any still eligible) declarations to paid and its awaiting_clawback
   declarations to clawed_back, and records "Authorised for payment at 10:30am on 5 Aug 2023" in
   UK time.
@@ -128,6 +130,17 @@ def authorise(statement: Statement, *, assurance_checks_done: bool, at: datetime
         raise Refused(f"You cannot authorise {statement.name} for payment until its deadline date "
                       f"({_short_date(statement.deadline_date)}) has passed", field="statement")
     return replace(statement, authorised_at=at)
+
+
+def can_authorise(statement: Statement, *, today: date, to_pay: int) -> bool:
+    """"Authorise for payment" is offered, and accepted, only where it can succeed: after the
+    deadline, not yet authorised, with ``to_pay`` (payable declarations and clawbacks on it) above 0."""
+    return statement.state(today) == PAYABLE and to_pay > 0
+
+
+def nothing_to_pay(statement: Statement) -> Refused:
+    return Refused(f"You cannot authorise {statement.name} for payment: it has no payable declarations",
+                   field="statement")
 
 
 def authorised_for_payment_text(at: datetime) -> str:
