@@ -3,6 +3,7 @@ their own email address, through the payments outbox: a second run (a restart, a
 sends nothing more; a service-only month and a lead provider without an address get nothing."""
 from __future__ import annotations
 
+import asyncio
 import json
 
 from services.payments.ecf.reminders import remind_lead_providers
@@ -84,3 +85,14 @@ async def test_a_lead_provider_email_address_must_look_like_one(ecf):
                                    "field": "email"}]
     listed = (await ecf.get("/lead-providers")).json()["items"]
     assert [(x["name"], x["email"]) for x in listed] == [("Ambition Institute", None)]
+
+
+async def test_two_replicas_running_the_job_at_once_send_one_reminder(ecf):
+    lp = await set_up_provider(ecf, email="contracts@ambition.example")
+    ecf.clock.set("2026-10-25T09:00:00Z")
+
+    runs = await asyncio.gather(_remind(ecf), _remind(ecf))
+
+    assert sorted(runs) == [0, 1]
+    [sent] = await _sent(ecf)
+    assert sent["reference"] == lp["statements"][0]
