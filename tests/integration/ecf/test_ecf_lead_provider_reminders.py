@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+from services.payments.ecf.jobs import deadline_job
 from services.payments.ecf.reminders import remind_lead_providers
 from services.payments.ecf.unit_of_work import EcfUnitOfWork
 from shared.contracts.topics import NOTIFY_COMMANDS
@@ -96,3 +97,25 @@ async def test_two_replicas_running_the_job_at_once_send_one_reminder(ecf):
     assert sorted(runs) == [0, 1]
     [sent] = await _sent(ecf)
     assert sent["reference"] == lp["statements"][0]
+
+
+async def test_the_payments_deadline_job_sends_the_reminder_once_across_a_restart(ecf):
+    await set_up_provider(ecf, email="contracts@ambition.example")
+    ecf.clock.set("2026-10-25T09:00:00Z")
+
+    for _ in range(2):  # the process started, stopped and started again (no contract managers set)
+        engine = make_engine(ecf.url, pool_size=2)
+        job = asyncio.create_task(deadline_job(lambda: EcfUnitOfWork(make_sessionmaker(engine)), ecf.clock,
+                                               every_s=0.05)())
+        try:
+            for _ in range(100):
+                if await _sent(ecf):
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)  # a few more rounds of the job
+        finally:
+            job.cancel()
+            await asyncio.gather(job, return_exceptions=True)
+            await engine.dispose()
+
+    assert [m["to"] for m in await _sent(ecf)] == ["contracts@ambition.example"]
