@@ -121,3 +121,13 @@ def test_finance_adds_a_schedule_and_a_contract_and_records_a_lead_providers_ema
             for b in added["bands"]] == [("A", 1, 2000, "995.00", "60"), ("B", 2001, 4000, "900.00", "50"),
                                          ("C", 4001, 6000, "800.00", "60")]
     screens.shot(page, "57g-finance-contract-added")
+
+    # The same address through the finance API (what the page calls).
+    r = finance.post(f"/api/v1/finance/lead-providers/{lp['id']}/email", json={"email": "nope"})
+    assert r.status_code == 422
+    assert r.json() == {"errors": [{"message": "Enter an email address in the correct format, like name@example.com",
+                                    "field": "email"}]}
+    r = finance.post(f"/api/v1/finance/lead-providers/{lp['id']}/email", json={"email": "lp@teachfirst.example"})
+    assert r.status_code == 200 and r.json()["email"] == "lp@teachfirst.example"
+    listed = {x["id"]: x for x in finance.get("/api/v1/finance/lead-providers").json()["items"]}
+    assert listed[lp["id"]]["email"] == "lp@teachfirst.example"
