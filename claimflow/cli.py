@@ -280,7 +280,13 @@ def cmd_lead_providers_add(args: argparse.Namespace) -> int:
 
     if not _find_running(_database_env("payments")):
         return 2
-    result = asyncio.run(add_lead_provider(PaymentsSettings().database_url, name=args.name))
+    from shared.contracts import Refused
+
+    try:
+        result = asyncio.run(add_lead_provider(PaymentsSettings().database_url, name=args.name, email=args.email))
+    except Refused as refused:
+        print(f"error: {refused.message}", file=sys.stderr)
+        return 2
     print(json.dumps(result))
     return 0
 
@@ -341,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     lp = sub.add_parser("lead-providers", help="ECF lead providers").add_subparsers(dest="action", required=True)
     lpa = lp.add_parser("add", help="add a lead provider and print its API token")
     lpa.add_argument("--name", required=True)
+    lpa.add_argument("--email", help="where the reminders before each output statement's deadline go (optional)")
     lpa.set_defaults(func=cmd_lead_providers_add)
     return parser
 

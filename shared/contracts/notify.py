@@ -37,6 +37,8 @@ NOTIFY_TEMPLATES: dict[str, tuple[str, ...]] = {
     "user_invitation": ("first_name", "role_name", "link", "link_expires"),
     # payments (ECF) → each address of ECF_CONTRACT_MANAGER_EMAIL_ADDRESSES, 7 days before an output deadline
     "ecf_output_deadline_approaching": ("lead_provider_name", "cohort", "statement_name", "deadline_date"),
+    # payments (ECF) → the lead provider's email address, 7 days before each of its output deadlines
+    "ecf_lead_provider_deadline_reminder": ("lead_provider_name", "cohort", "statement_name", "deadline_date"),
 }
 
 

@@ -61,8 +61,8 @@ class Ecf:
         return r.json()
 
     # ---- lead providers (as the gateway proxies them)
-    async def lead_provider(self, name: str) -> dict:
-        created = await add_lead_provider(self.url, name=name)
+    async def lead_provider(self, name: str, *, email: str | None = None) -> dict:
+        created = await add_lead_provider(self.url, name=name, email=email)
         r = await self.client.get("/internal/v1/ecf/lead-providers/by-token",
                                   headers={"x-lead-provider-token": created["api_token"]})
         assert r.status_code == 200, r.text
@@ -147,10 +147,11 @@ STATEMENTS = [  # (name, deadline, payment date)
 
 
 async def set_up_provider(ecf: Ecf, name: str = "Ambition Institute", *, price: str = "995.00",
-                          vat_chargeable: bool = False, schedule: bool = True, **contract: Any) -> dict:
+                          vat_chargeable: bool = False, schedule: bool = True, email: str | None = None,
+                          **contract: Any) -> dict:
     """A lead provider with the standard contract (target 2000, bands 0–2000/2001–4000/4001–6000),
     the standard schedule and four monthly output statements. Returns ids."""
-    lp = await ecf.lead_provider(name)
+    lp = await ecf.lead_provider(name, email=email)
     if schedule:
         await ecf.post("/schedules", {"identifier": "ecf-standard-september", "cohort": 2026,
                                       "milestones": STANDARD_MILESTONES}, expect=201)

@@ -136,6 +136,7 @@ def add_workflow_stub(stub) -> None:
         ("POST", r"/internal/v1/finance/participants/[^/]+/(retire|eligible|induction-start-date)", 200, {"id": "p1"}),
         ("POST", r"/internal/v1/finance/cohorts/\d+/freeze", 200, {"cohort": 2026, "frozen": True}),
         ("POST", r"/internal/v1/finance/contracts/[^/]+/bands/[A-D]/capacity", 200, {"id": "c1"}),
+        ("POST", r"/internal/v1/finance/lead-providers/[^/]+/email", 200, {"id": "lp1", "name": "LP", "email": None}),
     ]
 
     @stub.get("/internal/v1/ecf/lead-providers/by-token")

@@ -46,6 +46,14 @@ async def list_lead_providers(user: User = Depends(FINANCE), gw: Gateway = Depen
     return as_sent(await gw.services.ecf.lead_providers(user=user))
 
 
+@finance.post("/lead-providers/{lead_provider_id}/email", summary="Record a lead provider's email address",
+              responses=FINANCE_ERRORS, openapi_extra=w.json_body(w.LeadProviderEmailDoc))
+async def set_lead_provider_email(lead_provider_id: str, request: Request, user: User = Depends(FINANCE),
+                                  gw: Gateway = Depends(gateway)) -> dict:
+    return as_sent(await gw.services.ecf.set_lead_provider_email(check_id(lead_provider_id, "lead_provider"),
+                                                                  await request.body(), user=user))
+
+
 @finance.post("/schedules", status_code=201, response_model=w.Created, summary="Add a schedule of milestones",
               responses=FINANCE_ERRORS, openapi_extra=w.json_body(w.ScheduleDoc))
 async def add_schedule(request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):

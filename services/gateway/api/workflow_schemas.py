@@ -206,6 +206,11 @@ class ParticipantDoc(_Doc):
                                              description="null for an ECT without one: a temporary cohort")
 
 
+class LeadProviderEmailDoc(_Doc):
+    email: str | None = Field(default=None, examples=["contracts@lead-provider.example"],
+                              description="Where the reminders before each output deadline go; blank or null removes it")
+
+
 class AuthoriseDoc(_Doc):
     assurance_checks_done: bool = Field(description="Must be true: the assurance checks have been done")
 

@@ -38,6 +38,10 @@ class EcfClient:
     async def lead_providers(self, *, user: User) -> api.LeadProviderList:
         return await self.http.call(api.LIST_LEAD_PROVIDERS, user=user)
 
+    async def set_lead_provider_email(self, lead_provider_id: str, content: bytes, *, user: User) -> api.LeadProvider:
+        """``content``: ``{"email": ...}`` (blank or null removes it)."""
+        return await self._raw(api.SET_LEAD_PROVIDER_EMAIL, content, user=user, lead_provider_id=lead_provider_id)
+
     async def create(self, what: str, content: bytes, *, user: User) -> api.Created:
         """``what``: schedule, contract, statement or participant; ``content``: the JSON body as sent."""
         return await self._raw(CREATE[what], content, user=user)

@@ -108,7 +108,8 @@ async def raise_capacity(request: Request, contract_id: str, band: str, user: Us
 @router.get("/finance/schedules")
 async def schedules(request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
     found = await gw.services.ecf.schedules(user=user)
-    return render(request, "finance/schedules.html", _page("schedules", "Schedules", schedules=found.items))
+    return render(request, "finance/schedules.html", _page("schedules", "Schedules", schedules=found.items,
+                                                           done=request.query_params.get("done", "")))
 
 
 # ------------------------------------------------------------------ participants

@@ -51,8 +51,9 @@ async def _statement_page(request: Request, gw: Gateway, user: User, statement_i
     return render(request, "finance/statement.html", {
         "title": statement.name or "Statement", "section": "finance", "statement": statement,
         "lead_provider_name": names.get(statement.lead_provider_id, ""), "errors": errors, "form": form or {},
-        # Offered only where the service would accept it: after the deadline, before it is authorised.
-        "can_authorise": statement.state == "payable" and not extra.get("authorised_at"),
+        # Offered only where the engine would accept it: after the deadline, before it is authorised,
+        # with payable declarations (or clawbacks) on it; the engine says so (``can_authorise``).
+        "can_authorise": extra.get("can_authorise", statement.state == "payable" and not extra.get("authorised_at")),
         "done": request.query_params.get("done", ""),
         "authorised": bool(request.query_params.get("authorised"))}, status_code=status_code)
 

@@ -30,11 +30,12 @@ from shared.contracts.money import Money
 from . import handlers, jsonapi
 from .domain.contract import Band
 from .domain.presentation import statement_document
+from .domain.statements import can_authorise
 from .exports import declarations_csv, statement_csv
 from .domain.schedules import Milestone
 from .handlers import Clock, uk_today
 from .http import (DEFAULT_PER_PAGE, MAX_PER_PAGE, AdjustmentIn, AuthoriseIn, BadRequest, ContractIn, FinanceRoute,
-                   LeadProviderRoute, ParticipantIn, RetireIn, ScheduleIn, StatementIn, Unauthorised, actor_of,
+                   LeadProviderEmailIn, LeadProviderRoute, ParticipantIn, RetireIn, ScheduleIn, StatementIn, Unauthorised, actor_of,
                    cohort_filter, contract_document, csv_response, page_number, parse, read_body, slug,
                    updated_since_filter, uuid_or_none)
 from .participant_api import add_participant_routes
@@ -66,6 +67,12 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
         async with uow_factory() as uow:
             items = await uow.ecf.lead_providers()
         return {"items": items, "total": len(items), "page": 1}
+
+    @finance.post("/lead-providers/{lead_provider_id}/email", response_model=LeadProvider)
+    async def set_lead_provider_email(lead_provider_id: str, request: Request):
+        body = parse(LeadProviderEmailIn, await read_body(request))
+        async with uow_factory() as uow:
+            return await handlers.set_lead_provider_email(uow, lead_provider_id=lead_provider_id, email=body.email)
 
     @finance.post("/schedules", status_code=201, response_model=Created)
     async def add_schedule(request: Request):
@@ -165,7 +172,9 @@ def build_router(uow_source: async_sessionmaker | Callable[[], EcfUnitOfWork], c
             statement, lines = await handlers.statement_with_lines(uow, clock, statement_id)
             contract = await uow.ecf.contract(statement.lead_provider_id, statement.cohort)
             notes = await uow.ecf.notes(statement.id)
+            to_pay = await uow.ecf.to_pay_count(statement.id)
         return {**statement_document(statement, lines, today=today()),
+                "to_pay_count": to_pay, "can_authorise": can_authorise(statement, today=today(), to_pay=to_pay),
                 "contract_type": contract.contract_type if contract else "ecf",
                 "notes": [{"text": n["text"], "created_by": n["created_by"],
                            "created_at": n["created_at"].isoformat()} for n in notes]}

@@ -34,8 +34,8 @@ from .domain.declarations import (BILLABLE_OR_CHANGEABLE, DUPLICATE_MESSAGE, ELI
 from .domain.rules import pennies
 from .domain.schedules import Milestone, Schedule
 from .domain.statements import (AUTHORISE_CLAWBACK_TRANSITIONS, AUTHORISE_TRANSITIONS, DEADLINE_TRANSITIONS, UK,
-                                 Statement, add_adjustment, authorise,
-                                 next_output_statement)
+                                 Statement, add_adjustment, authorise, can_authorise,
+                                 next_output_statement, nothing_to_pay)
 from .unit_of_work import EcfUnitOfWork
 
 #: Courses of ECF participants (ECF API v3 ``course_identifier``).
@@ -60,17 +60,45 @@ def uk_today(now: datetime) -> date:
 
 
 # ------------------------------------------------------------------ set-up (finance users)
-async def add_lead_provider(uow: EcfUnitOfWork, *, new_id: str, name: str, api_token: str) -> dict[str, Any]:
-    """A lead provider and its API token; only the token's SHA-256 is stored."""
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+def lead_provider_email(value: str | None) -> str | None:
+    """The lead provider's email address as stored (None when blank); refused when not an address."""
+    email = (value or "").strip()
+    if not email:
+        return None
+    local, at, domain = email.rpartition("@")
+    if not at or not local or "." not in domain or any(c.isspace() for c in email) or len(email) > 320:
+        raise Refused(EMAIL_FORMAT, field="email")
+    return email
+
+
+async def add_lead_provider(uow: EcfUnitOfWork, *, new_id: str, name: str, api_token: str,
+                            email: str | None = None) -> dict[str, Any]:
+    """A lead provider and its API token; only the token's SHA-256 is stored. ``email`` (optional)
+    receives the reminders before each output statement's deadline."""
     name = " ".join(name.split())
     if not name:
         raise Refused("Enter the lead provider’s name", field="name")
+    email = lead_provider_email(email)
     existing = await uow.ecf.lead_provider_by_name(name)
     if existing is not None:
         raise Refused(f"There is already a lead provider called {existing['name']}", field="name")
-    await uow.ecf.add_lead_provider(id=new_id, name=name, api_token_hash=hash_token(api_token))
+    await uow.ecf.add_lead_provider(id=new_id, name=name, api_token_hash=hash_token(api_token), email=email)
     await uow.commit()
-    return {"id": new_id, "name": name, "api_token": api_token}
+    return {"id": new_id, "name": name, "email": email, "api_token": api_token}
+
+
+async def set_lead_provider_email(uow: EcfUnitOfWork, *, lead_provider_id: str, email: str | None) -> dict[str, Any]:
+    """Record (or, blank, remove) the address the lead provider's deadline reminders go to."""
+    email = lead_provider_email(email)
+    lp = await uow.ecf.lead_provider(lead_provider_id)
+    if lp is None:
+        raise NotFound(f"There is no lead provider with the id {lead_provider_id}", field="lead_provider_id")
+    await uow.ecf.set_lead_provider_email(lp["id"], email)
+    await uow.commit()
+    return {"id": lp["id"], "name": lp["name"], "email": email}
 
 
 async def lead_provider_for_token(uow: EcfUnitOfWork, api_token: str) -> dict[str, Any] | None:
@@ -250,17 +278,17 @@ async def submit_declaration(uow: EcfUnitOfWork, clock: Clock, *, new_id: str, l
     now = clock.now()
     await apply_deadlines(uow, clock)
     participant = await uow.ecf.participant(attributes.get("participant_id"), for_update=True)
-    schedule, existing, statements, contract, funded = None, [], [], None, False
+    schedule, existing, statements, contract, funded = None, [], [], None, frozenset()
     if participant is not None:
         schedule = await uow.ecf.schedule(participant.schedule_identifier, participant.cohort)
         existing = await uow.ecf.declarations_of([participant.id])
         statements = await uow.ecf.statements(lead_provider_id=lead_provider_id, cohort=participant.cohort)
         contract = await uow.ecf.contract(participant.lead_provider_id, participant.cohort)
         if participant.course_identifier == "ecf-mentor":
-            funded = await uow.ecf.mentor_already_funded(await uow.ecf.trn_of(participant.id), other_than=participant.id)
+            funded = await uow.ecf.mentor_funded_types(await uow.ecf.trn_of(participant.id), other_than=participant.id)
     declaration = submit(id=new_id, lead_provider_id=lead_provider_id, attributes=attributes,
                          participant=participant, schedule=schedule, existing=existing, statements=statements,
-                         now=now, frozen_cohorts=await uow.ecf.frozen_cohorts(), mentor_already_funded=funded,
+                         now=now, frozen_cohorts=await uow.ecf.frozen_cohorts(), mentor_funded_types=funded,
                          flat_rate_mentors=contract is not None and contract.flat_rate_mentors)
     try:
         await uow.ecf.add_declaration(declaration)
@@ -373,6 +401,8 @@ async def authorise_statement(uow: EcfUnitOfWork, clock: Clock, *, statement_id:
     if statement is None:
         raise NotFound(f"There is no statement with the id {statement_id}", field="id")
     authorised = authorise(statement, assurance_checks_done=assurance_checks_done, at=now)
+    if not can_authorise(statement, today=uk_today(now), to_pay=await uow.ecf.to_pay_count(statement.id)):
+        raise nothing_to_pay(statement)
     await uow.ecf.transition(column="statement_id", statement_ids=[statement.id], moves=AUTHORISE_TRANSITIONS, now=now)
     await uow.ecf.transition(column="clawback_statement_id", statement_ids=[statement.id],
                              moves=AUTHORISE_CLAWBACK_TRANSITIONS, now=now)

@@ -89,6 +89,10 @@ def _two_places(value: Any, info: ValidationInfo) -> Decimal | None:
     return None if value is None else parse_money(value, field=info.field_name or "amount")
 
 
+class LeadProviderEmailIn(_In):
+    email: str | None = None
+
+
 class MilestoneIn(_In):
     declaration_type: str
     start_date: date

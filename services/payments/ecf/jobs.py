@@ -1,6 +1,7 @@
 """The ECF engine's background job in the payments process: passed statement deadlines applied
 even when nobody reads (the use cases apply them too, before every read or change), and the
-contract managers' emails of the week before an output deadline (``reminders``)."""
+contract managers' and lead providers' emails of the week before an output deadline
+(``reminders``; each claimed once per statement, so every replica may run this job)."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +9,7 @@ import logging
 from typing import Any, Callable
 
 from .handlers import Clock, run_deadlines
-from .reminders import remind_contract_managers
+from .reminders import remind_contract_managers, remind_lead_providers
 from .unit_of_work import EcfUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ def deadline_job(uow_factory: Callable[[], EcfUnitOfWork], clock: Clock, *, ever
                 if contract_managers:
                     async with uow_factory() as uow:
                         await remind_contract_managers(uow, clock, addresses=contract_managers)
+                async with uow_factory() as uow:
+                    await remind_lead_providers(uow, clock)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - logged and retried next round; the reads apply it anyway

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Sequence
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -143,13 +143,18 @@ class ParticipantRows:
             .order_by(a.c.id, b.c.id).limit(500))
         return [dict(r) for r in rows.mappings()]
 
-    async def mentor_already_funded(self, trn: str, *, other_than: str) -> bool:
-        """A mentor with this TRN funded for completed training (any lead provider, another record)."""
-        funded = select(declarations.c.id).join(participants, participants.c.id == declarations.c.participant_id) \
+    async def mentor_funded_types(self, trn: str | None, *, other_than: str) -> frozenset[str]:
+        """Mentor declaration types funded (eligible, payable or paid) for this TRN on other participant
+        records, with any lead provider."""
+        if not trn:
+            return frozenset()
+        rows = await self.session.execute(
+            select(declarations.c.declaration_type).distinct()
+            .join(participants, participants.c.id == declarations.c.participant_id)
             .where(participants.c.trn == trn, participants.c.id != other_than,
-                   declarations.c.course_identifier == "ecf-mentor", declarations.c.declaration_type == "completed",
-                   declarations.c.state.in_(("eligible", "payable", "paid")))
-        return bool((await self.session.execute(select(exists(funded)))).scalar())
+                   declarations.c.course_identifier == "ecf-mentor",
+                   declarations.c.state.in_(("eligible", "payable", "paid"))))
+        return frozenset(r.declaration_type for r in rows)
 
     async def trn_of(self, participant_id: str) -> str | None:
         return (await self.session.execute(select(participants.c.trn).where(participants.c.id == participant_id))).scalar()

@@ -54,8 +54,17 @@ class EcfRepository(ParticipantRows):
         self.session = session
 
     # ---------------------------------------------------------------- lead providers
-    async def add_lead_provider(self, *, id: str, name: str, api_token_hash: str) -> None:
-        await self.session.execute(insert(lead_providers).values(id=id, name=name, api_token_hash=api_token_hash))
+    async def add_lead_provider(self, *, id: str, name: str, api_token_hash: str, email: str | None = None) -> None:
+        await self.session.execute(insert(lead_providers).values(id=id, name=name, api_token_hash=api_token_hash,
+                                                                 email=email))
+
+    async def set_lead_provider_email(self, id: str, email: str | None) -> bool:
+        key = as_uuid(id)
+        if key is None:
+            return False
+        done = await self.session.execute(update(lead_providers).where(lead_providers.c.id == key)
+                                          .values(email=email).returning(lead_providers.c.id))
+        return done.first() is not None
 
     async def lead_provider_by_name(self, name: str) -> dict[str, Any] | None:
         row = (await self.session.execute(
@@ -78,8 +87,9 @@ class EcfRepository(ParticipantRows):
         return dict(row) if row else None
 
     async def lead_providers(self) -> list[dict[str, Any]]:
+        """Every lead provider: ``id``, ``name`` and ``email`` (None when not recorded)."""
         rows = await self.session.execute(
-            select(lead_providers.c.id, lead_providers.c.name).order_by(lead_providers.c.name))
+            select(lead_providers.c.id, lead_providers.c.name, lead_providers.c.email).order_by(lead_providers.c.name))
         return [dict(r) for r in rows.mappings()]
 
     # ---------------------------------------------------------------- schedules
@@ -277,6 +287,15 @@ class EcfRepository(ParticipantRows):
         if for_update:
             query = query.with_for_update()
         return [_declaration(r) for r in (await self.session.execute(query)).mappings()]
+
+    async def to_pay_count(self, statement_id: str) -> int:
+        """Declarations authorising the statement would move: payable (or still eligible) on it, and
+        awaiting clawback on it (the index of each column answers)."""
+        paid = select(func.count()).select_from(declarations).where(
+            declarations.c.statement_id == statement_id, declarations.c.state.in_(("eligible", "payable")))
+        clawed = select(func.count()).select_from(declarations).where(
+            declarations.c.clawback_statement_id == statement_id, declarations.c.state == "awaiting_clawback")
+        return int((await self.session.execute(select(paid.scalar_subquery() + clawed.scalar_subquery()))).scalar())
 
     async def declarations_on_statement(self, statement_id: str) -> list[Declaration]:
         """Declarations on the statement and those clawed back on it."""

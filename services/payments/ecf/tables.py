@@ -26,6 +26,8 @@ lead_providers = Table(
     Column("name", String(200), nullable=False, unique=True),
     # SHA-256 of the API token: the database never holds a usable token.
     Column("api_token_hash", String(64), nullable=False, unique=True),
+    # Where the reminders before each output statement's deadline go (none sent without one).
+    Column("email", String(320), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

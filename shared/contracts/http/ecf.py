@@ -111,6 +111,7 @@ class ScheduleList(Wire):
 
 
 LIST_LEAD_PROVIDERS = Endpoint("GET", "/internal/v1/finance/lead-providers", LeadProviderList)
+SET_LEAD_PROVIDER_EMAIL = Endpoint("POST", "/internal/v1/finance/lead-providers/{lead_provider_id}/email", LeadProvider)
 ADD_SCHEDULE = Endpoint("POST", "/internal/v1/finance/schedules", Created, status=201)
 ADD_CONTRACT = Endpoint("POST", "/internal/v1/finance/contracts", Created, status=201)
 LIST_CONTRACTS = Endpoint("GET", "/internal/v1/finance/contracts", ContractList)

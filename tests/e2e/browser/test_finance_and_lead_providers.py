@@ -14,6 +14,31 @@ from playwright.sync_api import expect
 from tests.support.browser import sign_in
 
 
+def payable_on(system, declaration_id: str, statement_id: str) -> None:
+    """Put a declaration, payable, on a statement whose deadline has passed: the running system's
+    clock is the real one, so a lead provider's declaration always goes on a statement still open
+    ("Authorise for payment" is offered only where there is something to pay)."""
+    import asyncio
+    import threading
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def move() -> None:
+        engine = create_async_engine(system.stack.env["PAYMENTS_DATABASE_URL"])
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text("UPDATE ecf_declarations SET statement_id = :s, state = 'payable' "
+                                        "WHERE id = :d"), {"s": statement_id, "d": declaration_id})
+        finally:
+            await engine.dispose()
+
+    # the sync Playwright driver keeps an event loop in this thread: the SQL runs in its own
+    worker = threading.Thread(target=lambda: asyncio.run(move()))
+    worker.start()
+    worker.join(60)
+
+
 def add_lead_provider(system, name: str) -> dict:
     run = subprocess.run([sys.executable, "-m", "claimflow", "lead-providers", "add", "--name", name],
                          env=system.stack.env, capture_output=True, text=True, timeout=60)
@@ -57,6 +82,7 @@ def test_finance_authorises_a_statement_and_lead_providers_use_api_v3(system, ne
             "evidence_held": "training-event-attended"}}})
     assert declared.status_code == 200, declared.text
     assert declared.json()["data"]["type"] == "participant-declaration"
+    payable_on(system, declared.json()["data"]["id"], past.json()["id"])
     listed = lead.get("/api/v3/participant-declarations")
     assert listed.status_code == 200 and len(listed.json()["data"]) == 1
     statements = lead.get("/api/v3/statements")

@@ -5,11 +5,12 @@ offered only after the deadline; contracts and raising a band's capacity; schedu
 accessibility (its title ends with the ECF service's name) and photographed."""
 from __future__ import annotations
 
+import httpx
 from playwright.sync_api import expect
 
 from tests.support.browser import sign_in
 
-from .test_finance_and_lead_providers import add_lead_provider
+from .test_finance_and_lead_providers import add_lead_provider, payable_on
 
 SERVICE = "Manage early career teacher training payments"
 
@@ -30,11 +31,13 @@ def set_up(system) -> dict:
     assert r.status_code == 201, r.text
     created["contract"] = r.json()["id"]
     for name, deadline, paid in (("September 2025 (pages)", "2025-09-30", "2025-10-25"),
+                                 ("October 2025 (pages)", "2025-10-31", "2025-11-25"),
                                  ("January 2027 (pages)", "2027-01-31", "2027-02-25")):
         r = finance.post("/api/v1/finance/statements", json={
             "lead_provider_id": lp["id"], "cohort": 2025, "name": name, "deadline_date": deadline,
             "payment_date": paid, "output_fee": True})
         assert r.status_code == 201, r.text
+        created[name] = r.json()["id"]
     people = {}
     for key, name, eligible in (("kept", "Ada Lovelace", True), ("dup", "Ada King", False)):
         r = finance.post("/api/v1/finance/participants", json={
@@ -44,6 +47,14 @@ def set_up(system) -> dict:
         assert r.status_code == 201, r.text
         people[key] = r.json()["id"]
     created.update(people)
+    # A started declaration for Ada Lovelace, payable on the September statement (its deadline has passed).
+    lead = httpx.Client(base_url=system.url, timeout=30, headers={"Authorization": f"Bearer {lp['api_token']}"})
+    declared = lead.post("/api/v3/participant-declarations", json={"data": {
+        "type": "participant-declaration", "attributes": {
+            "participant_id": people["kept"], "declaration_type": "started", "declaration_date": "2025-10-01T10:00:00Z",
+            "course_identifier": "ecf-induction"}}})
+    assert declared.status_code == 200, declared.text
+    payable_on(system, declared.json()["data"]["id"], created["September 2025 (pages)"])
     return created
 
 
@@ -60,7 +71,7 @@ def test_finance_manages_statements_contracts_schedules_and_participants(system,
     page.get_by_role("button", name="Show statements").click()
     expect(page.locator(".govuk-service-navigation__service-name")).to_have_text(SERVICE)
     assert page.title() == f"Statements – {SERVICE} – GOV.UK"
-    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("tbody tr")).to_have_count(3)
     screens.shot(page, "47-finance-statements-filtered")
 
     # Before its deadline a statement offers no authorisation; adjustments and notes are checked.
@@ -87,10 +98,15 @@ def test_finance_manages_statements_contracts_schedules_and_participants(system,
         statement_csv.click()
     assert download.value.suggested_filename.endswith(".csv")
 
-    # After its deadline the statement can be authorised.
+    # After its deadline, with a payable declaration on it, the statement can be authorised.
     page.goto(f"/finance/statements?lead_provider_id={lp['id']}&cohort=2025")
     page.get_by_role("link", name="September 2025 (pages)").click()
     expect(page.get_by_role("button", name="Authorise for payment")).to_be_visible()
+    # After its deadline with nothing payable on it, there is nothing to authorise.
+    page.goto(f"/finance/statements/{made['October 2025 (pages)']}")
+    expect(page.get_by_role("button", name="Authorise for payment")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("There are no payable declarations on this statement")
+    screens.shot(page, "49a-finance-statement-nothing-to-authorise")
 
     # Contracts: raise a band's capacity (a refusal first).
     page.goto("/finance/contracts")

@@ -107,6 +107,7 @@ def workflow_cases(ref: str) -> list[tuple[str, str, dict, dict]]:
         ("POST", "/api/v1/finance/statements/s1/notes", {"json": {"text": "Checked"}}, finance_only(201)),
         ("POST", "/api/v1/finance/contracts/c1/bands/A/capacity", {"json": {"max": 3000}}, finance_only(200)),
         ("GET", "/api/v1/finance/schedules", {}, finance_only(200)),
+        ("POST", "/api/v1/finance/lead-providers/lp1/email", {"json": {"email": "lp@example.com"}}, finance_only(200)),
     ]
     return cases
 
@@ -198,12 +199,14 @@ def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
         ("POST", "/finance/statements/s1/authorise", True, expect(403, 403, 403, 303, 303)),
         *[("GET", path, False, expect(403, 403, 403, 200, 303)) for path in (
             "/finance/contracts", "/finance/schedules", "/finance/participants", "/finance/participants?duplicates=yes",
-            "/finance/participants/p1")],
+            "/finance/participants/p1", "/finance/contracts/new", "/finance/schedules/new", "/finance/lead-providers")],
+        ("POST", "/finance/lead-providers/lp1/email", True, expect(403, 403, 403, 303, 303)),
         ("POST", "/finance/participants/p1/eligible", True, expect(403, 403, 403, 303, 303)),
         # the finance forms posted empty: finance is asked to fill them in, nobody else gets that far
         *[("POST", path, True, expect(403, 403, 403, 422, 303)) for path in (
             "/finance/statements/s1/notes", "/finance/statements/s1/adjustments", "/finance/participants/p1/retire",
-            "/finance/participants/p1/cohort", "/finance/contracts/c1/bands/A/capacity")],
+            "/finance/participants/p1/cohort", "/finance/contracts/c1/bands/A/capacity", "/finance/contracts/new",
+            "/finance/schedules/new")],
     ]
 
 

@@ -195,6 +195,7 @@ EXAMPLES: dict[type, dict[str, tuple[tuple, dict]]] = {
     },
     EcfClient: {
         "lead_providers": ((), {}),
+        "set_lead_provider_email": (("lp-1", b'{"email": "lp@example.com"}'), {}),
         "create": (("statement", b"{}"), {}),
         "contracts": ((), {}),
         "statements": ((), {}),

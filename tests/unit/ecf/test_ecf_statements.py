@@ -104,3 +104,16 @@ def test_a_statement_paid_before_its_deadline_is_refused():
                          payment_date=date(2026, 10, 1))
 
     assert refused.value.field == "payment_date"
+
+
+@pytest.mark.parametrize("today, to_pay, authorised, offered", [
+    (date(2026, 9, 28), 5, False, False),   # the deadline day: not yet
+    (date(2026, 9, 29), 5, False, True),    # after the deadline, with payable declarations
+    (date(2026, 9, 29), 0, False, False),   # after the deadline, nothing to pay
+    (date(2026, 9, 29), 5, True, False),    # already authorised
+])
+def test_authorise_for_payment_is_offered_only_where_it_can_succeed(today, to_pay, authorised, offered):
+    from services.payments.ecf.domain.statements import can_authorise
+
+    s = statement(1, authorised_at=at("2026-09-29T09:00:00") if authorised else None)
+    assert can_authorise(s, today=today, to_pay=to_pay) is offered

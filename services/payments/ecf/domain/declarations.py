@@ -15,8 +15,10 @@ States: submitted, eligible, payable, paid, voided, ineligible, awaiting_clawbac
   paid: submitted, eligible, payable or paid. A voided or clawed back one can be declared again.
 - Refused as well (docs/design.md §15): a date after the participant's withdrawal or inside a deferral,
   out of milestone order (cohorts from 2025; ``participants.date_refusals``), a frozen cohort
-  ("This cohort is closed for payments"), a mentor already funded for completed training, and on a
-  flat-rate mentor contract a mentor declaration other than started or completed.
+  ("This cohort is closed for payments"), a mentor already funded for completed training, a
+  replacement mentor funded before (``mentor_funding_refusal``), and on a flat-rate mentor contract a
+  mentor declaration other than started or completed.
+  (``mentors``).
 - An early career teacher in a temporary cohort (no induction start date yet) gets a submitted
   declaration, unpayable until the date is recorded (then made eligible like a participant made
   eligible for funding).
@@ -36,6 +38,7 @@ from typing import Iterable, Mapping
 from shared.contracts.errors import Refused
 
 from .participants import StatusChange, date_refusals
+from .mentors import MENTOR_FUNDED_MESSAGE, REPLACEMENT_MENTOR_FUNDED_MESSAGE, mentor_funding_refusal  # noqa: F401
 from .rules import DECLARATION_TYPES, EVIDENCE_HELD, MENTOR, MENTOR_WEIGHTINGS
 from .schedules import Schedule
 from .statements import (AUTHORISE_CLAWBACK_TRANSITIONS, AUTHORISE_TRANSITIONS, DEADLINE_TRANSITIONS, UK,
@@ -56,8 +59,6 @@ ALREADY_VOIDED = "This declaration has already been voided."
 CLAWED_BACK_MESSAGE = "This declaration has been clawed back, so you can only view it."
 AWAITING_CLAWBACK_MESSAGE = "This declaration has already been voided and is awaiting clawback."
 FROZEN_MESSAGE = "This cohort is closed for payments"
-MENTOR_FUNDED_MESSAGE = ("This mentor has already been funded for completed mentor training, so they cannot be "
-                         "funded again")
 
 _RFC3339 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
 
@@ -130,12 +131,15 @@ def submit(
     frozen_cohorts: frozenset[int] = frozenset(),
     mentor_already_funded: bool = False,
     flat_rate_mentors: bool = False,
+    mentor_funded_types: Iterable[str] = (),
 ) -> Declaration:
     """Validate a lead provider's declaration request and build the declaration to store.
 
     ``participant`` is the one named by ``attributes["participant_id"]`` (None when unknown),
     ``schedule`` its schedule, ``existing`` its declarations, ``statements`` the provider's
-    statements of the participant's cohort, ``now`` an aware datetime from the clock.
+    statements of the participant's cohort, ``now`` an aware datetime from the clock;
+    ``mentor_funded_types`` the mentor declaration types funded for the participant's TRN on other
+    records (``mentor_already_funded``: a funded ``completed`` among them).
     """
     errors: list[Refused] = []
 
@@ -201,8 +205,10 @@ def submit(
     if participant is not None and participant.cohort in frozen_cohorts:
         errors.append(Refused(FROZEN_MESSAGE, field="cohort"))
     if participant is not None and participant.course_identifier == MENTOR:
-        if mentor_already_funded:
-            errors.append(Refused(MENTOR_FUNDED_MESSAGE, field="participant_id"))
+        funded = set(mentor_funded_types) | ({"completed"} if mentor_already_funded else set())
+        refusal = mentor_funding_refusal(participant, funded)
+        if refusal is not None:
+            errors.append(refusal)
         if flat_rate_mentors and declaration_type in DECLARATION_TYPES and declaration_type not in MENTOR_WEIGHTINGS:
             errors.append(Refused("The property '#/declaration_type' does not exist for this schedule.",
                                   field="declaration_type"))

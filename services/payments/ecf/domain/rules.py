@@ -45,6 +45,14 @@ INDUCTION, MENTOR = "ecf-induction", "ecf-mentor"
 #: A flat-rate mentor's fee is paid half when they start and half when they complete; a flat-rate
 #: mentor has no other declaration type, no band, no uplift and no service fee.
 MENTOR_WEIGHTINGS: dict[str, Decimal] = {"started": Decimal("0.5"), "completed": Decimal("0.5")}
+#: A mentor who replaces an early career teacher's mentor part way through is put on a replacement
+#: schedule (ECF API v3: ``ecf-replacement-september``, ``-january``, ``-april``): that is how a lead
+#: provider tells DfE of a replacement mentor.
+REPLACEMENT_SCHEDULE_PREFIX = "ecf-replacement-"
+
+
+def is_replacement_schedule(identifier: str) -> bool:
+    return identifier.startswith(REPLACEMENT_SCHEDULE_PREFIX)
 
 #: Evidence a lead provider may say it holds (ECF API v3 values).
 EVIDENCE_HELD: frozenset[str] = frozenset({

@@ -6,18 +6,23 @@ Policy:
   ``calculator``).
 - States: open until its deadline date has passed; then payable (its eligible declarations
   become payable); paid once a finance user authorises it for payment, which freezes it.
-- Authorising needs the assurance checks confirmed and the deadline passed; it moves the
+- Authorising needs the assurance checks confirmed, the deadline passed and something to pay
+  (payable declarations, or clawbacks, on the statement: ``can_authorise``, the same rule that
+  decides whether "Authorise for payment" is offered); it moves the
   statement's payable (and any still eligible) declarations to paid and its awaiting_clawback
   declarations to clawed_back, and records "Authorised for payment at 10:30am on 5 Aug 2023" in
   UK time.
 - Manual adjustments (a payment type and a signed amount) can be added until it is paid.
 - The next output statement for a declaration or a clawback is the provider's output statement of
   the cohort with the earliest deadline on or after today that is not paid.
+- Deadline reminders (contract managers and the lead provider) are due from 7 days before an open
+  output statement's deadline to the deadline itself; a service-only month takes no declarations,
+  so nobody is reminded of it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -89,6 +94,18 @@ def next_output_statement(statements: Iterable[Statement], today: date) -> State
     return order_statements(candidates)[0] if candidates else None
 
 
+#: Contract managers and lead providers are reminded this many days before an output deadline.
+REMINDER_DAYS_BEFORE = 7
+
+
+def deadline_reminder_due(statement: Statement, today: date, *, days_before: int = REMINDER_DAYS_BEFORE) -> bool:
+    """True while a reminder of this statement's deadline is due: an output statement, not
+    authorised, from ``days_before`` days before its deadline to the deadline date (UK dates)."""
+    if not statement.output_fee or statement.authorised_at is not None:
+        return False
+    return statement.deadline_date - timedelta(days=days_before) <= today <= statement.deadline_date
+
+
 def add_adjustment(statement: Statement, *, payment_type: str, amount: Money) -> Statement:
     """A manual adjustment; negative amounts take money off. Refused once the statement is paid."""
     if statement.authorised_at is not None:
@@ -113,6 +130,17 @@ def authorise(statement: Statement, *, assurance_checks_done: bool, at: datetime
         raise Refused(f"You cannot authorise {statement.name} for payment until its deadline date "
                       f"({_short_date(statement.deadline_date)}) has passed", field="statement")
     return replace(statement, authorised_at=at)
+
+
+def can_authorise(statement: Statement, *, today: date, to_pay: int) -> bool:
+    """"Authorise for payment" is offered, and accepted, only where it can succeed: after the
+    deadline, not yet authorised, with ``to_pay`` (payable declarations and clawbacks on it) above 0."""
+    return statement.state(today) == PAYABLE and to_pay > 0
+
+
+def nothing_to_pay(statement: Statement) -> Refused:
+    return Refused(f"You cannot authorise {statement.name} for payment: it has no payable declarations",
+                   field="statement")
 
 
 def authorised_for_payment_text(at: datetime) -> str:
