@@ -55,7 +55,8 @@ class RoundsRepository:
 
     async def round(self, upload_id: str) -> dict[str, Any] | None:
         row = (await self.session.execute(text(
-            "SELECT id, file_name, claim_count, provider_ids, decided_by, decided_at, generation IS NOT NULL AS generated"
+            "SELECT id, file_name, claim_count, provider_ids, decided_by, decided_at,"
+            " generation IS NOT NULL AS generated"
             " FROM uploads WHERE id = :id AND kind = 'sample' AND status = 'confirmed'"), {"id": upload_id})
                ).mappings().first()
         return dict(row) if row else None
@@ -71,7 +72,8 @@ class RoundsRepository:
             "   (SELECT coalesce(json_object_agg(v.via, v.n), '{}') FROM (SELECT co.via, count(*) AS n"
             "      FROM claims_of co WHERE co.sampling_id = ps.id AND co.via IS NOT NULL GROUP BY co.via) v) AS via,"
             "   (SELECT coalesce(array_agg(DISTINCT l.recipient), '{}') FROM download_links l"
-            "      WHERE l.kind = 'provider_sampling' AND l.subject_id = ps.id AND l.recipient IS NOT NULL) AS emailed_to,"
+            "      WHERE l.kind = 'provider_sampling' AND l.subject_id = ps.id AND l.recipient IS NOT NULL)"
+            "     AS emailed_to,"
             "   (SELECT max(l.created_at) FROM download_links l"
             "      WHERE l.kind = 'provider_sampling' AND l.subject_id = ps.id) AS last_link_at,"
             "   (SELECT min(l.used_at) FROM download_links l"

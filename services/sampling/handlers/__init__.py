@@ -11,7 +11,8 @@ Rules kept here (the file rules are the domain's):
 - At confirm the claims are checked again (a claim that moved since the upload, or that another
   confirm is already moving, refuses the whole confirm), so sampling never asks claims to move
   one claim twice. Modules: ``projection`` (consumers), ``uploads`` (sampling and response files),
-  ``support`` (decisions, links), ``reminders`` (scheduled and by hand), ``rounds`` (support's view of each round), ``generation`` (the sample generated in the service), ``answers`` (what upload use cases answer),
+  ``support`` (decisions, links), ``reminders`` (scheduled and by hand), ``rounds`` (support's view of
+  each round), ``generation`` (the sample generated in the service), ``answers`` (what upload use cases answer),
   ``provider_links`` (the provider's file and links), ``activity`` (how sampling signs its log).
 - Emails go through the outbox as ``SendNotification`` with ids derived from the fact (provider
   sampling, address, purpose), so a retry never sends twice.

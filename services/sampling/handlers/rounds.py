@@ -72,4 +72,5 @@ async def handle_round(upload_id: str, uow: SamplingUnitOfWork, clock: Clock) ->
     answered = sum(i["answered_claims"] for i in items)
     return {**_round_head(found), "answered_claims": answered, "open_claims": found["claim_count"] - answered,
             "providers": items,
-            "reasons": [{"code": code, "label": label, "count": reasons.get(code, 0)} for code, label in REASONS.items()]}
+            "reasons": [{"code": code, "label": label, "count": reasons.get(code, 0)}
+                        for code, label in REASONS.items()]}

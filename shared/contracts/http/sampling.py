@@ -163,7 +163,8 @@ WAITING_CLAIMS = Endpoint("GET", "/internal/v1/sampling/claims", WaitingClaimLis
 SUMMARY = Endpoint("GET", "/internal/v1/sampling/summary", Summary)
 APPROVE_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/sampling/approve", Accepted, DecisionIn, status=202)
 REJECT_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/sampling/reject", Accepted, DecisionIn, status=202)
-RESEND_LINK = Endpoint("POST", "/internal/v1/providers/{provider_id}/sampling/resend", Accepted, status=202)  # ?upload_id=
+# ?upload_id= names the round whose link to send again (the provider's latest when absent).
+RESEND_LINK = Endpoint("POST", "/internal/v1/providers/{provider_id}/sampling/resend", Accepted, status=202)
 REMIND_PROVIDER = Endpoint("POST", "/internal/v1/providers/{provider_id}/sampling/remind", Reminded, status=202)
 ROUNDS = Endpoint("GET", "/internal/v1/sampling/rounds", RoundList)
 ROUND = Endpoint("GET", "/internal/v1/sampling/rounds/{round_id}", RoundDetail)
