@@ -106,8 +106,14 @@ def add_workflow_stub(stub) -> None:
     """Stand-in for the sampling and payments internal APIs: a plausible answer for every route the
     gateway calls (the authorisation matrix checks the gateway's own role checks, not their rules)."""
     page = {"items": [], "total": 0, "page": 1, "per_page": 25}
+    #: What the Sampling section's summary says (a test may set nothing to upload: the "cannot upload" pages).
+    stub.state.sampling_summary = {"can_upload_sample": True, "can_upload_response": True}
+
+    @stub.get("/internal/v1/sampling/summary")
+    async def sampling_summary():
+        return stub.state.sampling_summary
+
     routes: list[tuple[str, str, int, object]] = [
-        ("GET", r"/internal/v1/sampling/summary", 200, {"can_upload_sample": True, "can_upload_response": True}),
         ("GET", r"/internal/v1/(sampling|payments)/claims", 200, page),
         ("POST", r"/internal/v1/(sampling/uploads|sampling/responses|payments/responses|clawbacks/responses)", 201,
          {"upload_id": "u1", "claim_count": 1}),
