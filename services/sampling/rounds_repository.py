@@ -43,8 +43,9 @@ class RoundsRepository:
             "    u.generation IS NOT NULL AS generated FROM uploads u"
             "  WHERE u.kind = 'sample' AND u.status = 'confirmed'"
             "  ORDER BY u.decided_at DESC, u.id DESC LIMIT :limit OFFSET :offset"
-            "), claims_of AS (" + _ROUND_CLAIMS + " WHERE ps.upload_id IN (SELECT id FROM page))"
-            " SELECT p.*, (SELECT count(*) FROM claims_of co WHERE co.upload_id = p.id AND co.answered) AS answered,"
+            "), claims_of AS (" + _ROUND_CLAIMS + " WHERE ps.upload_id IN (SELECT id FROM page)"
+            "), answered AS (SELECT co.upload_id, count(*) AS n FROM claims_of co WHERE co.answered GROUP BY 1)"
+            " SELECT p.*, coalesce((SELECT a.n FROM answered a WHERE a.upload_id = p.id), 0) AS answered,"
             "   (SELECT min(ps.completion_date) FROM provider_samplings ps WHERE ps.upload_id = p.id)"
             "     AS completion_date"
             " FROM page p ORDER BY p.decided_at DESC, p.id DESC"),
@@ -65,12 +66,17 @@ class RoundsRepository:
         """Per provider sampling of the round: the provider, its dates, its claims answered (and how)
         and open, whom its links went to, when, and when one was first downloaded."""
         rows = await self.session.execute(text(
-            "WITH claims_of AS (" + _ROUND_CLAIMS + " WHERE ps.upload_id = :id)"
+            "WITH claims_of AS (" + _ROUND_CLAIMS + " WHERE ps.upload_id = :id),"
+            # One pass over the round's claims, grouped by provider sampling.
+            " per AS (SELECT co.sampling_id, count(*) FILTER (WHERE co.answered) AS answered,"
+            "   count(*) FILTER (WHERE co.via = 'csv') AS via_csv,"
+            "   count(*) FILTER (WHERE co.via = 'account') AS via_account,"
+            "   count(*) FILTER (WHERE co.via = 'support') AS via_support"
+            "   FROM claims_of co GROUP BY co.sampling_id)"
             " SELECT ps.id AS sampling_id, ps.provider_id, coalesce(p.name, ps.provider_id) AS provider_name,"
             "   ps.claim_count, ps.sent_on, ps.completion_date, ps.created_at,"
-            "   (SELECT count(*) FROM claims_of co WHERE co.sampling_id = ps.id AND co.answered) AS answered,"
-            "   (SELECT coalesce(json_object_agg(v.via, v.n), '{}') FROM (SELECT co.via, count(*) AS n"
-            "      FROM claims_of co WHERE co.sampling_id = ps.id AND co.via IS NOT NULL GROUP BY co.via) v) AS via,"
+            "   coalesce(per.answered, 0) AS answered, coalesce(per.via_csv, 0) AS via_csv,"
+            "   coalesce(per.via_account, 0) AS via_account, coalesce(per.via_support, 0) AS via_support,"
             "   (SELECT coalesce(array_agg(DISTINCT l.recipient), '{}') FROM download_links l"
             "      WHERE l.kind = 'provider_sampling' AND l.subject_id = ps.id AND l.recipient IS NOT NULL)"
             "     AS emailed_to,"
@@ -79,6 +85,7 @@ class RoundsRepository:
             "   (SELECT min(l.used_at) FROM download_links l"
             "      WHERE l.kind = 'provider_sampling' AND l.subject_id = ps.id) AS downloaded_at"
             " FROM provider_samplings ps LEFT JOIN providers p ON p.id = ps.provider_id"
+            " LEFT JOIN per ON per.sampling_id = ps.id"
             " WHERE ps.upload_id = :id ORDER BY provider_name, ps.provider_id"),
             {"id": upload_id, "in_progress": SAMPLING_IN_PROGRESS})
         return [dict(r) for r in rows.mappings()]

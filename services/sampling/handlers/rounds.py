@@ -55,7 +55,7 @@ async def handle_round(upload_id: str, uow: SamplingUnitOfWork, clock: Clock) ->
     items = []
     for p in providers:
         answered = int(p["answered"])
-        via = {k: int((p["via"] or {}).get(k, 0)) for k in VIA}
+        via = {k: int(p[f"via_{k}"]) for k in VIA}
         items.append({
             "provider_id": p["provider_id"], "provider_name": p["provider_name"],
             "provider_sampling_id": p["sampling_id"], "claims": p["claim_count"],
