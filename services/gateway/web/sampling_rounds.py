@@ -40,28 +40,23 @@ async def rounds(request: Request, page: int = 1, user: User = Depends(SUPPORT),
         "pagination": pagination(page, pages, lambda n: f"?page={n}")})
 
 
-async def _round_page(request: Request, gw: Gateway, user: User, round_id: str, *, banner: str | None = None,
-                      errors: list[dict[str, str]] | None = None, status_code: int = 200):
+BANNERS = {"resent": "A new link has been sent to {name}", "reminded": "A reminder has been sent to {name}"}
+
+
+async def _round_page(request: Request, gw: Gateway, user: User, round_id: str, *, done: str = "",
+                      provider: str = "", errors: list[dict[str, str]] | None = None, status_code: int = 200):
     found = await gw.services.sampling.round(round_id, user=user)
+    name = next((p.provider_name for p in found.providers if p.provider_id == provider), None)
+    banner = BANNERS[done].format(name=name) if done in BANNERS and name else None
     return render(request, "sampling/round.html", {
         "title": "Sampling round", "section": "claims", "subsection": "sampling", "round": found,
         "banner": banner, "errors": errors}, status_code=status_code)
 
 
-BANNERS = {"resent": "A new link has been sent to {name}", "reminded": "A reminder has been sent to {name}"}
-
-
 @router.get(BASE + "/{round_id}")
 async def sampling_round(request: Request, round_id: str, done: str = "", provider: str = "",
                          user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    found = await gw.services.sampling.round(_checked(round_id), user=user)
-    banner = None
-    if done in BANNERS:
-        name = next((p.provider_name for p in found.providers if p.provider_id == provider), None)
-        banner = BANNERS[done].format(name=name) if name else None
-    return render(request, "sampling/round.html", {
-        "title": "Sampling round", "section": "claims", "subsection": "sampling", "round": found,
-        "banner": banner})
+    return await _round_page(request, gw, user, _checked(round_id), done=done, provider=provider)
 
 
 async def _act(request: Request, gw: Gateway, user: User, round_id: str, provider_id: str, action: str):
