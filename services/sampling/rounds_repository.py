@@ -127,7 +127,9 @@ class RoundsRepository:
             "   min(ps.completion_date) AS completion_date"
             " FROM provider_samplings ps"
             " JOIN sampled_claims sc ON sc.provider_sampling_id = ps.id"
-            " JOIN claims c ON c.reference = sc.claim_reference AND c.status = :in_progress AND c.awaiting IS NULL"
+            # In progress, or sampled a moment ago and claims has not applied it yet.
+            " JOIN claims c ON c.reference = sc.claim_reference AND c.awaiting IS NULL"
+            "   AND (c.status = :in_progress OR (c.status = 'paid' AND sc.created_at >= c.updated_at))"
             " WHERE ps.created_at <= :before AND (CAST(:provider AS text) IS NULL OR ps.provider_id = :provider)"
             "   AND NOT EXISTS (SELECT 1 FROM provider_answers pa WHERE pa.claim_reference = sc.claim_reference)"
             " GROUP BY ps.provider_id ORDER BY ps.provider_id"),
