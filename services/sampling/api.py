@@ -12,8 +12,8 @@ from typing import Any, Callable
 from fastapi import APIRouter, Depends, File, Header, Query, Response, UploadFile
 
 from shared.contracts import Actor
-from shared.contracts.http.sampling import (Accepted, DecisionIn, Generated, Summary, UploadCreated, UploadView,
-                                            WaitingClaimList)
+from shared.contracts.http.sampling import (Accepted, DecisionIn, Generated, Reminded, RoundDetail, RoundList, Summary,
+                                            UploadCreated, UploadView, WaitingClaimList)
 from shared.contracts.http.links import LinkStatus
 from shared.contracts.money import Money
 from shared.contracts.roles import SYSTEM
@@ -151,10 +151,27 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
                 handlers.DecideClaim(reference, False, body.reason if body else "", who), uow, deps.clock)
 
     @router.post("/providers/{provider_id}/sampling/resend", status_code=202, response_model=Accepted)
-    async def resend(provider_id: str, who: Actor = Depends(actor)):
+    async def resend(provider_id: str, upload_id: str | None = Query(default=None, max_length=64),
+                     who: Actor = Depends(actor)):
         async with uow_factory() as uow:
-            return await handlers.handle_resend_link(handlers.ResendLink(provider_id, who), uow, deps.clock,
-                                                     public_base_url=base_url)
+            return await handlers.handle_resend_link(handlers.ResendLink(provider_id, who, upload_id or None), uow,
+                                                     deps.clock, public_base_url=base_url)
+
+    @router.post("/providers/{provider_id}/sampling/remind", status_code=202, response_model=Reminded)
+    async def remind(provider_id: str, who: Actor = Depends(actor)):
+        async with uow_factory() as uow:
+            return await handlers.handle_remind_provider(handlers.RemindProvider(provider_id, who), uow, deps.clock)
+
+    # -- sampling rounds -------------------------------------------------------------------------
+    @router.get("/sampling/rounds", response_model=RoundList)
+    async def rounds(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=100)):
+        async with uow_factory() as uow:
+            return await handlers.handle_list_rounds(handlers.ListRounds(page, per_page), uow, deps.clock)
+
+    @router.get("/sampling/rounds/{round_id}", response_model=RoundDetail)
+    async def sampling_round(round_id: str):
+        async with uow_factory() as uow:
+            return await handlers.handle_round(round_id, uow, deps.clock)
 
     # -- download links (the gateway's GET /links/{token}) ----------------------------------------
     @router.get("/links/{token}")

@@ -31,15 +31,15 @@ def create_app(settings: SamplingSettings | None = None, deps: Deps | None = Non
         return SamplingUnitOfWork(runtime.sessionmaker)
 
     async def reminders(rt: ServiceRuntime) -> None:
-        """Remind providers who have not answered (hourly by default; idempotent by notification id)."""
+        """Send the reminders that are due (docs/design.md §12), looking every minute by default; each
+        due day's reminders go once across restarts and replicas (``handlers.reminders``)."""
         while True:
             try:
                 async with uow_factory() as uow:
-                    sent = await handlers.handle_send_reminders(handlers.SendReminders(settings.reminder_days), uow,
-                                                             deps.clock)
+                    sent = await handlers.handle_send_reminders(handlers.SendReminders(), uow, deps.clock)
                 if sent:
                     rt.relay.wake()
-                    log.info("sent sampling reminders for %d provider samplings", sent)
+                    log.info("sent sampling reminders to %d providers and schools", sent)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - logged with its trace; the next round tries again

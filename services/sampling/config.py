@@ -9,8 +9,9 @@ from shared.platform.settings import ServiceSettings
 class SamplingSettings(ServiceSettings.for_service("sampling", port=8102)):
     #: Where people reach the gateway: download links in emails are ``{public_base_url}/links/{token}``.
     public_base_url: str = Field(default="http://127.0.0.1:8000", validation_alias="PUBLIC_BASE_URL")
-    #: A provider whose sampled claims are still in progress this many days after the request gets
-    #: one reminder.
+    #: No longer used: reminders follow the weekly schedule of docs/design.md §12 (Mondays and
+    #: Tuesdays at 10:00). Still accepted, so an environment that sets it keeps starting.
     reminder_days: int = Field(default=14, validation_alias="SAMPLING_REMINDER_DAYS")
-    #: How often the reminder job looks for providers to remind (seconds).
-    reminder_interval_s: float = Field(default=3600.0, validation_alias="SAMPLING_REMINDER_INTERVAL_S")
+    #: How often the reminder job looks for reminders that are due (seconds): a reminder goes at
+    #: most this long after 10:00.
+    reminder_interval_s: float = Field(default=60.0, validation_alias="SAMPLING_REMINDER_INTERVAL_S")

@@ -73,14 +73,37 @@ class SamplingRepository(Protocol):
 
     async def latest_for_provider(self, provider_id: str) -> dict[str, Any] | None: ...
 
+    async def of_round(self, upload_id: str, provider_id: str) -> dict[str, Any] | None: ...
+
     async def add_links(self, rows: list[dict[str, Any]]) -> None: ...
-
-    async def due_reminders(self, *, sent_on_or_before: date) -> list[dict[str, Any]]: ...
-
-    async def mark_reminded(self, ids: list[str], at: datetime) -> None: ...
 
     async def record_answers(self, rows: list[dict[str, Any]]) -> None:
         """Keep provider answers (``provider_answers`` rows); a claim answered before keeps its first."""
+
+
+class RoundsRepository(Protocol):
+    """Sampling rounds (confirmed sample uploads) as support sees them, and the reminders sent
+    (each (kind, recipient, due day) once). Never commits."""
+
+    async def rounds(self, *, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]: ...
+
+    async def round(self, upload_id: str) -> dict[str, Any] | None: ...
+
+    async def round_providers(self, upload_id: str) -> list[dict[str, Any]]: ...
+
+    async def round_reasons(self, upload_id: str) -> dict[str, int]: ...
+
+    async def reminders_of(self, kind: str, recipients: Sequence[str]) -> list[dict[str, Any]]: ...
+
+    async def claim_due_day(self, kind: str, due_on: date, *, now: datetime) -> bool: ...
+
+    async def providers_to_remind(self, *, sampled_before: datetime,
+                                  provider_id: str | None = None) -> list[dict[str, Any]]: ...
+
+    async def schools_to_remind(self) -> list[dict[str, Any]]: ...
+
+    async def record_reminders(self, kind: str, due_on: date, rows: Sequence[dict[str, Any]], *,
+                               now: datetime, sent_by: str) -> set[str]: ...
 
 
 class GenerationRepository(Protocol):
@@ -102,6 +125,7 @@ class SamplingUnitOfWork(Protocol):
     uploads: UploadRepository
     samplings: SamplingRepository
     generation: GenerationRepository
+    rounds: RoundsRepository
     session: Any  # the one-time links (shared.platform.links) work on the session itself
 
     def emit(self, message: Message, *, topic: str | None = None) -> None: ...

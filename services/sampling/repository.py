@@ -311,33 +311,17 @@ class SamplingRepository:
             .with_for_update())).mappings().first()
         return dict(row) if row else None
 
+    async def of_round(self, upload_id: str, provider_id: str) -> dict[str, Any] | None:
+        """The provider's sampling in one round (sample upload), locked like ``latest_for_provider``."""
+        row = (await self.session.execute(
+            select(provider_samplings).where(provider_samplings.c.upload_id == upload_id,
+                                             provider_samplings.c.provider_id == provider_id)
+            .with_for_update())).mappings().first()
+        return dict(row) if row else None
+
     async def add_links(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             await self.session.execute(insert(links), rows)
-
-    async def due_reminders(self, *, sent_on_or_before: date) -> list[dict[str, Any]]:
-        """Provider samplings sent long enough ago, not yet reminded, with claims still in
-        progress (and how many); locked so two replicas never remind twice."""
-        rows = await self.session.execute(text(
-            "SELECT ps.id, ps.provider_id, ps.completion_date, count(c.reference) AS open_count"
-            " FROM provider_samplings ps"
-            " JOIN sampled_claims sc ON sc.provider_sampling_id = ps.id"
-            " JOIN claims c ON c.reference = sc.claim_reference AND c.status = 'sampling_in_progress'"
-            " WHERE ps.reminded_at IS NULL AND ps.sent_on <= :day"
-            " GROUP BY ps.id ORDER BY ps.id"), {"day": sent_on_or_before})
-        found = [dict(r) for r in rows.mappings()]
-        if not found:
-            return []
-        locked = set((await self.session.execute(
-            select(provider_samplings.c.id).where(provider_samplings.c.id.in_([f["id"] for f in found]),
-                                                  provider_samplings.c.reminded_at.is_(None))
-            .with_for_update(skip_locked=True))).scalars())
-        return [f for f in found if f["id"] in locked]
-
-    async def mark_reminded(self, ids: list[str], at: datetime) -> None:
-        if ids:
-            await self.session.execute(update(provider_samplings).where(provider_samplings.c.id.in_(ids))
-                                       .values(reminded_at=at))
 
     async def record_answers(self, rows: list[dict[str, Any]]) -> None:
         """Keep provider answers, one statement for any number (arrays, not a parameter per row);

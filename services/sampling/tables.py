@@ -194,3 +194,21 @@ sampled_claims = Table(
     Column("sample_reason", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+#: Every reminder sent (migration 0010), keyed by (kind, recipient, due day), so one due day's
+#: reminder goes once across restarts and replicas: the row is inserted with ON CONFLICT DO NOTHING
+#: in the transaction that writes the email to the outbox. ``kind`` is ``provider`` (recipient: the
+#: provider id) or ``school`` (the school's URN); a job run claims its due day first with the row
+#: (kind, ``*``, due day). ``sent_by`` is ``schedule`` or the support user who pressed "Send reminder"
+#: (a reminder by hand is due the day it is sent, so the schedule skips that provider that day).
+sampling_reminders = Table(
+    "sampling_reminders", metadata,
+    Column("kind", String(16), nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("sent_by", Text, nullable=False, server_default="schedule"),
+    Column("claim_count", Integer, nullable=False, server_default="0"),
+    Column("addresses", ARRAY(Text), nullable=False, server_default="{}"),
+    PrimaryKeyConstraint("kind", "recipient", "due_on", name="sampling_reminders_pkey"),
+)

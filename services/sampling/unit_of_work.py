@@ -10,6 +10,7 @@ from shared.platform.uow import SqlUnitOfWork
 
 from .generation_repository import GenerationRepository
 from .repository import ProjectionRepository, SamplingRepository, UploadRepository
+from .rounds_repository import RoundsRepository
 from .tables import platform
 
 
@@ -18,6 +19,7 @@ class SamplingUnitOfWork(SqlUnitOfWork, platform=platform):
     uploads: UploadRepository
     samplings: SamplingRepository
     generation: GenerationRepository
+    rounds: RoundsRepository
 
     async def commit(self) -> None:
         # Projection changes queued by a consumer batch are written in the same transaction.

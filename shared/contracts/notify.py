@@ -25,6 +25,8 @@ NOTIFY_TEMPLATES: dict[str, tuple[str, ...]] = {
     "provider_sampling_reminder": ("completion_date", "provider_name", "claim_count"),
     # sampling → the school, when the provider says the claim is not valid
     "school_claim_not_assured": ("claim_reference", "provider_name", "school_name", "provider_comment"),
+    # sampling → the school, every Tuesday while a claim is provider not approved (claim_references: "R1, R2")
+    "school_sampling_reminder": ("school_name", "claim_count", "claim_references", "provider_name"),
     # payments → the school, when a clawback is requested
     "school_clawback_requested": ("school_name", "claim_reference", "clawback_amount"),
     # claims → the school, when support marks a claim's accredited provider as invalid (and weekly after)

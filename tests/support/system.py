@@ -87,6 +87,15 @@ def stub_services():
 
 
 LEAD_PROVIDER_TOKEN = "lp-token"
+#: A sampling round with one provider (docs/design.md §12), as the sampling service answers it.
+ROUND = {"id": "r1", "file_name": "claims.csv", "generated": False, "confirmed_at": "2026-11-23T10:00:00+00:00",
+         "confirmed_by": "support@example.com", "claim_count": 1, "provider_count": 1, "answered_claims": 0,
+         "open_claims": 1, "reasons": [{"code": "other", "label": "Other", "count": 0}],
+         "providers": [{"provider_id": "p1", "provider_name": "Best Practice Network", "claims": 1,
+                        "emailed_to": ["a@p.example"], "emailed_at": "2026-11-23T10:00:00+00:00",
+                        "downloaded_at": None, "answered_claims": 0, "open_claims": 1,
+                        "answered_via": {"csv": 0, "account": 0, "support": 0}, "completion_date": "2026-12-14",
+                        "days_left": 21, "reminders": []}]}
 STATEMENT = {"id": "s1", "lead_provider_id": "lp1", "cohort": 2026, "name": "October 2026", "state": "payable",
              "deadline_date": "2026-10-31", "payment_date": "2026-11-25", "service_fee": "0.00", "output_fee": "0.00",
              "uplift": "0.00", "clawbacks": "0.00", "adjustments": "0.00", "vat": "0.00", "total": "0.00",
@@ -97,8 +106,14 @@ def add_workflow_stub(stub) -> None:
     """Stand-in for the sampling and payments internal APIs: a plausible answer for every route the
     gateway calls (the authorisation matrix checks the gateway's own role checks, not their rules)."""
     page = {"items": [], "total": 0, "page": 1, "per_page": 25}
+    #: What the Sampling section's summary says (a test may set nothing to upload: the "cannot upload" pages).
+    stub.state.sampling_summary = {"can_upload_sample": True, "can_upload_response": True}
+
+    @stub.get("/internal/v1/sampling/summary")
+    async def sampling_summary():
+        return stub.state.sampling_summary
+
     routes: list[tuple[str, str, int, object]] = [
-        ("GET", r"/internal/v1/sampling/summary", 200, {"can_upload_sample": True, "can_upload_response": True}),
         ("GET", r"/internal/v1/(sampling|payments)/claims", 200, page),
         ("POST", r"/internal/v1/(sampling/uploads|sampling/responses|payments/responses|clawbacks/responses)", 201,
          {"upload_id": "u1", "claim_count": 1}),
@@ -108,6 +123,10 @@ def add_workflow_stub(stub) -> None:
         ("POST", r".*/cancel", 200, {"upload_id": "u1", "status": "cancelled"}),
         ("POST", r"/internal/v1/claims/\d+/(sampling|payment)/[a-z-]+", 202, {"accepted": True}),
         ("POST", r"/internal/v1/providers/[^/]+/sampling/resend", 202, {"accepted": True}),
+        ("POST", r"/internal/v1/providers/[^/]+/sampling/remind", 202,
+         {"provider_id": "p1", "sent_to": ["a@p.example"]}),
+        ("GET", r"/internal/v1/sampling/rounds", 200, page),
+        ("GET", r"/internal/v1/sampling/rounds/[^/]+", 200, ROUND),
         ("POST", r"/internal/v1/payments", 201, {"payment_id": "p1", "claim_count": 1, "total_amount": "1.00"}),
         ("GET", r"/internal/v1/(payments|payments/ready|clawbacks|clawbacks/batches)", 200, page),
         ("GET", r"/internal/v1/payments/[^/]+", 200, {"id": "p1", "claim_count": 0, "total_amount": "0.00",

@@ -61,5 +61,32 @@ async def reject_sampled_claim(reference: str, body: w.SamplingDecisionIn, user:
 @router.post("/providers/{provider_id}/sampling/resend", status_code=202, response_model=w.Accepted,
              tags=["sampling"], summary="Send a provider a new download link (the old one stops working)",
              responses=STEP_ERRORS)
-async def resend_link(provider_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    return as_sent(await gw.services.sampling.resend_link(check_id(provider_id, "provider"), user=user))
+async def resend_link(provider_id: str, round_id: Annotated[str | None, Query(
+                          max_length=64, description="The sampling round whose link to send again (default: the "
+                                                     "provider's latest)")] = None,
+                      user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    return as_sent(await gw.services.sampling.resend_link(
+        check_id(provider_id, "provider"), round_id=check_id(round_id, "round") if round_id else None, user=user))
+
+
+@router.post("/providers/{provider_id}/sampling/remind", status_code=202, response_model=w.Reminded,
+             tags=["sampling"], summary="Send a provider a reminder of the claims it has not answered (once a day)",
+             responses=STEP_ERRORS)
+async def remind_provider(provider_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    return as_sent(await gw.services.sampling.remind_provider(check_id(provider_id, "provider"), user=user))
+
+
+@router.get("/sampling/rounds", response_model=w.RoundList, tags=["sampling"],
+            summary="Sampling rounds (confirmed samples), newest first, with claims answered and open",
+            responses=errors(401, 403, 422, 503))
+async def sampling_rounds(page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+                          per_page: Annotated[int, Query(ge=1, le=100)] = 25,
+                          user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    return as_sent(await gw.services.sampling.rounds(page=page, per_page=per_page, user=user))
+
+
+@router.get("/sampling/rounds/{round_id}", response_model=w.RoundDetail, tags=["sampling"],
+            summary="A sampling round per provider (emails, download, answers, reminders, days left) and "
+                    "its counts per structured reason", responses=errors(401, 403, 404, 503))
+async def sampling_round(round_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    return as_sent(await gw.services.sampling.round(check_id(round_id, "round"), user=user))

@@ -52,6 +52,63 @@ class WaitingClaimList(Page):
     items: list[WaitingClaim]
 
 
+class RoundReminder(Open):
+    sent_at: str
+    due_on: str = Field(description="The day the reminder was due (a bank holiday moves it to the next working day)")
+    sent_by: str = Field(description="schedule, or the support user who pressed Send reminder")
+    claim_count: int = Field(description="Claims waiting for the provider's answer when it was sent")
+    sent_to: list[str] = []
+
+
+class RoundProvider(Open):
+    provider_id: str
+    provider_name: str
+    claims: int = Field(description="The provider's claims in the round")
+    emailed_to: list[str] = Field(description="Addresses its download links were sent to")
+    emailed_at: str | None = None
+    last_link_sent_at: str | None = None
+    downloaded_at: str | None = Field(default=None, description="When a link was first used (null: not downloaded)")
+    answered_claims: int
+    open_claims: int
+    answered_via: dict[str, int] = Field(description="Answered claims by how: csv, account, support")
+    completion_date: str | None = None
+    days_left: int | None = Field(default=None, description="Days until the completion date (negative: overdue)")
+    reminders: list[RoundReminder]
+
+
+class ReasonCount(Open):
+    code: str
+    label: str
+    count: int = Field(description="Mentors not assured for this reason in the round")
+
+
+class RoundSummary(Open):
+    id: str = Field(description="The round's id: the sample upload's")
+    file_name: str | None = None
+    generated: bool = False
+    confirmed_at: str | None = None
+    confirmed_by: str | None = None
+    claim_count: int
+    provider_count: int = 0
+    answered_claims: int = 0
+    open_claims: int = 0
+
+
+class RoundList(Page):
+    items: list[RoundSummary]
+
+
+class RoundDetail(RoundSummary):
+    providers: list[RoundProvider]
+    reasons: list[ReasonCount]
+
+
+class Reminded(Open):
+    provider_id: str
+    sent_to: list[str] = []
+    due_on: str | None = None
+
+
 # ------------------------------------------------------------------ payments
 class SendToPayerIn(Closed):
     claim_window_id: str = Field(max_length=100)

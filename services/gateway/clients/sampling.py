@@ -46,8 +46,20 @@ class SamplingClient:
         return await self.http.call(api.REJECT_CLAIM, user=user, body=api.DecisionIn(reason=reason),
                                     reference=reference)
 
-    async def resend_link(self, provider_id: str, *, user: User) -> api.Accepted:
-        return await self.http.call(api.RESEND_LINK, user=user, provider_id=provider_id)
+    async def resend_link(self, provider_id: str, *, user: User, round_id: str | None = None) -> api.Accepted:
+        """A new link for the provider's sampling in ``round_id`` (its latest when None)."""
+        params = {"upload_id": round_id} if round_id else None
+        return await self.http.call(api.RESEND_LINK, user=user, params=params, provider_id=provider_id)
+
+    async def remind_provider(self, provider_id: str, *, user: User) -> api.Reminded:
+        """Send the provider's reminder now (once a day; 422 with the reason otherwise)."""
+        return await self.http.call(api.REMIND_PROVIDER, user=user, provider_id=provider_id)
+
+    async def rounds(self, *, page: int, per_page: int = 25, user: User) -> api.RoundList:
+        return await self.http.call(api.ROUNDS, user=user, params={"page": page, "per_page": per_page})
+
+    async def round(self, round_id: str, *, user: User) -> api.RoundDetail:
+        return await self.http.call(api.ROUND, user=user, round_id=round_id)
 
     def download_link(self, token: str) -> AbstractAsyncContextManager[httpx.Response]:
         """A provider's one-time file (404 unknown, 410 used or expired: ``Downstream``)."""

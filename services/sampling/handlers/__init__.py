@@ -11,7 +11,8 @@ Rules kept here (the file rules are the domain's):
 - At confirm the claims are checked again (a claim that moved since the upload, or that another
   confirm is already moving, refuses the whole confirm), so sampling never asks claims to move
   one claim twice. Modules: ``projection`` (consumers), ``uploads`` (sampling and response files),
-  ``support`` (decisions, links, reminders), ``generation`` (the sample generated in the service), ``answers`` (what upload use cases answer),
+  ``support`` (decisions, links), ``reminders`` (scheduled and by hand), ``rounds`` (support's view of
+  each round), ``generation`` (the sample generated in the service), ``answers`` (what upload use cases answer),
   ``provider_links`` (the provider's file and links), ``activity`` (how sampling signs its log).
 - Emails go through the outbox as ``SendNotification`` with ids derived from the fact (provider
   sampling, address, purpose), so a retry never sends twice.
@@ -22,8 +23,9 @@ from .generation import GenerateSample, handle_generate_sample, handle_sample_cs
 from .projection import (handle_claim_submitted, handle_provider_registered, handle_status_changed,
                          handle_statuses_changed)
 from .provider_links import LINK_KIND, provider_file
-from .support import (DecideClaim, Download, ResendLink, SendReminders, handle_decide_claim, handle_download,
-                      handle_resend_link, handle_send_reminders)
+from .reminders import RemindProvider, SendReminders, handle_remind_provider, handle_send_reminders
+from .rounds import ListRounds, handle_list_rounds, handle_round
+from .support import DecideClaim, Download, ResendLink, handle_decide_claim, handle_download, handle_resend_link
 from .uploads import (DecideUpload, UploadFile, handle_cancel_upload, handle_confirm_response, handle_confirm_sample,
                       handle_review, handle_upload_response, handle_upload_sample)
 
@@ -32,6 +34,7 @@ __all__ = [
     "MAX_ACTIVITY_REFERENCES", "SERVICE", "upload_view", "handle_claim_submitted", "handle_provider_registered",
     "handle_status_changed", "handle_statuses_changed", "LINK_KIND", "provider_file", "DecideClaim", "Download",
     "ResendLink", "SendReminders", "handle_decide_claim", "handle_download", "handle_resend_link",
-    "handle_send_reminders", "DecideUpload", "UploadFile", "handle_cancel_upload", "handle_confirm_response",
+    "handle_send_reminders", "RemindProvider", "handle_remind_provider", "ListRounds", "handle_list_rounds",
+    "handle_round", "DecideUpload", "UploadFile", "handle_cancel_upload", "handle_confirm_response",
     "handle_confirm_sample", "handle_review", "handle_upload_response", "handle_upload_sample",
 ]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from shared.contracts import ActivityRecorded, Actor, FileRef, NotFound, Refused, SamplingDecisionRecorded, SendNotification
@@ -79,14 +78,19 @@ async def handle_download(command: Download, uow: SamplingUnitOfWork, clock: Clo
 class ResendLink:
     provider_id: str
     actor: Actor
+    #: The round (sample upload) whose link to send again; the provider's latest when None.
+    upload_id: str | None = None
 
 
 async def handle_resend_link(command: ResendLink, uow: SamplingUnitOfWork, clock: Clock, *,
                              public_base_url: str) -> dict[str, Any]:
-    """A new link to the provider's latest sampling for each of its addresses; earlier links stop
-    working."""
+    """A new link to the provider's sampling of the round (its latest when no round is named) for
+    each of its addresses; earlier links of that sampling stop working."""
     provider_id, actor = command.provider_id, command.actor
-    sampling = await uow.samplings.latest_for_provider(provider_id)
+    if command.upload_id:
+        sampling = await uow.samplings.of_round(command.upload_id, provider_id)
+    else:
+        sampling = await uow.samplings.latest_for_provider(provider_id)
     if sampling is None:
         raise NotFound("This accredited provider has no claims being sampled", field="provider_id")
     provider = await uow.projection.provider(provider_id) or {"name": provider_id, "email_addresses": []}
@@ -108,41 +112,9 @@ async def handle_resend_link(command: ResendLink, uow: SamplingUnitOfWork, clock
                              "completion_date": sampling["completion_date"].isoformat()},
             reference=sampling["id"], actor=actor, occurred_at=now))
     await uow.samplings.add_links(rows)
-    uow.emit(ActivityRecorded(title=f"Sampling link sent again to {provider['name']}", action="sampling_link_resent",
+    uow.emit(ActivityRecorded(title=f"Sampling link sent again to {provider['name']} "
+                                    f"({', '.join(provider['email_addresses'])})", action="sampling_link_resent",
                               source=SERVICE, actor=actor, occurred_at=now))
     await uow.commit()
     return {"provider_id": provider_id, "provider_sampling_id": sampling["id"],
             "sent_to": list(provider["email_addresses"])}
-
-
-@dataclass(frozen=True)
-class SendReminders:
-    """The reminder job's tick."""
-
-    reminder_days: int
-
-
-async def handle_send_reminders(command: SendReminders, uow: SamplingUnitOfWork, clock: Clock) -> int:
-    """One reminder per provider sampling whose claims are still in progress ``reminder_days``
-    after the request; returns how many samplings were reminded."""
-    due = await uow.samplings.due_reminders(
-        sent_on_or_before=clock.today() - timedelta(days=command.reminder_days))
-    if not due:
-        return 0
-    providers = await uow.projection.providers(d["provider_id"] for d in due)
-    now = clock.now()
-    for sampling in due:
-        provider = providers.get(sampling["provider_id"]) or {"name": sampling["provider_id"], "email_addresses": []}
-        for email in provider["email_addresses"]:
-            uow.emit(SendNotification(
-                notification_id=f"{sampling['id']}:{email}:reminder", template="provider_sampling_reminder",
-                to=email, personalisation={"provider_name": provider["name"],
-                                           "claim_count": str(sampling["open_count"]),
-                                           "completion_date": sampling["completion_date"].isoformat()},
-                reference=sampling["id"], occurred_at=now))
-        uow.emit(ActivityRecorded(title=f"Sampling reminder sent to {provider['name']}",
-                                  action="sampling_reminder_sent", source=SERVICE,
-                                  actor=Actor(email="system@claimflow", role=roles.SYSTEM), occurred_at=now))
-    await uow.samplings.mark_reminded([d["id"] for d in due], now)
-    await uow.commit()
-    return len(due)

@@ -85,6 +85,70 @@ class Summary(Wire):
     cannot_upload_response_message: str | None = None
 
 
+class RoundReminder(Wire):
+    sent_at: str
+    due_on: str
+    sent_by: str  # "schedule" or the support user's email
+    claim_count: int = 0
+    sent_to: list[str] = []
+
+
+class RoundProvider(Wire):
+    """One provider in a sampling round (docs/design.md §12)."""
+    provider_id: str
+    provider_name: str
+    provider_sampling_id: str | None = None
+    claims: int
+    emailed_to: list[str]
+    emailed_at: str | None = None
+    last_link_sent_at: str | None = None
+    downloaded_at: str | None = None
+    answered_claims: int
+    open_claims: int
+    answered_via: dict[str, int]
+    completion_date: str | None = None
+    days_left: int | None = None
+    reminders: list[RoundReminder]
+
+
+class ReasonCount(Wire):
+    code: str
+    label: str
+    count: int
+
+
+class RoundSummary(Wire):
+    id: Id
+    file_name: str | None = None
+    generated: bool = False
+    confirmed_at: str | None = None
+    confirmed_by: str | None = None
+    claim_count: int
+    provider_count: int = 0
+    answered_claims: int = 0
+    open_claims: int = 0
+    completion_date: str | None = None
+    days_left: int | None = None
+
+
+class RoundList(Wire):
+    items: list[RoundSummary]
+    total: int
+    page: int
+    per_page: int | None = None
+
+
+class RoundDetail(RoundSummary):
+    providers: list[RoundProvider]
+    reasons: list[ReasonCount]
+
+
+class Reminded(Wire):
+    provider_id: str
+    sent_to: list[str] = []
+    due_on: str | None = None
+
+
 UPLOAD_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads", UploadCreated, status=201)  # multipart: file
 GENERATE_SAMPLE = Endpoint("POST", "/internal/v1/sampling/generate", Generated, GenerateIn, status=201)
 SAMPLE_CSV = Endpoint("GET", "/internal/v1/sampling/uploads/{upload_id}/sample.csv")  # the proposed sample (CSV)
@@ -99,7 +163,11 @@ WAITING_CLAIMS = Endpoint("GET", "/internal/v1/sampling/claims", WaitingClaimLis
 SUMMARY = Endpoint("GET", "/internal/v1/sampling/summary", Summary)
 APPROVE_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/sampling/approve", Accepted, DecisionIn, status=202)
 REJECT_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/sampling/reject", Accepted, DecisionIn, status=202)
+# ?upload_id= names the round whose link to send again (the provider's latest when absent).
 RESEND_LINK = Endpoint("POST", "/internal/v1/providers/{provider_id}/sampling/resend", Accepted, status=202)
+REMIND_PROVIDER = Endpoint("POST", "/internal/v1/providers/{provider_id}/sampling/remind", Reminded, status=202)
+ROUNDS = Endpoint("GET", "/internal/v1/sampling/rounds", RoundList)
+ROUND = Endpoint("GET", "/internal/v1/sampling/rounds/{round_id}", RoundDetail)
 DOWNLOAD_LINK = Endpoint("GET", "/internal/v1/links/{token}")  # the file, or 404/410
 LINK_STATUS = Endpoint("GET", "/internal/v1/links/{token}/status", LinkStatus)  # does not spend the link
 

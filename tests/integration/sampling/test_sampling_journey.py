@@ -231,36 +231,6 @@ async def test_a_resent_link_works_once_and_the_old_one_stops_working(infra, iso
         assert r.status_code == 404
 
 
-async def test_reminders_go_once_to_providers_who_have_not_answered(infra, isolated_env):
-    from datetime import timedelta
-
-    from services.sampling import handlers
-
-    async with world(infra, isolated_env) as w:
-        created = await sample_everything(w)
-        assert (await w.sampling.post(f"{SAMPLES}/{created['upload_id']}/confirm", headers=SUPPORT)).status_code == 202
-        await w.wait_for_projection(w.refs.values(), "sampling_in_progress")
-        header = "claim_reference,mentor_full_name,claim_assured,claim_not_assured_reason\n"
-        r = await upload(w.sampling, RESPONSES, (header + f"{w.refs['other']},Grace Hopper,yes,\n").encode())
-        assert (await w.sampling.post(f"{RESPONSES}/{r.json()['upload_id']}/confirm", headers=SUPPORT)).status_code == 202
-        await w.wait_for_projection([w.refs["other"]], "paid")
-
-        app = w.sampling.app
-        deps = app.state.deps
-
-        async def remind() -> int:
-            async with app.state.uow_factory() as uow:
-                return await handlers.handle_send_reminders(handlers.SendReminders(14), uow, deps.clock)
-
-        assert await remind() == 0  # too early
-        w.sampling.clock.at += timedelta(days=14)
-        assert await remind() == 1  # Best Practice Network only: Teach North answered
-        assert await remind() == 0
-        emails = await read_topic(isolated_env, NOTIFY_COMMANDS.name, until=5, timeout=5)
-        reminders = [e for e in emails if e.template == "provider_sampling_reminder"]
-        assert [(e.to, e.personalisation["claim_count"]) for e in reminders] == [("audit@bpn.example", "3")]
-
-
 async def test_a_cancelled_upload_changes_nothing_and_cannot_be_confirmed(infra, isolated_env):
     async with world(infra, isolated_env) as w:
         created = await sample_everything(w)

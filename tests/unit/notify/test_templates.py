@@ -263,3 +263,13 @@ def test_an_amount_that_is_not_pounds_and_pence_is_refused(raw):
 def test_a_template_file_must_start_with_its_subject():
     with pytest.raises(TemplateError, match="must start with a 'Subject:' line"):
         Template.parse("bad", "Hello ((name))\n")
+
+
+def test_school_is_reminded_weekly_of_claims_its_provider_did_not_confirm(catalogue):
+    email = catalogue.render("school_sampling_reminder", {
+        "school_name": "Hackney Primary", "claim_count": "2", "claim_references": "12345678, 23456789",
+        "provider_name": "Best Practice Network"}, SERVICE_WIDE)
+    assert email.subject == "Reminder: 2 claims could not be confirmed by Best Practice Network"
+    assert "Claim reference: 12345678, 23456789" in email.body
+    assert "Contact Best Practice Network to check the mentors and the hours on the claim." in email.body
+    assert "contact the team at ittmentor.funding@education.gov.uk" in email.body
