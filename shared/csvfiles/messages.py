@@ -67,7 +67,8 @@ def in_row_order(errors: Iterable[Refused]) -> list[Refused]:
 
 def error_payload(errors: Iterable[Refused]) -> dict[str, list[dict[str, Any]]]:
     """The gateway's error body: ``{"errors": [{"message", "row", "field"}]}``."""
-    return {"errors": [{"message": e.message, "row": e.row, "field": e.field} for e in errors]}
+    return {"errors": [{"message": e.message, "row": e.row, "field": e.field,
+                        **({"file": e.file} if getattr(e, "file", None) is not None else {})} for e in errors]}
 
 
 def quoted(name: str) -> str:

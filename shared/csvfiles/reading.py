@@ -5,7 +5,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from shared.contracts.errors import Refused
@@ -113,22 +113,26 @@ def _is_binary_signature(data: bytes) -> bool:
 
 def _decode(data: bytes) -> str | None:
     """The file's text, or None when it is not text a spreadsheet could have written."""
+    found = _decode_as(data)
+    return found[0] if found else None
+
+
+def _decode_as(data: bytes) -> tuple[str, bytes, str] | None:
+    """(text, byte order mark, encoding), or None when it is not text a spreadsheet could have written."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(encoding)
+                return data[len(bom):].decode(encoding), bom, encoding
             except UnicodeDecodeError:
                 return None
     if b"\x00" in data:
         return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding), b"", encoding
+        except UnicodeDecodeError:
+            pass
+    return None
 
 
 def _is_other_document(text: str) -> bool:
@@ -151,6 +155,46 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     for cells in reader:
         number += 1
         yield number, cells
+
+
+def split_upload(data: bytes, group_of_row: Callable[[int], str | None]) -> dict[str, bytes]:
+    """A file ``read_csv_upload`` accepted, cut into one file per group: each holds the header row
+    and the data rows ``group_of_row`` (given the spreadsheet row number) puts in that group, in
+    file order, exactly as they were written (same encoding, byte order mark, quoting and line
+    endings). Blank rows, and rows of no group (``None``), are left out. A last row without a line
+    ending gets the file's first line ending, so it can be followed by another."""
+    decoded = _decode_as(data)
+    if decoded is None:
+        raise ValueError("split_upload needs a file read_csv_upload accepted")
+    text, bom, encoding = decoded
+    text = text.removesuffix("\x1a")
+    consumed: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            consumed.append(line)
+            yield line
+
+    ending = next((m.group(0) for m in re.finditer(r"\r\n|\r|\n", text)), "\r\n")
+    header: str | None = None
+    groups: dict[str, list[str]] = {}
+    number = 0
+    for cells in csv.reader(lines(), strict=True):
+        number += 1
+        raw = "".join(consumed)
+        consumed.clear()
+        if not raw.endswith(("\n", "\r")):
+            raw += ending
+        if _is_blank(cells):
+            continue
+        if header is None:
+            header = raw
+            continue
+        group = group_of_row(number)
+        if group is not None:
+            groups.setdefault(group, []).append(raw)
+    return {group: bom + (header or "").encode(encoding) + "".join(rows).encode(encoding)
+            for group, rows in groups.items()}
 
 
 def _is_blank(cells: Sequence[str]) -> bool:

@@ -24,8 +24,9 @@ from .projection import (handle_claim_submitted, handle_provider_registered, han
 from .provider_links import LINK_KIND, provider_file
 from .support import (DecideClaim, Download, ResendLink, SendReminders, handle_decide_claim, handle_download,
                       handle_resend_link, handle_send_reminders)
-from .uploads import (DecideUpload, UploadFile, handle_cancel_upload, handle_confirm_response, handle_confirm_sample,
-                      handle_review, handle_upload_response, handle_upload_sample)
+from .uploads import (RESPONSE_FILE, DecideUpload, NamedFile, UploadFile, handle_cancel_upload,
+                      handle_confirm_response, handle_confirm_sample, handle_response_file, handle_review,
+                      handle_upload_response, handle_upload_sample)
 
 __all__ = [
     "GenerateSample", "handle_generate_sample", "handle_sample_csv",
@@ -34,4 +35,5 @@ __all__ = [
     "ResendLink", "SendReminders", "handle_decide_claim", "handle_download", "handle_resend_link",
     "handle_send_reminders", "DecideUpload", "UploadFile", "handle_cancel_upload", "handle_confirm_response",
     "handle_confirm_sample", "handle_review", "handle_upload_response", "handle_upload_sample",
+    "RESPONSE_FILE", "NamedFile", "handle_response_file",
 ]
