@@ -53,8 +53,15 @@ def sampled_claims(system, specs: list[tuple[dict, list[tuple[str, int]]]]) -> l
                        + "".join(f"{ref},Paid,\n" for ref in refs))
     for ref in refs:
         wait_status(support, ref, "paid")
-    upload_and_confirm(support, "/api/v1/sampling/uploads",
-                       "claim_reference,sample_reason\n" + "".join(f"{ref},Random sample\n" for ref in refs))
+    # Sampling learns the claims are paid from claims' events: the sample file is refused until then.
+    sample = "claim_reference,sample_reason\n" + "".join(f"{ref},Random sample\n" for ref in refs)
+    deadline = time.monotonic() + 30
+    while (r := support.post("/api/v1/sampling/uploads", files={"file": ("sample.csv", sample.encode(),
+                                                                        "text/csv")})).status_code == 422:
+        assert time.monotonic() < deadline, r.text
+        time.sleep(0.5)
+    assert r.status_code == 201, r.text
+    assert support.post(f"/api/v1/sampling/uploads/{r.json()['upload_id']}/confirm").status_code == 202
     for ref in refs:
         wait_status(support, ref, "sampling_in_progress")
     return claims

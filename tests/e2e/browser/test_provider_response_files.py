@@ -75,7 +75,7 @@ def test_a_provider_uploads_its_response_in_its_own_account(system, new_page, sc
     sign_in(page, email)
     page.goto("/provider/responses/upload")
     expect(page.locator("h1")).to_have_text("Upload your response")
-    expect(page.get_by_role("link", name="Upload your response")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Upload your response")).to_have_attribute("aria-current", "true")
     screens.shot(page, "provider-response-01-upload")
 
     page.locator("#upload-button").click()
