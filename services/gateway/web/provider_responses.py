@@ -58,9 +58,12 @@ async def _review(gw: Gateway, user: User, upload_id: str) -> UploadView:
     return await _client(gw).review(upload_id, user=user)
 
 
+CANCELLED = "Your upload was cancelled. No claims were changed."
+
+
 @router.get(BASE)
-async def form(request: Request, user: User = Depends(PROVIDER)):
-    return render(request, "uploads/form.html", _context())
+async def form(request: Request, cancelled: str = "", user: User = Depends(PROVIDER)):
+    return render(request, "uploads/form.html", _context(banner=CANCELLED if cancelled else None))
 
 
 @router.post(BASE, dependencies=[Depends(verify_csrf)])
@@ -96,7 +99,7 @@ async def confirm(request: Request, upload_id: str, user: User = Depends(PROVIDE
 async def cancel(request: Request, upload_id: str, user: User = Depends(PROVIDER), gw: Gateway = Depends(gateway)):
     await _review(gw, user, upload_id)
     await _client(gw).cancel(upload_id, user=user)
-    return see_other(BASE)
+    return see_other(f"{BASE}?cancelled=1")
 
 
 @router.get(BASE + "/{upload_id}/done")

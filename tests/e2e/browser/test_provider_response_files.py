@@ -89,12 +89,18 @@ def test_a_provider_uploads_its_response_in_its_own_account(system, new_page, sc
     screens.shot(page, "provider-response-03-another-providers-claim")
 
     page.goto("/provider/responses/upload")
+    _choose(page, ("ours.csv", answers((mine["reference"], "Mary Jackson", "yes", ""))))
+    expect(page.locator("h1")).to_have_text("Are you sure you want to upload your response?")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your upload was cancelled")
+    screens.shot(page, "provider-response-04-cancelled")
+
     _choose(page, ("ours.csv", answers((mine["reference"], "Mary Jackson", "no", "hours_not_completed: 3 of 5"))))
     expect(page.locator("h1")).to_have_text("Are you sure you want to upload your response?")
-    screens.shot(page, "provider-response-04-review")
+    screens.shot(page, "provider-response-05-review")
     page.get_by_role("button", name="Confirm upload").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Response uploaded")
-    screens.shot(page, "provider-response-05-done")
+    screens.shot(page, "provider-response-06-done")
     support = system.api("support@example.com")
     detail = wait_status(support, mine["reference"], "sampling_provider_not_approved")
     assert detail["provider_comment"] == "Mary Jackson: hours_not_completed: 3 of 5"
