@@ -73,7 +73,8 @@ digits and an optional decimal part (``-12.00``, ``+5``, ``876.00``). Quotes and
 escaped by CSV quoting. Files are UTF-8 with a byte order mark (so Excel reads names like "Zoë"
 right) and CRLF line endings (RFC 4180).
 """
-from .messages import (EXTRA_CELLS, FILE_FIELD, FILE_IS_EMPTY, MAX_UPLOAD_LABEL, MUST_BE_CSV,
+from .messages import (EXTRA_CELLS, FILE_FIELD, FILE_IS_EMPTY, MAX_FILES, MAX_UPLOAD_LABEL, MUST_BE_CSV,
+                       TOO_MANY_FILES,
                        SELECT_A_FILE, SHOWN_ERRORS, TOO_LARGE, USE_COMMAS, CsvRejected, error_payload,
                        file_error, in_row_order, join_names, quoted)
 from .reading import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, CsvRow, CsvUpload,
@@ -81,7 +82,7 @@ from .reading import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, C
 from .writing import safe_cell, write_csv
 
 __all__ = [
-    "EXTRA_CELLS", "FILE_FIELD", "FILE_IS_EMPTY", "MUST_BE_CSV", "SELECT_A_FILE", "SHOWN_ERRORS",
+    "MAX_FILES", "TOO_MANY_FILES", "EXTRA_CELLS", "FILE_FIELD", "FILE_IS_EMPTY", "MUST_BE_CSV", "SELECT_A_FILE", "SHOWN_ERRORS",
     "TOO_LARGE", "USE_COMMAS", "CsvRejected", "error_payload", "file_error", "in_row_order",
     "join_names", "quoted",
     "MAX_CELL_CHARS", "MAX_COLUMNS", "MAX_ROWS", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_LABEL",

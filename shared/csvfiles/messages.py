@@ -24,6 +24,9 @@ FILE_IS_EMPTY = "The selected file is empty"
 TOO_LARGE = f"The selected file must be smaller than {MAX_UPLOAD_LABEL}"
 USE_COMMAS = "Separate the columns in your file with commas"
 EXTRA_CELLS = "This row has more values than there are columns"
+#: The most files one upload may hold (several provider response files, docs/design.md §12).
+MAX_FILES = 20
+TOO_MANY_FILES = f"Select no more than {MAX_FILES} files"
 
 
 class CsvRejected(Refused):

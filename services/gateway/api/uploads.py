@@ -10,11 +10,12 @@ from typing import Annotated, Any, Callable
 from fastapi import APIRouter, Depends, File, UploadFile
 
 from shared.contracts import roles
+from shared.csvfiles.messages import MAX_FILES, TOO_MANY_FILES
 from shared.platform.filenames import safe_file_name
 
 from ..auth import api_role
 from ..checks import check_id
-from ..clients import UploadClient, as_sent
+from ..clients import GatewayError, UploadClient, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from . import workflow_schemas as w
@@ -39,6 +40,9 @@ FilesField = Annotated[list[UploadFile] | None, File(description="The CSV file; 
 
 
 async def file_parts(files: list[UploadFile] | None) -> list[tuple[str, bytes, str]]:
+    """The files to forward, read only when there are not too many (the service says which are wrong)."""
+    if files and len(files) > MAX_FILES:
+        raise GatewayError.one(422, TOO_MANY_FILES, field="file")
     return [(safe_file_name(f.filename), await f.read(), f.content_type or "text/csv") for f in files or []]
 
 

@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 
 from shared.contracts.http.uploads import UploadView
 from shared.contracts.identifiers import is_id
+from shared.csvfiles.messages import MAX_FILES, TOO_MANY_FILES
 from shared.platform.filenames import safe_file_name
 from shared.platform.validation_errors import SELECT_A_FILE
 
@@ -202,9 +203,10 @@ async def upload_files(request: Request, kind: UploadKind, chosen: list, *, user
     when any file is wrong, every file's errors in the error summary, grouped by file on the page.
     Also the provider's own upload page (``provider_responses``), whose client scopes it."""
     files = [f for f in chosen if isinstance(f, UploadFile) and f.filename]
-    if not files:
+    if not files or len(files) > MAX_FILES:
+        message = TOO_MANY_FILES if files else SELECT_A_FILE
         return render(request, "uploads/form.html", _context(
-            kind, errors=[{"text": SELECT_A_FILE, "href": "#file"}], file_error=SELECT_A_FILE), status_code=422)
+            kind, errors=[{"text": message, "href": "#file"}], file_error=message), status_code=422)
     parts = [(safe_file_name(f.filename), await f.read(), f.content_type or "text/csv") for f in files]
     try:
         created = await ProviderResponseClient(gw.services.sampling.http).upload(parts, user=user)

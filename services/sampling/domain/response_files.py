@@ -6,6 +6,7 @@ Policy:
   own, by the rules of ``provider_response`` (same messages); the upload is refused as a whole
   when any file has an error, with every file's errors, each naming its file (``Refused.file``)
   when there is more than one file. Nothing is held from a refused upload.
+- At most ``MAX_FILES`` (20) files in one upload, else "Select no more than 20 files".
 - A claim may be answered in one file only: a claim already answered in an earlier file of the
   same upload gets, on its first row in the later file, "Claim ‘12345678’ is also in ‘a.csv’:
   answer each claim in one file only".
@@ -22,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from shared.contracts.errors import Refused
-from shared.csvfiles import CsvRejected, CsvUpload, quoted, split_upload
+from shared.csvfiles import MAX_FILES, TOO_MANY_FILES, CsvRejected, CsvUpload, file_error, quoted, split_upload
 
 from .projection import ClaimView, normalise_reference
 from .provider_response import ClaimAssurance, ProviderResponse, check_response, read_response_file, referenced
@@ -58,7 +59,10 @@ class ResponseUpload:
 
 
 def read_files(files: Sequence[NamedFile]) -> tuple[list[tuple[NamedFile, CsvUpload]], list[CsvRejected]]:
-    """Each file read (file-level checks), and the refusals of those that cannot be read."""
+    """Each file read (file-level checks), and the refusals of those that cannot be read; more than
+    ``MAX_FILES`` files: CsvRejected, "Select no more than 20 files"."""
+    if len(files) > MAX_FILES:
+        raise CsvRejected([file_error(TOO_MANY_FILES)])
     read, refusals = [], []
     for file in files:
         try:

@@ -89,3 +89,8 @@ def test_split_upload_keeps_the_encoding_and_quoted_line_breaks(encoding):
     parts = split_upload(data, {r.number: r["a"] for r in upload.rows}.get)
     decoded = {k: v.decode(encoding) for k, v in parts.items()}
     assert decoded == {"1": "a,b\n1,\"x\ny\"\n", "2": "a,b\n2,é\n"}
+
+
+def test_more_than_twenty_files_are_refused_before_any_is_read():
+    one = ("a.csv", (HEADER + "11111111,,John Smith,yes,\r\n").encode())
+    assert refused(*[one] * 21) == [(None, None, "Select no more than 20 files")]
