@@ -1,6 +1,6 @@
 """Reading uploaded CSV files and writing CSV files people open in a spreadsheet.
 
-Modules: ``messages`` (the words and the error value), ``reading``, ``writing``.
+Modules: ``messages`` (the words and the error value), ``reading``, ``splitting``, ``writing``.
 
 Used by sampling (sampling and provider response uploads, the provider CSV), payments (payer
 responses, the payer CSVs) and claims (the claims export). Pure: stdlib + ``shared.contracts``.
@@ -78,7 +78,8 @@ from .messages import (EXTRA_CELLS, FILE_FIELD, FILE_IS_EMPTY, MAX_FILES, MAX_UP
                        SELECT_A_FILE, SHOWN_ERRORS, TOO_LARGE, USE_COMMAS, CsvRejected, error_payload,
                        file_error, in_row_order, join_names, quoted)
 from .reading import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, CsvRow, CsvUpload,
-                      header_key, read_csv_upload, refuse_rows, split_upload)
+                      header_key, read_csv_upload, refuse_rows)
+from .splitting import split_upload
 from .writing import safe_cell, write_csv
 
 __all__ = [
