@@ -103,7 +103,8 @@ def _upload_routes(router: APIRouter, uow_factory: Callable, deps: Deps, *, kind
             return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, kind, who, scope), uow,
                                                        deps.clock)
 
-    router.add_api_route(path, upload_files if many else upload_file, methods=["POST"], status_code=201, response_model=UploadCreated,
+    router.add_api_route(path, upload_files if many else upload_file, methods=["POST"], status_code=201,
+                         response_model=UploadCreated,
                          name=f"upload_{kind}")
     router.add_api_route(f"{path}/{{upload_id}}", review, methods=["GET"], response_model=UploadView,
                          name=f"review_{kind}")

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from . import (activity, auth, claims, clawbacks, ecf, ecf_admin, organisations, payments, provider_responses,
-               sample_generation, sampling,
-               school_claims, users)
+               sample_generation, sampling, school_claims, users)
 
 routers = [auth.router, organisations.router, claims.router, school_claims.router, activity.router, sampling.router,
            provider_responses.router,

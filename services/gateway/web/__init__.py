@@ -6,7 +6,8 @@ from . import (activity, add_claim, auth, claim_windows, claims, clawbacks, ecf_
                organisations, payments, provider_responses, sample_generation, sampling, school, support_school, trust,
                uploads, users)
 
-routers = [users.router, oidc.router, uploads.router, provider_responses.router, sample_generation.router, sampling.router, payments.router,
+routers = [users.router, oidc.router, uploads.router, provider_responses.router, sample_generation.router,
+           sampling.router, payments.router,
            clawbacks.router, finance.router, ecf_admin.router, auth.router,
            add_claim.router, school.router, trust.router, support_school.router,  # schools and trusts (§11)
            claims.router, activity.router, organisations.router, claim_windows.router, links.router]

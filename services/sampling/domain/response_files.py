@@ -100,9 +100,9 @@ def check_files(files: Sequence[NamedFile], read: Sequence[tuple[NamedFile, CsvU
             if claim.reference in answered_in:
                 row = next(r.number for r in upload.rows
                            if normalise_reference(r["claim_reference"]) == claim.reference)
-                errors.append(Refused(f"Claim ‘{claim.reference}’ is also in {quoted(answered_in[claim.reference])}: "
-                                      "answer each claim in one file only", field="claim_reference", row=row,
-                                      file=name if len(files) > 1 else None))
+                earlier = quoted(answered_in[claim.reference])
+                errors.append(Refused(f"Claim ‘{claim.reference}’ is also in {earlier}: answer each claim in one "
+                                      "file only", field="claim_reference", row=row, file=name))
             else:
                 answered_in[claim.reference] = name
                 answers.append(claim)
