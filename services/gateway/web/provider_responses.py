@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from shared.contracts import roles
 from shared.contracts.http.uploads import UploadView
 from shared.contracts.identifiers import is_id
+from shared.contracts.reasons import OTHER, REASONS
 
 from ..auth import page_role, verify_csrf
 from ..clients import Downstream
@@ -37,7 +38,9 @@ KIND = UploadKind(
     headers=KINDS["response"].headers,
     header_notes=[*KINDS["response"].header_notes,
                   "A claim_not_assured_reason may start with a reason code and a colon, for example "
-                  "‘hours_not_completed: only 10 hours’. Any other text is recorded as ‘Other’."],
+                  "‘hours_not_completed: only 10 hours’. Any other text is recorded as ‘Other’.",
+                  "The reason codes are: " + "; ".join(f"‘{code}’ – {label}" for code, label in REASONS.items()
+                                                       if code != OTHER) + "."],
     review_title="Are you sure you want to upload your response?",
     warning="Assured claims will be approved. Claims with a mentor that is not assured will be returned to the "
             "school and to support as not approved by you.",
