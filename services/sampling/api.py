@@ -16,8 +16,9 @@ from shared.contracts.http.sampling import (Accepted, DecisionIn, Generated, Rem
                                             UploadCreated, UploadView, WaitingClaimList)
 from shared.contracts.http.links import LinkStatus
 from shared.contracts.money import Money
+from shared.contracts import roles
 from shared.contracts.roles import SYSTEM
-from shared.platform.filenames import safe_file_name
+from shared.platform.filenames import attachment, safe_file_name
 
 from . import handlers
 from .domain import wording
@@ -41,6 +42,14 @@ def actor(x_actor_email: str = Header(default="system@claimflow"),
     return Actor(email=x_actor_email, role=x_actor_role)
 
 
+def provider_scope(x_actor_role: str = Header(default=SYSTEM),
+                   x_actor_providers: str = Header(default="")) -> frozenset[str] | None:
+    """A provider user's accredited providers (``PROVIDERS_HEADER``); None for support and the system."""
+    if x_actor_role != roles.PROVIDER:
+        return None
+    return frozenset(p.strip() for p in x_actor_providers.split(",") if p.strip())
+
+
 def waiting_item(c: dict[str, Any]) -> dict[str, Any]:
     return {"reference": c["reference"], "status": c["status"], "status_label": wording.label(c["status"]),
             "school": {"urn": c["school_urn"], "name": c["school_name"]},
@@ -56,28 +65,46 @@ async def _file(file: UploadFile | None) -> tuple[bytes | None, str | None]:
     return await file.read(), file.filename and safe_file_name(file.filename)
 
 
+async def _files(files: list[UploadFile] | None) -> list[tuple[bytes | None, str | None]]:
+    """Every ``file`` part (several provider response files are held as one upload); none: one missing file."""
+    return [await _file(f) for f in files] if files else [(None, None)]
+
+
 def _upload_routes(router: APIRouter, uow_factory: Callable, deps: Deps, *, kind: str, path: str,
-                   upload: Callable, confirm: Callable) -> None:
+                   upload: Callable, confirm: Callable, many: bool = False) -> None:
     """Upload, review, confirm and cancel a file of ``kind`` (a sample or a provider response) at
-    ``path``: the same four routes for both; ``upload`` and ``confirm`` are the kind's handlers."""
+    ``path``: the same four routes for both; ``upload`` and ``confirm`` are the kind's handlers.
+    ``many``: the upload takes several ``file`` parts and a provider user's scope (provider responses)."""
     async def upload_file(file: UploadFile | None = File(default=None), who: Actor = Depends(actor)):
         data, name = await _file(file)
         async with uow_factory() as uow:
             return await upload(handlers.UploadFile(data, name, who), uow, deps.clock)
 
-    async def review(upload_id: str):
+    async def upload_files(file: list[UploadFile] | None = File(default=None), who: Actor = Depends(actor),
+                           scope: frozenset[str] | None = Depends(provider_scope)):
+        (data, name), *more = await _files(file)
+        command = handlers.UploadFile(data, name, who, more=tuple(handlers.NamedFile(d, n) for d, n in more),
+                                      scope=scope)
         async with uow_factory() as uow:
-            return await handlers.handle_review(handlers.DecideUpload(upload_id, kind), uow, deps.clock)
+            return await upload(command, uow, deps.clock)
 
-    async def confirm_upload(upload_id: str, who: Actor = Depends(actor)):
+    async def review(upload_id: str, scope: frozenset[str] | None = Depends(provider_scope)):
         async with uow_factory() as uow:
-            return await confirm(handlers.DecideUpload(upload_id, kind, who), uow, deps.clock)
+            return await handlers.handle_review(handlers.DecideUpload(upload_id, kind, scope=scope), uow, deps.clock)
 
-    async def cancel(upload_id: str, who: Actor = Depends(actor)):
+    async def confirm_upload(upload_id: str, who: Actor = Depends(actor),
+                             scope: frozenset[str] | None = Depends(provider_scope)):
         async with uow_factory() as uow:
-            return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, kind, who), uow, deps.clock)
+            return await confirm(handlers.DecideUpload(upload_id, kind, who, scope), uow, deps.clock)
 
-    router.add_api_route(path, upload_file, methods=["POST"], status_code=201, response_model=UploadCreated,
+    async def cancel(upload_id: str, who: Actor = Depends(actor),
+                     scope: frozenset[str] | None = Depends(provider_scope)):
+        async with uow_factory() as uow:
+            return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, kind, who, scope), uow,
+                                                       deps.clock)
+
+    router.add_api_route(path, upload_files if many else upload_file, methods=["POST"], status_code=201,
+                         response_model=UploadCreated,
                          name=f"upload_{kind}")
     router.add_api_route(f"{path}/{{upload_id}}", review, methods=["GET"], response_model=UploadView,
                          name=f"review_{kind}")
@@ -100,7 +127,16 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
     _upload_routes(router, uow_factory, deps, kind="response", path="/sampling/responses",
                    upload=lambda command, uow, clock: handlers.handle_upload_response(command, uow, clock,
                                                                                       new_id=deps.new_id),
-                   confirm=lambda command, uow, clock: handlers.handle_confirm_response(command, uow, clock))
+                   confirm=lambda command, uow, clock: handlers.handle_confirm_response(command, uow, clock),
+                   many=True)
+
+    @router.get("/sampling/response-files/{file_id}")
+    async def response_file(file_id: str):
+        """One accredited provider's part of a provider response upload, as uploaded (support downloads it)."""
+        async with uow_factory() as uow:
+            name, content = await handlers.handle_response_file(file_id, uow)
+        return Response(content, media_type="text/csv",
+                        headers={"Content-Disposition": attachment(name)})
 
     # -- a generated sample ----------------------------------------------------------------------
     @router.post("/sampling/generate", status_code=201, response_model=Generated)

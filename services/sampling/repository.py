@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .domain import ClaimView, MentorView
 from .domain.wording import WAITING
 from .tables import (claim_mentors, claim_status_counts, claims, links, open_claims, provider_samplings, providers,
-                     upload_batches, upload_claims, uploads)
+                     response_files, upload_batches, upload_claims, uploads)
 
 
 @dataclass
@@ -215,7 +215,8 @@ class UploadRepository:
         query = select(uploads.c.id, uploads.c.kind, uploads.c.status, uploads.c.file_name,
                        uploads.c.row_count, uploads.c.claim_count, uploads.c.provider_ids,
                        uploads.c.created_by, uploads.c.created_at, uploads.c.decided_by,
-                       uploads.c.decided_at, uploads.c.generation).where(uploads.c.id == upload_id)
+                       uploads.c.decided_at, uploads.c.generation, uploads.c.provider_scope
+                       ).where(uploads.c.id == upload_id)
         if kind:
             query = query.where(uploads.c.kind == kind)
         row = (await self.session.execute(query)).mappings().first()
@@ -233,6 +234,23 @@ class UploadRepository:
 
     async def rows(self, upload_id: str) -> Any:
         return await self.session.scalar(select(uploads.c.rows).where(uploads.c.id == upload_id))
+
+    async def add_response_files(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(response_files), rows)
+
+    async def response_files(self, upload_id: str) -> list[dict[str, Any]]:
+        """An upload's per-provider files, without their content, by provider and name."""
+        query = (select(response_files.c.id, response_files.c.provider_id, response_files.c.file_name,
+                        response_files.c.row_count)
+                 .where(response_files.c.upload_id == upload_id)
+                 .order_by(response_files.c.provider_id, response_files.c.file_name))
+        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+
+    async def response_file(self, file_id: str) -> dict[str, Any] | None:
+        row = (await self.session.execute(select(response_files.c.file_name, response_files.c.content)
+                                          .where(response_files.c.id == file_id))).mappings().first()
+        return dict(row) if row else None
 
     async def add_sample_claims(self, upload_id: str, claims_in_order: Sequence[tuple[str, str, str, int]], *,
                                 batch_size: int) -> None:

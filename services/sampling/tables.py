@@ -10,6 +10,7 @@
 - ``uploads``: a validated file (or a generated sample, with its ``generation``) waiting to be confirmed (``rows`` holds the validated result of a
   provider response; a sample's claims are ``upload_claims``, its events' claims ``upload_batches``);
   ``status`` goes pending → confirmed | cancelled exactly once.
+- ``response_files``: a provider response upload cut into one file per accredited provider.
 - ``provider_samplings``: one per accredited provider per confirmed sampling upload;
   ``sampled_claims`` (a view, migration 0006) the claims of each. A claim with a sampled row newer
   than its projection is waiting for claims to apply the sampling.
@@ -110,6 +111,9 @@ uploads = Table(
     Column("decided_at", DateTime(timezone=True), nullable=True),
     #: A generated sample's method, parameters, seed, scope and report (migration 0007); null for a file.
     Column("generation", JSONB, nullable=True),
+    #: A provider response a provider user uploaded in its own account (migration 0010): the user's
+    #: accredited providers, whose users alone may review, confirm or cancel it; null when support uploaded it.
+    Column("provider_scope", ARRAY(Text), nullable=True),
 )
 Index("ix_uploads_kind_status", uploads.c.kind, uploads.c.status)
 
@@ -181,6 +185,22 @@ provider_answers = Table(
     Column("answered_by", Text, nullable=False, server_default=""),
     Column("answered_at", DateTime(timezone=True), nullable=False),
     Column("upload_id", String(64), nullable=True),
+)
+
+#: A provider response upload kept as one file per accredited provider and per uploaded file
+#: (migration 0010): the header row and that provider's rows as written (same encoding), written when
+#: the file is validated; the activity entry of each provider's answers links its files, which
+#: support alone downloads.
+response_files = Table(
+    "response_files", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("upload_id", String(64), ForeignKey("uploads.id"), nullable=False, index=True),
+    Column("provider_id", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("source_file_name", Text, nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 #: A view (migration 0006), read only: the claims of each confirmed upload under their provider's

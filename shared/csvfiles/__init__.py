@@ -1,6 +1,6 @@
 """Reading uploaded CSV files and writing CSV files people open in a spreadsheet.
 
-Modules: ``messages`` (the words and the error value), ``reading``, ``writing``.
+Modules: ``messages`` (the words and the error value), ``reading``, ``splitting``, ``writing``.
 
 Used by sampling (sampling and provider response uploads, the provider CSV), payments (payer
 responses, the payer CSVs) and claims (the claims export). Pure: stdlib + ``shared.contracts``.
@@ -61,6 +61,10 @@ errors have ``field="file"`` (the upload form's field) and no row. ``CsvRejected
 every answer (each service's and the gateway's, JSON or page) stays short whatever the file.
 ``error_payload`` gives the gateway's ``{"errors": [{"message", "row", "field"}]}`` shape.
 
+Splitting (``split_upload``): an accepted file cut into one file per group of rows (the header
+row, then the group's rows exactly as written, in the file's own encoding), so a file answering for
+several accredited providers can be kept as one file per provider.
+
 Writing (``safe_cell``, ``write_csv``), against spreadsheet formula injection (OWASP "CSV
 Injection"): a cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 (or the full-width ``＝ ＋ － ＠``) is prefixed with a single quote, so a spreadsheet shows it as
@@ -69,17 +73,20 @@ digits and an optional decimal part (``-12.00``, ``+5``, ``876.00``). Quotes and
 escaped by CSV quoting. Files are UTF-8 with a byte order mark (so Excel reads names like "Zoë"
 right) and CRLF line endings (RFC 4180).
 """
-from .messages import (EXTRA_CELLS, FILE_FIELD, FILE_IS_EMPTY, MAX_UPLOAD_LABEL, MUST_BE_CSV,
+from .messages import (EXTRA_CELLS, FILE_FIELD, FILE_IS_EMPTY, MAX_FILES, MAX_UPLOAD_LABEL, MUST_BE_CSV,
+                       TOO_MANY_FILES,
                        SELECT_A_FILE, SHOWN_ERRORS, TOO_LARGE, USE_COMMAS, CsvRejected, error_payload,
                        file_error, in_row_order, join_names, quoted)
 from .reading import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, CsvRow, CsvUpload,
                       header_key, read_csv_upload, refuse_rows)
+from .splitting import split_upload
 from .writing import safe_cell, write_csv
 
 __all__ = [
-    "EXTRA_CELLS", "FILE_FIELD", "FILE_IS_EMPTY", "MUST_BE_CSV", "SELECT_A_FILE", "SHOWN_ERRORS",
+    "MAX_FILES", "TOO_MANY_FILES", "EXTRA_CELLS", "FILE_FIELD", "FILE_IS_EMPTY", "MUST_BE_CSV", "SELECT_A_FILE", "SHOWN_ERRORS",
     "TOO_LARGE", "USE_COMMAS", "CsvRejected", "error_payload", "file_error", "in_row_order",
     "join_names", "quoted",
     "MAX_CELL_CHARS", "MAX_COLUMNS", "MAX_ROWS", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_LABEL",
-    "CsvRow", "CsvUpload", "header_key", "read_csv_upload", "refuse_rows", "safe_cell", "write_csv",
+    "CsvRow", "CsvUpload", "header_key", "read_csv_upload", "refuse_rows", "safe_cell", "split_upload",
+    "write_csv",
 ]

@@ -24,6 +24,9 @@ FILE_IS_EMPTY = "The selected file is empty"
 TOO_LARGE = f"The selected file must be smaller than {MAX_UPLOAD_LABEL}"
 USE_COMMAS = "Separate the columns in your file with commas"
 EXTRA_CELLS = "This row has more values than there are columns"
+#: The most files one upload may hold (several provider response files, docs/design.md §12).
+MAX_FILES = 20
+TOO_MANY_FILES = f"Select no more than {MAX_FILES} files"
 
 
 class CsvRejected(Refused):
@@ -67,7 +70,8 @@ def in_row_order(errors: Iterable[Refused]) -> list[Refused]:
 
 def error_payload(errors: Iterable[Refused]) -> dict[str, list[dict[str, Any]]]:
     """The gateway's error body: ``{"errors": [{"message", "row", "field"}]}``."""
-    return {"errors": [{"message": e.message, "row": e.row, "field": e.field} for e in errors]}
+    return {"errors": [{"message": e.message, "row": e.row, "field": e.field,
+                        **({"file": e.file} if getattr(e, "file", None) is not None else {})} for e in errors]}
 
 
 def quoted(name: str) -> str:

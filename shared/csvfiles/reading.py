@@ -113,22 +113,26 @@ def _is_binary_signature(data: bytes) -> bool:
 
 def _decode(data: bytes) -> str | None:
     """The file's text, or None when it is not text a spreadsheet could have written."""
+    found = _decode_as(data)
+    return found[0] if found else None
+
+
+def _decode_as(data: bytes) -> tuple[str, bytes, str] | None:
+    """(text, byte order mark, encoding), or None when it is not text a spreadsheet could have written."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(encoding)
+                return data[len(bom):].decode(encoding), bom, encoding
             except UnicodeDecodeError:
                 return None
     if b"\x00" in data:
         return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding), b"", encoding
+        except UnicodeDecodeError:
+            pass
+    return None
 
 
 def _is_other_document(text: str) -> bool:

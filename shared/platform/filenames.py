@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote
 
 MAX_LENGTH = 100
 #: Longest extension kept whole when a name is cut (".csv", ".xlsx", ".tar.gz" tails).
@@ -34,3 +35,10 @@ def safe_file_name(name: str | None, *, fallback: str = "upload.csv", max_length
         else:
             base = base[:max_length].rstrip()
     return base
+
+
+def attachment(name: str) -> str:
+    """A ``Content-Disposition`` value for downloading a file kept under a name people gave it: an
+    ASCII name for every client (other characters as ``_``) and the exact name (RFC 6266 ``filename*``)."""
+    plain = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name) or "download.csv"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"

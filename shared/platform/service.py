@@ -397,4 +397,6 @@ def error_item(exc: Refused) -> dict[str, Any]:
         error["row"] = exc.row
     if exc.field is not None:
         error["field"] = exc.field
+    if getattr(exc, "file", None) is not None:  # one of several files uploaded together
+        error["file"] = exc.file
     return error

@@ -49,6 +49,8 @@ def plain_error(error: dict[str, Any]) -> dict[str, Any]:
     field = ".".join(str(p) for p in loc)
     name = next((str(p) for p in reversed(loc) if not isinstance(p, int)), "")
     out: dict[str, Any] = {"message": _message(error, name, field)}
+    if out["message"] == SELECT_A_FILE and name == "file":
+        field = "file"  # one of several ``file`` parts ("file.0") is still the form's file field
     if field:
         out["field"] = field
     return out

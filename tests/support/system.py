@@ -115,6 +115,7 @@ def add_workflow_stub(stub) -> None:
 
     routes: list[tuple[str, str, int, object]] = [
         ("GET", r"/internal/v1/(sampling|payments)/claims", 200, page),
+        ("GET", r"/internal/v1/sampling/response-files/[^/]+", 200, "csv"),
         ("POST", r"/internal/v1/(sampling/uploads|sampling/responses|payments/responses|clawbacks/responses)", 201,
          {"upload_id": "u1", "claim_count": 1}),
         ("GET", r"/internal/v1/(sampling/uploads|sampling/responses|payments/responses|clawbacks/responses)/[^/]+", 200,

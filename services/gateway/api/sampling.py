@@ -13,6 +13,7 @@ from shared.contracts.claim_status import SAMPLING_WAITING
 from ..auth import api_role
 from ..checks import check_id, check_reference
 from ..clients import GatewayError, as_sent
+from ..clients.provider_responses import ProviderResponseClient
 from ..context import Gateway, gateway
 from ..users import User
 from . import workflow_schemas as w
@@ -26,7 +27,8 @@ router = APIRouter(prefix="/api/v1")
 upload_routes(router, prefix="/sampling/uploads", tag="sampling",
               uploads=lambda gw: gw.services.sampling.samples, what="a sampling file")
 upload_routes(router, prefix="/sampling/responses", tag="sampling",
-              uploads=lambda gw: gw.services.sampling.responses, what="a provider response")
+              uploads=lambda gw: gw.services.sampling.responses, what="a provider response",
+              many=lambda gw: ProviderResponseClient(gw.services.sampling.http))
 
 
 @router.get("/sampling/claims", response_model=w.WaitingClaimList, tags=["sampling"],

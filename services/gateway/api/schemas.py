@@ -40,6 +40,8 @@ class ErrorItem(BaseModel):
     row: int | None = Field(default=None, description="The spreadsheet row where it applies: the header is row 1, "
                                                      "so the first data row is row 2")
     field: str | None = Field(default=None, description="Field or CSV column where it applies")
+    file: str | None = Field(default=None, description="The uploaded file it is in, when several files were "
+                                                       "uploaded together")
 
 
 class Errors(BaseModel):

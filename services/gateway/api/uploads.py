@@ -10,11 +10,12 @@ from typing import Annotated, Any, Callable
 from fastapi import APIRouter, Depends, File, UploadFile
 
 from shared.contracts import roles
+from shared.csvfiles.messages import MAX_FILES, TOO_MANY_FILES
 from shared.platform.filenames import safe_file_name
 
 from ..auth import api_role
 from ..checks import check_id
-from ..clients import UploadClient, as_sent
+from ..clients import GatewayError, UploadClient, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from . import workflow_schemas as w
@@ -33,16 +34,34 @@ async def forward_file(uploads: UploadClient, file: UploadFile | None, user: Use
 
 
 FileField = Annotated[UploadFile | None, File(description="The CSV file")]
+FilesField = Annotated[list[UploadFile] | None, File(description="The CSV file; repeat the part to upload several "
+                                                                 "files together (each checked on its own, all "
+                                                                 "confirmed together or none)")]
+
+
+async def file_parts(files: list[UploadFile] | None) -> list[tuple[str, bytes, str]]:
+    """The files to forward, read only when there are not too many (the service says which are wrong)."""
+    if files and len(files) > MAX_FILES:
+        raise GatewayError.one(422, TOO_MANY_FILES, field="file")
+    return [(safe_file_name(f.filename), await f.read(), f.content_type or "text/csv") for f in files or []]
 
 
 def upload_routes(router: APIRouter, *, prefix: str, tag: str, uploads: Callable[[Gateway], UploadClient],
-                  what: str) -> None:
-    """POST ``prefix`` (file) → 201; GET ``prefix/{id}``; POST ``.../confirm`` → 202; ``.../cancel``."""
+                  what: str, many: Callable[[Gateway], Any] | None = None) -> None:
+    """POST ``prefix`` (file) → 201; GET ``prefix/{id}``; POST ``.../confirm`` → 202; ``.../cancel``.
+    ``many``: the client that takes several ``file`` parts as one upload (provider responses)."""
 
-    @router.post(prefix, status_code=201, response_model=w.UploadCreated, tags=[tag], responses=UPLOAD_ERRORS,
-                 summary=f"Upload {what} (checked and kept pending until confirmed)", name=f"upload_{tag}_{what}")
-    async def upload(file: FileField = None, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-        return as_sent(await forward_file(uploads(gw), file, user))
+    if many is None:
+        @router.post(prefix, status_code=201, response_model=w.UploadCreated, tags=[tag], responses=UPLOAD_ERRORS,
+                     summary=f"Upload {what} (checked and kept pending until confirmed)", name=f"upload_{tag}_{what}")
+        async def upload(file: FileField = None, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+            return as_sent(await forward_file(uploads(gw), file, user))
+    else:
+        @router.post(prefix, status_code=201, response_model=w.UploadCreated, tags=[tag], responses=UPLOAD_ERRORS,
+                     summary=f"Upload {what}, one file or several together (checked and kept pending until "
+                             "confirmed; errors name their file when there are several)", name=f"upload_{tag}_{what}")
+        async def upload_many(file: FilesField = None, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+            return as_sent(await many(gw).upload(await file_parts(file), user=user))
 
     @router.get(prefix + "/{upload_id}", response_model=w.UploadReview, tags=[tag], responses=STEP_ERRORS,
                 summary=f"Review {what} before confirming it", name=f"review_{tag}_{what}")

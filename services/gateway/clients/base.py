@@ -102,6 +102,8 @@ def _clean(error: dict[str, Any]) -> dict[str, Any]:
         out["row"] = error["row"]
     if error.get("field") is not None:
         out["field"] = error["field"]
+    if error.get("file") is not None:  # one of several files uploaded together
+        out["file"] = str(error["file"])
     return out
 
 

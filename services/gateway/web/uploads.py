@@ -18,11 +18,13 @@ from starlette.datastructures import UploadFile
 
 from shared.contracts.http.uploads import UploadView
 from shared.contracts.identifiers import is_id
+from shared.csvfiles.messages import MAX_FILES, TOO_MANY_FILES
 from shared.platform.filenames import safe_file_name
 from shared.platform.validation_errors import SELECT_A_FILE
 
 from ..auth import verify_csrf
 from ..clients import Downstream, Services, UploadClient
+from ..clients.provider_responses import ProviderResponseClient
 from ..context import Gateway, gateway
 from ..users import User
 from .common import SUPPORT, render, see_other
@@ -47,6 +49,9 @@ class UploadKind:
     header_notes: list[str] = field(default_factory=list)
     can_upload_key: str | None = None   # sampling summary flag that allows this upload
     cannot_key: str | None = None       # ... and its "cannot upload" message
+    multiple: bool = False              # several files in one upload (provider responses)
+    caption: str = "Claims"             # above the upload page's h1
+    section: str = "claims"             # the service navigation entry the pages belong to
 
 
 KINDS = {k.key: k for k in [
@@ -78,7 +83,7 @@ KINDS = {k.key: k for k in [
         warning="Assured claims will be marked as paid. Claims with a mentor that is not assured will be marked as "
                 "provider not approved.",
         done_title="Provider response uploaded", done_text="{n} claims have been updated with the provider’s answers.",
-        can_upload_key="can_upload_response", cannot_key="cannot_upload_response_message"),
+        can_upload_key="can_upload_response", cannot_key="cannot_upload_response_message", multiple=True),
     UploadKind(
         key="payment", base="/claims/payments/response", uploads=lambda s: s.payments.payer_responses, subsection="payments", back="/claims/payments",
         title="Upload payer response", intro=["Upload the CSV file the payer sent back about the claims it was sent."],
@@ -114,7 +119,7 @@ async def _cannot_upload(gw: Gateway, user: User, kind: UploadKind) -> str | Non
 
 
 def _context(kind: UploadKind, **more) -> dict:
-    return {"kind": kind, "title": kind.title, "section": "claims", "subsection": kind.subsection, **more}
+    return {"kind": kind, "title": kind.title, "section": kind.section, "subsection": kind.subsection, **more}
 
 
 def _valid_id(upload_id: str) -> bool:
@@ -130,6 +135,8 @@ def add_routes(kind: UploadKind) -> None:
     @router.post(kind.base, dependencies=[Depends(verify_csrf)], name=f"{kind.key}_upload")
     async def upload(request: Request, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
         form = await request.form()
+        if kind.multiple:
+            return await upload_files(request, kind, form.getlist("file"), user=user, gw=gw)
         file = form.get("file")
         if not (isinstance(file, UploadFile) and file.filename):  # no file chosen, or text sent instead
             return render(request, "uploads/form.html", _context(
@@ -189,6 +196,49 @@ def add_routes(kind: UploadKind) -> None:
             kind, title=kind.done_title, upload=found, applying=applying,
             refresh_seconds=2 if applying else None,
             done_text=kind.done_text.format(n=found.claim_count)))
+
+
+async def upload_files(request: Request, kind: UploadKind, chosen: list, *, user: User, gw: Gateway):
+    """Several files held as one upload (provider responses, docs/design.md §12): refused whole
+    when any file is wrong, every file's errors in the error summary, grouped by file on the page.
+    Also the provider's own upload page (``provider_responses``), whose client scopes it."""
+    files = [f for f in chosen if isinstance(f, UploadFile) and f.filename]
+    if not files or len(files) > MAX_FILES:
+        message = TOO_MANY_FILES if files else SELECT_A_FILE
+        return render(request, "uploads/form.html", _context(
+            kind, errors=[{"text": message, "href": "#file"}], file_error=message), status_code=422)
+    parts = [(safe_file_name(f.filename), await f.read(), f.content_type or "text/csv") for f in files]
+    try:
+        created = await ProviderResponseClient(gw.services.sampling.http).upload(parts, user=user)
+    except Downstream as exc:
+        if exc.status != 422:
+            raise
+        if len(parts) > 1:
+            return render(request, "provider_responses/file_errors.html", _context(
+                kind, title="The selected files have errors", groups=file_errors(exc.errors, [p[0] for p in parts])),
+                status_code=422)
+        if any(e.get("row") is not None for e in exc.errors):
+            return render(request, "uploads/rows.html", _context(
+                kind, title=f"{kind.title}: the selected file has errors",
+                rows=[e for e in exc.errors if e.get("row") is not None],
+                others=[e for e in exc.errors if e.get("row") is None], file_name=parts[0][0]), status_code=422)
+        messages = [e["message"] for e in exc.errors]
+        return render(request, "uploads/form.html", _context(
+            kind, errors=[{"text": m, "href": "#file"} for m in messages], file_error=" ".join(messages)),
+            status_code=422)
+    return see_other(f"{kind.base}/{created.upload_id}")
+
+
+def file_errors(errors: list[dict], names: list[str]) -> list[dict]:
+    """The errors of several files, one group per file with errors, in upload order: each group's
+    anchor, its file's name, its errors (the summary links each error to its file's group)."""
+    groups: dict[str, list[dict]] = {}
+    for error in errors:
+        groups.setdefault(error.get("file") or "", []).append(error)
+    order = {name: i for i, name in enumerate(names)}
+    return [{"id": f"file-{n}-errors", "file_name": name or "The selected files", "errors": found}
+            for n, (name, found) in enumerate(sorted(groups.items(), key=lambda g: order.get(g[0], len(names))),
+                                              start=1)]
 
 
 async def _review(gw: Gateway, user: User, kind: UploadKind, upload_id: str) -> UploadView:

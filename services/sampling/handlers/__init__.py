@@ -26,8 +26,9 @@ from .provider_links import LINK_KIND, provider_file
 from .reminders import RemindProvider, SendReminders, handle_remind_provider, handle_send_reminders
 from .rounds import ListRounds, handle_list_rounds, handle_round
 from .support import DecideClaim, Download, ResendLink, handle_decide_claim, handle_download, handle_resend_link
-from .uploads import (DecideUpload, UploadFile, handle_cancel_upload, handle_confirm_response, handle_confirm_sample,
-                      handle_review, handle_upload_response, handle_upload_sample)
+from .uploads import (RESPONSE_FILE, DecideUpload, NamedFile, UploadFile, handle_cancel_upload,
+                      handle_confirm_response, handle_confirm_sample, handle_response_file, handle_review,
+                      handle_upload_response, handle_upload_sample)
 
 __all__ = [
     "GenerateSample", "handle_generate_sample", "handle_sample_csv",
@@ -37,4 +38,5 @@ __all__ = [
     "handle_send_reminders", "RemindProvider", "handle_remind_provider", "ListRounds", "handle_list_rounds",
     "handle_round", "DecideUpload", "UploadFile", "handle_cancel_upload", "handle_confirm_response",
     "handle_confirm_sample", "handle_review", "handle_upload_response", "handle_upload_sample",
+    "RESPONSE_FILE", "NamedFile", "handle_response_file",
 ]

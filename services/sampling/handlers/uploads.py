@@ -14,30 +14,39 @@ from shared.csvfiles import CsvRejected
 from ..domain import check_response, check_sample, completion_date, read_response_file, read_sampling_file
 from ..domain import provider_response as response_rules
 from ..domain import sample_upload as sample_rules
-from ..domain import wording
+from ..domain import response_files, wording
+from ..domain.response_files import NamedFile
 from ..ports import Clock, SamplingUnitOfWork
 from .activity import MAX_ACTIVITY_REFERENCES, SERVICE
 from .answers import decided_already, moved_since_upload, upload_view
 from .generation import describe, evaluation
 from .provider_links import file_name_for, new_link
 
+#: The ``FileRef.kind`` of one accredited provider's part of a provider response upload (support downloads it).
+RESPONSE_FILE = "response_file"
+
 
 @dataclass(frozen=True)
 class UploadFile:
-    """A file support uploads (sampling or provider response)."""
+    """A file support uploads (sampling or provider response). A provider response may come with
+    ``more`` files, all held as one upload; ``scope`` is the accredited providers of a provider
+    user uploading in its own account (None: support)."""
 
     data: bytes | None
     filename: str | None
     actor: Actor
+    more: tuple[NamedFile, ...] = ()
+    scope: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
 class DecideUpload:
-    """Confirm or cancel a pending upload (``review`` reads it)."""
+    """Confirm or cancel a pending upload (``review`` reads it); ``scope`` as for ``UploadFile``."""
 
     upload_id: str
     kind: str
     actor: Actor | None = None
+    scope: frozenset[str] | None = None
 
 
 async def handle_upload_sample(command: UploadFile, uow: SamplingUnitOfWork, clock: Clock, *,
@@ -62,18 +71,29 @@ async def handle_upload_sample(command: UploadFile, uow: SamplingUnitOfWork, clo
 
 async def handle_upload_response(command: UploadFile, uow: SamplingUnitOfWork, clock: Clock, *,
                                  new_id: Callable[[], str]) -> dict[str, Any]:
-    """Validate a provider response file against the projection and hold it pending."""
-    data, filename, actor = command.data, command.filename, command.actor
-    upload = read_response_file(data, filename)
-    views = await uow.projection.claim_views(sorted(response_rules.referenced(upload)), with_mentors=True)
-    response = check_response(upload, views)
+    """Validate provider response files (one, or several together) against the projection and hold
+    them pending as one upload, with each file cut into one file per accredited provider;
+    CsvRejected with every file's errors otherwise (``domain.response_files``)."""
+    files = [NamedFile(command.data, command.filename), *command.more]
+    read, refusals = response_files.read_files(files)
+    views = await uow.projection.claim_views(sorted(response_files.references(read)), with_mentors=True)
+    codes = {p: v.get("code") or "" for p, v in
+             (await uow.projection.providers({v.provider_id for v in views.values()})).items()}
+    checked = response_files.check_files(files, read, refusals, views, scope=command.scope, codes=codes)
+    response, now = checked.response, clock.now()
     upload_id = new_id()
     await uow.uploads.add(
-        id=upload_id, kind="response", status="pending", file_name=filename or "provider-response.csv",
-        row_count=len(upload.rows), claim_count=response.claim_count, provider_ids=list(response.provider_ids),
+        id=upload_id, kind="response", status="pending",
+        file_name=", ".join(checked.file_names) if len(files) > 1 else (command.filename or "provider-response.csv"),
+        row_count=checked.row_count, claim_count=response.claim_count, provider_ids=list(response.provider_ids),
         rows=[{"reference": c.reference, "provider_id": c.provider_id, "assured": c.assured, "comment": c.comment,
                "mentors": [m.model_dump() for m in c.mentors]} for c in response.claims],
-        created_by=actor.email, created_at=clock.now())
+        created_by=command.actor.email, created_at=now,
+        provider_scope=sorted(command.scope) if command.scope is not None else None)
+    await uow.uploads.add_response_files([
+        {"id": new_id(), "upload_id": upload_id, "provider_id": f.provider_id, "file_name": f.file_name,
+         "source_file_name": f.source_file_name, "row_count": f.row_count, "content": f.content, "created_at": now}
+        for f in checked.files])
     await uow.commit()
     return {"upload_id": upload_id, "claim_count": response.claim_count}
 
@@ -81,7 +101,7 @@ async def handle_upload_response(command: UploadFile, uow: SamplingUnitOfWork, c
 async def handle_review(command: DecideUpload, uow: SamplingUnitOfWork, clock: Clock) -> dict[str, Any]:
     """The upload as support reviews it (read only)."""
     upload = await uow.uploads.get(command.upload_id, kind=command.kind)
-    if upload is None:
+    if upload is None or not _in_scope(upload, command.scope):
         raise NotFound("There is no such upload", field="upload_id")
     view = upload_view(upload)
     if (evaluated := await evaluation(upload, uow)) is not None:
@@ -93,6 +113,7 @@ async def handle_review(command: DecideUpload, uow: SamplingUnitOfWork, clock: C
 async def handle_cancel_upload(command: DecideUpload, uow: SamplingUnitOfWork, clock: Clock) -> dict[str, Any]:
     """Cancel a pending upload once; a second cancel answers as the first did."""
     upload_id, kind, actor = command.upload_id, command.kind, command.actor
+    await _check_scope(uow, command)
     upload = await uow.uploads.decide(upload_id, kind=kind, to_status="cancelled", by=actor.email,
                                       at=clock.now())
     if upload is None:
@@ -188,6 +209,7 @@ async def handle_confirm_response(command: DecideUpload, uow: SamplingUnitOfWork
     provider, and an email to the school of each claim the provider did not assure."""
     upload_id, actor = command.upload_id, command.actor
     now = clock.now()
+    await _check_scope(uow, command)
     upload = await uow.uploads.decide(upload_id, kind="response", to_status="confirmed", by=actor.email, at=now)
     if upload is None:
         return await decided_already(uow, upload_id, "response", "confirmed")
@@ -225,15 +247,45 @@ async def handle_confirm_response(command: DecideUpload, uow: SamplingUnitOfWork
         {"claim_reference": a["reference"], "provider_id": a["provider_id"], "assured": a["assured"],
          "reason_codes": _reason_codes(a), "via": "csv", "answered_by": actor.email, "answered_at": now,
          "upload_id": upload_id} for a in answers])
+    files_of: dict[str, list[FileRef]] = defaultdict(list)
+    for kept in await uow.uploads.response_files(upload_id):
+        files_of[kept["provider_id"]].append(FileRef(name=kept["file_name"], kind=RESPONSE_FILE, id=kept["id"],
+                                                     rows=kept["row_count"]))
     for provider_id, refs in by_provider.items():
         name = (providers.get(provider_id) or {}).get("name") or schools[refs[0]]["provider_name"]
+        # Each provider's entry links that provider's rows only (an upload from before migration 0010: the file).
+        files = tuple(files_of[provider_id]) or (
+            FileRef(name=upload["file_name"], kind="upload", id=upload_id, rows=upload["row_count"]),)
         uow.emit(ActivityRecorded(
             title=wording.response_uploaded(len(refs), name), action="provider_response_uploaded",
-            claim_references=tuple(refs[:MAX_ACTIVITY_REFERENCES]),
-            files=(FileRef(name=upload["file_name"], kind="upload", id=upload_id, rows=upload["row_count"]),),
+            claim_references=tuple(refs[:MAX_ACTIVITY_REFERENCES]), files=files,
             source=SERVICE, actor=actor, occurred_at=now, correlation_id=correlation))
     await uow.commit()
     return upload_view(upload)
+
+
+def _in_scope(upload: dict[str, Any], scope: frozenset[str] | None) -> bool:
+    """Support (no scope) sees every upload; a provider user only a response uploaded in a provider
+    account whose claims are all of the user's own providers."""
+    if scope is None:
+        return True
+    return upload.get("provider_scope") is not None and set(upload["provider_ids"]) <= scope
+
+
+async def _check_scope(uow: SamplingUnitOfWork, command: DecideUpload) -> None:
+    if command.scope is None:
+        return
+    upload = await uow.uploads.get(command.upload_id, kind=command.kind)
+    if upload is None or not _in_scope(upload, command.scope):
+        raise NotFound("There is no such upload", field="upload_id")
+
+
+async def handle_response_file(file_id: str, uow: SamplingUnitOfWork) -> tuple[str, bytes]:
+    """One accredited provider's part of a provider response upload: (file name, content as uploaded)."""
+    found = await uow.uploads.response_file(file_id)
+    if found is None:
+        raise NotFound("There is no such file", field="file_id")
+    return found["file_name"], found["content"]
 
 
 def _reason_codes(answer: dict[str, Any]) -> list[str]:

@@ -13,6 +13,12 @@ from .links import LinkStatus
 from .uploads import Accepted, UploadCreated, UploadView
 
 
+#: With ``X-Actor-Role: provider``: the acting provider user's accredited provider ids, comma separated.
+#: The provider's response uploads are scoped to them (its own claims; its own uploads to review,
+#: confirm or cancel).
+PROVIDERS_HEADER = "x-actor-providers"
+
+
 class DecisionIn(Body):
     reason: str = ""
 
@@ -155,10 +161,14 @@ SAMPLE_CSV = Endpoint("GET", "/internal/v1/sampling/uploads/{upload_id}/sample.c
 REVIEW_SAMPLE = Endpoint("GET", "/internal/v1/sampling/uploads/{upload_id}", UploadView)
 CONFIRM_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads/{upload_id}/confirm", Accepted, status=202)
 CANCEL_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads/{upload_id}/cancel", Accepted)
-UPLOAD_RESPONSE = Endpoint("POST", "/internal/v1/sampling/responses", UploadCreated, status=201)  # multipart: file
+#: multipart: one ``file``, or several ``file`` parts held as one upload (each checked on its own, errors
+#: naming their ``file``); a provider user's upload sends ``PROVIDERS_HEADER`` (docs/design.md §12).
+UPLOAD_RESPONSE = Endpoint("POST", "/internal/v1/sampling/responses", UploadCreated, status=201)
 REVIEW_RESPONSE = Endpoint("GET", "/internal/v1/sampling/responses/{upload_id}", UploadView)
 CONFIRM_RESPONSE = Endpoint("POST", "/internal/v1/sampling/responses/{upload_id}/confirm", Accepted, status=202)
 CANCEL_RESPONSE = Endpoint("POST", "/internal/v1/sampling/responses/{upload_id}/cancel", Accepted)
+#: One accredited provider's part of a provider response upload (the CSV as uploaded; 404 unknown).
+RESPONSE_FILE = Endpoint("GET", "/internal/v1/sampling/response-files/{file_id}")
 WAITING_CLAIMS = Endpoint("GET", "/internal/v1/sampling/claims", WaitingClaimList)
 SUMMARY = Endpoint("GET", "/internal/v1/sampling/summary", Summary)
 APPROVE_CLAIM = Endpoint("POST", "/internal/v1/claims/{reference}/sampling/approve", Accepted, DecisionIn, status=202)

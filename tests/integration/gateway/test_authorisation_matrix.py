@@ -46,6 +46,12 @@ def workflow_cases(ref: str) -> list[tuple[str, str, dict, dict]]:
         ("POST", "/api/v1/sampling/responses/u1/confirm", {}, support_only(202)),
         ("POST", "/api/v1/sampling/responses/u1/cancel", {}, support_only(200)),
         ("GET", "/api/v1/sampling/claims", {}, support_only(200)),
+        # provider response files (docs/design.md §12): a provider's own upload; support's per-provider files
+        ("POST", "/api/v1/provider/responses", csv_file, expect(403, 403, 403, 403, 401)),
+        ("GET", "/api/v1/provider/responses/u1", {}, expect(403, 403, 403, 403, 401)),
+        ("POST", "/api/v1/provider/responses/u1/confirm", {}, expect(403, 403, 403, 403, 401)),
+        ("POST", "/api/v1/provider/responses/u1/cancel", {}, expect(403, 403, 403, 403, 401)),
+        ("GET", "/api/v1/sampling/response-files/f1", {}, support_only(200)),
         ("POST", f"/api/v1/claims/{ref}/sampling/approve", {}, support_only(202)),
         ("POST", f"/api/v1/claims/{ref}/sampling/reject", {"json": {"reason": "No evidence"}}, support_only(202)),
         ("POST", "/api/v1/providers/p1/sampling/resend", {}, support_only(202)),
@@ -201,6 +207,14 @@ def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
             f"/claims/{ref}/payment/information-sent", f"/claims/{ref}/clawback/approve",
             "/claims/payments/send")],
         ("POST", "/claims/clawbacks/send", True, expect(200, 403, 403, 403, 303)),
+        # provider response files (docs/design.md §12): a provider's own upload pages; support's per-provider files
+        *[("GET", path, False, expect(403, 403, 403, 403, 303)) for path in (
+            "/provider/responses/upload", "/provider/responses/upload/u1", "/provider/responses/upload/u1/done")],
+        *[("POST", path, True, expect(403, 403, 403, 403, 303)) for path in (
+            "/provider/responses/upload", "/provider/responses/upload/u1/confirm",
+            "/provider/responses/upload/u1/cancel")],
+        ("GET", "/claims/sampling/response-files/f1", False, expect(200, 403, 403, 403, 303)),
+        ("POST", "/claims/sampling/response", True, expect(422, 403, 403, 403, 303)),
         ("GET", "/finance/statements", False, expect(403, 403, 403, 200, 303)),
         ("GET", "/finance/statements/s1", False, expect(403, 403, 403, 200, 303)),
         ("GET", "/finance/statements/s1/download/statement.csv", False, expect(403, 403, 403, 200, 303)),
