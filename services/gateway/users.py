@@ -54,6 +54,8 @@ class User:
             headers["x-actor-school"] = self.school_urn
         if self.trust_id:
             headers["x-actor-trust"] = self.trust_id
+        if self.role == roles.PROVIDER:  # the providers it acts for, from the user record (docs/design.md §12)
+            headers["x-actor-providers"] = ",".join(self.provider_ids)
         return headers
 
 

@@ -65,8 +65,17 @@ def _entries(form, view: ClawbackView) -> tuple[list[MentorHoursIn], dict[str, s
 async def request_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     view = await _clawback(gw, user, reference)
     values = {k: v for k, v in request.query_params.items() if k.startswith(("hours_worked-", "notes-"))}
+    confirmed = await _confirmed_hours(gw, user, reference)
+    for trn, hours in confirmed.items():  # the provider's confirmed hours, proposed (docs/design.md §12)
+        values.setdefault(f"hours_worked-{trn}", str(hours))
     return render(request, "clawbacks/request.html", claims_section("clawbacks", "Request a clawback", view=view,
-                                                          values=values, field_errors={}))
+                                                          values=values, field_errors={}, confirmed=confirmed))
+
+
+async def _confirmed_hours(gw: Gateway, user: User, reference: str) -> dict[str, int]:
+    """TRN → the hours the provider confirmed for a mentor it did not assure (claims keeps them)."""
+    claim = await gw.services.claims.get_claim(reference, user=user)
+    return {m.trn: m.hours_confirmed for m in claim.mentors if m.hours_confirmed is not None and m.assured is False}
 
 
 @router.post("/claims/{reference}/clawback/check", dependencies=[Depends(verify_csrf)])
