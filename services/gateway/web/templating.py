@@ -15,6 +15,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
     select_autoescape
 
 from shared.contracts import claim_status
+from shared.contracts.reasons import parse_reason
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SERVICE_NAME = "Claim funding for mentor training"
@@ -99,7 +100,8 @@ def build_environment() -> Environment:
                              PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]),
         autoescape=select_autoescape(["html"]), undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
     )
-    env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, money=money)
+    env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, money=money,
+                       reason_words=lambda text: parse_reason(text).describe() if text else "")
     env.globals.update(service_name=SERVICE_NAME, status_colours=STATUS_COLOURS, link=link,
                        status_label=claim_status.support_label, status_groups=STATUS_GROUPS)
     return env
