@@ -35,7 +35,10 @@ USERS = {
     "head@slough.example": ("school", "100004", None),
     "ceo@northern.example": ("mat", None, "northern-trust"),
     "finance@example.com": ("finance", None, None),
+    "audit@provider.example": ("provider", None, None),
 }
+#: The provider ids of the provider users above (the sampling stub does not check them).
+PROVIDER_IDS = {"audit@provider.example": ("p1",)}
 
 SCHOOLS_CSV = (
     "urn,name,postcode,local_authority,type_of_establishment,region,group\n"
@@ -87,6 +90,10 @@ def stub_services():
 
 
 LEAD_PROVIDER_TOKEN = "lp-token"
+PROVIDER_CLAIM = {"reference": "12345678", "status": "sampling_in_progress", "status_label": "Audit requested",
+                  "school": {"urn": "100001", "name": "Hackney Primary"}, "provider": {"id": "p1", "name": "P"},
+                  "academic_year": "2026/27", "amount": "268.00", "needs_action": True,
+                  "mentors": [{"trn": "1234567", "full_name": "Ada Lovelace", "hours": 5}]}
 STATEMENT = {"id": "s1", "lead_provider_id": "lp1", "cohort": 2026, "name": "October 2026", "state": "payable",
              "deadline_date": "2026-10-31", "payment_date": "2026-11-25", "service_fee": "0.00", "output_fee": "0.00",
              "uplift": "0.00", "clawbacks": "0.00", "adjustments": "0.00", "vat": "0.00", "total": "0.00",
@@ -107,6 +114,10 @@ def add_workflow_stub(stub) -> None:
         ("POST", r".*/confirm", 202, {"upload_id": "u1", "status": "confirmed"}),
         ("POST", r".*/cancel", 200, {"upload_id": "u1", "status": "cancelled"}),
         ("POST", r"/internal/v1/claims/\d+/(sampling|payment)/[a-z-]+", 202, {"accepted": True}),
+        ("POST", r"/internal/v1/claims/\d+/assurance", 202, {"accepted": True}),
+        ("GET", r"/internal/v1/provider/claims", 200, {**page, "schools": [], "academic_years": []}),
+        ("GET", r"/internal/v1/provider/claims\.csv", 200, "csv"),
+        ("GET", r"/internal/v1/provider/claims/\d+", 200, PROVIDER_CLAIM),
         ("POST", r"/internal/v1/providers/[^/]+/sampling/resend", 202, {"accepted": True}),
         ("POST", r"/internal/v1/payments", 201, {"payment_id": "p1", "claim_count": 1, "total_amount": "1.00"}),
         ("GET", r"/internal/v1/(payments|payments/ready|clawbacks|clawbacks/batches)", 200, page),
@@ -232,7 +243,8 @@ async def running_system(infra, *, today: date = date(2026, 11, 23), claims_url:
                                      internal_api_token=TOKEN, log_json=False)
     deps = Deps(clock=FixedClock(at(today)), rng=random.Random(7))
     for email, (role, school, trust) in USERS.items():
-        await add_user(gateway_db, email, PASSWORD, role, school_urn=school, trust_id=trust)
+        await add_user(gateway_db, email, PASSWORD, role, school_urn=school, trust_id=trust,
+                       provider_ids=PROVIDER_IDS.get(email, ()))
     stub = stub_services()
     async with serve(create_claims(claims_settings, deps)) as real_claims_url, serve(stub) as stub_url:
         settings = GatewaySettings(**{

@@ -1,7 +1,10 @@
 """Every route × every role (and anonymous) → the expected status.
 
 Organisation scope is part of the matrix: the claim used belongs to Hackney Primary, so its own
-school user reads it (200) while the MAT user, whose trust does not include it, gets 404."""
+school user reads it (200) while the MAT user, whose trust does not include it, gets 404. The
+provider role (docs/design.md §12) is refused everywhere but its own routes, the routes of any
+signed-in user and the answer it gives in the service (its organisation scope, another provider's
+claims, is checked by the sampling service: tests/integration/sampling/test_provider_accounts.py)."""
 from __future__ import annotations
 
 import httpx
@@ -11,13 +14,23 @@ from claimflow.demo.gias import Establishment, extract
 from tests.support.system import LEAD_PROVIDER_TOKEN, System, csrf_from, running_system
 
 ROLES = {"support": "support@example.com", "school": "head@hackney.example", "mat": "ceo@northern.example",
-         "finance": "finance@example.com", "lead_provider": None, "anonymous": None}
+         "finance": "finance@example.com", "provider": "audit@provider.example", "lead_provider": None,
+         "anonymous": None}
 
 
-def expect(support, school, mat, finance, anonymous, lead_provider=None):
-    """A lead provider's token is not a user's: 401 on /api/v1 unless said otherwise."""
-    return {"support": support, "school": school, "mat": mat, "finance": finance,
+def expect(support, school, mat, finance, anonymous, lead_provider=None, provider=403):
+    """A lead provider's token is not a user's: 401 on /api/v1 unless said otherwise. A provider user
+    is refused (403) unless said otherwise."""
+    return {"support": support, "school": school, "mat": mat, "finance": finance, "provider": provider,
             "lead_provider": 401 if lead_provider is None else lead_provider, "anonymous": anonymous}
+
+
+def provider_only(status: int) -> dict:
+    return expect(403, 403, 403, 403, 401, provider=status)
+
+
+def any_user(status: int) -> dict:
+    return expect(status, status, status, status, 401, provider=status)
 
 
 def support_only(status: int) -> dict:
@@ -29,7 +42,7 @@ def finance_only(status: int) -> dict:
 
 
 def lead_provider_only(status: int) -> dict:
-    return expect(401, 401, 401, 401, 401, lead_provider=status)
+    return expect(401, 401, 401, 401, 401, lead_provider=status, provider=401)
 
 
 def workflow_cases(ref: str) -> list[tuple[str, str, dict, dict]]:
@@ -122,14 +135,14 @@ def api_cases(provider_id: str, ref: str) -> list[tuple[str, str, dict, dict]]:
     gias = {"files": {"file": ("edubasealldata.csv", extract([Establishment("100001", "Hackney Primary")]),
                                "text/csv")}}
     return [
-        ("GET", "/api/v1/me", {}, expect(200, 200, 200, 200, 401)),
+        ("GET", "/api/v1/me", {}, any_user(200)),
         ("POST", "/api/v1/schools/import", schools, expect(200, 403, 403, 403, 401)),
         ("POST", "/api/v1/providers", {"json": {"name": "Teach First", "code": "TF", "email_addresses": []}},
          expect(201, 403, 403, 403, 401)),
         ("GET", "/api/v1/providers", {}, expect(200, 200, 200, 403, 401)),
         ("POST", "/api/v1/claim-windows", {"json": {"starts_on": "2030-09-01", "ends_on": "2031-07-31",
                                                     "academic_year": "2030/31"}}, expect(201, 403, 403, 403, 401)),
-        ("GET", "/api/v1/claim-windows", {}, expect(200, 200, 200, 200, 401)),
+        ("GET", "/api/v1/claim-windows", {}, any_user(200)),
         ("GET", "/api/v1/schools?q=hackney", {}, support_only(200)),
         ("GET", "/api/v1/schools/100001", {}, support_only(200)),
         ("POST", "/api/v1/schools/gias", gias, support_only(201)),
@@ -145,13 +158,39 @@ def api_cases(provider_id: str, ref: str) -> list[tuple[str, str, dict, dict]]:
          expect(200, 403, 403, 403, 401)),
         ("GET", "/api/v1/activity", {}, expect(200, 403, 403, 403, 401)),
         ("GET", "/api/v1/notifications", {}, expect(200, 403, 403, 403, 401)),
+        # the providers' own accounts (docs/design.md §9b, §12)
+        ("GET", "/api/v1/provider/claims", {}, provider_only(200)),
+        ("GET", "/api/v1/provider/claims?status=sampling_in_progress&school_urn=100001&academic_year=2026/27", {},
+         provider_only(200)),
+        ("GET", "/api/v1/provider/claims.csv", {}, provider_only(200)),
+        ("GET", f"/api/v1/provider/claims/{ref}", {}, provider_only(200)),
+        ("POST", f"/api/v1/claims/{ref}/assurance", {"json": {"assured": True}}, expect(202, 403, 403, 403, 401,
+                                                                                        provider=202)),
+        ("GET", "/api/v1/reasons", {}, any_user(200)),
     ] + workflow_cases(ref)
 
 
 def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
     """(method, path, is a form post, expected); anonymous pages redirect (303) to sign in."""
     return [
-        ("GET", "/", False, expect(303, 303, 303, 200, 303)),
+        ("GET", "/", False, expect(303, 303, 303, 200, 303, provider=303)),
+        # the providers' pages (docs/design.md §12); support records a provider's answer by hand
+        *[("GET", path, False, expect(403, 403, 403, 403, 303, provider=200)) for path in (
+            "/provider/claims", "/provider/claims?status=paid&school_urn=100001", "/provider/claims.csv",
+            f"/provider/claims/{ref}", f"/provider/claims/{ref}/assure", f"/provider/claims/{ref}/assure/mentors",
+            f"/provider/claims/{ref}/assure/mentors/1234567")],
+        # the check page without an answer started goes back to its first question
+        ("GET", f"/provider/claims/{ref}/assure/check", False, expect(403, 403, 403, 403, 303, provider=303)),
+        ("GET", f"/provider/claims/{ref}/assure/done", False, expect(403, 403, 403, 403, 303, provider=200)),
+        # the question pages posted without an answer: the provider is asked for one
+        *[("POST", path, True, expect(403, 403, 403, 403, 303, provider=422)) for path in (
+            f"/provider/claims/{ref}/assure", f"/provider/claims/{ref}/assure/mentors",
+            f"/provider/claims/{ref}/assure/mentors/1234567")],
+        ("GET", f"/claims/{ref}/provider-answer", False, expect(303, 403, 403, 403, 303)),
+        *[("GET", path, False, expect(200, 403, 403, 403, 303)) for path in (
+            f"/claims/{ref}/provider-answer/mentors", f"/claims/{ref}/provider-answer/mentors/1234567")],
+        *[("POST", path, True, expect(422, 403, 403, 403, 303)) for path in (
+            f"/claims/{ref}/provider-answer/mentors", f"/claims/{ref}/provider-answer/mentors/1234567")],
         # schools and trusts have their own pages (/school...): the support list and claim page send them there
         ("GET", "/claims", False, expect(200, 303, 303, 403, 303)),
         ("GET", "/claims?status=submitted&sort=amount&order=asc", False, expect(200, 303, 303, 403, 303)),
