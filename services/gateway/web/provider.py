@@ -255,8 +255,8 @@ def _assurance(state: dict[str, Any]) -> AssuranceIn:
     mentors = []
     for trn in state["chosen"]:
         v = state["mentors"].get(trn) or {}
-        hours = 0 if v.get("change") == "remove" else v.get("hours")
-        mentors.append(MentorAnswerIn(trn=trn, hours_confirmed=int(hours) if is_ascii_digits(str(hours or "")) else None,
+        hours = "0" if v.get("change") == "remove" else str(v.get("hours") or "")
+        mentors.append(MentorAnswerIn(trn=trn, hours_confirmed=int(hours) if is_ascii_digits(hours) else None,
                                       reason_code=v.get("reason_code", ""), reason=v.get("reason", "")))
     return AssuranceIn(assured=False if state["assured"] is False else None, mentors=mentors)
 
