@@ -20,7 +20,7 @@ from shared.contracts import roles
 from shared.contracts.claim_status import PROVIDER_LABELS, PROVIDER_VISIBLE
 from shared.contracts.http.provider import AssuranceIn, MentorAnswerIn, ProviderClaimDetail
 from shared.contracts.identifiers import is_ascii_digits
-from shared.contracts.reasons import OTHER, REASONS, check_reason, parse_reason
+from shared.contracts.reasons import OTHER, REASONS, check_reason
 
 from ..auth import page_role, verify_csrf
 from ..clients import Downstream
@@ -28,6 +28,7 @@ from ..context import Gateway, gateway
 from ..users import User
 from .common import check_reference, form_text, render, see_other
 from .forms import pagination
+from .templating import comment_words
 
 PROVIDER = page_role(roles.PROVIDER)
 PER_PAGE = 25
@@ -79,11 +80,7 @@ async def _claim(gw: Gateway, user: User, reference: str) -> ProviderClaimDetail
 
 def _answer_lines(claim: ProviderClaimDetail) -> list[str]:
     """The provider's comment in words: "<mentor>: <reason label and details>" a line."""
-    lines = []
-    for line in (claim.provider_comment or "").splitlines():
-        name, _, reason = line.partition(": ")
-        lines.append(f"{name}: {parse_reason(reason).describe()}" if reason else line)
-    return lines
+    return comment_words(claim.provider_comment).splitlines()
 
 
 @router.get("/provider/claims/{reference}")

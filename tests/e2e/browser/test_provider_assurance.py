@@ -246,5 +246,6 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
     expect(support.locator(f"#hours_worked-{mentors['Caroline Herschel']}")).to_have_value("0")
     expect(support.locator(f"#hours_worked-{mentors['Mary Somerville']}")).to_have_value("3")
     expect(support.locator("main")).to_contain_text("The provider confirmed 3 hours")
+    expect(support.locator("main")).to_contain_text("Provider’s reason: The provider has no record of this mentor")
     screens.shot(support, "provider-22-clawback-prefilled")
     assert_accessible(support, "clawback prefilled")
