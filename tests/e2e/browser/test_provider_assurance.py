@@ -249,3 +249,17 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
     expect(support.locator("main")).to_contain_text("Provider’s reason: The provider has no record of this mentor")
     screens.shot(support, "provider-22-clawback-prefilled")
     assert_accessible(support, "clawback prefilled")
+
+
+def test_the_demo_provider_user_has_claims_whose_audit_is_requested(system, new_page, screens):
+    """`./cf up`'s provider@example.com (README) signs in to its claims; the seed sampled nothing new."""
+    api = system.api("provider@example.com")
+    listed = api.get("/api/v1/provider/claims", params={"status": "sampling_in_progress"}).json()
+    assert listed["total"] >= 1
+    assert {i["status_label"] for i in listed["items"]} == {"Audit requested"}
+    assert len({i["provider"]["id"] for i in api.get("/api/v1/provider/claims").json()["items"]}) == 1
+    page = new_page()
+    sign_in(page, "provider@example.com")
+    expect(page.locator("h1")).to_have_text("Claims")
+    expect(page.locator("tbody")).to_contain_text("Audit requested")
+    assert_accessible(page, "demo provider's claims")
