@@ -3,11 +3,11 @@ Claims sub-sections (``/claims/sampling``, ``/claims/payments``, ...) come befor
 from __future__ import annotations
 
 from . import (activity, add_claim, auth, claim_windows, claims, clawbacks, ecf_admin, finance, links, oidc,
-               organisations, payments, provider, sample_generation, sampling, school, support_school, trust, uploads,
-               users)
+               organisations, payments, provider, provider_answer, sample_generation, sampling, school, support_school,
+               trust, uploads, users)
 
-routers = [users.router, oidc.router, uploads.router, sample_generation.router, sampling.router, provider.router,
-           payments.router,
-           clawbacks.router, finance.router, ecf_admin.router, auth.router,
+routers = [users.router, oidc.router, uploads.router, sample_generation.router, sampling.router,
+           provider.router, provider_answer.router,  # accredited providers (§12)
+           payments.router, clawbacks.router, finance.router, ecf_admin.router, auth.router,
            add_claim.router, school.router, trust.router, support_school.router,  # schools and trusts (§11)
            claims.router, activity.router, organisations.router, claim_windows.router, links.router]
