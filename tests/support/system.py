@@ -35,10 +35,7 @@ USERS = {
     "head@slough.example": ("school", "100004", None),
     "ceo@northern.example": ("mat", None, "northern-trust"),
     "finance@example.com": ("finance", None, None),
-    "audit@provider.example": ("provider", None, None),
 }
-#: The provider ids of the provider users above (the sampling stub does not check them).
-PROVIDER_IDS = {"audit@provider.example": ("p1",)}
 
 SCHOOLS_CSV = (
     "urn,name,postcode,local_authority,type_of_establishment,region,group\n"
@@ -243,8 +240,7 @@ async def running_system(infra, *, today: date = date(2026, 11, 23), claims_url:
                                      internal_api_token=TOKEN, log_json=False)
     deps = Deps(clock=FixedClock(at(today)), rng=random.Random(7))
     for email, (role, school, trust) in USERS.items():
-        await add_user(gateway_db, email, PASSWORD, role, school_urn=school, trust_id=trust,
-                       provider_ids=PROVIDER_IDS.get(email, ()))
+        await add_user(gateway_db, email, PASSWORD, role, school_urn=school, trust_id=trust)
     stub = stub_services()
     async with serve(create_claims(claims_settings, deps)) as real_claims_url, serve(stub) as stub_url:
         settings = GatewaySettings(**{

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from claimflow.demo.gias import Establishment, extract
-from tests.support.system import LEAD_PROVIDER_TOKEN, System, csrf_from, running_system
+from services.gateway.users import add_user
+from tests.support.system import LEAD_PROVIDER_TOKEN, PASSWORD, System, csrf_from, running_system
 
 ROLES = {"support": "support@example.com", "school": "head@hackney.example", "mat": "ceo@northern.example",
          "finance": "finance@example.com", "provider": "audit@provider.example", "lead_provider": None,
@@ -260,8 +261,14 @@ async def _api_status(system: System, role: str, method: str, path: str, kwargs)
     return r.status_code
 
 
+async def with_provider_user(system: System) -> None:
+    """The matrix's provider user (its provider id is the sampling stub's: the stub does not check it)."""
+    await add_user(system.gateway_db, ROLES["provider"], PASSWORD, "provider", provider_ids=("p1",))
+
+
 async def test_every_api_route_checks_role_and_organisation(infra):
     async with running_system(infra) as system:
+        await with_provider_user(system)
         org = await system.setup_organisations()
         ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
                                    [("1234567", "Ada Lovelace", 5)])).json()["reference"]
@@ -275,6 +282,7 @@ async def test_every_api_route_checks_role_and_organisation(infra):
 
 async def test_every_page_checks_role_and_organisation(infra):
     async with running_system(infra) as system:
+        await with_provider_user(system)
         org = await system.setup_organisations()
         ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
                                    [("1234567", "Ada Lovelace", 5)])).json()["reference"]
