@@ -91,6 +91,8 @@ def _next_after_mentors(flow: Flow, state: dict[str, Any], after: str | None = N
 @router.get("/provider/claims/{reference}/assure")
 async def is_correct(request: Request, reference: str, user: User = Depends(PROVIDER), gw: Gateway = Depends(gateway)):
     flow, claim = await _open_claim(gw, user, reference)
+    if not claim.needs_action:  # answered, or not (or no longer) waiting for an answer
+        return see_other(flow.claim_href)
     state = _state(request, gw, flow.reference)
     return _page(request, "is_correct", flow, claim, "Is the information in this claim correct?",
                  value=state["assured"])
@@ -100,7 +102,9 @@ async def is_correct(request: Request, reference: str, user: User = Depends(PROV
 async def support_start(request: Request, reference: str, user: User = Depends(page_role(roles.SUPPORT)),
                         gw: Gateway = Depends(gateway)):
     """Support records the provider's "no" by hand (a "yes" is "Approve claim"): a fresh answer each time."""
-    flow, _ = await _open_claim(gw, user, reference)
+    flow, claim = await _open_claim(gw, user, reference)
+    if not claim.needs_action:  # answered, or not (or no longer) waiting for an answer
+        return see_other(flow.claim_href)
     state = {"ref": flow.reference, "assured": False, "chosen": [], "mentors": {}}
     return _saved(see_other(f"{flow.base}/mentors"), gw, state)
 
@@ -120,6 +124,8 @@ async def is_correct_answer(request: Request, reference: str, user: User = Depen
 
 async def _mentors_page(request: Request, reference: str, user: User, gw: Gateway):
     flow, claim = await _open_claim(gw, user, reference)
+    if not claim.needs_action:  # answered, or not (or no longer) waiting for an answer
+        return see_other(flow.claim_href)
     state = _state(request, gw, flow.reference)
     return _page(request, "mentors", flow, claim, "Which mentors’ training is not correct?", chosen=state["chosen"])
 
@@ -148,6 +154,8 @@ def _mentor_of(claim: ProviderClaimDetail, trn: str):
 
 async def _mentor_page(request: Request, reference: str, trn: str, user: User, gw: Gateway):
     flow, claim = await _open_claim(gw, user, reference)
+    if not claim.needs_action:  # answered, or not (or no longer) waiting for an answer
+        return see_other(flow.claim_href)
     mentor = _mentor_of(claim, trn)
     state = _state(request, gw, flow.reference)
     return _page(request, "mentor", flow, claim, f"What is wrong with {mentor.full_name}’s training?", mentor=mentor,
@@ -204,6 +212,8 @@ def _assurance(state: dict[str, Any]) -> AssuranceIn:
 async def _check_page(request: Request, reference: str, user: User, gw: Gateway, *, errors=None,
                       status_code: int = 200):
     flow, claim = await _open_claim(gw, user, reference)
+    if errors is None and not claim.needs_action:
+        return see_other(flow.claim_href)
     state = _state(request, gw, flow.reference)
     if state["assured"] is None and not flow.support:
         return see_other(flow.base)

@@ -199,6 +199,9 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
     screens.shot(page, "provider-13-answer-sent")
     again = api.post(f"/api/v1/claims/{yes}/assurance", json={"assured": False, "mentors": []})
     assert again.status_code == 422 and "has already been answered" in again.json()["errors"][0]["message"]
+    page.goto(f"/provider/claims/{yes}/assure")  # answered: its page, not the questions again
+    expect(page.locator("h1")).to_have_text(f"Claim {yes}")
+    expect(page.locator("main")).to_contain_text("You confirmed the information in this claim is correct")
     _wait_for_provider_list(page, yes, "Approved")
     _wait_for_provider_list(page, no, "Amended")
     screens.shot(page, "provider-14-claims-answered")
