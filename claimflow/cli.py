@@ -39,7 +39,7 @@ def _database_env(name: str) -> str:
 def sign_in_lines(stack) -> list[str]:
     """What `claimflow up` tells the person about signing in: the demo sign-ins when the data
     directory holds the demo data, otherwise that there are none and how to add a user."""
-    from .stack import DEMO_PASSWORD, DEMO_USERS
+    from .stack import DEMO_PASSWORD, DEMO_PROVIDER_USER, DEMO_USERS
 
     if not stack.demo_data_loaded:
         return ["No demo data was loaded (--no-seed), so there are no demo sign-ins.",
@@ -50,6 +50,7 @@ def sign_in_lines(stack) -> list[str]:
     for email, role, school, trust in DEMO_USERS:
         extra = f" (school {school})" if school else f" (trust {trust})" if trust else ""
         lines.append(f"  {email:<24} {role}{extra}")
+    lines.append(f"  {DEMO_PROVIDER_USER:<24} provider (an accredited provider with claims to assure)")
     return lines
 
 

@@ -37,6 +37,9 @@ DEMO_USERS = (
     ("mat@example.com", "mat", None, "northern-trust"),
     ("finance@example.com", "finance", None, None),
 )
+#: The demo's accredited provider user (docs/design.md §12): tied by the seed to the demo provider with
+#: the most claims in sampling_in_progress, so it has claims to assure.
+DEMO_PROVIDER_USER = "provider@example.com"
 
 
 def say(message: str) -> None:

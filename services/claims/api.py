@@ -242,7 +242,8 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
             "clawback_amount": money(c["clawback_amount"]), "unpaid_reason": c["unpaid_reason"],
             "created_at": c["created_at"].isoformat(),
             "mentors": [{"trn": m["trn"], "full_name": m["full_name"], "hours": m["hours"], "assured": m["assured"],
-                         "not_assured_reason": m["not_assured_reason"], "hours_clawed_back": m["hours_clawed_back"]}
+                         "not_assured_reason": m["not_assured_reason"], "hours_clawed_back": m["hours_clawed_back"],
+                         "hours_confirmed": m.get("hours_confirmed")}
                         for m in mentors],
             "history": [{"from_status": h["from_status"], "to_status": h["to_status"],
                          "to_status_label": label(h["to_status"]), "caused_by": h["caused_by"],

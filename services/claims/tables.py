@@ -179,6 +179,8 @@ claim_mentors = Table(
     Column("assured", Boolean, nullable=True),
     Column("not_assured_reason", Text, nullable=True),
     Column("hours_clawed_back", Integer, nullable=True),
+    #: The hours the provider confirmed for a mentor it did not assure (migration 0012; §12).
+    Column("hours_confirmed", Integer, nullable=True),
     CheckConstraint("hours >= 1", name="ck_mentor_hours"),
 )
 Index("ix_claim_mentors_cap", claim_mentors.c.trn, claim_mentors.c.provider_id)

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts import roles
+from shared.contracts.http.provider import PROVIDERS_HEADER
 from shared.platform.db import make_engine
 
 from . import security
@@ -54,6 +55,8 @@ class User:
             headers["x-actor-school"] = self.school_urn
         if self.trust_id:
             headers["x-actor-trust"] = self.trust_id
+        if self.role == roles.PROVIDER:  # the providers it acts for, from the user record (docs/design.md §12)
+            headers[PROVIDERS_HEADER] = ",".join(self.provider_ids)
         return headers
 
 
@@ -61,7 +64,8 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def validate_user(email: str, password: str, role: str, school_urn: str | None, trust_id: str | None) -> None:
+def validate_user(email: str, password: str, role: str, school_urn: str | None, trust_id: str | None,
+                  provider_ids: tuple[str, ...] = ()) -> None:
     """Raise ``ValueError`` with a message a person can act on."""
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise ValueError("Enter an email address in the correct format, like name@example.com")
@@ -77,18 +81,19 @@ def validate_user(email: str, password: str, role: str, school_urn: str | None, 
         raise ValueError("A school user belongs to a school, not a trust")
     if role == roles.MAT and school_urn:
         raise ValueError("A MAT user belongs to a trust, not a school")
-    if role == roles.PROVIDER:
+    if role == roles.PROVIDER and not provider_ids:
         raise ValueError("Invite provider users from the Users page or POST /api/v1/users (they need provider ids)")
     security.check_password_policy(password)
 
 
 async def add_user(database_url: str, email: str, password: str, role: str, school_urn: str | None = None,
-                   trust_id: str | None = None) -> None:
-    """Create or update a user (used by ``claimflow users add`` and the demo seed)."""
+                   trust_id: str | None = None, provider_ids: tuple[str, ...] = ()) -> None:
+    """Create or update a user (used by ``claimflow users add`` and the demo seed; a provider user of
+    the demo needs its ``provider_ids``)."""
     engine = make_engine(database_url, pool_size=1)
     try:
         await UserStore(engine).save_user(email=email, password=password, role=role, school_urn=school_urn,
-                                          trust_id=trust_id)
+                                          trust_id=trust_id, provider_ids=provider_ids)
     finally:
         await engine.dispose()
 
@@ -127,13 +132,14 @@ class UserStore:
         self._listening = False
 
     async def save_user(self, *, email: str, password: str, role: str, school_urn: str | None = None,
-                        trust_id: str | None = None) -> None:
+                        trust_id: str | None = None, provider_ids: tuple[str, ...] = ()) -> None:
         email = normalise_email(email)
         school_urn = (school_urn or "").strip() or None
         trust_id = (trust_id or "").strip() or None
-        validate_user(email, password, role, school_urn, trust_id)
+        provider_ids = tuple(p for p in provider_ids if p)
+        validate_user(email, password, role, school_urn, trust_id, provider_ids)
         values = {"email": email, "password_hash": security.hash_password(password), "role": role,
-                  "school_urn": school_urn, "trust_id": trust_id, "provider_ids": [], "active": True}
+                  "school_urn": school_urn, "trust_id": trust_id, "provider_ids": list(provider_ids), "active": True}
         stmt = pg_insert(users).values(**values)
         stmt = stmt.on_conflict_do_update(index_elements=[users.c.email],
                                           set_={**{k: stmt.excluded[k] for k in values if k != "email"},

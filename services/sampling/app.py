@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from shared.contracts.topics import ACTIVITY_EVENTS, NOTIFY_COMMANDS, SAMPLING_EVENTS
 from shared.platform.service import ServiceRuntime, create_service_app, internal_auth
 
-from . import api, handlers
+from . import api, handlers, provider_api
 from .config import SamplingSettings
 from .ports import Deps
 from .subscribers import consumers
@@ -49,7 +49,8 @@ def create_app(settings: SamplingSettings | None = None, deps: Deps | None = Non
     runtime.consumers = consumers(settings, uow_factory)
     runtime.jobs.append(reminders)
     router = api.build_router(uow_factory, deps, settings, internal_auth(settings))
-    app = create_service_app(runtime, title="ClaimFlow sampling (internal)", routers=[router])
+    providers_router = provider_api.build_provider_router(uow_factory, deps, internal_auth(settings))
+    app = create_service_app(runtime, title="ClaimFlow sampling (internal)", routers=[router, providers_router])
     app.state.uow_factory = uow_factory
     app.state.deps = deps
     return app

@@ -80,6 +80,9 @@ class SamplingRepository(Protocol):
     async def record_answers(self, rows: list[dict[str, Any]]) -> None:
         """Keep provider answers (``provider_answers`` rows); a claim answered before keeps its first."""
 
+    async def answer(self, reference: str) -> dict[str, Any] | None:
+        """The answer kept for the claim (``via``, ``assured``, ``answered_at``...), or None."""
+
 
 class RoundsRepository(Protocol):
     """Sampling rounds (confirmed sample uploads) as support sees them, and the reminders sent

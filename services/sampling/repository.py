@@ -359,3 +359,10 @@ class SamplingRepository:
              "via": rows[0]["via"], "by": rows[0].get("answered_by", ""), "at": rows[0]["answered_at"],
              "upload": rows[0].get("upload_id")})
 
+
+    async def answer(self, reference: str) -> dict[str, Any] | None:
+        """The provider's answer kept for a claim (``provider_answers``), if any."""
+        row = (await self.session.execute(text(
+            "SELECT claim_reference, provider_id, via, assured, reason_codes, answered_by, answered_at"
+            " FROM provider_answers WHERE claim_reference = :ref"), {"ref": reference})).mappings().first()
+        return dict(row) if row else None

@@ -64,11 +64,16 @@ def item_event_id(batch_event_id: uuid.UUID | str, reference: str) -> uuid.UUID:
 
 
 class MentorAssurance(BaseModel):
+    """One mentor of a provider's answer. ``reason`` travels as "<code>: <details>" text
+    (``shared.contracts.reasons``); ``hours_confirmed`` is the hours the provider confirms for a
+    mentor it does not assure (0 when it removes all the hours; None when not given, as in a CSV)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
     trn: str
     full_name: str
     assured: bool
     reason: str = ""
+    hours_confirmed: int | None = None
 
 
 class ProviderResponseRecorded(Message, topic=SAMPLING_EVENTS, key="reference"):

@@ -96,6 +96,10 @@ ROUND = {"id": "r1", "file_name": "claims.csv", "generated": False, "confirmed_a
                         "downloaded_at": None, "answered_claims": 0, "open_claims": 1,
                         "answered_via": {"csv": 0, "account": 0, "support": 0}, "completion_date": "2026-12-14",
                         "days_left": 21, "reminders": []}]}
+PROVIDER_CLAIM = {"reference": "12345678", "status": "sampling_in_progress", "status_label": "Audit requested",
+                  "school": {"urn": "100001", "name": "Hackney Primary"}, "provider": {"id": "p1", "name": "P"},
+                  "academic_year": "2026/27", "amount": "268.00", "needs_action": True,
+                  "mentors": [{"trn": "1234567", "full_name": "Ada Lovelace", "hours": 5}]}
 STATEMENT = {"id": "s1", "lead_provider_id": "lp1", "cohort": 2026, "name": "October 2026", "state": "payable",
              "deadline_date": "2026-10-31", "payment_date": "2026-11-25", "service_fee": "0.00", "output_fee": "0.00",
              "uplift": "0.00", "clawbacks": "0.00", "adjustments": "0.00", "vat": "0.00", "total": "0.00",
@@ -123,6 +127,10 @@ def add_workflow_stub(stub) -> None:
         ("POST", r".*/confirm", 202, {"upload_id": "u1", "status": "confirmed"}),
         ("POST", r".*/cancel", 200, {"upload_id": "u1", "status": "cancelled"}),
         ("POST", r"/internal/v1/claims/\d+/(sampling|payment)/[a-z-]+", 202, {"accepted": True}),
+        ("POST", r"/internal/v1/claims/\d+/assurance", 202, {"accepted": True}),
+        ("GET", r"/internal/v1/provider/claims", 200, {**page, "schools": [], "academic_years": []}),
+        ("GET", r"/internal/v1/provider/claims\.csv", 200, "csv"),
+        ("GET", r"/internal/v1/provider/claims/\d+", 200, PROVIDER_CLAIM),
         ("POST", r"/internal/v1/providers/[^/]+/sampling/resend", 202, {"accepted": True}),
         ("POST", r"/internal/v1/providers/[^/]+/sampling/remind", 202,
          {"provider_id": "p1", "sent_to": ["a@p.example"]}),

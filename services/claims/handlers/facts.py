@@ -73,7 +73,8 @@ async def handle_fact(message: Message, uow: ClaimsUnitOfWork, clock: Clock | No
     await uow.claims.update(reference, status=to_status, **fields)
     if isinstance(message, ProviderResponseRecorded):
         for m in message.mentors:
-            await uow.claims.update_mentor(reference, m.trn, assured=m.assured, not_assured_reason=m.reason or None)
+            await uow.claims.update_mentor(reference, m.trn, assured=m.assured, not_assured_reason=m.reason or None,
+                                           hours_confirmed=m.hours_confirmed)
     if isinstance(message, ClawbackAssessed):
         for m in message.mentors:
             await uow.claims.update_mentor(reference, m.trn, hours_clawed_back=m.hours_clawed_back)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from shared.contracts import roles
 from shared.contracts.http import payments as payments_api
+from shared.contracts.reasons import OTHER, check_reason
 
 from ..auth import api_role
 from ..checks import check_reference
@@ -63,9 +64,15 @@ async def approve_clawback(reference: str, user: User = Depends(SUPPORT), gw: Ga
 async def reject_clawback(reference: str, body: w.ClawbackRejectIn, user: User = Depends(SUPPORT),
                           gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    if any("\x00" in k or "\x00" in v for k, v in body.reasons.items()):
+    if any("\x00" in k or "\x00" in v for k, v in [*body.reasons.items(), *body.reason_codes.items()]):
         raise GatewayError.one(422, "Remove the invalid characters", field="reasons")
-    return as_sent(await gw.services.payments.reject_clawback(reference, body.reasons, user=user))
+    reasons = dict(body.reasons)
+    for trn, code in body.reason_codes.items():  # a structured reason travels as "code: details" (§12)
+        reason, problem = check_reason(code, reasons.get(trn, ""))
+        if problem:
+            raise GatewayError.one(422, problem, field="reasons" if code == OTHER else "reason_codes")
+        reasons[trn] = reason.as_text()
+    return as_sent(await gw.services.payments.reject_clawback(reference, reasons, user=user))
 
 
 @router.get("/clawbacks", response_model=w.ClawbackList, tags=["clawbacks"],

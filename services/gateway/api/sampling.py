@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from shared.contracts import roles
 from shared.contracts.claim_status import SAMPLING_WAITING
+from shared.contracts.reasons import OTHER, check_reason
 
 from ..auth import api_role
 from ..checks import check_id, check_reference
@@ -55,6 +56,11 @@ async def approve_sampled_claim(reference: str, user: User = Depends(SUPPORT), g
 async def reject_sampled_claim(reference: str, body: w.SamplingDecisionIn, user: User = Depends(SUPPORT),
                                gw: Gateway = Depends(gateway)):
     check_reference(reference)
+    if body.reason_code is not None:  # a structured reason travels as "code: details" (docs/design.md §12)
+        reason, problem = check_reason(body.reason_code, body.reason)
+        if problem:
+            raise GatewayError.one(422, problem, field="reason" if body.reason_code == OTHER else "reason_code")
+        return as_sent(await gw.services.sampling.reject_claim(reference, reason.as_text(), user=user))
     if not body.reason.strip():
         raise GatewayError.one(422, "Enter a reason", field="reason")
     return as_sent(await gw.services.sampling.reject_claim(reference, body.reason.strip(), user=user))

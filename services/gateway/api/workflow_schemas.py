@@ -35,6 +35,8 @@ class Accepted(Open):
 # ------------------------------------------------------------------ sampling
 class SamplingDecisionIn(Closed):
     reason: str = Field(default="", max_length=5000, description="Why the claim is rejected (required to reject)")
+    reason_code: str | None = Field(default=None, max_length=64,
+                                    description="A structured reason (GET /api/v1/reasons); `reason` is then its details")
 
 
 class WaitingClaim(Open):
@@ -167,6 +169,9 @@ class ClawbackIn(Closed):
 
 class ClawbackRejectIn(Closed):
     reasons: dict[str, str] = Field(default_factory=dict, description="Reason per mentor TRN")
+    reason_codes: dict[str, str] = Field(default_factory=dict,
+                                         description="A structured reason code per mentor TRN (GET /api/v1/reasons); "
+                                                     "the TRN's `reasons` entry is then its details")
 
 
 class ClawbackAssessment(Open):

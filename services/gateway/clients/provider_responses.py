@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 
 from shared.contracts.http import sampling as api
-from shared.contracts.roles import PROVIDER
 
 from ..users import User
 from .base import ServiceClient
@@ -24,14 +23,11 @@ class ProviderResponseClient:
     def __init__(self, http: ServiceClient) -> None:
         self.http = http
 
-    def _scope(self, user: User) -> dict[str, str]:
-        """A provider user's upload may name, and decide, only its own providers' claims and uploads."""
-        return {api.PROVIDERS_HEADER: ",".join(user.provider_ids)} if user.role == PROVIDER else {}
-
     async def _call(self, endpoint: Any, user: User, **kwargs: Any) -> Any:
         path = {k: kwargs.pop(k) for k in ("upload_id", "file_id") if k in kwargs}
-        response = await self.http.request(endpoint.method, endpoint.url(**path), user=user,
-                                           headers=self._scope(user), **kwargs)
+        # A provider user's upload may name, and decide, only its own providers' claims and uploads:
+        # ``user.actor_headers`` carries its providers (``PROVIDERS_HEADER``).
+        response = await self.http.request(endpoint.method, endpoint.url(**path), user=user, **kwargs)
         return self.http.parse(endpoint, response)
 
     async def upload(self, files: list[tuple[str, bytes, str]], *, user: User) -> api.UploadCreated:

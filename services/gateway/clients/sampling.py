@@ -5,6 +5,7 @@ from contextlib import AbstractAsyncContextManager
 
 import httpx
 
+from shared.contracts.http import provider as provider_api
 from shared.contracts.http import sampling as api
 
 from ..users import User
@@ -68,3 +69,18 @@ class SamplingClient:
     async def link_status(self, token: str) -> api.LinkStatus:
         """Whether a provider's link would download (``ok``) or why not, without spending it."""
         return await self.http.call(api.LINK_STATUS, user=None, token=token)
+
+    # -- the providers' own accounts (docs/design.md §12): scoped by the user's provider ids -------
+    async def provider_claims(self, *, params: dict, user: User) -> provider_api.ProviderClaimList:
+        return await self.http.call(provider_api.PROVIDER_CLAIMS, user=user, params=params)
+
+    async def provider_claims_csv(self, *, params: dict, user: User) -> httpx.Response:
+        """The provider's claims as CSV, one row per mentor (formula-safe, written by the service)."""
+        return await self.http.call(provider_api.PROVIDER_CLAIMS_CSV, user=user, params=params)
+
+    async def provider_claim(self, reference: str, *, user: User) -> provider_api.ProviderClaimDetail:
+        return await self.http.call(provider_api.PROVIDER_CLAIM, user=user, reference=reference)
+
+    async def assure_claim(self, reference: str, body: provider_api.AssuranceIn, *, user: User) -> api.Accepted:
+        """An answer given in the service: by a provider user for its own claim, or by support by hand."""
+        return await self.http.call(provider_api.ASSURE_CLAIM, user=user, body=body, reference=reference)

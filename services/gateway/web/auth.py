@@ -83,4 +83,6 @@ async def home(request: Request, user: User = Depends(ANYONE_SIGNED_IN)):
         return RedirectResponse("/school", status_code=303)
     if user.role in roles.CLAIM_READERS:
         return RedirectResponse("/claims", status_code=303)
+    if user.role == roles.PROVIDER:  # the provider's claims are its home (docs/design.md §12)
+        return RedirectResponse("/provider/claims", status_code=303)
     return templates(request).render(request, "home.html")

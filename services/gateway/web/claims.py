@@ -78,6 +78,8 @@ async def claim_details(request: Request, reference: str, user: User = Depends(C
 DONE = {
     "sampling-approved": "Claim approved. It will show as paid in a few seconds.",
     "sampling-rejected": "Claim rejected. It will show as claim not approved in a few seconds, ready for a clawback.",
+    "provider-answer-recorded": ("The provider’s answer has been recorded. The claim will show as provider not "
+                                 "approved in a few seconds."),
     "payment-information-sent": "Recorded that the information was sent to the payer.",
     "payment-paid": "Recorded that the payer paid the claim.",
     "payment-reject": "Recorded that the payer rejected the claim.",

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from shared.contracts.claim_status import CLAWBACK_QUEUE
 from shared.contracts.http.payments import ClawbackIn, ClawbackView, MentorHoursIn
 from shared.contracts.identifiers import is_ascii_digits
+from shared.contracts.reasons import OTHER, REASONS, check_reason
 
 from ..auth import verify_csrf
 from ..clients import Downstream
@@ -65,8 +66,17 @@ def _entries(form, view: ClawbackView) -> tuple[list[MentorHoursIn], dict[str, s
 async def request_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     view = await _clawback(gw, user, reference)
     values = {k: v for k, v in request.query_params.items() if k.startswith(("hours_worked-", "notes-"))}
+    confirmed = await _confirmed_hours(gw, user, reference)
+    for trn, hours in confirmed.items():  # the provider's confirmed hours, proposed (docs/design.md §12)
+        values.setdefault(f"hours_worked-{trn}", str(hours))
     return render(request, "clawbacks/request.html", claims_section("clawbacks", "Request a clawback", view=view,
-                                                          values=values, field_errors={}))
+                                                          values=values, field_errors={}, confirmed=confirmed))
+
+
+async def _confirmed_hours(gw: Gateway, user: User, reference: str) -> dict[str, int]:
+    """TRN → the hours the provider confirmed for a mentor it did not assure (claims keeps them)."""
+    claim = await gw.services.claims.get_claim(reference, user=user)
+    return {m.trn: m.hours_confirmed for m in claim.mentors if m.hours_confirmed is not None and m.assured is False}
 
 
 @router.post("/claims/{reference}/clawback/check", dependencies=[Depends(verify_csrf)])
@@ -137,7 +147,7 @@ async def approve(request: Request, reference: str, user: User = Depends(SUPPORT
 async def reject_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     view = await _clawback(gw, user, reference)
     return render(request, "clawbacks/reject.html", claims_section("clawbacks", "Reject the clawback", view=view, values={},
-                                                         field_errors={}))
+                                                         field_errors={}, reasons=list(REASONS.items())))
 
 
 @router.post("/claims/{reference}/clawback/reject", dependencies=[Depends(verify_csrf)])
@@ -145,21 +155,28 @@ async def reject(request: Request, reference: str, user: User = Depends(SUPPORT)
     view = await _clawback(gw, user, reference)
     form = await request.form()
     mentors = (view.clawback or {}).get("mentors") or []
-    values = {f"reason-{m['trn']}": form_text(form, f"reason-{m['trn']}") for m in mentors}
-    field_errors = {f"reason-{m['trn']}": f"Enter a reason for {m.get('full_name') or m['trn']}"
-                    for m in mentors if not values[f"reason-{m['trn']}"]}
+    values, field_errors, reasons = {}, {}, {}
+    for m in mentors:  # a structured reason per mentor (docs/design.md §12), travelling as "code: details"
+        trn, name = m["trn"], m.get("full_name") or m["trn"]
+        code, details = form_text(form, f"reason_code-{trn}", 64), form_text(form, f"reason-{trn}")
+        values[f"reason_code-{trn}"], values[f"reason-{trn}"] = code, details
+        reason, problem = check_reason(code, details)
+        if problem:
+            field_errors[f"reason-{trn}" if code == OTHER else f"reason_code-{trn}"] = f"{problem} for {name}"
+        else:
+            reasons[trn] = reason.as_text()
     errors = [{"text": t, "href": f"#{f}"} for f, t in field_errors.items()]
     if not errors:
         try:
-            await gw.services.payments.reject_clawback(
-                reference, {m["trn"]: values[f"reason-{m['trn']}"] for m in mentors}, user=user)
+            await gw.services.payments.reject_clawback(reference, reasons, user=user)
         except Downstream as exc:
             if exc.status != 422:
                 raise
             errors = [{"text": e["message"], "href": "#main-content"} for e in exc.errors]
     if errors:
         return render(request, "clawbacks/reject.html", claims_section(
-            "clawbacks", "Reject the clawback", view=view, values=values, field_errors=field_errors, errors=errors),
+            "clawbacks", "Reject the clawback", view=view, values=values, field_errors=field_errors, errors=errors,
+            reasons=list(REASONS.items())),
             status_code=422)
     return see_other(f"/claims/{reference}?done=clawback-rejected")
 

@@ -7,6 +7,7 @@ import math
 from fastapi import APIRouter, Depends, Request
 
 from shared.contracts.http.claims import ClaimDetail
+from shared.contracts.reasons import OTHER, REASONS, check_reason
 
 from ..auth import verify_csrf
 from ..clients import Downstream
@@ -62,32 +63,40 @@ async def approve(request: Request, reference: str, user: User = Depends(SUPPORT
     return see_other(f"/claims/{reference}?done=sampling-approved")
 
 
+def _reject_context(claim: ClaimDetail, **more) -> dict:
+    return {"title": "Why are you rejecting this claim?", "section": "claims", "subsection": "sampling",
+            "claim": claim, "reasons": list(REASONS.items()), "values": {}, "field_errors": {}, **more}
+
+
 @router.get("/claims/{reference}/sampling/reject")
 async def reject_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     claim = await _claim(gw, user, reference)
-    return render(request, "sampling/reject.html", {"title": "Reject claim", "section": "claims",
-                                                    "subsection": "sampling", "claim": claim})
+    return render(request, "sampling/reject.html", _reject_context(claim))
 
 
 @router.post("/claims/{reference}/sampling/reject", dependencies=[Depends(verify_csrf)])
 async def reject(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    """A structured reason (docs/design.md §12) travelling as "code: details"."""
     check_reference(reference)
-    reason = form_text(await request.form(), "reason")
-    errors = []
-    if not reason:
-        errors = [{"text": "Enter a reason for rejecting the claim", "href": "#reason"}]
+    form = await request.form()
+    values = {"reason_code": form_text(form, "reason_code", 64), "reason": form_text(form, "reason")}
+    reason, problem = check_reason(values["reason_code"], values["reason"])
+    field_errors = {}
+    if problem:
+        field = "reason" if values["reason_code"] == OTHER else "reason_code"
+        field_errors[field] = f"{problem} for rejecting the claim"
     else:
         try:
-            await gw.services.sampling.reject_claim(reference, reason, user=user)
+            await gw.services.sampling.reject_claim(reference, reason.as_text(), user=user)
         except Downstream as exc:
             if exc.status != 422:
                 raise
-            errors = [{"text": e["message"], "href": "#reason"} for e in exc.errors]
-    if errors:
+            field_errors = {"reason_code": exc.errors[0]["message"]}
+    if field_errors:
         claim = await _claim(gw, user, reference)
-        return render(request, "sampling/reject.html", {"title": "Reject claim", "section": "claims",
-                                                        "subsection": "sampling", "claim": claim, "reason": reason,
-                                                        "errors": errors}, status_code=422)
+        return render(request, "sampling/reject.html", _reject_context(
+            claim, values=values, field_errors=field_errors,
+            errors=[{"text": t, "href": f"#{f}"} for f, t in field_errors.items()]), status_code=422)
     return see_other(f"/claims/{reference}?done=sampling-rejected")
 
 

@@ -15,6 +15,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
     select_autoescape
 
 from shared.contracts import claim_status
+from shared.contracts.reasons import parse_reason
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SERVICE_NAME = "Claim funding for mentor training"
@@ -93,13 +94,28 @@ def link(href: str, text: Any, hidden: str = "") -> Markup:
     return Markup('<a class="govuk-link" href="{}">{}{}</a>').format(href, text, extra)
 
 
+def reason_words(text: str | None) -> str:
+    """A reason travelling as "code: details" (``shared.contracts.reasons``) in words; free text as it is."""
+    return parse_reason(text).describe() if text else ""
+
+
+def comment_words(comment: str | None) -> str:
+    """A provider's comment ("<mentor>: <reason>" a line) with each reason in words."""
+    lines = []
+    for line in (comment or "").splitlines():
+        name, sep, reason = line.partition(": ")
+        lines.append(f"{name}: {reason_words(reason)}" if sep and reason else line)
+    return "\n".join(lines)
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)),
                              PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]),
         autoescape=select_autoescape(["html"]), undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
     )
-    env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, money=money)
+    env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, money=money,
+                       reason_words=reason_words, comment_words=comment_words)
     env.globals.update(service_name=SERVICE_NAME, status_colours=STATUS_COLOURS, link=link,
                        status_label=claim_status.support_label, status_groups=STATUS_GROUPS)
     return env

@@ -40,6 +40,7 @@ from shared.contracts.errors import Refused
 from shared.contracts.sampling import MentorAssurance
 from shared.csvfiles import CsvUpload, join_names, read_csv_upload, refuse_rows
 
+from .assurance import ClaimAssurance, assurance_of
 from .projection import SAMPLING_IN_PROGRESS, ClaimView, MentorView, name_key, normalise_reference
 
 REQUIRED = {
@@ -65,17 +66,6 @@ INVALID_HOURS = f"Enter the hours of training as a whole number from 0 to {MAX_H
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,3}")
 
 _ANSWERS = {"yes": True, "true": True, "no": False, "false": False}
-
-
-@dataclass(frozen=True)
-class ClaimAssurance:
-    """The provider's answer for one claim."""
-
-    reference: str
-    provider_id: str
-    assured: bool
-    comment: str
-    mentors: tuple[MentorAssurance, ...]
 
 
 @dataclass(frozen=True)
@@ -168,19 +158,8 @@ def check_response(upload: CsvUpload, claims: Mapping[str, ClaimView]) -> Provid
                               f"{join_names(incomplete)}", field="mentor_full_name"))
     refuse_rows(upload, errors)  # with the reader's (a row with more values than columns)
 
-    results = []
-    for reference in sorted(answered):
-        claim = claims[reference]
-        mentors = tuple(answered[reference][m.trn] for m in _ordered(claim.mentors))
-        not_assured = [m for m in mentors if not m.assured]
-        results.append(ClaimAssurance(
-            reference=reference,
-            provider_id=claim.provider_id,
-            assured=not not_assured,
-            comment="\n".join(f"{m.full_name}: {m.reason}" for m in not_assured),
-            mentors=mentors,
-        ))
-    return ProviderResponse(tuple(results))
+    # The same builder as an answer given in the service (domain/assurance.py): one fact, either way.
+    return ProviderResponse(tuple(assurance_of(claims[reference], answered[reference]) for reference in sorted(answered)))
 
 
 def _by_name(mentors: tuple[MentorView, ...]) -> dict[str, list[MentorView]]:

@@ -43,6 +43,8 @@ def support_decided(reference: str, approved: bool) -> str:
 
 
 def cannot_decide(reference: str, status: str, approved: bool) -> str:
-    action = "approved" if approved else "rejected"
-    return (f"Claim {reference} cannot be {action}: it is ‘{label(status)}’ "
+    if approved:
+        return (f"Claim {reference} cannot be approved: it is ‘{label(status)}’ (only a claim in "
+                f"‘{label(SAMPLING_IN_PROGRESS)}’ or ‘{label(PROVIDER_NOT_APPROVED)}’ can be)")
+    return (f"Claim {reference} cannot be rejected: it is ‘{label(status)}’ "
             f"(only a claim the provider did not approve, ‘{label(PROVIDER_NOT_APPROVED)}’, can be)")

@@ -25,7 +25,8 @@ class DecideClaim:
 
 async def handle_decide_claim(command: DecideClaim, uow: SamplingUnitOfWork, clock: Clock) -> dict[str, Any]:
     """Support approves (→ paid) or rejects (→ sampling_not_approved, with a reason) a claim the
-    provider did not approve; anything else is refused naming the claim and its status."""
+    provider did not approve, or approves a claim still waiting for the provider (sampling in
+    progress, docs/design.md §12); anything else is refused naming the claim and its status."""
     approved, actor = command.approved, command.actor
     reference = normalise_reference(command.reference)
     reason = (command.reason or "").strip()
@@ -35,6 +36,9 @@ async def handle_decide_claim(command: DecideClaim, uow: SamplingUnitOfWork, clo
     if claim is None:
         raise NotFound(f"There is no claim with the reference {reference}", field="reference")
     marked = await uow.projection.mark_awaiting([reference], status=wording.PROVIDER_NOT_APPROVED, awaiting="decision")
+    if not marked and approved:  # support may approve a claim still waiting for the provider (§12)
+        marked = await uow.projection.mark_awaiting([reference], status=wording.SAMPLING_IN_PROGRESS,
+                                                    awaiting="decision")
     if not marked:
         if claim["awaiting"]:
             raise Refused(f"Claim {reference} is already being updated: refresh the page to see its status",

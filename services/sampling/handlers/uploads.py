@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from shared.contracts import (CLAIMS_SAMPLED_BATCH, ActivityRecorded, Actor, ClaimsSampled, FileRef, NotFound,
-                              ProviderResponseRecorded, Refused, SampledClaimItem, SendNotification)
+                              Refused, SampledClaimItem, SendNotification)
 from shared.contracts.reasons import parse_reason
 from shared.contracts.sampling import MentorAssurance
 from shared.csvfiles import CsvRejected
@@ -15,6 +15,7 @@ from ..domain import check_response, check_sample, completion_date, read_respons
 from ..domain import provider_response as response_rules
 from ..domain import sample_upload as sample_rules
 from ..domain import response_files, wording
+from ..domain.assurance import ClaimAssurance, response_fact
 from ..domain.response_files import NamedFile
 from ..ports import Clock, SamplingUnitOfWork
 from .activity import MAX_ACTIVITY_REFERENCES, SERVICE
@@ -226,10 +227,10 @@ async def handle_confirm_response(command: DecideUpload, uow: SamplingUnitOfWork
         reference, provider_id = answer["reference"], answer["provider_id"]
         by_provider[provider_id].append(reference)
         provider_name = (providers.get(provider_id) or {}).get("name") or schools[reference]["provider_name"]
-        uow.emit(ProviderResponseRecorded(
-            reference=reference, assured=answer["assured"], comment=answer["comment"],
-            mentors=tuple(MentorAssurance(**m) for m in answer["mentors"]), upload_id=upload_id,
-            provider_id=provider_id, actor=actor, occurred_at=now, correlation_id=correlation))
+        uow.emit(response_fact(ClaimAssurance(
+            reference=reference, provider_id=provider_id, assured=answer["assured"], comment=answer["comment"],
+            mentors=tuple(MentorAssurance(**m) for m in answer["mentors"])),
+            upload_id=upload_id, actor=actor, occurred_at=now, correlation_id=correlation))
         if answer["assured"]:
             continue
         uow.emit(ActivityRecorded(

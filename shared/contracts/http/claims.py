@@ -209,6 +209,7 @@ class Mentor(Wire):
     assured: bool | None = None
     not_assured_reason: str | None = None
     hours_clawed_back: int | None = None
+    hours_confirmed: int | None = None  # the hours the provider confirmed (docs/design.md §12)
 
 
 class Activity(Wire):

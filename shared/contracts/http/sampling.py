@@ -10,13 +10,12 @@ from pydantic import Field
 
 from .base import Amount, Body, Endpoint, Id, Wire, endpoints
 from .links import LinkStatus
+from .provider import PROVIDERS_HEADER  # noqa: F401 - re-exported for the response uploads
 from .uploads import Accepted, UploadCreated, UploadView
 
 
-#: With ``X-Actor-Role: provider``: the acting provider user's accredited provider ids, comma separated.
-#: The provider's response uploads are scoped to them (its own claims; its own uploads to review,
-#: confirm or cancel).
-PROVIDERS_HEADER = "x-actor-providers"
+#: With ``X-Actor-Role: provider``, ``PROVIDERS_HEADER`` (``.provider``) scopes the provider's response
+#: uploads too: its own claims; its own uploads to review, confirm or cancel.
 
 
 class DecisionIn(Body):

@@ -1,23 +1,37 @@
 """Every route × every role (and anonymous) → the expected status.
 
 Organisation scope is part of the matrix: the claim used belongs to Hackney Primary, so its own
-school user reads it (200) while the MAT user, whose trust does not include it, gets 404."""
+school user reads it (200) while the MAT user, whose trust does not include it, gets 404. The
+provider role (docs/design.md §12) is refused everywhere but its own routes, the routes of any
+signed-in user and the answer it gives in the service (its organisation scope, another provider's
+claims, is checked by the sampling service: tests/integration/sampling/test_provider_accounts.py)."""
 from __future__ import annotations
 
 import httpx
 import pytest
 
 from claimflow.demo.gias import Establishment, extract
-from tests.support.system import LEAD_PROVIDER_TOKEN, System, csrf_from, running_system
+from services.gateway.users import add_user
+from tests.support.system import LEAD_PROVIDER_TOKEN, PASSWORD, System, csrf_from, running_system
 
 ROLES = {"support": "support@example.com", "school": "head@hackney.example", "mat": "ceo@northern.example",
-         "finance": "finance@example.com", "lead_provider": None, "anonymous": None}
+         "finance": "finance@example.com", "provider": "audit@provider.example", "lead_provider": None,
+         "anonymous": None}
 
 
-def expect(support, school, mat, finance, anonymous, lead_provider=None):
-    """A lead provider's token is not a user's: 401 on /api/v1 unless said otherwise."""
-    return {"support": support, "school": school, "mat": mat, "finance": finance,
+def expect(support, school, mat, finance, anonymous, lead_provider=None, provider=403):
+    """A lead provider's token is not a user's: 401 on /api/v1 unless said otherwise. A provider user
+    is refused (403) unless said otherwise."""
+    return {"support": support, "school": school, "mat": mat, "finance": finance, "provider": provider,
             "lead_provider": 401 if lead_provider is None else lead_provider, "anonymous": anonymous}
+
+
+def provider_only(status: int) -> dict:
+    return expect(403, 403, 403, 403, 401, provider=status)
+
+
+def any_user(status: int) -> dict:
+    return expect(status, status, status, status, 401, provider=status)
 
 
 def support_only(status: int) -> dict:
@@ -29,7 +43,7 @@ def finance_only(status: int) -> dict:
 
 
 def lead_provider_only(status: int) -> dict:
-    return expect(401, 401, 401, 401, 401, lead_provider=status)
+    return expect(401, 401, 401, 401, 401, lead_provider=status, provider=401)
 
 
 def workflow_cases(ref: str) -> list[tuple[str, str, dict, dict]]:
@@ -47,10 +61,10 @@ def workflow_cases(ref: str) -> list[tuple[str, str, dict, dict]]:
         ("POST", "/api/v1/sampling/responses/u1/cancel", {}, support_only(200)),
         ("GET", "/api/v1/sampling/claims", {}, support_only(200)),
         # provider response files (docs/design.md §12): a provider's own upload; support's per-provider files
-        ("POST", "/api/v1/provider/responses", csv_file, expect(403, 403, 403, 403, 401)),
-        ("GET", "/api/v1/provider/responses/u1", {}, expect(403, 403, 403, 403, 401)),
-        ("POST", "/api/v1/provider/responses/u1/confirm", {}, expect(403, 403, 403, 403, 401)),
-        ("POST", "/api/v1/provider/responses/u1/cancel", {}, expect(403, 403, 403, 403, 401)),
+        ("POST", "/api/v1/provider/responses", csv_file, provider_only(201)),
+        ("GET", "/api/v1/provider/responses/u1", {}, provider_only(200)),
+        ("POST", "/api/v1/provider/responses/u1/confirm", {}, provider_only(202)),
+        ("POST", "/api/v1/provider/responses/u1/cancel", {}, provider_only(200)),
         ("GET", "/api/v1/sampling/response-files/f1", {}, support_only(200)),
         ("POST", f"/api/v1/claims/{ref}/sampling/approve", {}, support_only(202)),
         ("POST", f"/api/v1/claims/{ref}/sampling/reject", {"json": {"reason": "No evidence"}}, support_only(202)),
@@ -133,14 +147,14 @@ def api_cases(provider_id: str, ref: str) -> list[tuple[str, str, dict, dict]]:
     gias = {"files": {"file": ("edubasealldata.csv", extract([Establishment("100001", "Hackney Primary")]),
                                "text/csv")}}
     return [
-        ("GET", "/api/v1/me", {}, expect(200, 200, 200, 200, 401)),
+        ("GET", "/api/v1/me", {}, any_user(200)),
         ("POST", "/api/v1/schools/import", schools, expect(200, 403, 403, 403, 401)),
         ("POST", "/api/v1/providers", {"json": {"name": "Teach First", "code": "TF", "email_addresses": []}},
          expect(201, 403, 403, 403, 401)),
         ("GET", "/api/v1/providers", {}, expect(200, 200, 200, 403, 401)),
         ("POST", "/api/v1/claim-windows", {"json": {"starts_on": "2030-09-01", "ends_on": "2031-07-31",
                                                     "academic_year": "2030/31"}}, expect(201, 403, 403, 403, 401)),
-        ("GET", "/api/v1/claim-windows", {}, expect(200, 200, 200, 200, 401)),
+        ("GET", "/api/v1/claim-windows", {}, any_user(200)),
         ("GET", "/api/v1/schools?q=hackney", {}, support_only(200)),
         ("GET", "/api/v1/schools/100001", {}, support_only(200)),
         ("POST", "/api/v1/schools/gias", gias, support_only(201)),
@@ -156,13 +170,39 @@ def api_cases(provider_id: str, ref: str) -> list[tuple[str, str, dict, dict]]:
          expect(200, 403, 403, 403, 401)),
         ("GET", "/api/v1/activity", {}, expect(200, 403, 403, 403, 401)),
         ("GET", "/api/v1/notifications", {}, expect(200, 403, 403, 403, 401)),
+        # the providers' own accounts (docs/design.md §9b, §12)
+        ("GET", "/api/v1/provider/claims", {}, provider_only(200)),
+        ("GET", "/api/v1/provider/claims?status=sampling_in_progress&school_urn=100001&academic_year=2026/27", {},
+         provider_only(200)),
+        ("GET", "/api/v1/provider/claims.csv", {}, provider_only(200)),
+        ("GET", f"/api/v1/provider/claims/{ref}", {}, provider_only(200)),
+        ("POST", f"/api/v1/claims/{ref}/assurance", {"json": {"assured": True}}, expect(202, 403, 403, 403, 401,
+                                                                                        provider=202)),
+        ("GET", "/api/v1/reasons", {}, any_user(200)),
     ] + workflow_cases(ref)
 
 
 def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
     """(method, path, is a form post, expected); anonymous pages redirect (303) to sign in."""
     return [
-        ("GET", "/", False, expect(303, 303, 303, 200, 303)),
+        ("GET", "/", False, expect(303, 303, 303, 200, 303, provider=303)),
+        # the providers' pages (docs/design.md §12); support records a provider's answer by hand
+        *[("GET", path, False, expect(403, 403, 403, 403, 303, provider=200)) for path in (
+            "/provider/claims", "/provider/claims?status=paid&school_urn=100001", "/provider/claims.csv",
+            f"/provider/claims/{ref}", f"/provider/claims/{ref}/assure", f"/provider/claims/{ref}/assure/mentors",
+            f"/provider/claims/{ref}/assure/mentors/1234567")],
+        # the check page without an answer started goes back to its first question
+        ("GET", f"/provider/claims/{ref}/assure/check", False, expect(403, 403, 403, 403, 303, provider=303)),
+        ("GET", f"/provider/claims/{ref}/assure/done", False, expect(403, 403, 403, 403, 303, provider=200)),
+        # the question pages posted without an answer: the provider is asked for one
+        *[("POST", path, True, expect(403, 403, 403, 403, 303, provider=422)) for path in (
+            f"/provider/claims/{ref}/assure", f"/provider/claims/{ref}/assure/mentors",
+            f"/provider/claims/{ref}/assure/mentors/1234567")],
+        ("GET", f"/claims/{ref}/provider-answer", False, expect(303, 403, 403, 403, 303)),
+        *[("GET", path, False, expect(200, 403, 403, 403, 303)) for path in (
+            f"/claims/{ref}/provider-answer/mentors", f"/claims/{ref}/provider-answer/mentors/1234567")],
+        *[("POST", path, True, expect(422, 403, 403, 403, 303)) for path in (
+            f"/claims/{ref}/provider-answer/mentors", f"/claims/{ref}/provider-answer/mentors/1234567")],
         # schools and trusts have their own pages (/school...): the support list and claim page send them there
         ("GET", "/claims", False, expect(200, 303, 303, 403, 303)),
         ("GET", "/claims?status=submitted&sort=amount&order=asc", False, expect(200, 303, 303, 403, 303)),
@@ -208,11 +248,13 @@ def page_cases(ref: str) -> list[tuple[str, str, bool, dict]]:
             "/claims/payments/send")],
         ("POST", "/claims/clawbacks/send", True, expect(200, 403, 403, 403, 303)),
         # provider response files (docs/design.md §12): a provider's own upload pages; support's per-provider files
-        *[("GET", path, False, expect(403, 403, 403, 403, 303)) for path in (
-            "/provider/responses/upload", "/provider/responses/upload/u1", "/provider/responses/upload/u1/done")],
-        *[("POST", path, True, expect(403, 403, 403, 403, 303)) for path in (
-            "/provider/responses/upload", "/provider/responses/upload/u1/confirm",
-            "/provider/responses/upload/u1/cancel")],
+        *[("GET", path, False, expect(403, 403, 403, 403, 303, provider=200)) for path in (
+            "/provider/responses/upload", "/provider/responses/upload/u1")],
+        # the stub's upload is still pending, so its "done" page sends the provider back to it
+        ("GET", "/provider/responses/upload/u1/done", False, expect(403, 403, 403, 403, 303, provider=303)),
+        ("POST", "/provider/responses/upload", True, expect(403, 403, 403, 403, 303, provider=422)),
+        *[("POST", path, True, expect(403, 403, 403, 403, 303, provider=303)) for path in (
+            "/provider/responses/upload/u1/confirm", "/provider/responses/upload/u1/cancel")],
         ("GET", "/claims/sampling/response-files/f1", False, expect(200, 403, 403, 403, 303)),
         ("POST", "/claims/sampling/response", True, expect(422, 403, 403, 403, 303)),
         ("GET", "/finance/statements", False, expect(403, 403, 403, 200, 303)),
@@ -246,8 +288,14 @@ async def _api_status(system: System, role: str, method: str, path: str, kwargs)
     return r.status_code
 
 
+async def with_provider_user(system: System) -> None:
+    """The matrix's provider user (its provider id is the sampling stub's: the stub does not check it)."""
+    await add_user(system.gateway_db, ROLES["provider"], PASSWORD, "provider", provider_ids=("p1",))
+
+
 async def test_every_api_route_checks_role_and_organisation(infra):
     async with running_system(infra) as system:
+        await with_provider_user(system)
         org = await system.setup_organisations()
         ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
                                    [("1234567", "Ada Lovelace", 5)])).json()["reference"]
@@ -261,6 +309,7 @@ async def test_every_api_route_checks_role_and_organisation(infra):
 
 async def test_every_page_checks_role_and_organisation(infra):
     async with running_system(infra) as system:
+        await with_provider_user(system)
         org = await system.setup_organisations()
         ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
                                    [("1234567", "Ada Lovelace", 5)])).json()["reference"]

@@ -19,6 +19,7 @@ EXPECTED = {  # docs/design.md §3, written out independently of the table under
     ("sampling_in_progress", Trigger.PROVIDER_ASSURED): "paid",
     ("sampling_in_progress", Trigger.PROVIDER_NOT_ASSURED): "sampling_provider_not_approved",
     ("sampling_provider_not_approved", Trigger.SUPPORT_APPROVED): "paid",
+    ("sampling_in_progress", Trigger.SUPPORT_APPROVED): "paid",  # §12: support approves a claim still in sampling
     ("sampling_provider_not_approved", Trigger.SUPPORT_REJECTED): "sampling_not_approved",
     ("sampling_not_approved", Trigger.CLAWBACK_ASSESSED): "clawback_requires_approval",
     ("sampling_not_approved", Trigger.CLAWBACK_NOTHING_OWED): "paid",

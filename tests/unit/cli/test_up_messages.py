@@ -10,7 +10,7 @@ import pytest
 
 import claimflow.stack
 from claimflow.cli import cmd_up
-from claimflow.stack import DEMO_USERS, Stack
+from claimflow.stack import DEMO_PROVIDER_USER, DEMO_USERS, Stack
 
 
 class StartedStack:
@@ -58,6 +58,7 @@ def test_up_on_a_data_directory_with_the_demo_data_lists_the_demo_sign_ins(tmp_p
     assert "Sign in with any of these (password: claimflow-demo):" in out
     for email, *_ in DEMO_USERS:
         assert email in out
+    assert f"{DEMO_PROVIDER_USER} " in out
     assert "No demo data was loaded" not in out
 
 

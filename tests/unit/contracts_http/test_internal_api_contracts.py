@@ -14,7 +14,7 @@ import pytest
 from services.gateway.clients import ClaimsClient, EcfClient, NotifyClient, PaymentsClient, SamplingClient
 from services.gateway.clients.base import ServiceClient
 from services.gateway.clients.uploads import UploadClient
-from shared.contracts.http import claims, ecf, notify, payments, sampling
+from shared.contracts.http import claims, ecf, notify, payments, provider, sampling
 from shared.contracts.http.base import Endpoint
 
 USER = None
@@ -34,8 +34,9 @@ def openapi(service: str) -> dict[str, Any]:
     return create_app().openapi()
 
 
-CONTRACTS = {"claims": claims, "sampling": sampling, "payments": payments, "ecf": ecf, "notify": notify}
-SERVICE_OF = {"claims": "claims", "sampling": "sampling", "payments": "payments", "ecf": "payments",
+CONTRACTS = {"claims": claims, "sampling": sampling, "provider": provider, "payments": payments, "ecf": ecf,
+             "notify": notify}
+SERVICE_OF = {"claims": "claims", "sampling": "sampling", "provider": "sampling", "payments": "payments", "ecf": "payments",
               "notify": "notify"}
 ALL_ENDPOINTS = [(name, key, endpoint) for name, module in CONTRACTS.items()
                  for key, endpoint in module.ENDPOINTS.items()]
@@ -177,6 +178,10 @@ EXAMPLES: dict[type, dict[str, tuple[tuple, dict]]] = {
         "round": (("round-1",), {}),
         "download_link": (("sampling-token",), {}),
         "link_status": (("sampling-token",), {}),
+        "provider_claims": ((), {"params": {"page": 1}}),
+        "provider_claims_csv": ((), {"params": {}}),
+        "provider_claim": ((REF,), {}),
+        "assure_claim": ((REF, provider.AssuranceIn(assured=True)), {}),
     },
     PaymentsClient: {
         "send_to_payer": (("window-1",), {}),

@@ -134,3 +134,10 @@ def test_the_actor_headers_carry_the_users_organisation():
     assert User(1, "h@s.example", "school", school_urn="100001").actor_headers == {
         "x-actor-email": "h@s.example", "x-actor-role": "school", "x-actor-school": "100001"}
     assert User(2, "c@t.example", "mat", trust_id="t").actor_headers["x-actor-trust"] == "t"
+
+
+def test_a_provider_users_actor_headers_carry_its_provider_ids_from_the_user_record():
+    assert User(2, "a@p.example", "provider", provider_ids=("p1", "p2")).actor_headers == {
+        "x-actor-email": "a@p.example", "x-actor-role": "provider", "x-actor-providers": "p1,p2"}
+    # none: the service then shows nothing, never everything
+    assert User(3, "b@p.example", "provider").actor_headers["x-actor-providers"] == ""

@@ -1,0 +1,268 @@
+"""Accredited providers assure claims in their own accounts (docs/design.md §12), in the browser,
+through the running system: support invites a provider user → the invitation email (real SMTP) →
+Create your password → sign in as the provider → its claims (only its own: list, claim page, CSV,
+answer) → one claim assured Yes, one No (two mentors: one removed, one changed, with reasons) →
+support records a third provider's answer by hand → support sees the answer, rejects the claim with a
+structured reason → the clawback form proposes the provider's confirmed hours.
+
+The test makes its own provider and its own sampled claims (submitted, paid through the payer round
+trip and sampled by an upload naming exactly them); it never samples the demo's claims."""
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+import time
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.support.browser import assert_accessible, sign_in, wait_for_status
+
+from ..test_money_journey_over_smtp import upload_and_confirm, wait_status
+
+PASSWORD = "a long provider password 2026"
+
+
+def _paid_and_sampled_claims(system) -> tuple[dict, dict[str, dict]]:
+    """A new accredited provider with three claims of the demo school in sampling_in_progress."""
+    support = system.api("support@example.com")
+    school = system.api("school@example.com")
+    code = f"AP{random.randrange(10**5, 10**6)}"
+    r = support.post("/api/v1/providers", json={"name": f"Assurance Partnership {code}", "code": code,
+                                                 "email_addresses": [f"audit@{code.lower()}.example"]})
+    assert r.status_code == 201, r.text
+    provider = r.json()
+    claims = {}
+    for name, mentors in (("yes", [("Ada Lovelace", 6)]), ("no", [("Mary Somerville", 5), ("Caroline Herschel", 4)]),
+                          ("by-support", [("Emmy Noether", 3)])):
+        r = school.post("/api/v1/claims", json={"school_urn": "100001", "provider_id": provider["id"], "mentors": [
+            {"trn": f"{random.randrange(10**6, 10**7)}", "full_name": n, "hours": h} for n, h in mentors]})
+        assert r.status_code == 201, r.text
+        claims[name] = r.json()
+    refs = [c["reference"] for c in claims.values()]
+    deadline = time.monotonic() + 30
+    while not set(refs) <= {i["reference"] for i in support.get("/api/v1/payments/claims", params={
+            "status": "submitted", "per_page": 500}).json()["items"]}:
+        assert time.monotonic() < deadline, "payments never learnt of the claims"
+        time.sleep(0.3)
+    sent = support.post("/api/v1/payments", json={"claim_window_id": claims["yes"]["claim_window_id"]})
+    assert sent.status_code in {201, 202}, sent.text
+    for ref in refs:
+        wait_status(support, ref, "payment_in_progress")
+    upload_and_confirm(support, "/api/v1/payments/responses", "claim_reference,claim_status,claim_unpaid_reason\n"
+                       + "".join(f"{ref},Paid,\n" for ref in refs))
+    for ref in refs:
+        wait_status(support, ref, "paid")
+    upload_and_confirm(support, "/api/v1/sampling/uploads", "claim_reference_number,claim_sample_reason\n"
+                       + "".join(f"{ref},Random sample\n" for ref in refs))
+    for ref in refs:
+        wait_status(support, ref, "sampling_in_progress")
+    return provider, claims
+
+
+def _invitation_link(system, to: str) -> str:
+    message = system.mailbox.wait_for(to, subject_contains="Create your password")
+    body = message.get_body(preferencelist=("plain", "html")).get_content()
+    return re.search(r"https?://\S+/invitations/[A-Za-z0-9_\-]+", body).group(0)
+
+
+def _wait_for_provider_list(page, reference: str, label: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto("/provider/claims")
+        row = page.locator("tr", has_text=reference)
+        if label in row.inner_text():
+            return
+        assert time.monotonic() < deadline, f"{reference} is not ‘{label}’: {row.inner_text()}"
+        time.sleep(0.5)
+
+
+def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the_hours_it_confirmed(
+        system, new_page, screens):
+    provider, claims = _paid_and_sampled_claims(system)
+    yes, no, by_support = (claims[k]["reference"] for k in ("yes", "no", "by-support"))
+    email = f"auditor@{provider['code'].lower()}.example"
+
+    # Support invites a user of the new provider.
+    support = new_page()
+    sign_in(support, "support@example.com")
+    support.goto("/users/new")
+    support.get_by_label("Email address").fill(email)
+    support.get_by_label("First name").fill("Ida")
+    support.get_by_label("Last name").fill("Auditor")
+    support.get_by_label("Accredited provider", exact=True).check()
+    support.get_by_label(f"{provider['name']} ({provider['code']})").check()
+    screens.shot(support, "provider-01-invite")
+    support.get_by_role("button", name="Add user and send invitation").click()
+    expect(support.locator(".govuk-notification-banner")).to_contain_text("we have emailed them an invitation")
+
+    # The invitation → Create your password → sign in: the provider's claims are its home.
+    page = new_page()
+    page.goto(_invitation_link(system, email))
+    expect(page.locator("h1")).to_have_text("Create your password")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm your password").fill(PASSWORD)
+    page.get_by_role("button", name="Create password").click()
+    expect(page.locator("h1")).to_have_text("Your password has been created")
+    page.goto("/sign-in")
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/provider/claims$"))
+    expect(page.locator("h1")).to_have_text("Claims")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(3)
+    for ref in (yes, no, by_support):
+        expect(page.locator("tr", has_text=ref)).to_contain_text("Audit requested")
+        expect(page.locator("tr", has_text=ref)).to_contain_text("days left")
+    screens.shot(page, "provider-02-claims")
+    page.get_by_label("Status").select_option("paid")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("main")).to_contain_text("There are no claims that match these filters")
+    screens.shot(page, "provider-03-claims-filtered")
+    page.goto("/provider/claims")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    rows_csv = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert {r["claim_reference"] for r in rows_csv} == {yes, no, by_support} and len(rows_csv) == 4
+
+    # Never another provider's claim: page, API list, CSV, claim and answer.
+    api = httpx.Client(base_url=system.url, timeout=30, headers={"Authorization": "Bearer " + httpx.post(
+        f"{system.url}/api/v1/auth/token", json={"email": email, "password": PASSWORD}).json()["access_token"]})
+    others = system.api("support@example.com").get("/api/v1/claims", params={"per_page": 5}).json()["items"]
+    foreign = next(c["reference"] for c in others if c["provider"]["id"] != provider["id"])
+    page.goto(f"/provider/claims/{foreign}")
+    expect(page.locator("h1")).to_have_text("Page not found")
+    assert api.get("/api/v1/provider/claims").json()["total"] == 3
+    assert foreign not in api.get("/api/v1/provider/claims.csv").text
+    assert api.get(f"/api/v1/provider/claims/{foreign}").status_code == 404
+    assert api.post(f"/api/v1/claims/{foreign}/assurance", json={"assured": True}).status_code == 404
+    assert api.get("/api/v1/claims").status_code == 403  # support's search is not the provider's
+
+    # Yes: the claim is assured.
+    page.goto("/provider/claims")
+    page.get_by_role("link", name=yes).click()
+    expect(page.locator("h1")).to_have_text(f"Claim {yes}")
+    screens.shot(page, "provider-04-claim")
+    page.get_by_role("button", name="Assure this claim").click()
+    expect(page.locator("h1")).to_have_text("Is the information in this claim correct?")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select yes if the information in this claim is correct")
+    screens.shot(page, "provider-05-is-correct-error")
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Check your answers")
+    screens.shot(page, "provider-06-check-yes")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Claim assured")
+    screens.shot(page, "provider-07-assured")
+
+    # No: two mentors, one removed, one changed, each with a reason.
+    page.goto(f"/provider/claims/{no}/assure")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Which mentors’ training is not correct?")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the mentors whose training is not correct")
+    screens.shot(page, "provider-08-mentors-error")
+    page.get_by_label("Mary Somerville").check()
+    page.get_by_label("Caroline Herschel").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("What is wrong with Caroline Herschel’s training?")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select whether to remove all of Caroline Herschel’s hours")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select a reason for Caroline Herschel")
+    screens.shot(page, "provider-09-mentor-errors")
+    page.get_by_label("Remove all hours").check()
+    page.get_by_label("The provider has no record of this mentor").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("What is wrong with Mary Somerville’s training?")
+    page.get_by_label("Change the hours").check()
+    page.get_by_label("How many hours of training did Mary Somerville do?").fill("5")
+    page.get_by_label("Other", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("from 0 to 4 (they claimed 5)")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter details of the reason for Mary Somerville")
+    screens.shot(page, "provider-11-mentor-change-errors")
+    page.get_by_label("How many hours of training did Mary Somerville do?").fill("3")
+    page.get_by_label("The mentor did not complete the hours claimed").check()
+    page.get_by_label("Details").fill("Attended 3 of the 5 sessions")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Check your answers")
+    expect(page.locator("main")).to_contain_text("Remove all hours")
+    expect(page.locator("main")).to_contain_text("3 hours")
+    screens.shot(page, "provider-12-check-no")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Your answer has been sent")
+    screens.shot(page, "provider-13-answer-sent")
+    again = api.post(f"/api/v1/claims/{yes}/assurance", json={"assured": False, "mentors": []})
+    assert again.status_code == 422 and "has already been answered" in again.json()["errors"][0]["message"]
+    page.goto(f"/provider/claims/{yes}/assure")  # answered: its page, not the questions again
+    expect(page.locator("h1")).to_have_text(f"Claim {yes}")
+    expect(page.locator("main")).to_contain_text("You confirmed the information in this claim is correct")
+    _wait_for_provider_list(page, yes, "Approved")
+    _wait_for_provider_list(page, no, "Amended")
+    screens.shot(page, "provider-14-claims-answered")
+    page.goto(f"/provider/claims/{no}")
+    expect(page.locator("main")).to_contain_text("Mary Somerville: The mentor did not complete the hours claimed: "
+                                                 "Attended 3 of the 5 sessions")
+    screens.shot(page, "provider-15-claim-answered")
+
+    # Support records the provider's answer for the third claim by hand.
+    wait_for_status(support, by_support, "Sampling in progress")
+    support.get_by_role("button", name="Update claim – provider rejected claim").click()
+    expect(support.locator("h1")).to_have_text("Which mentors’ training is not correct?")
+    screens.shot(support, "provider-16-support-mentors")
+    support.get_by_label("Emmy Noether").check()
+    support.get_by_role("button", name="Continue").click()
+    support.get_by_label("Change the hours").check()
+    support.get_by_label("How many hours of training did Emmy Noether do?").fill("1")
+    support.get_by_label("This training has been claimed on another claim").check()
+    screens.shot(support, "provider-17-support-mentor")
+    support.get_by_role("button", name="Continue").click()
+    expect(support.locator("h1")).to_have_text("Check your answers")
+    screens.shot(support, "provider-18-support-check")
+    support.get_by_role("button", name="Submit").click()
+    expect(support.locator(".govuk-notification-banner")).to_contain_text("The provider’s answer has been recorded")
+    wait_for_status(support, by_support, "Provider not approved")
+
+    # Support sees the provider's answer, rejects with a structured reason; the clawback proposes its hours.
+    wait_for_status(support, no, "Provider not approved")
+    expect(support.locator("main")).to_contain_text("Hours confirmed by provider")
+    screens.shot(support, "provider-19-support-claim-answered")
+    support.get_by_role("button", name="Reject claim").click()
+    expect(support.locator("h1")).to_have_text("Why are you rejecting this claim?")
+    support.get_by_role("button", name="Reject claim").click()
+    expect(support.locator(".govuk-error-summary")).to_contain_text("Select a reason for rejecting the claim")
+    screens.shot(support, "provider-20-reject-error")
+    support.get_by_label("The mentor did not complete the hours claimed").check()
+    support.get_by_label("Details").fill("The provider confirmed fewer hours")
+    support.get_by_role("button", name="Reject claim").click()
+    expect(support.locator(".govuk-notification-banner")).to_contain_text("Claim rejected")
+    wait_for_status(support, no, "Claim not approved")
+    support.get_by_role("button", name="Request clawback").click()
+    expect(support.locator("h1")).to_have_text("Request a clawback")
+    mentors = {m["full_name"]: m["trn"] for m in system.api("support@example.com")
+               .get(f"/api/v1/claims/{no}").json()["mentors"]}
+    expect(support.locator(f"#hours_worked-{mentors['Caroline Herschel']}")).to_have_value("0")
+    expect(support.locator(f"#hours_worked-{mentors['Mary Somerville']}")).to_have_value("3")
+    expect(support.locator("main")).to_contain_text("The provider confirmed 3 hours")
+    expect(support.locator("main")).to_contain_text("Provider’s reason: The provider has no record of this mentor")
+    screens.shot(support, "provider-22-clawback-prefilled")
+    assert_accessible(support, "clawback prefilled")
+
+
+def test_the_demo_provider_user_has_claims_whose_audit_is_requested(system, new_page, screens):
+    """`./cf up`'s provider@example.com (README) signs in to its claims; the seed sampled nothing new."""
+    api = system.api("provider@example.com")
+    listed = api.get("/api/v1/provider/claims", params={"status": "sampling_in_progress"}).json()
+    assert listed["total"] >= 1
+    assert {i["status_label"] for i in listed["items"]} == {"Audit requested"}
+    assert len({i["provider"]["id"] for i in api.get("/api/v1/provider/claims").json()["items"]}) == 1
+    page = new_page()
+    sign_in(page, "provider@example.com")
+    expect(page.locator("h1")).to_have_text("Claims")
+    expect(page.locator("tbody")).to_contain_text("Audit requested")
+    assert_accessible(page, "demo provider's claims")
