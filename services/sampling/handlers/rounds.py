@@ -12,6 +12,7 @@ from shared.contracts.reasons import REASONS
 
 from ..domain import reminders as schedule
 from ..ports import Clock, SamplingUnitOfWork
+from .generation import evaluation
 
 VIA = ("csv", "account", "support")
 
@@ -70,7 +71,13 @@ async def handle_round(upload_id: str, uow: SamplingUnitOfWork, clock: Clock) ->
                           for r in reminders if r["recipient"] == p["provider_id"] and r["sent_at"] >= p["created_at"]],
         })
     answered = sum(i["answered_claims"] for i in items)
-    return {**_round_head(found), "answered_claims": answered, "open_claims": found["claim_count"] - answered,
+    view = {**_round_head(found), "answered_claims": answered, "open_claims": found["claim_count"] - answered,
             "providers": items,
             "reasons": [{"code": code, "label": label, "count": reasons.get(code, 0)}
                         for code, label in REASONS.items()]}
+    # A monetary-unit sample's round states its projected misstatement and upper bound once every
+    # claim is answered and decided (docs/design.md §13).
+    upload = await uow.uploads.get(upload_id, kind="sample") if found["generated"] else None
+    if upload is not None and (evaluated := await evaluation(upload, uow)) is not None:
+        view["evaluation"] = evaluated
+    return view

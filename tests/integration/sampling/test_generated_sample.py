@@ -126,6 +126,9 @@ async def test_a_monetary_unit_sample_states_its_projected_misstatement_once_eve
         await w.wait_for_projection(w.refs.values(), "sampling_in_progress")
         review = (await w.sampling.get(f"{SAMPLES}/{generated['upload_id']}", headers=SUPPORT)).json()
         assert review["evaluation"] == {"complete": False, "open_claims": 4}
+        round_view = (await w.sampling.get(f"/internal/v1/sampling/rounds/{generated['upload_id']}",
+                                           headers=SUPPORT)).json()
+        assert round_view["evaluation"] == {"complete": False, "open_claims": 4}
 
         answers = ("claim_reference,mentor_full_name,claim_assured,claim_not_assured_reason\n"
                    f"{w.refs['john']},John Smith,no,Did not attend\n{w.refs['jane']},Jane Doe,yes,\n"
@@ -152,3 +155,7 @@ async def test_a_monetary_unit_sample_states_its_projected_misstatement_once_eve
         assert evaluation["projected_misstatement"] == f"{john:.2f}"  # a claim above the interval counts as it is
         assert evaluation["upper_bound"] == f"{expected.upper_bound:.2f}"
         assert Decimal(evaluation["upper_bound"]) > john
+        # The sampling round of that sample states the same (docs/design.md §12, §13).
+        round_view = (await w.sampling.get(f"/internal/v1/sampling/rounds/{generated['upload_id']}",
+                                           headers=SUPPORT)).json()
+        assert round_view["evaluation"] == evaluation
