@@ -10,6 +10,7 @@ import csv
 import io
 from datetime import date
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, File, Header, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
@@ -49,7 +50,7 @@ def actor_context(x_actor_email: str = Header(default="system@claimflow"), x_act
                   x_actor_trust: str | None = Header(default=None),
                   x_actor_name: str = Header(default="")) -> ActorContext:
     return ActorContext(email=x_actor_email, role=x_actor_role, school_urn=x_actor_school or None,
-                        trust_id=x_actor_trust or None, name=x_actor_name[:300])
+                        trust_id=x_actor_trust or None, name=unquote(x_actor_name)[:300])
 
 
 def money(value: Any) -> str | None:

@@ -76,7 +76,8 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
     async def submit_draft(reference: str, body: SubmitIn, ctx=Depends(actor_context)):
         await visible(reference, ctx)
         async with uow_factory() as uow:
-            await handlers.handle_submit_draft(handlers.SubmitDraft(scope(ctx), reference, body.declaration), uow,
+            await handlers.handle_submit_draft(handlers.SubmitDraft(scope(ctx), reference, body.declaration,
+                                                                    submitted_by_name=ctx.name), uow,
                                                deps.clock)
         return await detail(reference, ctx)
 

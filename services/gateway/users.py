@@ -19,6 +19,7 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, insert, select, text, update
@@ -26,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts import roles
+from shared.contracts.http.claims import NAME_HEADER
 from shared.contracts.http.provider import PROVIDERS_HEADER
 from shared.platform.db import make_engine
 
@@ -46,6 +48,8 @@ class User:
     school_urn: str | None = None
     trust_id: str | None = None
     provider_ids: tuple[str, ...] = ()
+    #: The person's name as support entered it ("" when none): claims keeps it as who submitted a claim.
+    name: str = ""
 
     @property
     def actor_headers(self) -> dict[str, str]:
@@ -55,6 +59,8 @@ class User:
             headers["x-actor-school"] = self.school_urn
         if self.trust_id:
             headers["x-actor-trust"] = self.trust_id
+        if self.name:  # percent-encoded: a header carries Latin-1 only, a name may not
+            headers[NAME_HEADER] = quote(self.name, safe=" ")
         if self.role == roles.PROVIDER:  # the providers it acts for, from the user record (docs/design.md §12)
             headers[PROVIDERS_HEADER] = ",".join(self.provider_ids)
         return headers
@@ -99,8 +105,9 @@ async def add_user(database_url: str, email: str, password: str, role: str, scho
 
 
 def _user(row) -> User:
+    name = " ".join(part.strip() for part in (row.first_name or "", row.last_name or "") if part and part.strip())
     return User(id=row.id, email=row.email, role=row.role, school_urn=row.school_urn, trust_id=row.trust_id,
-                provider_ids=tuple(row.provider_ids or ()))
+                provider_ids=tuple(row.provider_ids or ()), name=name)
 
 
 def notify_user_changed(user_id: int):

@@ -219,6 +219,8 @@ class SubmitDraft:
     scope: Scope
     reference: str
     declaration: bool
+    #: Who submits, by name (docs/design.md §13: a claim submitted by one of its own mentors).
+    submitted_by_name: str = ""
 
 
 async def handle_submit_draft(command: SubmitDraft, uow: ClaimsUnitOfWork, clock: Clock) -> dict[str, Any]:
@@ -245,7 +247,8 @@ async def handle_submit_draft(command: SubmitDraft, uow: ClaimsUnitOfWork, clock
                                        caused_by="submit", actor_email=command.scope.actor.email, changed_at=now)
     claim = {**claim, **values}
     uow.emit(submitted_event(claim, school, provider, [MentorInput(m.trn, m.full_name, m.hours or 0)
-                                                       for m in mentors], command.scope.actor))
+                                                       for m in mentors], command.scope.actor,
+                             submitted_by_name=command.submitted_by_name))
     uow.emit(ActivityRecorded(title=f"Claim {claim['reference']} submitted", action="claim_submitted",
                               claim_references=(claim["reference"],), source="claims", actor=command.scope.actor,
                               occurred_at=now))

@@ -12,6 +12,10 @@ from pydantic import Field
 
 from .base import Amount, Body, Endpoint, Id, Timestamp, Wire, endpoints
 
+#: The acting person's name, percent-encoded (UTF-8): claims keeps it as who submitted a claim
+#: (``ClaimSubmitted.submitted_by_name``, which the generated sample compares with the mentors' names).
+NAME_HEADER = "x-actor-name"
+
 
 # ------------------------------------------------------------------ request bodies
 class ProviderIn(Body):

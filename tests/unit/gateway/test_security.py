@@ -141,3 +141,10 @@ def test_a_provider_users_actor_headers_carry_its_provider_ids_from_the_user_rec
         "x-actor-email": "a@p.example", "x-actor-role": "provider", "x-actor-providers": "p1,p2"}
     # none: the service then shows nothing, never everything
     assert User(3, "b@p.example", "provider").actor_headers["x-actor-providers"] == ""
+
+
+def test_the_actor_headers_carry_the_users_name_percent_encoded_when_it_has_one():
+    headers = User(4, "z@s.example", "school", school_urn="100001", name="Zoë Łukasiewicz").actor_headers
+    assert headers["x-actor-name"] == "Zo%C3%AB %C5%81ukasiewicz"
+    headers["x-actor-name"].encode("latin-1")  # a header value httpx can send
+    assert "x-actor-name" not in User(5, "n@s.example", "school", school_urn="100001").actor_headers
