@@ -272,6 +272,16 @@ class SchoolOrganisation(School):
     hourly_rate: Amount
 
 
+class SchoolPage(Wire):
+    """What one school page needs in one call: the school, and as asked its claim, the allowances of the
+    claim's mentors with its provider, the providers, the claim windows (absent when not asked)."""
+    school: SchoolOrganisation
+    claim: ClaimDetail | None = None
+    allowances: Allowances | None = None
+    providers: list[Provider] | None = None
+    windows: list[ClaimWindowState] | None = None
+
+
 class TrustSchool(Wire):
     urn: str
     name: str
@@ -316,6 +326,8 @@ MARK_INVALID_PROVIDER = Endpoint("POST", "/internal/v1/claims/{reference}/invali
 CHANGE_PROVIDER = Endpoint("POST", "/internal/v1/claims/{reference}/provider", ClaimDetail, ProviderChoice)
 ALLOWANCES = Endpoint("GET", "/internal/v1/schools/{urn}/allowances", Allowances)
 SCHOOL_ORGANISATION = Endpoint("GET", "/internal/v1/schools/{urn}/organisation", SchoolOrganisation)
+#: query: claim (a reference), allowances, providers, windows (true to have them)
+SCHOOL_PAGE = Endpoint("GET", "/internal/v1/schools/{urn}/page", SchoolPage)
 TRUST_SCHOOLS = Endpoint("GET", "/internal/v1/trusts/{trust_id}/schools", TrustSchools)
 
 ENDPOINTS = endpoints(globals())

@@ -162,6 +162,7 @@ EXAMPLES: dict[type, dict[str, tuple[tuple, dict]]] = {
         "change_provider": ((REF, "provider-1"), {}),
         "allowances": (("100001", {"provider_id": "provider-1", "trn": ["1234567"]}), {}),
         "school_organisation": (("100001",), {}),
+        "school_page": (("100001",), {"claim": REF, "allowances": True, "providers": True, "windows": True}),
         "trust_schools": (("trust-1",), {}),
     },
     SamplingClient: {
