@@ -229,9 +229,8 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
             raise NotFound(f"There is no claim with the reference {reference}", field="reference")
         return c
 
-    async def _visible(reference: str, ctx: ActorContext) -> None:
-        async with uow_factory() as uow:
-            await _visible_claim(uow, reference, ctx)
+    async def _visible(reference: str, ctx: ActorContext, uow) -> None:
+        await _visible_claim(uow, reference, ctx)
 
     async def _detail(reference: str, ctx: ActorContext, uow=None) -> dict[str, Any]:
         """The claim as the actor sees it, read in ``uow`` when given (else in a unit of work of its own)."""

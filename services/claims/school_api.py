@@ -49,8 +49,9 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
                         actor_context: Callable, detail: Callable[..., Awaitable[dict[str, Any]]],
                         visible: Callable[..., Awaitable[None]],
                         window_items: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> APIRouter:
-    """``detail(reference, ctx, uow=None)``: the claim as the actor sees it; ``visible(reference, ctx)``: 'not
-    found' when a school or trust user's claim is of another school (as on the detail), without reading it all."""
+    """``detail(reference, ctx, uow=None)``: the claim as the actor sees it; ``visible(reference, ctx, uow)``: 'not
+    found' when a school or trust user's claim is of another school (as on the detail), without reading it all.
+    A change is checked, made and read back in one unit of work (the read after its commit)."""
     router = APIRouter(dependencies=[Depends(auth)])  # included in the claims router (/internal/v1)
 
     def scope(ctx) -> handlers.Scope:
@@ -66,25 +67,25 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
 
     @router.patch("/claims/{reference}", response_model=ClaimDetail)
     async def update_draft(reference: str, body: DraftPatch, ctx=Depends(actor_context)):
-        await visible(reference, ctx)
         async with uow_factory() as uow:
+            await visible(reference, ctx, uow)
             await handlers.handle_update_draft(handlers.UpdateDraft(
                 scope(ctx), reference, body.provider_id, _mentors(body.mentors)), uow, deps.clock)
-        return await detail(reference, ctx)
+            return await detail(reference, ctx, uow)  # read after the commit
 
     @router.delete("/claims/{reference}", status_code=204)
     async def delete_draft(reference: str, ctx=Depends(actor_context)):
-        await visible(reference, ctx)
         async with uow_factory() as uow:
+            await visible(reference, ctx, uow)
             await handlers.handle_delete_draft(handlers.DeleteDraft(scope(ctx), reference), uow, deps.clock)
 
     @router.post("/claims/{reference}/submit", response_model=ClaimDetail)
     async def submit_draft(reference: str, body: SubmitIn, ctx=Depends(actor_context)):
-        await visible(reference, ctx)
         async with uow_factory() as uow:
+            await visible(reference, ctx, uow)
             await handlers.handle_submit_draft(handlers.SubmitDraft(scope(ctx), reference, body.declaration), uow,
                                                deps.clock)
-        return await detail(reference, ctx)
+            return await detail(reference, ctx, uow)
 
     @router.post("/claims/{reference}/invalid-provider", response_model=ClaimDetail)
     async def invalid_provider(reference: str, body: ReasonIn, ctx=Depends(actor_context)):
@@ -96,11 +97,11 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
 
     @router.post("/claims/{reference}/provider", response_model=ClaimDetail)
     async def change_provider(reference: str, body: ProviderChoice, ctx=Depends(actor_context)):
-        await visible(reference, ctx)
         async with uow_factory() as uow:
+            await visible(reference, ctx, uow)
             await handlers.handle_change_provider(handlers.ChangeProvider(scope(ctx), reference, body.provider_id),
                                                   uow, deps.clock)
-        return await detail(reference, ctx)
+            return await detail(reference, ctx, uow)
 
     async def _school(uow, urn: str, ctx) -> dict[str, Any]:
         if error := urn_error(urn):
