@@ -232,17 +232,20 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
     async def _visible(reference: str, ctx: ActorContext, uow) -> None:
         await _visible_claim(uow, reference, ctx)
 
-    async def _detail(reference: str, ctx: ActorContext, uow=None) -> dict[str, Any]:
-        """The claim as the actor sees it, read in ``uow`` when given (else in a unit of work of its own)."""
+    async def _detail(reference: str, ctx: ActorContext, uow=None, *,
+                      school: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The claim as the actor sees it, read in ``uow`` when given (else in a unit of work of its own);
+        ``school``: a school already read in ``uow``, used when it is the claim's."""
         if uow is None:
             async with uow_factory() as own:
                 return await _detail(reference, ctx, own)
         c = await _visible_claim(uow, reference, ctx)
-        school = await uow.organisations.school(c["school_urn"])
+        if school is None or school["urn"] != c["school_urn"]:
+            school = await uow.organisations.school(c["school_urn"])
         provider = await uow.organisations.provider(c["provider_id"])
         mentors = await uow.claims.mentors(reference)
         history = await uow.claims.history(reference)
-        activity, _ = await uow.activity.page(reference=reference, per_page=100)
+        activity = await uow.activity.latest(reference=reference, per_page=100)
         ecf = await uow.school.ecf_trns([m["trn"] for m in mentors])
         return for_viewer({
             **claim_summary(c),

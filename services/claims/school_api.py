@@ -160,7 +160,7 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
             out: dict[str, Any] = {"school": _organisation(school)}
             every_window = await uow.organisations.list_windows() if (windows or allowances) else None
             if claim is not None:
-                out["claim"] = found = await detail(claim, ctx, uow)
+                out["claim"] = found = await detail(claim, ctx, uow, school=school)
                 if allowances and found["school"]["urn"] == urn and found["status"] == "draft":
                     out["allowances"] = await _allowances(
                         uow, urn, provider_id=found["provider"]["id"], trn=[m["trn"] for m in found["mentors"]],
