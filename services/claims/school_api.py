@@ -73,6 +73,14 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
                 scope(ctx), reference, body.provider_id, _mentors(body.mentors)), uow, deps.clock)
             return await detail(reference, ctx, uow)  # read after the commit
 
+    @router.patch("/claims/{reference}/draft", status_code=204)
+    async def change_draft(reference: str, body: DraftPatch, ctx=Depends(actor_context)):
+        """``update_draft`` without the claim in the answer."""
+        async with uow_factory() as uow:
+            await visible(reference, ctx, uow)
+            await handlers.handle_update_draft(handlers.UpdateDraft(
+                scope(ctx), reference, body.provider_id, _mentors(body.mentors)), uow, deps.clock)
+
     @router.delete("/claims/{reference}", status_code=204)
     async def delete_draft(reference: str, ctx=Depends(actor_context)):
         async with uow_factory() as uow:

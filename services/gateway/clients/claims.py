@@ -107,6 +107,10 @@ class ClaimsClient:
     async def update_draft(self, reference: str, body: api.DraftPatch, *, user: User) -> api.ClaimDetail:
         return await self.http.call(api.UPDATE_DRAFT, user=user, body=body, reference=reference)
 
+    async def change_draft(self, reference: str, body: api.DraftPatch, *, user: User) -> None:
+        """``update_draft`` without reading the claim back."""
+        await self.http.call(api.CHANGE_DRAFT, user=user, body=body, reference=reference)
+
     async def delete_draft(self, reference: str, *, user: User) -> None:
         await self.http.call(api.DELETE_DRAFT, user=user, reference=reference)
 

@@ -113,7 +113,7 @@ async def choose_provider(request: Request, reference: str, user: User = Depends
         if invalid:
             await gw.services.claims.change_provider(reference, provider_id, user=user)
             return see_other(f"/school/claims/{reference}?done=provider-changed")
-        await gw.services.claims.update_draft(reference, internal.DraftPatch(provider_id=provider_id), user=user)
+        await gw.services.claims.change_draft(reference, internal.DraftPatch(provider_id=provider_id), user=user)
     except GatewayError as exc:
         if exc.status >= 500:
             raise
@@ -187,7 +187,7 @@ async def choose_mentors(request: Request, reference: str, user: User = Depends(
     if new_trn and is_trn(new_trn) and new_trn not in picked:
         lines.append({"trn": new_trn, "full_name": new_name, "hours": hours.get(new_trn)})
     try:
-        await gw.services.claims.update_draft(reference, internal.DraftPatch(mentors=lines), user=user)
+        await gw.services.claims.change_draft(reference, internal.DraftPatch(mentors=lines), user=user)
     except GatewayError as exc:
         if exc.status >= 500:
             raise
@@ -236,7 +236,7 @@ async def give_hours(request: Request, reference: str, trn: str, user: User = De
     lines = _mentor_lines(claim)
     if form.get("action") == "remove":
         lines = [m for m in lines if m["trn"] != trn]
-        await gw.services.claims.update_draft(reference, internal.DraftPatch(mentors=lines), user=user)
+        await gw.services.claims.change_draft(reference, internal.DraftPatch(mentors=lines), user=user)
         return see_other(_next_page(reference, lines) if lines else f"/school/claims/{reference}/mentors")
     choice, other = form_text(form, "hours_choice", 10), form_text(form, "hours_other", 10)
     name = context["mentor"]["full_name"]
@@ -256,7 +256,7 @@ async def give_hours(request: Request, reference: str, trn: str, user: User = De
     if not errors:
         lines = [{**m, "hours": hours} if m["trn"] == trn else m for m in lines]
         try:
-            await gw.services.claims.update_draft(reference, internal.DraftPatch(mentors=lines), user=user)
+            await gw.services.claims.change_draft(reference, internal.DraftPatch(mentors=lines), user=user)
         except GatewayError as exc:
             if exc.status >= 500:
                 raise

@@ -320,6 +320,9 @@ ACTIVITY = Endpoint("GET", "/internal/v1/activity", ActivityList)
 # schools and trusts claim in the browser (docs/design.md §11)
 CREATE_DRAFT = Endpoint("POST", "/internal/v1/claims/drafts", DraftCreated, DraftIn, status=201)
 UPDATE_DRAFT = Endpoint("PATCH", "/internal/v1/claims/{reference}", ClaimDetail, DraftPatch)
+#: The same change of a draft, answered without reading the claim back (the school pages show it again
+#: after their redirect, with the rest of the page, in one call: SCHOOL_PAGE).
+CHANGE_DRAFT = Endpoint("PATCH", "/internal/v1/claims/{reference}/draft", None, DraftPatch, status=204)
 DELETE_DRAFT = Endpoint("DELETE", "/internal/v1/claims/{reference}", status=204)
 SUBMIT_DRAFT = Endpoint("POST", "/internal/v1/claims/{reference}/submit", ClaimDetail, SubmitIn)
 MARK_INVALID_PROVIDER = Endpoint("POST", "/internal/v1/claims/{reference}/invalid-provider", ClaimDetail, ReasonIn)

@@ -156,6 +156,7 @@ EXAMPLES: dict[type, dict[str, tuple[tuple, dict]]] = {
         "create_draft": ((claims.DraftIn(school_urn="100001", provider_id="p"),), {}),
         "update_draft": ((REF, claims.DraftPatch(mentors=[claims.DraftMentorIn(trn="1234567", full_name="A B")])),
                          {}),
+        "change_draft": ((REF, claims.DraftPatch(provider_id="provider-1")), {}),
         "delete_draft": ((REF,), {}),
         "submit_draft": ((REF, True), {}),
         "mark_invalid_provider": ((REF, "The provider is not accredited"), {}),
