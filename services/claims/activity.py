@@ -48,8 +48,15 @@ class ActivityRepository:
     async def page(self, *, page: int = 1, per_page: int = 25, reference: str | None = None
                    ) -> tuple[list[dict[str, Any]], int]:
         where = [activity.c.claim_references.contains([reference])] if reference else []
+        rows = await self.latest(page=page, per_page=per_page, reference=reference)
+        total = await self.session.scalar(select(func.count()).select_from(activity).where(and_(True, *where)))
+        return rows, total or 0
+
+    async def latest(self, *, page: int = 1, per_page: int = 25, reference: str | None = None
+                     ) -> list[dict[str, Any]]:
+        """A page of the entries, newest first, without counting them all (what a claim's page shows)."""
+        where = [activity.c.claim_references.contains([reference])] if reference else []
         rows = await self.session.execute(select(activity).where(and_(True, *where))
                                           .order_by(activity.c.occurred_at.desc(), activity.c.id.desc())
                                           .limit(per_page).offset((page - 1) * per_page))
-        total = await self.session.scalar(select(func.count()).select_from(activity).where(and_(True, *where)))
-        return [dict(r) for r in rows.mappings()], total or 0
+        return [dict(r) for r in rows.mappings()]

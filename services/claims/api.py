@@ -45,10 +45,12 @@ class ActorContext(BaseModel):
         return Actor(email=self.email, role=self.role)
 
 
-def actor_context(x_actor_email: str = Header(default="system@claimflow"), x_actor_role: str = Header(default=SYSTEM),
-                  x_actor_school: str | None = Header(default=None),
-                  x_actor_trust: str | None = Header(default=None),
-                  x_actor_name: str = Header(default="")) -> ActorContext:
+async def actor_context(x_actor_email: str = Header(default="system@claimflow"),
+                        x_actor_role: str = Header(default=SYSTEM),
+                        x_actor_school: str | None = Header(default=None),
+                        x_actor_trust: str | None = Header(default=None),
+                        x_actor_name: str = Header(default="")) -> ActorContext:
+    # async on purpose: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop on every call
     return ActorContext(email=x_actor_email, role=x_actor_role, school_urn=x_actor_school or None,
                         trust_id=x_actor_trust or None, name=unquote(x_actor_name)[:300])
 
@@ -129,15 +131,16 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
                 deps.clock, new_id=deps.new_id)
         return {**row, "starts_on": row["starts_on"].isoformat(), "ends_on": row["ends_on"].isoformat()}
 
+    def window_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        today = deps.clock.today()
+        return [{**w, "starts_on": w["starts_on"].isoformat(), "ends_on": w["ends_on"].isoformat(),
+                 "current": w["starts_on"] <= today <= w["ends_on"], "future": w["starts_on"] > today} for w in items]
+
     @router.get("/claim-windows", response_model=ClaimWindowList)
     async def list_windows():
         async with uow_factory() as uow:
             items = await uow.organisations.list_windows()
-        today = deps.clock.today()
-        return {"items": [{**w, "starts_on": w["starts_on"].isoformat(), "ends_on": w["ends_on"].isoformat(),
-                           "current": w["starts_on"] <= today <= w["ends_on"], "future": w["starts_on"] > today}
-                          for w in items],
-                "total": len(items), "page": 1}
+        return {"items": window_items(items), "total": len(items), "page": 1}
 
     @router.post("/claims", status_code=201, response_model=ClaimDetail)
     async def submit(body: ClaimIn, ctx: ActorContext = Depends(actor_context)):
@@ -218,19 +221,33 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
             found = [c["reference"] async for c in uow.claims.stream(f)]
         return {"references": found, "total": len(found)}
 
-    async def _detail(reference: str, ctx: ActorContext) -> dict[str, Any]:
-        async with uow_factory() as uow:
-            c = await uow.claims.get(reference)
-            scope = scoped(ctx)
-            if (scope.get("scope_school_urn") and c["school_urn"] != scope["scope_school_urn"]) or (
-                    scope.get("scope_trust_id") and c["trust_id"] != scope["scope_trust_id"]):
-                raise NotFound(f"There is no claim with the reference {reference}", field="reference")
+    async def _visible_claim(uow, reference: str, ctx: ActorContext) -> dict[str, Any]:
+        """The claim, when the actor may see it (a school or trust user's claim of another school is 'not found')."""
+        c = await uow.claims.get(reference)
+        scope = scoped(ctx)
+        if (scope.get("scope_school_urn") and c["school_urn"] != scope["scope_school_urn"]) or (
+                scope.get("scope_trust_id") and c["trust_id"] != scope["scope_trust_id"]):
+            raise NotFound(f"There is no claim with the reference {reference}", field="reference")
+        return c
+
+    async def _visible(reference: str, ctx: ActorContext, uow) -> None:
+        await _visible_claim(uow, reference, ctx)
+
+    async def _detail(reference: str, ctx: ActorContext, uow=None, *,
+                      school: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The claim as the actor sees it, read in ``uow`` when given (else in a unit of work of its own);
+        ``school``: a school already read in ``uow``, used when it is the claim's."""
+        if uow is None:
+            async with uow_factory() as own:
+                return await _detail(reference, ctx, own)
+        c = await _visible_claim(uow, reference, ctx)
+        if school is None or school["urn"] != c["school_urn"]:
             school = await uow.organisations.school(c["school_urn"])
-            provider = await uow.organisations.provider(c["provider_id"])
-            mentors = await uow.claims.mentors(reference)
-            history = await uow.claims.history(reference)
-            activity, _ = await uow.activity.page(reference=reference, per_page=100)
-            ecf = await uow.school.ecf_trns([m["trn"] for m in mentors])
+        provider = await uow.organisations.provider(c["provider_id"])
+        mentors = await uow.claims.mentors(reference)
+        history = await uow.claims.history(reference)
+        activity = await uow.activity.latest(reference=reference, per_page=100)
+        ecf = await uow.school.ecf_trns([m["trn"] for m in mentors])
         return for_viewer({
             **claim_summary(c),
             "school": {"urn": school["urn"], "name": school["name"], "postcode": school["postcode"],
@@ -273,5 +290,6 @@ def build_router(uow_factory: Callable, deps: Deps, districts: dict[str, str], a
         return {"items": [activity_item(a) for a in rows], "total": total, "page": page, "per_page": 25}
 
     router.include_router(build_school_router(uow_factory, deps, base_url=base_url, auth=auth,
-                                              actor_context=actor_context, detail=_detail))
+                                              actor_context=actor_context, detail=_detail, visible=_visible,
+                                              window_items=window_items))
     return router

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query
 from shared.contracts import NotFound, Refused
 from shared.contracts.claim_status import school_label
 from shared.contracts.http.claims import (Allowances, ClaimDetail, DraftCreated, DraftIn, DraftMentorIn, DraftPatch,
-                                         ProviderChoice, ReasonIn, SchoolOrganisation, SubmitIn, TrustSchools)
+                                         ProviderChoice, ReasonIn, SchoolOrganisation, SchoolPage, SubmitIn,
+                                         TrustSchools)
 from shared.contracts.identifiers import urn_error
 from shared.contracts.roles import MAT, SCHOOL
 
@@ -39,16 +40,22 @@ def for_viewer(detail: dict[str, Any], *, role: str, email: str) -> dict[str, An
             "activity": [{k: v for k, v in a.items() if k != "actor_role"} for a in activity]}
 
 
+def _organisation(school: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in school.items()},
+            "hourly_rate": str(hourly_rate(school["region"]))}
+
+
 def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, auth: Callable,
-                        actor_context: Callable, detail: Callable[..., Awaitable[dict[str, Any]]]) -> APIRouter:
+                        actor_context: Callable, detail: Callable[..., Awaitable[dict[str, Any]]],
+                        visible: Callable[..., Awaitable[None]],
+                        window_items: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> APIRouter:
+    """``detail(reference, ctx, uow=None)``: the claim as the actor sees it; ``visible(reference, ctx, uow)``: 'not
+    found' when a school or trust user's claim is of another school (as on the detail), without reading it all.
+    A change is checked, made and read back in one unit of work (the read after its commit)."""
     router = APIRouter(dependencies=[Depends(auth)])  # included in the claims router (/internal/v1)
 
     def scope(ctx) -> handlers.Scope:
         return handlers.Scope(actor=ctx.actor, school_urn=ctx.school_urn, trust_id=ctx.trust_id)
-
-    async def visible(reference: str, ctx) -> None:
-        """A school or trust user's claim of another school is 'not found', as on the detail."""
-        await detail(reference, ctx)
 
     @router.post("/claims/drafts", status_code=201, response_model=DraftCreated)
     async def create_draft(body: DraftIn, ctx=Depends(actor_context)):
@@ -60,26 +67,34 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
 
     @router.patch("/claims/{reference}", response_model=ClaimDetail)
     async def update_draft(reference: str, body: DraftPatch, ctx=Depends(actor_context)):
-        await visible(reference, ctx)
         async with uow_factory() as uow:
+            await visible(reference, ctx, uow)
             await handlers.handle_update_draft(handlers.UpdateDraft(
                 scope(ctx), reference, body.provider_id, _mentors(body.mentors)), uow, deps.clock)
-        return await detail(reference, ctx)
+            return await detail(reference, ctx, uow)  # read after the commit
+
+    @router.patch("/claims/{reference}/draft", status_code=204)
+    async def change_draft(reference: str, body: DraftPatch, ctx=Depends(actor_context)):
+        """``update_draft`` without the claim in the answer."""
+        async with uow_factory() as uow:
+            await visible(reference, ctx, uow)
+            await handlers.handle_update_draft(handlers.UpdateDraft(
+                scope(ctx), reference, body.provider_id, _mentors(body.mentors)), uow, deps.clock)
 
     @router.delete("/claims/{reference}", status_code=204)
     async def delete_draft(reference: str, ctx=Depends(actor_context)):
-        await visible(reference, ctx)
         async with uow_factory() as uow:
+            await visible(reference, ctx, uow)
             await handlers.handle_delete_draft(handlers.DeleteDraft(scope(ctx), reference), uow, deps.clock)
 
     @router.post("/claims/{reference}/submit", response_model=ClaimDetail)
     async def submit_draft(reference: str, body: SubmitIn, ctx=Depends(actor_context)):
-        await visible(reference, ctx)
         async with uow_factory() as uow:
+            await visible(reference, ctx, uow)
             await handlers.handle_submit_draft(handlers.SubmitDraft(scope(ctx), reference, body.declaration,
                                                                     submitted_by_name=ctx.name), uow,
                                                deps.clock)
-        return await detail(reference, ctx)
+            return await detail(reference, ctx, uow)
 
     @router.post("/claims/{reference}/invalid-provider", response_model=ClaimDetail)
     async def invalid_provider(reference: str, body: ReasonIn, ctx=Depends(actor_context)):
@@ -91,11 +106,11 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
 
     @router.post("/claims/{reference}/provider", response_model=ClaimDetail)
     async def change_provider(reference: str, body: ProviderChoice, ctx=Depends(actor_context)):
-        await visible(reference, ctx)
         async with uow_factory() as uow:
+            await visible(reference, ctx, uow)
             await handlers.handle_change_provider(handlers.ChangeProvider(scope(ctx), reference, body.provider_id),
                                                   uow, deps.clock)
-        return await detail(reference, ctx)
+            return await detail(reference, ctx, uow)
 
     async def _school(uow, urn: str, ctx) -> dict[str, Any]:
         if error := urn_error(urn):
@@ -107,6 +122,30 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
             raise NotFound(f"There is no school with URN {urn}", field="school_urn") from None
         return school
 
+    async def _allowances(uow, urn: str, *, provider_id: str, trn: list[str], editing: str | None,
+                          windows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Hours left per mentor with the provider in the open (or next) window's academic year: the
+        school's earlier mentors, and any ``trn`` asked about (``windows``: every window, when already read)."""
+        today = deps.clock.today()
+        if windows is not None:
+            window = next((w for w in windows if w["starts_on"] <= today <= w["ends_on"]), None)
+        else:
+            window = await uow.organisations.window_on(today)
+        if window is None:
+            later = [w for w in (windows if windows is not None else await uow.organisations.list_windows())
+                     if w["starts_on"] > today]
+            window = min(later, key=lambda w: w["starts_on"]) if later else None
+        if window is None:
+            raise Refused("There is no claim window open or planned", field="claim_window_id")
+        known = await uow.school.school_mentors(urn)
+        names = {m["trn"]: m["full_name"] for m in known}
+        trns = list(dict.fromkeys([*names, *(t.strip() for t in trn if t.strip())]))
+        found = await handlers.allowances_for(uow, provider_id=provider_id, academic_year=window["academic_year"],
+                                              trns=trns, editing=editing)
+        return {"academic_year": window["academic_year"], "claim_window_id": window["id"], "mentors": [
+            {"trn": t, "full_name": names.get(t, ""), "kind": a.kind, "limit": a.limit, "used": a.used,
+             "remaining": a.remaining} for t, a in found.items()]}
+
     @router.get("/schools/{urn}/allowances", response_model=Allowances)
     async def allowances(urn: str, provider_id: str, trn: list[str] = Query(default=[]),
                          editing: str | None = None, ctx=Depends(actor_context)):
@@ -115,20 +154,31 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
         async with uow_factory() as uow:
             await _school(uow, urn, ctx)
             await uow.organisations.provider(provider_id)
-            window = await uow.organisations.window_on(deps.clock.today())
-            if window is None:
-                later = [w for w in await uow.organisations.list_windows() if w["starts_on"] > deps.clock.today()]
-                window = min(later, key=lambda w: w["starts_on"]) if later else None
-            if window is None:
-                raise Refused("There is no claim window open or planned", field="claim_window_id")
-            known = await uow.school.school_mentors(urn)
-            names = {m["trn"]: m["full_name"] for m in known}
-            trns = list(dict.fromkeys([*names, *(t.strip() for t in trn if t.strip())]))
-            found = await handlers.allowances_for(uow, provider_id=provider_id, academic_year=window["academic_year"],
-                                                  trns=trns, editing=editing)
-        return {"academic_year": window["academic_year"], "claim_window_id": window["id"], "mentors": [
-            {"trn": t, "full_name": names.get(t, ""), "kind": a.kind, "limit": a.limit, "used": a.used,
-             "remaining": a.remaining} for t, a in found.items()]}
+            return await _allowances(uow, urn, provider_id=provider_id, trn=trn, editing=editing)
+
+    @router.get("/schools/{urn}/page", response_model=SchoolPage)
+    async def page(urn: str, claim: str | None = None, allowances: bool = False, providers: bool = False,
+                   windows: bool = False, ctx=Depends(actor_context)):
+        """What one school page needs, in one call and one transaction: the school (as ``organisation``
+        answers it), and as asked the ``claim`` (as the claim's detail answers it), the allowances of its
+        mentors with its provider (as ``allowances`` answers them for the draft being edited), the
+        providers, the claim windows. Allowances come only with a draft of this school (the pages that show them
+        show nothing else of a submitted claim, and would not be refused for a window closed since)."""
+        async with uow_factory() as uow:
+            school = await _school(uow, urn, ctx)
+            out: dict[str, Any] = {"school": _organisation(school)}
+            every_window = await uow.organisations.list_windows() if (windows or allowances) else None
+            if claim is not None:
+                out["claim"] = found = await detail(claim, ctx, uow, school=school)
+                if allowances and found["school"]["urn"] == urn and found["status"] == "draft":
+                    out["allowances"] = await _allowances(
+                        uow, urn, provider_id=found["provider"]["id"], trn=[m["trn"] for m in found["mentors"]],
+                        editing=found["reference"], windows=every_window)
+            if providers:
+                out["providers"] = await uow.organisations.list_providers()
+            if windows:
+                out["windows"] = window_items(every_window or [])
+        return out
 
     @router.get("/schools/{urn}/mentors")
     async def mentors(urn: str, ctx=Depends(actor_context)):
@@ -141,8 +191,7 @@ def build_school_router(uow_factory: Callable, deps: Deps, *, base_url: str, aut
         """The school as DfE holds it, with its region's hourly rate (what the school's home shows)."""
         async with uow_factory() as uow:
             found = await _school(uow, urn, ctx)
-        return {**{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in found.items()},
-                "hourly_rate": str(hourly_rate(found["region"]))}
+        return _organisation(found)
 
     @router.get("/trusts/{trust_id}/schools", response_model=TrustSchools)
     async def trust_schools(trust_id: str, ctx=Depends(actor_context)):

@@ -107,6 +107,10 @@ class ClaimsClient:
     async def update_draft(self, reference: str, body: api.DraftPatch, *, user: User) -> api.ClaimDetail:
         return await self.http.call(api.UPDATE_DRAFT, user=user, body=body, reference=reference)
 
+    async def change_draft(self, reference: str, body: api.DraftPatch, *, user: User) -> None:
+        """``update_draft`` without reading the claim back."""
+        await self.http.call(api.CHANGE_DRAFT, user=user, body=body, reference=reference)
+
     async def delete_draft(self, reference: str, *, user: User) -> None:
         await self.http.call(api.DELETE_DRAFT, user=user, reference=reference)
 
@@ -128,6 +132,16 @@ class ClaimsClient:
 
     async def school_organisation(self, urn: str, *, user: User) -> api.SchoolOrganisation:
         return await self.http.call(api.SCHOOL_ORGANISATION, user=user, urn=urn)
+
+    async def school_page(self, urn: str, *, claim: str | None = None, allowances: bool = False,
+                          providers: bool = False, windows: bool = False, user: User) -> api.SchoolPage:
+        """What one school page needs in one call: the school, and as asked the claim (with its mentors'
+        allowances), the providers, the claim windows."""
+        params: dict[str, Any] = {k: "true" for k, v in (("allowances", allowances), ("providers", providers),
+                                                         ("windows", windows)) if v}
+        if claim is not None:
+            params["claim"] = claim
+        return await self.http.call(api.SCHOOL_PAGE, user=user, urn=urn, params=params)
 
     async def trust_schools(self, trust_id: str, *, user: User) -> api.TrustSchools:
         return await self.http.call(api.TRUST_SCHOOLS, user=user, trust_id=trust_id)

@@ -19,16 +19,19 @@ from ..clients import GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from .common import form_text, render, see_other
-from .school_common import CLAIMANT, Acting, acting_for, errors_for, field_errors, providers
+from .school_common import CLAIMANT, Acting, acting_for, errors_for, field_errors
 
 router = APIRouter(include_in_schema=False)
 
 
-async def _draft(request: Request, reference: str, user: User, gw: Gateway) -> tuple[Acting, dict[str, Any]]:
+async def _draft(request: Request, reference: str, user: User, gw: Gateway, *, allowances: bool = False,
+                 providers: bool = False) -> tuple[Acting, dict[str, Any]]:
+    """The school acted for and its claim (with, as asked, the mentors' allowances and the providers), in
+    one call of the claims service."""
     if not is_reference(reference):
         raise GatewayError.one(404, "Page not found")
-    acting = await acting_for(request, user, gw)
-    claim = as_sent(await gw.services.claims.get_claim(reference, user=user))
+    acting = await acting_for(request, user, gw, claim=reference, allowances=allowances, providers=providers)
+    claim = acting.page["claim"]
     if claim["school"]["urn"] != acting.urn:
         raise GatewayError.one(404, "Page not found")
     return acting, claim
@@ -58,15 +61,15 @@ def _provider_page(request, *, claim, items, chosen, errors, status_code=200, ch
 
 @router.get("/school/claims/new")
 async def new_claim(request: Request, user: User = Depends(CLAIMANT), gw: Gateway = Depends(gateway)):
-    await acting_for(request, user, gw)
-    return _provider_page(request, claim=None, items=await providers(gw, user), chosen="", errors=[])
+    acting = await acting_for(request, user, gw, providers=True)
+    return _provider_page(request, claim=None, items=acting.page["providers"], chosen="", errors=[])
 
 
 @router.post("/school/claims/new", dependencies=[Depends(verify_csrf)])
 async def start_claim(request: Request, user: User = Depends(CLAIMANT), gw: Gateway = Depends(gateway)):
-    acting = await acting_for(request, user, gw)
+    acting = await acting_for(request, user, gw, providers=True)
     provider_id = form_text(await request.form(), "provider_id", 100)
-    items = await providers(gw, user)
+    items = acting.page["providers"]
     if provider_id not in {p["id"] for p in items}:
         return _provider_page(request, claim=None, items=items, chosen="", status_code=422,
                               errors=[{"text": "Select an accredited provider", "href": "#provider_id"}])
@@ -84,8 +87,8 @@ async def start_claim(request: Request, user: User = Depends(CLAIMANT), gw: Gate
 @router.get("/school/claims/{reference}/provider")
 async def provider_page(request: Request, reference: str, user: User = Depends(CLAIMANT),
                         gw: Gateway = Depends(gateway)):
-    _, claim = await _draft(request, reference, user, gw)
-    items = await providers(gw, user)
+    acting, claim = await _draft(request, reference, user, gw, providers=True)
+    items = acting.page["providers"]
     if claim["status"] == "invalid_provider":
         items = [p for p in items if p["id"] != claim["provider"]["id"]]
         return render(request, "school/new_provider.html", {
@@ -98,9 +101,9 @@ async def provider_page(request: Request, reference: str, user: User = Depends(C
 @router.post("/school/claims/{reference}/provider", dependencies=[Depends(verify_csrf)])
 async def choose_provider(request: Request, reference: str, user: User = Depends(CLAIMANT),
                           gw: Gateway = Depends(gateway)):
-    _, claim = await _draft(request, reference, user, gw)
+    acting, claim = await _draft(request, reference, user, gw, providers=True)
     provider_id = form_text(await request.form(), "provider_id", 100)
-    items = await providers(gw, user)
+    items = acting.page["providers"]
     invalid = claim["status"] == "invalid_provider"
     if not invalid and (early := _not_draft(claim)):
         return early
@@ -110,7 +113,7 @@ async def choose_provider(request: Request, reference: str, user: User = Depends
         if invalid:
             await gw.services.claims.change_provider(reference, provider_id, user=user)
             return see_other(f"/school/claims/{reference}?done=provider-changed")
-        await gw.services.claims.update_draft(reference, internal.DraftPatch(provider_id=provider_id), user=user)
+        await gw.services.claims.change_draft(reference, internal.DraftPatch(provider_id=provider_id), user=user)
     except GatewayError as exc:
         if exc.status >= 500:
             raise
@@ -126,11 +129,11 @@ async def choose_provider(request: Request, reference: str, user: User = Depends
 
 
 # --------------------------------------------------------------------------------------------- mentors
-async def _mentor_choices(gw: Gateway, user: User, acting: Acting, claim: dict[str, Any]) -> list[dict[str, Any]]:
-    """The school's earlier mentors and this draft's, each with the hours left with the draft's provider."""
+def _mentor_choices(acting: Acting, claim: dict[str, Any]) -> list[dict[str, Any]]:
+    """The school's earlier mentors and this draft's, each with the hours left with the draft's provider
+    (the allowances came with the draft: ``_draft(..., allowances=True)``)."""
     lines = _mentor_lines(claim)
-    found = as_sent(await gw.services.claims.allowances(acting.urn, user=user, params={
-        "provider_id": claim["provider"]["id"], "trn": [m["trn"] for m in lines], "editing": claim["reference"]}))
+    found = acting.page["allowances"]
     names = {m["trn"]: m["full_name"] for m in lines}
     chosen = set(names)
     return sorted(({**a, "full_name": names.get(a["trn"]) or a["full_name"], "checked": a["trn"] in chosen}
@@ -147,18 +150,18 @@ def _mentors_page(request, claim, choices, *, errors=(), values=None, status_cod
 @router.get("/school/claims/{reference}/mentors")
 async def mentors_page(request: Request, reference: str, user: User = Depends(CLAIMANT),
                        gw: Gateway = Depends(gateway)):
-    acting, claim = await _draft(request, reference, user, gw)
-    return _not_draft(claim) or _mentors_page(request, claim, await _mentor_choices(gw, user, acting, claim))
+    acting, claim = await _draft(request, reference, user, gw, allowances=True)
+    return _not_draft(claim) or _mentors_page(request, claim, _mentor_choices(acting, claim))
 
 
 @router.post("/school/claims/{reference}/mentors", dependencies=[Depends(verify_csrf)])
 async def choose_mentors(request: Request, reference: str, user: User = Depends(CLAIMANT),
                          gw: Gateway = Depends(gateway)):
-    acting, claim = await _draft(request, reference, user, gw)
+    acting, claim = await _draft(request, reference, user, gw, allowances=True)
     if early := _not_draft(claim):
         return early
     form = await request.form()
-    choices = await _mentor_choices(gw, user, acting, claim)
+    choices = _mentor_choices(acting, claim)
     known = {c["trn"]: c for c in choices}
     hours = {m["trn"]: m["hours"] for m in _mentor_lines(claim)}
     picked = [t for t in form.getlist("trn") if isinstance(t, str) and t in known]
@@ -184,7 +187,7 @@ async def choose_mentors(request: Request, reference: str, user: User = Depends(
     if new_trn and is_trn(new_trn) and new_trn not in picked:
         lines.append({"trn": new_trn, "full_name": new_name, "hours": hours.get(new_trn)})
     try:
-        await gw.services.claims.update_draft(reference, internal.DraftPatch(mentors=lines), user=user)
+        await gw.services.claims.change_draft(reference, internal.DraftPatch(mentors=lines), user=user)
     except GatewayError as exc:
         if exc.status >= 500:
             raise
@@ -198,13 +201,11 @@ async def choose_mentors(request: Request, reference: str, user: User = Depends(
 
 
 # ----------------------------------------------------------------------------------------------- hours
-async def _hours_context(gw, user, acting, claim, trn: str) -> dict[str, Any]:
+def _hours_context(acting: Acting, claim: dict[str, Any], trn: str) -> dict[str, Any]:
     mentor = next((m for m in claim["mentors"] if m["trn"] == trn), None)
     if mentor is None:
         raise GatewayError.one(404, "Page not found")
-    found = as_sent(await gw.services.claims.allowances(acting.urn, user=user, params={
-        "provider_id": claim["provider"]["id"], "trn": [trn], "editing": claim["reference"]}))
-    allowance = next(a for a in found["mentors"] if a["trn"] == trn)
+    allowance = next(a for a in acting.page["allowances"]["mentors"] if a["trn"] == trn)
     title = (f"How many hours of training did {mentor['full_name']} complete?" if allowance["remaining"] > 0
              else f"{mentor['full_name']} has no hours left to claim")
     return {"title": title, "section": "school-claims",
@@ -214,10 +215,10 @@ async def _hours_context(gw, user, acting, claim, trn: str) -> dict[str, Any]:
 @router.get("/school/claims/{reference}/hours/{trn}")
 async def hours_page(request: Request, reference: str, trn: str, user: User = Depends(CLAIMANT),
                      gw: Gateway = Depends(gateway)):
-    acting, claim = await _draft(request, reference, user, gw)
+    acting, claim = await _draft(request, reference, user, gw, allowances=True)
     if early := _not_draft(claim):
         return early
-    context = await _hours_context(gw, user, acting, claim, trn)
+    context = _hours_context(acting, claim, trn)
     current = context["mentor"]["hours"]
     choice = "" if current is None else ("all" if current == context["allowance"]["remaining"] else "other")
     return render(request, "school/hours.html", {**context, "choice": choice,
@@ -227,15 +228,15 @@ async def hours_page(request: Request, reference: str, trn: str, user: User = De
 @router.post("/school/claims/{reference}/hours/{trn}", dependencies=[Depends(verify_csrf)])
 async def give_hours(request: Request, reference: str, trn: str, user: User = Depends(CLAIMANT),
                      gw: Gateway = Depends(gateway)):
-    acting, claim = await _draft(request, reference, user, gw)
+    acting, claim = await _draft(request, reference, user, gw, allowances=True)
     if early := _not_draft(claim):
         return early
-    context = await _hours_context(gw, user, acting, claim, trn)
+    context = _hours_context(acting, claim, trn)
     form = await request.form()
     lines = _mentor_lines(claim)
     if form.get("action") == "remove":
         lines = [m for m in lines if m["trn"] != trn]
-        await gw.services.claims.update_draft(reference, internal.DraftPatch(mentors=lines), user=user)
+        await gw.services.claims.change_draft(reference, internal.DraftPatch(mentors=lines), user=user)
         return see_other(_next_page(reference, lines) if lines else f"/school/claims/{reference}/mentors")
     choice, other = form_text(form, "hours_choice", 10), form_text(form, "hours_other", 10)
     name = context["mentor"]["full_name"]
@@ -255,7 +256,7 @@ async def give_hours(request: Request, reference: str, trn: str, user: User = De
     if not errors:
         lines = [{**m, "hours": hours} if m["trn"] == trn else m for m in lines]
         try:
-            await gw.services.claims.update_draft(reference, internal.DraftPatch(mentors=lines), user=user)
+            await gw.services.claims.change_draft(reference, internal.DraftPatch(mentors=lines), user=user)
         except GatewayError as exc:
             if exc.status >= 500:
                 raise

@@ -2,6 +2,7 @@
 and a claim's page. The add-claim journey is in ``add_claim.py``, the trust overview in ``trust.py``."""
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
@@ -16,7 +17,7 @@ from ..clients import GatewayError, as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from .common import form_text, render, see_other
-from .school_common import CLAIMANT, SCHOOL_COOKIE, acting_for, mentor_names, window_state, windows
+from .school_common import CLAIMANT, SCHOOL_COOKIE, acting_for, acting_urn, mentor_names, window_state
 
 MAT_ONLY = page_role(roles.MAT)
 router = APIRouter(include_in_schema=False)
@@ -27,10 +28,10 @@ DONE = {"draft-saved": "Your claim has been saved as a draft.", "draft-deleted":
 
 @router.get("/school")
 async def home(request: Request, user: User = Depends(CLAIMANT), gw: Gateway = Depends(gateway)):
-    acting = await acting_for(request, user, gw)
+    acting = await acting_for(request, user, gw, windows=True)
     return render(request, "school/home.html", {
         "title": acting.school["name"], "section": "school", "school": acting.school,
-        **window_state(await windows(gw, user))})
+        **window_state(acting.page["windows"])})
 
 
 @router.get("/school/funding-estimate")
@@ -87,9 +88,12 @@ async def choose_organisation(request: Request, user: User = Depends(MAT_ONLY), 
 
 @router.get("/school/claims")
 async def claims(request: Request, user: User = Depends(CLAIMANT), gw: Gateway = Depends(gateway)):
-    acting = await acting_for(request, user, gw)
-    found = as_sent(await gw.services.claims.search_claims({
-        "school_urn": acting.urn, "sort": "submitted_at", "order": "desc", "per_page": 500}, user=user))
+    # the school and its claims at once: the search is scoped to the user's school or trust by the claims
+    # service, and its answer is only shown once the school is known to be the one acted for
+    urn = acting_urn(request, user)
+    acting, searched = await asyncio.gather(acting_for(request, user, gw), gw.services.claims.search_claims({
+        "school_urn": urn, "sort": "submitted_at", "order": "desc", "per_page": 500}, user=user))
+    found = as_sent(searched)
     by_year: dict[str, list] = defaultdict(list)
     for c in found["items"]:
         by_year[c["academic_year"] or ""].append({**c, "mentors": mentor_names(c),
@@ -105,8 +109,8 @@ async def claims(request: Request, user: User = Depends(CLAIMANT), gw: Gateway =
 async def claim(request: Request, reference: str, user: User = Depends(CLAIMANT), gw: Gateway = Depends(gateway)):
     if not is_reference(reference):
         raise GatewayError.one(404, "Page not found")
-    acting = await acting_for(request, user, gw)
-    found = as_sent(await gw.services.claims.get_claim(reference, user=user))
+    acting = await acting_for(request, user, gw, claim=reference)
+    found = acting.page["claim"]
     if found["school"]["urn"] != acting.urn:  # a trust's claim of another school: change organisation first
         raise GatewayError.one(404, "Page not found")
     return render(request, "school/claim.html", {

@@ -7,7 +7,7 @@ organisation"); the choice is kept in a cookie and checked with the claims servi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -33,23 +33,38 @@ class ChooseOrganisation(Exception):
 class Acting:
     user: User
     school: dict[str, Any]
+    #: What the page asked ``acting_for`` for besides the school (``claim``, ``allowances``, ``providers``,
+    #: ``windows``), as the claims service sent it.
+    page: dict[str, Any] = field(default_factory=dict)
 
     @property
     def urn(self) -> str:
         return self.school["urn"]
 
 
-async def acting_for(request: Request, user: User, gw: Gateway) -> Acting:
+def acting_urn(request: Request, user: User) -> str:
+    """The school the user acts for (a MAT user's choice, from the cookie), not yet checked."""
     urn = user.school_urn if user.role == roles.SCHOOL else request.cookies.get(SCHOOL_COOKIE, "")
     if not urn or urn_error(urn):
         raise ChooseOrganisation()
+    return urn
+
+
+async def acting_for(request: Request, user: User, gw: Gateway, *, claim: str | None = None,
+                     allowances: bool = False, providers: bool = False, windows: bool = False) -> Acting:
+    """The school the user acts for, checked with the claims service, and in the same call what the page
+    needs besides (one internal call a page: ``claim``, its mentors' ``allowances``, ``providers``, ``windows``)."""
+    urn = acting_urn(request, user)
     try:
-        school = as_sent(await gw.services.claims.school_organisation(urn, user=user))
+        found = as_sent(await gw.services.claims.school_page(urn, claim=claim, allowances=allowances,
+                                                             providers=providers, windows=windows, user=user))
     except Downstream as exc:
-        if exc.status == 404 and user.role == roles.MAT:
+        school_unknown = not any(e.get("field") == "reference" for e in exc.errors)
+        if exc.status == 404 and user.role == roles.MAT and school_unknown:
             raise ChooseOrganisation() from None
         raise
-    return Acting(user, school)
+    school = found.pop("school")
+    return Acting(user, school, {k: v for k, v in found.items() if v is not None})
 
 
 async def windows(gw: Gateway, user: User) -> list[dict[str, Any]]:

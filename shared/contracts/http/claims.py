@@ -277,6 +277,16 @@ class SchoolOrganisation(School):
     hourly_rate: Amount
 
 
+class SchoolPage(Wire):
+    """What one school page needs in one call: the school, and as asked its claim, the allowances of the
+    claim's mentors with its provider, the providers, the claim windows (absent when not asked)."""
+    school: SchoolOrganisation
+    claim: ClaimDetail | None = None
+    allowances: Allowances | None = None
+    providers: list[Provider] | None = None
+    windows: list[ClaimWindowState] | None = None
+
+
 class TrustSchool(Wire):
     urn: str
     name: str
@@ -315,12 +325,17 @@ ACTIVITY = Endpoint("GET", "/internal/v1/activity", ActivityList)
 # schools and trusts claim in the browser (docs/design.md §11)
 CREATE_DRAFT = Endpoint("POST", "/internal/v1/claims/drafts", DraftCreated, DraftIn, status=201)
 UPDATE_DRAFT = Endpoint("PATCH", "/internal/v1/claims/{reference}", ClaimDetail, DraftPatch)
+#: The same change of a draft, answered without reading the claim back (the school pages show it again
+#: after their redirect, with the rest of the page, in one call: SCHOOL_PAGE).
+CHANGE_DRAFT = Endpoint("PATCH", "/internal/v1/claims/{reference}/draft", None, DraftPatch, status=204)
 DELETE_DRAFT = Endpoint("DELETE", "/internal/v1/claims/{reference}", status=204)
 SUBMIT_DRAFT = Endpoint("POST", "/internal/v1/claims/{reference}/submit", ClaimDetail, SubmitIn)
 MARK_INVALID_PROVIDER = Endpoint("POST", "/internal/v1/claims/{reference}/invalid-provider", ClaimDetail, ReasonIn)
 CHANGE_PROVIDER = Endpoint("POST", "/internal/v1/claims/{reference}/provider", ClaimDetail, ProviderChoice)
 ALLOWANCES = Endpoint("GET", "/internal/v1/schools/{urn}/allowances", Allowances)
 SCHOOL_ORGANISATION = Endpoint("GET", "/internal/v1/schools/{urn}/organisation", SchoolOrganisation)
+#: query: claim (a reference), allowances, providers, windows (true to have them)
+SCHOOL_PAGE = Endpoint("GET", "/internal/v1/schools/{urn}/page", SchoolPage)
 TRUST_SCHOOLS = Endpoint("GET", "/internal/v1/trusts/{trust_id}/schools", TrustSchools)
 
 ENDPOINTS = endpoints(globals())

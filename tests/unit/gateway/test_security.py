@@ -37,6 +37,14 @@ def test_a_hash_made_with_weaker_parameters_needs_rehashing():
     assert not security.needs_rehash(security.hash_password("correct horse"))
 
 
+def test_a_password_is_hashed_at_owasps_argon2id_configuration_at_least():
+    hashed = security.hash_password("correct horse")
+    params = dict(p.split("=") for p in hashed.split("$")[3].split(","))
+    assert int(params["m"]) >= 19 * 1024 and int(params["t"]) >= 2 and int(params["p"]) >= 1
+    older_default = PasswordHasher().hash("correct horse")  # argon2-cffi's defaults, what earlier hashes used
+    assert security.verify_password(older_default, "correct horse") and security.needs_rehash(older_default)
+
+
 def test_a_token_names_its_user_until_it_expires(monkeypatch):
     signer = security.TokenSigner("k" * 40, max_age_s=60)
     token = signer.issue(42)
