@@ -167,7 +167,8 @@ async def test_claim_detail_has_every_field_and_its_history(claims_service):
                   "submitted_at", "sample_reason", "provider_comment", "clawback_amount", "mentors", "activity"):
         assert field in d
     assert d["mentors"] == [{"trn": "1111111", "full_name": "Ada Lovelace", "hours": 10, "assured": None,
-                             "not_assured_reason": None, "hours_clawed_back": None}]
+                             "not_assured_reason": None, "hours_clawed_back": None,
+                             "hours_confirmed": None}]
     assert d["history"][0]["to_status"] == "submitted"
 
 
