@@ -97,16 +97,23 @@ class Payer:
         return f"{self.public_base_url.rstrip('/')}/links/{token}"
 
 
+@dataclass(frozen=True)
+class CatchUp:
+    """How long sending to the payer waits for claims submitted a moment before to reach payments'
+    projection (at most ``within``, looking every ``poll``, waiting with ``sleep``)."""
+
+    within: timedelta = timedelta(seconds=5)
+    poll: timedelta = timedelta(milliseconds=50)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
 @dataclass
 class Deps:
-    """Injected time, ids and waiting (reproducible in tests), and the payer's contacts.
-
-    ``catch_up`` bounds how long sending to the payer waits for claims submitted a moment before
-    to reach payments' projection, polling every ``catch_up_poll`` with ``sleep``."""
+    """Injected time, ids and waiting (reproducible in tests), and the payer's contacts; the
+    composition root passes each to the handlers as a parameter (the clock third, the rest by
+    keyword: ``new_id``, ``payer``, ``catch_up``)."""
 
     clock: Clock = field(default_factory=SystemClock)
     new_id: Callable[[], str] = field(default_factory=lambda: lambda: uuid.uuid4().hex)
     payer: Payer = field(default_factory=Payer)
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    catch_up: timedelta = timedelta(seconds=5)
-    catch_up_poll: timedelta = timedelta(milliseconds=50)
+    catch_up: CatchUp = field(default_factory=CatchUp)
