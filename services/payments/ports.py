@@ -1,6 +1,8 @@
 """What the payments use cases depend on, as Protocols: the repositories and the unit of work that
 owns them (``repository.py`` and ``unit_of_work.py`` are the SQL adapters), the clock, ids, and
-where the payer's emails go. Handlers name these, never SQLAlchemy.
+where the payer's emails go. Handlers name these, never SQLAlchemy: each is
+``handle_x(command, uow: UnitOfWork, clock: Clock, *, ...)`` with ``new_id``, ``payer`` and
+``catch_up`` by keyword where the use case needs them (``Deps`` holds them in the composition root).
 
 Rows travel as dicts keyed by column name (``tables.py``); ``effective_status`` is the status
 payments decides on (claims' word, or where payments' own last fact is taking the claim)."""
