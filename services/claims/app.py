@@ -38,7 +38,7 @@ def create_app(settings: ClaimsSettings | None = None, deps: Deps | None = None)
         while True:
             try:
                 async with uow_factory() as uow:
-                    sent = await handlers.handle_send_due_reminders(uow, deps.clock,
+                    sent = await handlers.handle_send_due_reminders(handlers.SendDueReminders(), uow, deps.clock,
                                                                     base_url=settings.public_base_url)
                 if sent:
                     rt.relay.wake()

@@ -85,12 +85,14 @@ def _statuses(values: list[str], allowed: set[str] | dict[str, str]) -> list[str
 def _payer_response_routes(router: APIRouter, uow_factory: Callable, deps: Deps, *, kind: str, path: str) -> None:
     """Upload, review, confirm and cancel the payer's response file of ``kind`` (payment or clawback):
     the same four routes for both, each answered by the handler of its kind."""
-    upload, confirm, cancel = (getattr(handlers, f"{verb}_{kind}_response") for verb in ("upload", "confirm", "cancel"))
+    upload, confirm, cancel = (getattr(handlers, f"handle_{verb}_{kind}_response")
+                               for verb in ("upload", "confirm", "cancel"))
 
     async def upload_response(file: UploadFile | None = File(default=None), who: Actor = Depends(support)):
         data = await file.read() if file is not None else None
         async with uow_factory() as uow:
-            return await upload(uow, deps, data=data, file_name=_name(file), actor=who)
+            return await upload(handlers.PayerResponseFile(data, _name(file), who), uow, deps.clock,
+                                new_id=deps.new_id)
 
     async def review_response(upload_id: str):
         async with uow_factory() as uow:
@@ -98,11 +100,11 @@ def _payer_response_routes(router: APIRouter, uow_factory: Callable, deps: Deps,
 
     async def confirm_response(upload_id: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await confirm(uow, deps, upload_id=upload_id, actor=who)
+            return await confirm(handlers.DecideResponse(upload_id, who), uow, deps.clock)
 
     async def cancel_response(upload_id: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await cancel(uow, deps, upload_id=upload_id, actor=who)
+            return await cancel(handlers.DecideResponse(upload_id, who), uow, deps.clock)
 
     router.add_api_route(path, upload_response, methods=["POST"], status_code=201, response_model=UploadCreated,
                          name=f"upload_{kind}_response")
@@ -121,8 +123,9 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     @router.post("/payments", status_code=201, response_model=PaymentSent)
     async def send_to_payer(body: SendIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.send_to_payer(uow, deps, claim_window_id=body.claim_window_id, actor=who,
-                                                 submitted=body.submitted_references)
+            command = handlers.SendToPayer(body.claim_window_id, who, tuple(body.submitted_references))
+            return await handlers.handle_send_to_payer(command, uow, deps.clock, new_id=deps.new_id, payer=deps.payer,
+                                                       catch_up=deps.catch_up)
 
     @router.get("/payments", response_model=PaymentBatchList)
     async def list_payments(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
@@ -164,18 +167,19 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     @router.post("/claims/{reference}/payment/information-sent", status_code=202, response_model=Accepted)
     async def information_sent(reference: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.mark_information_sent(uow, deps, reference=reference, actor=who)
+            return await handlers.handle_mark_information_sent(handlers.MarkInformationSent(reference, who), uow,
+                                                               deps.clock)
 
     @router.post("/claims/{reference}/payment/paid", status_code=202, response_model=Accepted)
     async def paid(reference: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.mark_paid(uow, deps, reference=reference, actor=who)
+            return await handlers.handle_mark_paid(handlers.MarkPaid(reference, who), uow, deps.clock)
 
     @router.post("/claims/{reference}/payment/reject", status_code=202, response_model=Accepted)
     async def reject(reference: str, body: RejectIn | None = None, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.reject_payment(uow, deps, reference=reference,
-                                                 reason=body.reason if body else "", actor=who)
+            command = handlers.RejectPayment(reference, body.reason if body else "", who)
+            return await handlers.handle_reject_payment(command, uow, deps.clock)
 
     # ------------------------------------------------------------------ clawbacks
     def entries(body: ClawbackIn) -> list[HoursWorked]:
@@ -184,27 +188,30 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     @router.get("/claims/{reference}/clawback", response_model=ClawbackView)
     async def clawback(reference: str):
         async with uow_factory() as uow:
-            return await handlers.clawback_view(uow, reference=reference)
+            return await handlers.handle_view_clawback(handlers.ViewClawback(reference), uow, deps.clock)
 
     @router.post("/claims/{reference}/clawback/check", response_model=ClawbackAssessment)
     async def check_clawback(reference: str, body: ClawbackIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.check_clawback(uow, reference=reference, entries=entries(body))
+            return await handlers.handle_check_clawback(handlers.CheckClawback(reference, entries(body)), uow,
+                                                        deps.clock)
 
     @router.post("/claims/{reference}/clawback", status_code=201, response_model=ClawbackRequested)
     async def request_clawback(reference: str, body: ClawbackIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.request_clawback(uow, deps, reference=reference, entries=entries(body), actor=who)
+            return await handlers.handle_request_clawback(handlers.RequestClawback(reference, entries(body), who), uow,
+                                                          deps.clock, new_id=deps.new_id)
 
     @router.post("/claims/{reference}/clawback/approve", status_code=202, response_model=Accepted)
     async def approve_clawback(reference: str, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.approve_clawback(uow, deps, reference=reference, actor=who)
+            return await handlers.handle_approve_clawback(handlers.ApproveClawback(reference, who), uow, deps.clock)
 
     @router.post("/claims/{reference}/clawback/reject", status_code=202, response_model=Accepted)
     async def reject_clawback(reference: str, body: ClawbackRejectIn, who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.reject_clawback(uow, deps, reference=reference, reasons=body.reasons, actor=who)
+            return await handlers.handle_reject_clawback(handlers.RejectClawback(reference, body.reasons, who), uow,
+                                                         deps.clock)
 
     @router.get("/clawbacks", response_model=ClawbackList)
     async def list_clawbacks(status: list[str] = Query(default=[]), page: int = Query(default=1, ge=1),
@@ -220,7 +227,8 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     @router.post("/clawbacks", status_code=201, response_model=ClawbacksSent)
     async def send_clawbacks(who: Actor = Depends(support)):
         async with uow_factory() as uow:
-            return await handlers.send_clawbacks(uow, deps, actor=who)
+            return await handlers.handle_send_clawbacks(handlers.SendClawbacks(who), uow, deps.clock,
+                                                        new_id=deps.new_id, payer=deps.payer)
 
     @router.get("/clawbacks/batches", response_model=PaymentBatchList)
     async def clawback_batches(page: int = Query(default=1, ge=1), per_page: int = Query(default=25, ge=1, le=500)):
@@ -234,7 +242,7 @@ def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter
     @router.get("/links/{token}")
     async def download(token: str):
         async with uow_factory() as uow:
-            outcome = await handlers.download(uow, deps, token=token)
+            outcome = await handlers.handle_download(handlers.Download(token), uow, deps.clock)
         row = outcome.row or {}
         return download_response(outcome.status, file_name=row.get("file_name"), content=row.get("content"),
                                  gone=LINK_GONE)

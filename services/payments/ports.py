@@ -1,6 +1,8 @@
 """What the payments use cases depend on, as Protocols: the repositories and the unit of work that
 owns them (``repository.py`` and ``unit_of_work.py`` are the SQL adapters), the clock, ids, and
-where the payer's emails go. Handlers name these, never SQLAlchemy.
+where the payer's emails go. Handlers name these, never SQLAlchemy: each is
+``handle_x(command, uow: UnitOfWork, clock: Clock, *, ...)`` with ``new_id``, ``payer`` and
+``catch_up`` by keyword where the use case needs them (``Deps`` holds them in the composition root).
 
 Rows travel as dicts keyed by column name (``tables.py``); ``effective_status`` is the status
 payments decides on (claims' word, or where payments' own last fact is taking the claim)."""
@@ -97,16 +99,23 @@ class Payer:
         return f"{self.public_base_url.rstrip('/')}/links/{token}"
 
 
+@dataclass(frozen=True)
+class CatchUp:
+    """How long sending to the payer waits for claims submitted a moment before to reach payments'
+    projection (at most ``within``, looking every ``poll``, waiting with ``sleep``)."""
+
+    within: timedelta = timedelta(seconds=5)
+    poll: timedelta = timedelta(milliseconds=50)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
 @dataclass
 class Deps:
-    """Injected time, ids and waiting (reproducible in tests), and the payer's contacts.
-
-    ``catch_up`` bounds how long sending to the payer waits for claims submitted a moment before
-    to reach payments' projection, polling every ``catch_up_poll`` with ``sleep``."""
+    """Injected time, ids and waiting (reproducible in tests), and the payer's contacts; the
+    composition root passes each to the handlers as a parameter (the clock third, the rest by
+    keyword: ``new_id``, ``payer``, ``catch_up``)."""
 
     clock: Clock = field(default_factory=SystemClock)
     new_id: Callable[[], str] = field(default_factory=lambda: lambda: uuid.uuid4().hex)
     payer: Payer = field(default_factory=Payer)
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    catch_up: timedelta = timedelta(seconds=5)
-    catch_up_poll: timedelta = timedelta(milliseconds=50)
+    catch_up: CatchUp = field(default_factory=CatchUp)

@@ -7,8 +7,8 @@ from shared.contracts.topics import CLAIMS_EVENTS, SAMPLING_EVENTS
 from shared.platform.consumer import Consumer
 from shared.platform.settings import ServiceSettings
 
-from .handlers import on_claim_status_changed, on_claim_submitted, on_provider_response
-from .handlers.projection import on_claim_status_batches, on_claim_statuses_changed, on_claims_submitted
+from .handlers import (handle_claim_status_batches, handle_claim_status_changed, handle_claim_statuses_changed,
+                       handle_claim_submitted, handle_claims_submitted, handle_provider_response)
 
 
 def _one(bulk: Callable) -> Callable:
@@ -18,12 +18,15 @@ def _one(bulk: Callable) -> Callable:
 
 
 def consumers(settings: ServiceSettings, uow_factory: Callable) -> list[Consumer]:
+    # The projection handlers read no clock (the rows keep the events' own values), so the consumer
+    # calls them as (message, uow).
     return [
         Consumer(group="payments.projection", topics=(CLAIMS_EVENTS.name, SAMPLING_EVENTS.name),
-                 handlers={"ClaimSubmitted": on_claim_submitted, "ClaimStatusChanged": on_claim_status_changed,
-                           "ClaimStatusesChanged": _one(on_claim_status_batches),
-                           "ProviderResponseRecorded": on_provider_response},
+                 handlers={"ClaimSubmitted": handle_claim_submitted, "ClaimStatusChanged": handle_claim_status_changed,
+                           "ClaimStatusesChanged": _one(handle_claim_status_batches),
+                           "ProviderResponseRecorded": handle_provider_response},
                  uow_factory=uow_factory, settings=settings,
-                 bulk_handlers={"ClaimSubmitted": on_claims_submitted, "ClaimStatusChanged": on_claim_statuses_changed,
-                                "ClaimStatusesChanged": on_claim_status_batches}),
+                 bulk_handlers={"ClaimSubmitted": handle_claims_submitted,
+                                "ClaimStatusChanged": handle_claim_statuses_changed,
+                                "ClaimStatusesChanged": handle_claim_status_batches}),
     ]

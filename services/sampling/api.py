@@ -134,7 +134,7 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
     async def response_file(file_id: str):
         """One accredited provider's part of a provider response upload, as uploaded (support downloads it)."""
         async with uow_factory() as uow:
-            name, content = await handlers.handle_response_file(file_id, uow)
+            name, content = await handlers.handle_response_file(file_id, uow, deps.clock)
         return Response(content, media_type="text/csv",
                         headers={"Content-Disposition": attachment(name)})
 
@@ -147,7 +147,7 @@ def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callabl
     @router.get("/sampling/uploads/{upload_id}/sample.csv")
     async def sample_csv(upload_id: str):
         async with uow_factory() as uow:
-            name, content = await handlers.handle_sample_csv(upload_id, uow)
+            name, content = await handlers.handle_sample_csv(upload_id, uow, deps.clock)
         return Response(content, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from services.payments.app import create_app
 from services.payments.config import PaymentsSettings
-from services.payments.ports import Deps, FixedClock
+from services.payments.ports import CatchUp, Deps, FixedClock
 from shared.contracts import SendNotification
 from shared.contracts.topics import NOTIFY_COMMANDS
 from tests.support.inprocess import in_process
@@ -41,7 +41,7 @@ async def running_payments(infra, env: dict[str, str], *, clock: FixedClock | No
     counter = iter(range(1, 10**6))
     rng = random.Random(11)
     deps = Deps(clock=clock or FixedClock(NOW), new_id=lambda: f"{next(counter):04d}{rng.getrandbits(32):08x}",
-                catch_up=catch_up)
+                catch_up=CatchUp(within=catch_up))
     app = create_app(settings, deps)
     async with in_process(app, name="payments", token=settings.internal_api_token, settings=settings) as client:
         yield client, app

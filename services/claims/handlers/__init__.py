@@ -14,7 +14,7 @@ from .claims import (SUBMITTERS, AssignClaim, MentorInput, SubmitClaim, handle_a
 from .drafts import (CreateDraft, DeleteDraft, DraftMentor, Scope, SubmitDraft, UpdateDraft, allowances_for,
                      check_school_user, handle_create_draft, handle_delete_draft, handle_submit_draft,
                      handle_update_draft)
-from .provider_change import (ChangeProvider, MarkInvalidProvider, handle_change_provider,
+from .provider_change import (ChangeProvider, MarkInvalidProvider, SendDueReminders, handle_change_provider,
                               handle_ecf_mentor_registered, handle_mark_invalid_provider, handle_send_due_reminders)
 from .facts import FACTS, handle_activities, handle_activity, handle_fact, trigger_of
 from .organisations import (AddClaimWindow, AddProvider, ImportSchools, handle_add_claim_window,
@@ -33,6 +33,6 @@ __all__ = [
     "handle_claims_sampled", "handle_sampled_in_bulk", "record_activity", "record_activities",
     "CreateDraft", "DeleteDraft", "DraftMentor", "Scope", "SubmitDraft", "UpdateDraft", "allowances_for",
     "check_school_user", "handle_create_draft", "handle_delete_draft", "handle_submit_draft", "handle_update_draft",
-    "ChangeProvider", "MarkInvalidProvider", "handle_change_provider", "handle_ecf_mentor_registered",
-    "handle_mark_invalid_provider", "handle_send_due_reminders",
+    "ChangeProvider", "MarkInvalidProvider", "SendDueReminders", "handle_change_provider",
+    "handle_ecf_mentor_registered", "handle_mark_invalid_provider", "handle_send_due_reminders",
 ]

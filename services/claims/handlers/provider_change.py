@@ -105,7 +105,13 @@ async def handle_change_provider(command: ChangeProvider, uow: ClaimsUnitOfWork,
     return claim
 
 
-async def handle_send_due_reminders(uow: ClaimsUnitOfWork, clock: Clock, *, base_url: str) -> int:
+@dataclass(frozen=True)
+class SendDueReminders:
+    """The reminder job's tick: send the invalid-provider reminders due at the clock's time."""
+
+
+async def handle_send_due_reminders(command: SendDueReminders, uow: ClaimsUnitOfWork, clock: Clock, *,
+                                    base_url: str) -> int:
     """Email each school whose invalid-provider claim's reminder is due, once per due time: the
     notification id names the due time (notify sends an id once), and the next due time is written in
     the same transaction, so a restart or a second replica does not send it again."""

@@ -5,14 +5,14 @@ from typing import Iterable
 
 from shared.contracts import ActivityRecorded, Actor, FileRef
 
-from ..ports import Deps, UnitOfWork
+from ..ports import Clock, UnitOfWork
 
 
 def claims_phrase(count: int) -> str:
     return f"{count} claim{'' if count == 1 else 's'}"
 
 
-def record_activity(uow: UnitOfWork, deps: Deps, *, title: str, action: str, actor: Actor | None,
+def record_activity(uow: UnitOfWork, clock: Clock, *, title: str, action: str, actor: Actor | None,
                     references: Iterable[str] = (), files: Iterable[FileRef] = ()) -> None:
     uow.emit(ActivityRecorded(title=title, action=action, claim_references=tuple(references), files=tuple(files),
-                              source="payments", actor=actor, occurred_at=deps.clock.now()))
+                              source="payments", actor=actor, occurred_at=clock.now()))

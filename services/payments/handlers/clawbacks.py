@@ -1,8 +1,9 @@
 """Clawbacks: request per mentor, four-eyes approval, send to the payer, the payer's response (docs/design.md §4)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from shared.contracts import (Actor, ClawbackAssessed, ClawbackDecided, ClawbackMentor, ClawbackSentToPayer,
                               FileRef, PayerClawbackRecorded, Refused, SendNotification)
@@ -11,12 +12,53 @@ from shared.contracts.money import Money
 from ..domain.clawback import ClaimedMentor, ClawbackAssessment, HoursWorked, assess, mentors_to_enter, rejection_reasons
 from ..domain.payer_files import CLAWBACK_RESPONSE_COLUMNS, clawback_csv, read_clawback_response
 from ..domain.status import CLAWBACK_WITH_PAYER, label, next_status, outcome
-from ..ports import Deps, UnitOfWork
+from ..ports import Clock, Payer, UnitOfWork
 from .activity import claims_phrase, record_activity
 from .payer import email_payer, require_payer
-from .payments import cancel_payment_response, hold_response, payer_row, pending_upload, still_in
+from .payments import (DecideResponse, PayerResponseFile, cancel_response, hold_response, payer_row, pending_upload,
+                       still_in)
 
 NOTHING_TO_CLAW_BACK = "You cannot send claims to the payer for clawback as there are no claims with a clawback requested"
+
+
+@dataclass(frozen=True)
+class ViewClawback:
+    """What the clawback pages of one claim show (read only)."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class CheckClawback:
+    """The hours each mentor worked, checked as a request would be, nothing stored."""
+
+    reference: str
+    entries: Sequence[HoursWorked]
+
+
+@dataclass(frozen=True)
+class RequestClawback:
+    reference: str
+    entries: Sequence[HoursWorked]
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class ApproveClawback:
+    reference: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class RejectClawback:
+    reference: str
+    reasons: dict[str, str]
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class SendClawbacks:
+    actor: Actor | None
 
 
 def _money(value: Any) -> str | None:
@@ -47,8 +89,9 @@ def stored_view(cb: dict[str, Any]) -> dict[str, Any]:
             "reasons": cb["reasons"], "batch_id": cb["batch_id"]}
 
 
-async def clawback_view(uow: UnitOfWork, *, reference: str) -> dict[str, Any]:
+async def handle_view_clawback(command: ViewClawback, uow: UnitOfWork, clock: Clock) -> dict[str, Any]:
     """What the clawback pages show: the claim, the mentors to enter, and the latest clawback."""
+    reference = command.reference
     claim = await uow.claims.get(reference)
     mentors = await uow.claims.mentors(reference)
     to_enter = {m.trn for m in mentors_to_enter(_claimed(mentors))}
@@ -73,17 +116,19 @@ async def _assess(uow: UnitOfWork, reference: str, entries: Iterable[HoursWorked
     return claim, assessment, next_status(reference, status, action)
 
 
-async def check_clawback(uow: UnitOfWork, *, reference: str, entries: list[HoursWorked]) -> dict[str, Any]:
+async def handle_check_clawback(command: CheckClawback, uow: UnitOfWork, clock: Clock) -> dict[str, Any]:
     """The check-answers page: the same rules as the request, nothing stored."""
-    _, assessment, to_status = await _assess(uow, reference, entries, for_update=False)
+    reference = command.reference
+    _, assessment, to_status = await _assess(uow, reference, command.entries, for_update=False)
     return {"reference": reference, "next_status": to_status, **assessment_view(assessment)}
 
 
-async def request_clawback(uow: UnitOfWork, deps: Deps, *, reference: str, entries: list[HoursWorked],
-                           actor: Actor) -> dict[str, Any]:
-    claim, assessment, to_status = await _assess(uow, reference, entries, for_update=True)
-    now = deps.clock.now()
-    clawback_id = deps.new_id()
+async def handle_request_clawback(command: RequestClawback, uow: UnitOfWork, clock: Clock, *,
+                                  new_id: Callable[[], str]) -> dict[str, Any]:
+    reference, actor = command.reference, command.actor
+    claim, assessment, to_status = await _assess(uow, reference, command.entries, for_update=True)
+    now = clock.now()
+    clawback_id = new_id()
     mentors = [{"trn": m.trn, "full_name": m.full_name, "hours_claimed": m.hours_claimed,
                 "hours_worked": m.hours_worked, "hours_clawed_back": m.hours_clawed_back,
                 "amount": _money(m.amount), "notes": m.notes} for m in assessment.mentors]
@@ -100,7 +145,7 @@ async def request_clawback(uow: UnitOfWork, deps: Deps, *, reference: str, entri
     await uow.claims.expect([reference], to_status)
     title = (f"No clawback needed for claim {reference}" if assessment.nothing_owed
              else f"Clawback of {Money(assessment.amount).display()} sent for approval for claim {reference}")
-    record_activity(uow, deps, title=title, action="clawback_assessed", actor=actor, references=[reference])
+    record_activity(uow, clock, title=title, action="clawback_assessed", actor=actor, references=[reference])
     await uow.commit()
     return {"clawback_id": clawback_id, "reference": reference, "status": to_status, **assessment_view(assessment)}
 
@@ -117,12 +162,13 @@ async def _awaiting(uow: UnitOfWork, reference: str, actor: Actor, verb: str) ->
     return {**clawback, "claim": claim}
 
 
-async def approve_clawback(uow: UnitOfWork, deps: Deps, *, reference: str, actor: Actor) -> dict[str, Any]:
+async def handle_approve_clawback(command: ApproveClawback, uow: UnitOfWork, clock: Clock) -> dict[str, Any]:
     """Four eyes: only a support user other than the requester approves; two approvals at once apply once."""
+    reference, actor = command.reference, command.actor
     clawback = await _awaiting(uow, reference, actor, "approve")
     claim = clawback["claim"]
     to_status = next_status(reference, claim["effective_status"], "approved for clawback")
-    now = deps.clock.now()
+    now = clock.now()
     await uow.clawbacks.update(clawback["id"], status="approved", decided_by=actor.email, decided_at=now)
     uow.emit(ClawbackDecided(reference=reference, clawback_id=clawback["id"], approved=True,
                              amount=clawback["amount"], actor=actor, occurred_at=now))
@@ -133,37 +179,39 @@ async def approve_clawback(uow: UnitOfWork, deps: Deps, *, reference: str, actor
             to=claim["school_email"], reference=reference, actor=actor, occurred_at=now,
             personalisation={"school_name": claim["school_name"], "claim_reference": reference,
                              "clawback_amount": _money(clawback["amount"])}))
-    record_activity(uow, deps, title=f"Clawback requested for claim {reference}", action="clawback_approved",
+    record_activity(uow, clock, title=f"Clawback requested for claim {reference}", action="clawback_approved",
                     actor=actor, references=[reference])
     await uow.commit()
     return {"clawback_id": clawback["id"], "reference": reference, "status": to_status,
             "amount": _money(clawback["amount"]), "school_emailed": bool(claim["school_email"])}
 
 
-async def reject_clawback(uow: UnitOfWork, deps: Deps, *, reference: str, reasons: dict[str, str],
-                          actor: Actor) -> dict[str, Any]:
+async def handle_reject_clawback(command: RejectClawback, uow: UnitOfWork, clock: Clock) -> dict[str, Any]:
+    reference, reasons, actor = command.reference, command.reasons, command.actor
     clawback = await _awaiting(uow, reference, actor, "reject")
     to_status = next_status(reference, clawback["claim"]["effective_status"], "rejected for clawback")
     mentors = clawback["mentors"]
     cleaned = rejection_reasons(trns=[m["trn"] for m in mentors], names={m["trn"]: m["full_name"] for m in mentors},
                                 reasons=reasons)
-    now = deps.clock.now()
+    now = clock.now()
     await uow.clawbacks.update(clawback["id"], status="rejected", decided_by=actor.email, decided_at=now,
                                reasons=cleaned)
     uow.emit(ClawbackDecided(reference=reference, clawback_id=clawback["id"], approved=False,
                              amount=clawback["amount"], reasons=cleaned, actor=actor, occurred_at=now))
     await uow.claims.expect([reference], to_status)
-    record_activity(uow, deps, title=f"Clawback rejected for claim {reference}", action="clawback_rejected",
+    record_activity(uow, clock, title=f"Clawback rejected for claim {reference}", action="clawback_rejected",
                     actor=actor, references=[reference])
     await uow.commit()
     return {"clawback_id": clawback["id"], "reference": reference, "status": to_status, "reasons": cleaned}
 
 
-async def send_clawbacks(uow: UnitOfWork, deps: Deps, *, actor: Actor | None) -> dict[str, Any]:
+async def handle_send_clawbacks(command: SendClawbacks, uow: UnitOfWork, clock: Clock, *,
+                               new_id: Callable[[], str], payer: Payer) -> dict[str, Any]:
     """Every approved (Clawback requested) claim → one clawback batch and a CSV link per payer address."""
-    require_payer(deps)
-    now = deps.clock.now()
-    batch_id = deps.new_id()
+    actor = command.actor
+    require_payer(payer)
+    now = clock.now()
+    batch_id = new_id()
     file_name = f"claims-for-clawback-{now:%Y-%m-%d-%H%M%S}.csv"
     # The batch row comes first (the clawbacks point at it); its totals are set once they are known.
     await uow.clawbacks.add_batch({"id": batch_id, "claim_count": 0, "total_amount": 0, "file_name": file_name,
@@ -179,19 +227,19 @@ async def send_clawbacks(uow: UnitOfWork, deps: Deps, *, actor: Actor | None) ->
     for reference in references:
         uow.emit(ClawbackSentToPayer(reference=reference, clawback_batch_id=batch_id, actor=actor, occurred_at=now))
     await uow.claims.expect(references, outcome("sent to the payer for clawback"))
-    await email_payer(uow, deps, kind="payer_clawback", subject_id=batch_id, file_name=file_name, content=content,
-                      template="payer_claims_ready_for_clawback", claim_count=len(taken), actor=actor)
-    record_activity(uow, deps, title=f"{claims_phrase(len(taken))} sent to payer for clawback",
+    await email_payer(uow, clock, payer=payer, kind="payer_clawback", subject_id=batch_id, file_name=file_name,
+                      content=content, template="payer_claims_ready_for_clawback", claim_count=len(taken), actor=actor)
+    record_activity(uow, clock, title=f"{claims_phrase(len(taken))} sent to payer for clawback",
                     action="clawback_sent", actor=actor, references=references,
                     files=[FileRef(name=file_name, kind="download", id=batch_id, rows=len(taken))])
     await uow.commit()
     return {"clawback_id": batch_id, "claim_count": len(taken), "total_amount": _money(total)}
 
 
-async def upload_clawback_response(uow: UnitOfWork, deps: Deps, *, data: bytes | None,
-                                   file_name: str | None, actor: Actor | None) -> dict[str, Any]:
+async def handle_upload_clawback_response(command: PayerResponseFile, uow: UnitOfWork, clock: Clock, *,
+                                          new_id: Callable[[], str]) -> dict[str, Any]:
     upload_id, answers = await hold_response(
-        uow, deps, kind="clawback", data=data, file_name=file_name, actor=actor, columns=CLAWBACK_RESPONSE_COLUMNS,
+        command, uow, clock, new_id=new_id, kind="clawback", columns=CLAWBACK_RESPONSE_COLUMNS,
         statuses=CLAWBACK_WITH_PAYER, read=read_clawback_response, default_name="payer-clawback.csv",
         answer_fields=("reference", "outcome", "row"))
     return {"upload_id": upload_id, "claim_count": len(answers),
@@ -199,14 +247,15 @@ async def upload_clawback_response(uow: UnitOfWork, deps: Deps, *, data: bytes |
             "unchanged": sum(a.outcome == "unchanged" for a in answers)}
 
 
-async def confirm_clawback_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
-                                    actor: Actor | None) -> dict[str, Any]:
+async def handle_confirm_clawback_response(command: DecideResponse, uow: UnitOfWork, clock: Clock
+                                           ) -> dict[str, Any]:
+    upload_id, actor = command.upload_id, command.actor
     upload, repeated = await pending_upload(uow, upload_id, "clawback")
     if upload is None:
         return repeated
     complete = [a for a in upload["answers"] if a["outcome"] == "complete"]
     await still_in(uow, complete, CLAWBACK_WITH_PAYER)
-    now = deps.clock.now()
+    now = clock.now()
     references = [a["reference"] for a in complete]
     for reference in references:
         uow.emit(PayerClawbackRecorded(reference=reference, upload_id=upload_id, actor=actor, occurred_at=now))
@@ -214,7 +263,7 @@ async def confirm_clawback_response(uow: UnitOfWork, deps: Deps, *, upload_id: s
     await uow.clawbacks.set_status(references, from_status="sent", to_status="complete")
     await uow.uploads.decide(upload_id, status="confirmed", by=actor.email if actor else None, at=now)
     count = upload["claim_count"]
-    record_activity(uow, deps, title=f"Payer clawback response uploaded for {claims_phrase(count)}",
+    record_activity(uow, clock, title=f"Payer clawback response uploaded for {claims_phrase(count)}",
                     action="clawback_response_uploaded", actor=actor,
                     references=[a["reference"] for a in upload["answers"]],
                     files=[FileRef(name=upload["file_name"], kind="upload", id=upload_id, rows=count)])
@@ -223,6 +272,6 @@ async def confirm_clawback_response(uow: UnitOfWork, deps: Deps, *, upload_id: s
             "complete": len(complete)}
 
 
-async def cancel_clawback_response(uow: UnitOfWork, deps: Deps, *, upload_id: str,
-                                   actor: Actor | None) -> dict[str, Any]:
-    return await cancel_payment_response(uow, deps, upload_id=upload_id, actor=actor, kind="clawback")
+async def handle_cancel_clawback_response(command: DecideResponse, uow: UnitOfWork, clock: Clock
+                                          ) -> dict[str, Any]:
+    return await cancel_response(command, uow, clock, kind="clawback")

@@ -104,7 +104,7 @@ async def handle_generate_sample(command: GenerateSample, uow: SamplingUnitOfWor
     return {"upload_id": upload_id, "claim_count": sample.claim_count, **generation}
 
 
-async def handle_sample_csv(upload_id: str, uow: SamplingUnitOfWork) -> tuple[str, bytes]:
+async def handle_sample_csv(upload_id: str, uow: SamplingUnitOfWork, clock: Clock) -> tuple[str, bytes]:
     """(file name, the proposed sample in the sampling file's format)."""
     upload = await uow.uploads.get(upload_id, kind="sample")
     if upload is None:

@@ -281,7 +281,7 @@ async def _check_scope(uow: SamplingUnitOfWork, command: DecideUpload) -> None:
         raise NotFound("There is no such upload", field="upload_id")
 
 
-async def handle_response_file(file_id: str, uow: SamplingUnitOfWork) -> tuple[str, bytes]:
+async def handle_response_file(file_id: str, uow: SamplingUnitOfWork, clock: Clock) -> tuple[str, bytes]:
     """One accredited provider's part of a provider response upload: (file name, content as uploaded)."""
     found = await uow.uploads.response_file(file_id)
     if found is None:

@@ -50,8 +50,9 @@ async def test_the_school_is_emailed_when_its_provider_is_marked_invalid_then_re
         marked = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
         for days, expected in ((6, 0), (7, 1), (7, 0), (15, 1), (30, 1)):
             async with app.state.uow_factory() as uow:
-                sent = await handlers.handle_send_due_reminders(uow, FixedClock(marked + timedelta(days=days)),
-                                                                base_url="https://claim.example")
+                sent = await handlers.handle_send_due_reminders(
+                    handlers.SendDueReminders(), uow, FixedClock(marked + timedelta(days=days)),
+                    base_url="https://claim.example")
             assert sent == expected, (days, sent)  # a second run (a restart, a replica) at the same time sends none
         reminders = await read_topic(isolated_env, NOTIFY_COMMANDS.name, until=4)
         # keyed by notification id, so spread over partitions: compared without order
@@ -64,5 +65,6 @@ async def test_the_school_is_emailed_when_its_provider_is_marked_invalid_then_re
                               json={"provider_id": other["id"]})
         assert r.status_code == 200 and r.json()["status"] == "submitted"
         async with app.state.uow_factory() as uow:
-            assert await handlers.handle_send_due_reminders(uow, FixedClock(marked + timedelta(days=60)),
-                                                            base_url="https://claim.example") == 0
+            assert await handlers.handle_send_due_reminders(
+                handlers.SendDueReminders(), uow, FixedClock(marked + timedelta(days=60)),
+                base_url="https://claim.example") == 0

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from services.payments.handlers.projection import on_claim_submitted, on_claims_submitted
+from services.payments.handlers.projection import handle_claim_submitted, handle_claims_submitted
 from services.payments.unit_of_work import PaymentsUnitOfWork
 from shared.platform.db import make_engine, make_sessionmaker
 from tests.support.payments import submitted
@@ -51,12 +51,12 @@ async def test_runs_of_any_length_use_one_statement_and_store_every_claims_newes
         runs.append([again])
         for run in runs:
             async with PaymentsUnitOfWork(sessions) as uow:
-                await on_claims_submitted(run, uow)
+                await handle_claims_submitted(run, uow)
                 await uow.commit()
         # One at a time (the consumer's fallback) stores the same.
         alone = submitted("00000999", urn="100999", hours=(3,))
         async with PaymentsUnitOfWork(sessions) as uow:
-            await on_claim_submitted(alone, uow)
+            await handle_claim_submitted(alone, uow)
             await uow.commit()
         claims, mentors = _expected([m for run in runs for m in run] + [alone])
         async with sessions() as session:

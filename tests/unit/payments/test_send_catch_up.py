@@ -1,5 +1,5 @@
 """Sending to the payer waits, a bounded time, for claims submitted a moment before to reach
-payments' projection (``handlers.payments.catch_up``), on a fake projection: no database, no real
+payments' projection (``handlers.payments.wait_for_submitted``), on a fake projection: no database, no real
 sleeping."""
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from services.payments.handlers.payments import catch_up
-from services.payments.ports import Deps
+from services.payments.handlers.payments import wait_for_submitted
+from services.payments.ports import CatchUp
 
 pytestmark = pytest.mark.unit
 
@@ -31,17 +31,17 @@ class FakeUnitOfWork:
         self.claims = claims
 
 
-def deps_recording(sleeps: list[float], *, catch_up: timedelta = timedelta(seconds=1)) -> Deps:
+def waiting_recording(sleeps: list[float], *, within: timedelta = timedelta(seconds=1)) -> CatchUp:
     async def sleep(seconds: float) -> None:
         sleeps.append(seconds)
-    return Deps(sleep=sleep, catch_up=catch_up, catch_up_poll=timedelta(milliseconds=100))
+    return CatchUp(within=within, poll=timedelta(milliseconds=100), sleep=sleep)
 
 
 async def test_a_send_whose_claims_have_all_arrived_does_not_wait():
     sleeps: list[float] = []
     claims = ArrivingClaims(known={"10000001", "10000002"}, late=set(), after=0)
 
-    unseen = await catch_up(FakeUnitOfWork(claims), deps_recording(sleeps), ["10000001", "10000002"])
+    unseen = await wait_for_submitted(FakeUnitOfWork(claims), waiting_recording(sleeps), ["10000001", "10000002"])
 
     assert (unseen, sleeps) == ([], [])
 
@@ -50,7 +50,7 @@ async def test_a_claim_arriving_during_the_wait_is_waited_for_and_the_wait_then_
     sleeps: list[float] = []
     claims = ArrivingClaims(known={"10000001"}, late={"10000002"}, after=3)
 
-    unseen = await catch_up(FakeUnitOfWork(claims), deps_recording(sleeps), ["10000001", "10000002"])
+    unseen = await wait_for_submitted(FakeUnitOfWork(claims), waiting_recording(sleeps), ["10000001", "10000002"])
 
     assert unseen == []
     assert sleeps == [0.1, 0.1, 0.1]
@@ -60,7 +60,7 @@ async def test_a_claim_that_never_arrives_is_waited_for_at_most_the_bound_then_r
     sleeps: list[float] = []
     claims = ArrivingClaims(known={"10000001"}, late={"10000002"}, after=10**6)
 
-    unseen = await catch_up(FakeUnitOfWork(claims), deps_recording(sleeps), ["10000001", "10000002", "10000002"])
+    unseen = await wait_for_submitted(FakeUnitOfWork(claims), waiting_recording(sleeps), ["10000001", "10000002", "10000002"])
 
     assert unseen == ["10000002"]
     assert sum(sleeps) == pytest.approx(1.0)
