@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -181,6 +182,7 @@ def main() -> None:
         asyncio.run(run(f"http://127.0.0.1:{port}", users=users, concurrency=args.concurrency))
     finally:
         stack.stop()
+        shutil.rmtree(stack.data_dir, ignore_errors=True)  # about 200 MB of PostgreSQL data
 
 
 if __name__ == "__main__":
