@@ -47,7 +47,8 @@ KIND = UploadKind(
     done_title="Response uploaded", done_text="{n} claims have been updated with your answers.",
     return_text="Return to your claims")
 #: The upload page of a provider user none of whose claims waits for an answer.
-NOTHING_TO_ANSWER = "There are no claims waiting for your answer. You can upload a response when a claim’s audit is requested."
+NOTHING_TO_ANSWER = ("There are no claims waiting for your answer. "
+                     "You can upload a response when a claim’s audit is requested.")
 
 
 def _client(gw: Gateway) -> ProviderResponseClient:

@@ -239,6 +239,12 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
     wait_for_status(support, approved, "Paid")
     screens.shot(support, "provider-18c-support-approved-in-sampling")
     _wait_for_provider_list(page, approved, "Approved")
+    # Every claim of the provider answered or approved: its upload page says there is nothing to answer.
+    page.goto("/provider/responses/upload")
+    expect(page.locator("h1")).to_have_text("Upload your response")
+    expect(page.locator("main")).to_contain_text("There are no claims waiting for your answer.")
+    expect(page.locator("input[type=file]")).to_have_count(0)
+    screens.shot(page, "provider-18d-nothing-to-answer")
 
     # Support sees the provider's answer, rejects with a structured reason; the clawback proposes its hours.
     wait_for_status(support, no, "Provider not approved")
