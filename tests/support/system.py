@@ -117,6 +117,13 @@ def add_workflow_stub(stub) -> None:
     async def sampling_summary():
         return stub.state.sampling_summary
 
+    #: The provider's claims list (a test may give it a claim waiting for an answer).
+    stub.state.provider_claims = {**page, "schools": [], "academic_years": []}
+
+    @stub.get("/internal/v1/provider/claims")
+    async def provider_claims():
+        return stub.state.provider_claims
+
     routes: list[tuple[str, str, int, object]] = [
         ("GET", r"/internal/v1/(sampling|payments)/claims", 200, page),
         ("GET", r"/internal/v1/sampling/response-files/[^/]+", 200, "csv"),
@@ -128,7 +135,6 @@ def add_workflow_stub(stub) -> None:
         ("POST", r".*/cancel", 200, {"upload_id": "u1", "status": "cancelled"}),
         ("POST", r"/internal/v1/claims/\d+/(sampling|payment)/[a-z-]+", 202, {"accepted": True}),
         ("POST", r"/internal/v1/claims/\d+/assurance", 202, {"accepted": True}),
-        ("GET", r"/internal/v1/provider/claims", 200, {**page, "schools": [], "academic_years": []}),
         ("GET", r"/internal/v1/provider/claims\.csv", 200, "csv"),
         ("GET", r"/internal/v1/provider/claims/\d+", 200, PROVIDER_CLAIM),
         ("POST", r"/internal/v1/providers/[^/]+/sampling/resend", 202, {"accepted": True}),

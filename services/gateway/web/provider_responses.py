@@ -44,7 +44,11 @@ KIND = UploadKind(
     review_title="Are you sure you want to upload your response?",
     warning="Assured claims will be approved. Claims with a mentor that is not assured will be returned to the "
             "school and to support as not approved by you.",
-    done_title="Response uploaded", done_text="{n} claims have been updated with your answers.")
+    done_title="Response uploaded", done_text="{n} claims have been updated with your answers.",
+    return_text="Return to your claims")
+#: The upload page of a provider user none of whose claims waits for an answer.
+NOTHING_TO_ANSWER = ("There are no claims waiting for your answer. "
+                     "You can upload a response when a claim’s audit is requested.")
 
 
 def _client(gw: Gateway) -> ProviderResponseClient:
@@ -64,9 +68,17 @@ async def _review(gw: Gateway, user: User, upload_id: str) -> UploadView:
 CANCELLED = "Your upload was cancelled. No claims were changed."
 
 
+async def _nothing_to_answer(gw: Gateway, user: User) -> str | None:
+    """The "cannot upload" message when none of the provider's claims waits for an answer (its list
+    puts the claims needing an answer first, so its first claim tells)."""
+    first = await gw.services.sampling.provider_claims(params={"page": 1, "per_page": 1}, user=user)
+    return None if any(claim.needs_action for claim in first.items) else NOTHING_TO_ANSWER
+
+
 @router.get(BASE)
-async def form(request: Request, cancelled: str = "", user: User = Depends(PROVIDER)):
-    return render(request, "uploads/form.html", _context(banner=CANCELLED if cancelled else None))
+async def form(request: Request, cancelled: str = "", user: User = Depends(PROVIDER), gw: Gateway = Depends(gateway)):
+    return render(request, "uploads/form.html", _context(banner=CANCELLED if cancelled else None,
+                                                         cannot=await _nothing_to_answer(gw, user)))
 
 
 @router.post(BASE, dependencies=[Depends(verify_csrf)])

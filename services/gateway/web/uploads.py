@@ -52,6 +52,7 @@ class UploadKind:
     multiple: bool = False              # several files in one upload (provider responses)
     caption: str = "Claims"             # above the upload page's h1
     section: str = "claims"             # the service navigation entry the pages belong to
+    return_text: str = "Return to the claims waiting to be processed"  # the "cannot upload" page's way back
 
 
 KINDS = {k.key: k for k in [

@@ -2,8 +2,9 @@
 through the running system: support invites a provider user → the invitation email (real SMTP) →
 Create your password → sign in as the provider → its claims (only its own: list, claim page, CSV,
 answer) → one claim assured Yes, one No (two mentors: one removed, one changed, with reasons) →
-support records a third provider's answer by hand → support sees the answer, rejects the claim with a
-structured reason → the clawback form proposes the provider's confirmed hours.
+support records a third provider's answer by hand and approves a fourth still in sampling → support
+sees the answer, rejects the claim with a structured reason → the clawback form proposes the
+provider's confirmed hours.
 
 The test makes its own provider and its own sampled claims (submitted, paid through the payer round
 trip and sampled by an upload naming exactly them); it never samples the demo's claims."""
@@ -26,7 +27,7 @@ PASSWORD = "a long provider password 2026"
 
 
 def _paid_and_sampled_claims(system) -> tuple[dict, dict[str, dict]]:
-    """A new accredited provider with three claims of the demo school in sampling_in_progress."""
+    """A new accredited provider with four claims of the demo school in sampling_in_progress."""
     support = system.api("support@example.com")
     school = system.api("school@example.com")
     code = f"AP{random.randrange(10**5, 10**6)}"
@@ -36,7 +37,7 @@ def _paid_and_sampled_claims(system) -> tuple[dict, dict[str, dict]]:
     provider = r.json()
     claims = {}
     for name, mentors in (("yes", [("Ada Lovelace", 6)]), ("no", [("Mary Somerville", 5), ("Caroline Herschel", 4)]),
-                          ("by-support", [("Emmy Noether", 3)])):
+                          ("by-support", [("Emmy Noether", 3)]), ("approved", [("Sophie Germain", 2)])):
         r = school.post("/api/v1/claims", json={"school_urn": "100001", "provider_id": provider["id"], "mentors": [
             {"trn": f"{random.randrange(10**6, 10**7)}", "full_name": n, "hours": h} for n, h in mentors]})
         assert r.status_code == 201, r.text
@@ -82,7 +83,7 @@ def _wait_for_provider_list(page, reference: str, label: str, timeout: float = 3
 def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the_hours_it_confirmed(
         system, new_page, screens):
     provider, claims = _paid_and_sampled_claims(system)
-    yes, no, by_support = (claims[k]["reference"] for k in ("yes", "no", "by-support"))
+    yes, no, by_support, approved = (claims[k]["reference"] for k in ("yes", "no", "by-support", "approved"))
     email = f"auditor@{provider['code'].lower()}.example"
 
     # Support invites a user of the new provider.
@@ -113,8 +114,8 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
     expect(page).to_have_url(re.compile(r"/provider/claims$"))
     expect(page.locator("h1")).to_have_text("Claims")
     rows = page.locator("tbody tr")
-    expect(rows).to_have_count(3)
-    for ref in (yes, no, by_support):
+    expect(rows).to_have_count(4)
+    for ref in (yes, no, by_support, approved):
         expect(page.locator("tr", has_text=ref)).to_contain_text("Audit requested")
         expect(page.locator("tr", has_text=ref)).to_contain_text("days left")
     screens.shot(page, "provider-02-claims")
@@ -126,7 +127,7 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     rows_csv = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
-    assert {r["claim_reference"] for r in rows_csv} == {yes, no, by_support} and len(rows_csv) == 4
+    assert {r["claim_reference"] for r in rows_csv} == {yes, no, by_support, approved} and len(rows_csv) == 5
 
     # Never another provider's claim: page, API list, CSV, claim and answer.
     api = httpx.Client(base_url=system.url, timeout=30, headers={"Authorization": "Bearer " + httpx.post(
@@ -135,7 +136,7 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
     foreign = next(c["reference"] for c in others if c["provider"]["id"] != provider["id"])
     page.goto(f"/provider/claims/{foreign}")
     expect(page.locator("h1")).to_have_text("Page not found")
-    assert api.get("/api/v1/provider/claims").json()["total"] == 3
+    assert api.get("/api/v1/provider/claims").json()["total"] == 4
     assert foreign not in api.get("/api/v1/provider/claims.csv").text
     assert api.get(f"/api/v1/provider/claims/{foreign}").status_code == 404
     assert api.post(f"/api/v1/claims/{foreign}/assurance", json={"assured": True}).status_code == 404
@@ -227,6 +228,23 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
     support.get_by_role("button", name="Submit").click()
     expect(support.locator(".govuk-notification-banner")).to_contain_text("The provider’s answer has been recorded")
     wait_for_status(support, by_support, "Provider not approved")
+
+    # Support approves a claim still in sampling (the provider has not answered): it is paid.
+    wait_for_status(support, approved, "Sampling in progress")
+    support.get_by_role("button", name="Approve claim").click()
+    expect(support.locator("h1")).to_have_text("Are you sure you want to approve the claim?")
+    screens.shot(support, "provider-18b-support-approve-in-sampling")
+    support.get_by_role("button", name="Approve claim").click()
+    expect(support.locator(".govuk-notification-banner")).to_contain_text("Claim approved")
+    wait_for_status(support, approved, "Paid")
+    screens.shot(support, "provider-18c-support-approved-in-sampling")
+    _wait_for_provider_list(page, approved, "Approved")
+    # Every claim of the provider answered or approved: its upload page says there is nothing to answer.
+    page.goto("/provider/responses/upload")
+    expect(page.locator("h1")).to_have_text("Upload your response")
+    expect(page.locator("main")).to_contain_text("There are no claims waiting for your answer.")
+    expect(page.locator("input[type=file]")).to_have_count(0)
+    screens.shot(page, "provider-18d-nothing-to-answer")
 
     # Support sees the provider's answer, rejects with a structured reason; the clawback proposes its hours.
     wait_for_status(support, no, "Provider not approved")
