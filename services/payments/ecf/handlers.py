@@ -13,7 +13,6 @@ time, and ``StatementAuthorised`` written to the outbox, all in one transaction.
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Mapping, Protocol, Sequence
@@ -24,7 +23,6 @@ from shared.contracts import Actor, NotFound, Refused
 from shared.contracts.identifiers import is_trn
 from shared.contracts.money import Money
 from shared.contracts.payments import EcfMentorRegistered, StatementAuthorised
-from shared.platform.links import hash_token
 
 from .domain.calculator import StatementLines, calculate
 from .domain.contract import Band, Contract
@@ -36,6 +34,8 @@ from .domain.schedules import Milestone, Schedule
 from .domain.statements import (AUTHORISE_CLAWBACK_TRANSITIONS, AUTHORISE_TRANSITIONS, DEADLINE_TRANSITIONS, UK,
                                  Statement, add_adjustment, authorise, can_authorise,
                                  next_output_statement, nothing_to_pay)
+from .lead_providers import (EMAIL_FORMAT, add_lead_provider, lead_provider_email,  # noqa: F401 - re-exported
+                             lead_provider_for_token, new_api_token, set_lead_provider_email)
 from .unit_of_work import EcfUnitOfWork
 
 #: Courses of ECF participants (ECF API v3 ``course_identifier``).
@@ -60,61 +60,7 @@ def uk_today(now: datetime) -> date:
 
 
 # ------------------------------------------------------------------ set-up (finance users)
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
-
-
-def lead_provider_email(value: str | None) -> str | None:
-    """The lead provider's email address as stored (None when blank); refused when not an address."""
-    email = (value or "").strip()
-    if not email:
-        return None
-    local, at, domain = email.rpartition("@")
-    if not at or not local or "." not in domain or any(c.isspace() for c in email) or len(email) > 320:
-        raise Refused(EMAIL_FORMAT, field="email")
-    return email
-
-
-async def add_lead_provider(uow: EcfUnitOfWork, *, new_id: str, name: str, api_token: str,
-                            email: str | None = None) -> dict[str, Any]:
-    """A lead provider and its API token; only the token's SHA-256 is stored. ``email`` (optional)
-    receives the reminders before each output statement's deadline."""
-    name = " ".join(name.split())
-    if not name:
-        raise Refused("Enter the lead provider’s name", field="name")
-    email = lead_provider_email(email)
-    existing = await uow.ecf.lead_provider_by_name(name)
-    if existing is not None:
-        raise Refused(f"There is already a lead provider called {existing['name']}", field="name")
-    await uow.ecf.add_lead_provider(id=new_id, name=name, api_token_hash=hash_token(api_token), email=email)
-    await uow.commit()
-    return {"id": new_id, "name": name, "email": email, "api_token": api_token}
-
-
-async def set_lead_provider_email(uow: EcfUnitOfWork, *, lead_provider_id: str, email: str | None) -> dict[str, Any]:
-    """Record (or, blank, remove) the address the lead provider's deadline reminders go to."""
-    email = lead_provider_email(email)
-    lp = await uow.ecf.lead_provider(lead_provider_id)
-    if lp is None:
-        raise NotFound(f"There is no lead provider with the id {lead_provider_id}", field="lead_provider_id")
-    await uow.ecf.set_lead_provider_email(lp["id"], email)
-    await uow.commit()
-    return {"id": lp["id"], "name": lp["name"], "email": email}
-
-
-async def lead_provider_for_token(uow: EcfUnitOfWork, api_token: str) -> dict[str, Any] | None:
-    token = api_token.strip()
-    if token.lower().startswith("bearer "):
-        token = token[7:].strip()
-    if not token:
-        return None
-    return await uow.ecf.lead_provider_by_token_hash(hash_token(token))
-
-
-def new_api_token() -> str:
-    """256 random bits; the prefix says what the token is for when it turns up in a log or a leak scan."""
-    return f"ecf-lp-{secrets.token_urlsafe(32)}"
-
-
+# Lead providers and their tokens: ``lead_providers.py`` (re-exported here for the callers).
 async def add_schedule(uow: EcfUnitOfWork, *, new_id: str, identifier: str, cohort: int,
                        milestones: Sequence[Milestone]) -> dict[str, Any]:
     schedule = Schedule.create(identifier=identifier, cohort=cohort, milestones=milestones)
