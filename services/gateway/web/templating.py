@@ -118,7 +118,25 @@ def build_environment() -> Environment:
                        reason_words=reason_words, comment_words=comment_words)
     env.globals.update(service_name=SERVICE_NAME, status_colours=STATUS_COLOURS, link=link,
                        status_label=claim_status.support_label, status_groups=STATUS_GROUPS)
+    env.globals.update(govuk_components(env))
     return env
+
+
+# Every GOV.UK Frontend component a template may call, as a global: no template imports its own.
+COMPONENTS = ("back-link", "button", "checkboxes", "date-input", "details", "error-summary", "fieldset",
+              "file-upload", "footer", "header", "input", "inset-text", "notification-banner", "pagination",
+              "panel", "password-input", "radios", "select", "service-navigation", "summary-list", "table",
+              "tag", "textarea", "warning-text")
+
+
+def govuk_components(env: Environment) -> dict[str, Any]:
+    """``govukButton`` and its kind, each macro taken once from govuk-frontend-jinja's own template."""
+    macros = {}
+    for component in COMPONENTS:
+        module = env.get_template(f"govuk_frontend_jinja/components/{component}/macro.html").module
+        name = "govuk" + "".join(part.capitalize() for part in component.split("-"))
+        macros[name] = getattr(module, name)
+    return macros
 
 
 class Templates:

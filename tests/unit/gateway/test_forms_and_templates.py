@@ -94,3 +94,20 @@ def test_sign_in_only_returns_to_a_page_of_this_service():
     assert safe_next("/claims?status=paid") == "/claims?status=paid"
     for bad in ("//evil.example", "https://evil.example", "/\\evil.example", "", None):
         assert safe_next(bad) == "/"
+
+
+def test_every_govuk_macro_a_template_calls_is_a_global_of_the_environment():
+    # Templates import no macro: each GOV.UK component is a global. An unknown name would render as nothing
+    # (the environment's undefined is forgiving), so a template calling one the environment lacks must fail here.
+    import re
+    from pathlib import Path
+
+    env = build_environment()
+    templates = Path(__file__).resolve().parents[3] / "services" / "gateway" / "templates"
+    called = {name for path in templates.rglob("*.html")
+              for name in re.findall(r"\b(govuk[A-Z]\w*)\(", path.read_text())}
+    assert {"govukButton", "govukBackLink", "govukSummaryList"} <= called
+    missing = sorted(name for name in called if not callable(env.globals.get(name)))
+    assert missing == []
+    html = env.from_string('{{ govukButton({"text": "Continue"}) }}').render()
+    assert 'class="govuk-button"' in html and "Continue" in html
