@@ -3,6 +3,7 @@ reference travels in one array parameter, so a 200,000-row file is answered (ref
 or accepted) and never crashes the service."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from tests.support.payments import ALICE, NOW, csv_file, running_payments, sql
@@ -48,20 +49,15 @@ def refused_in_a_short_answer(r) -> None:
     assert errors[-1]["message"] == "and 199,900 more errors"
 
 
-async def test_a_payer_response_of_200000_unknown_references_is_refused_row_by_row_and_changes_nothing(
-        infra, isolated_env):
+@pytest.mark.parametrize(("path", "file"), [
+    ("/internal/v1/payments/responses", PAYMENT_RESPONSE),
+    ("/internal/v1/clawbacks/responses", CLAWBACK_RESPONSE),
+], ids=["payer response", "clawback response"])
+async def test_a_response_of_200000_unknown_references_is_refused_row_by_row_and_changes_nothing(
+        infra, isolated_env, path, file):
     async with running_payments(infra, isolated_env) as (client, app):
         before = await database_digest(database_url(app))
-        r = await client.post("/internal/v1/payments/responses", headers=ALICE, files=response(*PAYMENT_RESPONSE))
-        refused_in_a_short_answer(r)
-        assert await database_digest(database_url(app)) == before
-
-
-async def test_a_clawback_response_of_200000_unknown_references_is_refused_row_by_row_and_changes_nothing(
-        infra, isolated_env):
-    async with running_payments(infra, isolated_env) as (client, app):
-        before = await database_digest(database_url(app))
-        r = await client.post("/internal/v1/clawbacks/responses", headers=ALICE, files=response(*CLAWBACK_RESPONSE))
+        r = await client.post(path, headers=ALICE, files=response(*file))
         refused_in_a_short_answer(r)
         assert await database_digest(database_url(app)) == before
 
