@@ -49,10 +49,15 @@ async def _signed_in_at_provider(browser: httpx.AsyncClient, provider: httpx.Asy
 
 @contextlib.asynccontextmanager
 async def _system_with_dfe_sign_in(infra, issuer: str):
-    """The running system signing in with the first client, and a client of the provider's own."""
+    """The running system signing in with the first client, a client of the provider's own and a
+    browser (a client of the gateway keeping its cookies): (system, provider, browser)."""
     async with running_system(infra, **_settings(issuer, CLIENTS[0])) as system, \
             httpx.AsyncClient(timeout=30) as provider:
-        yield system, provider
+        browser = await system.browser()
+        try:
+            yield system, provider, browser
+        finally:
+            await browser.aclose()
 
 
 async def _come_back(browser: httpx.AsyncClient, redirect: str, **change: str) -> httpx.Response:
@@ -61,8 +66,7 @@ async def _come_back(browser: httpx.AsyncClient, redirect: str, **change: str) -
 
 
 async def test_a_user_signs_in_with_dfe_sign_in_and_a_replayed_code_is_refused(infra, issuer):
-    async with _system_with_dfe_sign_in(infra, issuer) as (system, provider):
-        browser = await system.browser()
+    async with _system_with_dfe_sign_in(infra, issuer) as (system, provider, browser):
         page = await browser.get("/sign-in")
         assert "Sign in with DfE Sign-in" in page.text
         authorization = await _start(browser)
@@ -80,13 +84,11 @@ async def test_a_user_signs_in_with_dfe_sign_in_and_a_replayed_code_is_refused(i
         r = await _come_back(other, redirect, state=fresh_state)
         assert r.status_code == 403 and "Sorry, we could not sign you in" in r.text
         assert (await other.get("/claims")).status_code == 303  # not signed in
-        await browser.aclose()
         await other.aclose()
 
 
 async def test_a_tampered_state_is_refused(infra, issuer):
-    async with _system_with_dfe_sign_in(infra, issuer) as (system, provider):
-        browser = await system.browser()
+    async with _system_with_dfe_sign_in(infra, issuer) as (system, provider, browser):
         redirect = await _signed_in_at_provider(browser, provider, "support@example.com")
         state = parse_qs(urlsplit(redirect).query)["state"][0]
         r = await _come_back(browser, redirect, state=state[:-1] + ("A" if state[-1] != "A" else "B"))
@@ -95,13 +97,11 @@ async def test_a_tampered_state_is_refused(infra, issuer):
         # nor does a callback reach a browser that never started a sign-in
         stranger = await system.browser()
         assert (await _come_back(stranger, redirect)).status_code == 403
-        await browser.aclose()
         await stranger.aclose()
 
 
 async def test_an_unknown_or_deactivated_email_is_refused_with_a_clear_page(infra, issuer):
-    async with _system_with_dfe_sign_in(infra, issuer) as (system, provider):
-        browser = await system.browser()
+    async with _system_with_dfe_sign_in(infra, issuer) as (system, provider, browser):
         redirect = await _signed_in_at_provider(browser, provider, "nobody@example.com")
         r = await _come_back(browser, redirect)
         assert r.status_code == 403
@@ -116,7 +116,6 @@ async def test_an_unknown_or_deactivated_email_is_refused_with_a_clear_page(infr
             redirect = await _signed_in_at_provider(browser, provider2, "support2@example.com")
         r = await _come_back(browser, redirect)
         assert r.status_code == 403 and "You do not have an account for this service" in r.text
-        await browser.aclose()
 
 
 async def test_an_id_token_issued_to_another_client_is_refused(issuer):
