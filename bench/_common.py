@@ -1,12 +1,17 @@
 """Shared bits of the benchmarks: a throwaway embedded PostgreSQL / broker and percentiles."""
 from __future__ import annotations
 
+import contextlib
 import shutil
 import statistics
 import tempfile
 from pathlib import Path
+from typing import AsyncIterator
 
-from claimflow.runtime import EmbeddedBroker, EmbeddedPostgres
+from claimflow.runtime import EmbeddedBroker, EmbeddedPostgres, remove_tree
+from shared.platform.migrations import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_postgres() -> EmbeddedPostgres:
@@ -21,6 +26,27 @@ def stop_postgres(pg: EmbeddedPostgres) -> None:
 
 def start_broker() -> EmbeddedBroker:
     return EmbeddedBroker().start()
+
+
+@contextlib.asynccontextmanager
+async def claims_and_sampling_databases() -> AsyncIterator[tuple[EmbeddedPostgres, EmbeddedBroker]]:
+    """A throwaway PostgreSQL holding the claims and sampling databases (``bench_claims``,
+    ``bench_sampling``) at their latest migration, and a broker: yields (pg, broker); afterwards
+    both stop and their files are deleted."""
+    workdir = Path(tempfile.mkdtemp(prefix="claimflow-bench-"))
+    pg = EmbeddedPostgres(workdir / "pg", durable=False).start()
+    broker = EmbeddedBroker(log_path=workdir / "tansu.log").start()
+    try:
+        for name in ("bench_claims", "bench_sampling"):
+            pg.create_database(name)
+        pg.psql("CREATE EXTENSION IF NOT EXISTS pg_trgm", "bench_claims")
+        await upgrade(ROOT / "services" / "claims", pg.url("bench_claims"))
+        await upgrade(ROOT / "services" / "sampling", pg.url("bench_sampling"))
+        yield pg, broker
+    finally:
+        broker.stop()
+        pg.stop()
+        remove_tree(workdir)
 
 
 def percentile(samples: list[float], p: float) -> float:

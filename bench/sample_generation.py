@@ -23,7 +23,6 @@ import io
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -34,10 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 
-from bench._common import report_result  # noqa: E402
-from bench.sampling_apply import SUPPORT, dsn, in_process, service_env  # noqa: E402
-from claimflow.runtime import EmbeddedBroker, EmbeddedPostgres, remove_tree  # noqa: E402
-from shared.platform.migrations import upgrade  # noqa: E402
+from bench._common import claims_and_sampling_databases, report_result  # noqa: E402
+from bench.sampling_apply import SUPPORT, copy_paid_claims, dsn, in_process, service_env  # noqa: E402
+from claimflow.runtime import EmbeddedPostgres  # noqa: E402
 
 TYPES = ("Academy converter", "Academy sponsor led", "Community school", "Voluntary aided school", "Free school")
 PHASES = ("Primary", "Secondary", "All-through", "")
@@ -77,15 +75,7 @@ async def seed(pg: EmbeddedPostgres, data) -> None:
     try:
         await c.copy_records_to_table("schools", columns=["urn", "name", "postcode", "region", "type_of_establishment"],
                                       records=[(s[0], s[1], s[2], "Rest of England", s[3]) for s in schools])
-        await c.copy_records_to_table("providers", columns=["id", "name", "code", "email_addresses"], records=providers)
-        await c.execute("INSERT INTO claim_windows (id, starts_on, ends_on, academic_year)"
-                        " VALUES ('win-1', '2026-09-01', '2027-07-31', '2026/27')")
-        await c.copy_records_to_table(
-            "claims", columns=["reference", "school_urn", "school_name", "provider_id", "provider_name",
-                               "claim_window_id", "academic_year", "status", "region", "hourly_rate",
-                               "total_hours", "amount", "submitted_at"],
-            records=[(ref, s[0], s[1], p[0], p[1], "win-1", "2026/27", "paid", "Rest of England", Decimal("43.80"),
-                      hours, amount, at) for ref, s, p, hours, amount, at, _ in claims])
+        await copy_paid_claims(c, providers, claims)
         await c.copy_records_to_table("claim_mentors", columns=["claim_reference", "trn", "full_name", "hours",
                                                                 "provider_id"],
                                       records=[(*m, claims_provider) for m, claims_provider in
@@ -127,15 +117,7 @@ async def wait_sampled(claims_db, expected: int, started: float, timeout: float)
 
 
 async def run(args) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="claimflow-bench-"))
-    pg = EmbeddedPostgres(workdir / "pg", durable=False).start()
-    broker = EmbeddedBroker(log_path=workdir / "tansu.log").start()
-    try:
-        for name in ("bench_claims", "bench_sampling"):
-            pg.create_database(name)
-        pg.psql("CREATE EXTENSION IF NOT EXISTS pg_trgm", "bench_claims")
-        await upgrade(ROOT / "services" / "claims", pg.url("bench_claims"))
-        await upgrade(ROOT / "services" / "sampling", pg.url("bench_sampling"))
+    async with claims_and_sampling_databases() as (pg, broker):
         data = make_data(args.claims, args.schools)
         await seed(pg, data)
         claims = data[2]
@@ -171,10 +153,6 @@ async def run(args) -> None:
             uploaded_confirm_s = time.perf_counter() - started
             uploaded_apply_s = await wait_sampled(claims_db, size + len(others), started, args.timeout)
             await claims_db.close()
-    finally:
-        broker.stop()
-        pg.stop()
-        remove_tree(workdir)
 
     total = generated["total"]
     print()

@@ -26,7 +26,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -39,11 +38,10 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 from aiokafka import AIOKafkaConsumer  # noqa: E402
 
-from bench._common import report_result  # noqa: E402
-from claimflow.runtime import EmbeddedBroker, EmbeddedPostgres, free_port, remove_tree  # noqa: E402
+from bench._common import claims_and_sampling_databases, report_result  # noqa: E402
+from claimflow.runtime import EmbeddedBroker, EmbeddedPostgres, free_port  # noqa: E402
 from shared.contracts import decode  # noqa: E402
 from shared.contracts.topics import NOTIFY_COMMANDS  # noqa: E402
-from shared.platform.migrations import upgrade  # noqa: E402
 
 TOKEN = "bench-internal-token"
 SUPPORT = {"x-actor-email": "support@example.com", "x-actor-role": "support"}
@@ -113,6 +111,20 @@ def make_data(n_claims: int, n_providers: int, seed: int = 20261123):
     return providers, schools, claims, mentors
 
 
+async def copy_paid_claims(c: asyncpg.Connection, providers, claims) -> None:
+    """Into the claims service's database: the providers, claim window win-1 and the paid claims."""
+    await c.copy_records_to_table("providers", columns=["id", "name", "code", "email_addresses"],
+                                  records=[(i, n, code, e) for i, n, code, e in providers])
+    await c.execute("INSERT INTO claim_windows (id, starts_on, ends_on, academic_year)"
+                    " VALUES ('win-1', '2026-09-01', '2027-07-31', '2026/27')")
+    await c.copy_records_to_table(
+        "claims", columns=["reference", "school_urn", "school_name", "provider_id", "provider_name",
+                           "claim_window_id", "academic_year", "status", "region", "hourly_rate",
+                           "total_hours", "amount", "submitted_at"],
+        records=[(ref, s[0], s[1], p[0], p[1], "win-1", "2026/27", "paid", "Rest of England", Decimal("43.80"),
+                  hours, amount, at) for ref, s, p, hours, amount, at, *_ in claims])
+
+
 async def seed(pg: EmbeddedPostgres, data) -> None:
     """Paid claims in the claims service's database and in sampling's projection, loaded in bulk."""
     providers, schools, claims, mentors = data
@@ -120,16 +132,7 @@ async def seed(pg: EmbeddedPostgres, data) -> None:
     try:
         await c.copy_records_to_table("schools", columns=["urn", "name", "postcode", "region"],
                                       records=[(u, n, pc, "Rest of England") for u, n, pc in schools])
-        await c.copy_records_to_table("providers", columns=["id", "name", "code", "email_addresses"],
-                                      records=[(i, n, code, e) for i, n, code, e in providers])
-        await c.execute("INSERT INTO claim_windows (id, starts_on, ends_on, academic_year)"
-                        " VALUES ('win-1', '2026-09-01', '2027-07-31', '2026/27')")
-        await c.copy_records_to_table(
-            "claims", columns=["reference", "school_urn", "school_name", "provider_id", "provider_name",
-                               "claim_window_id", "academic_year", "status", "region", "hourly_rate",
-                               "total_hours", "amount", "submitted_at"],
-            records=[(ref, s[0], s[1], p[0], p[1], "win-1", "2026/27", "paid", "Rest of England", Decimal("43.80"),
-                      hours, amount, at) for ref, s, p, hours, amount, at in claims])
+        await copy_paid_claims(c, providers, claims)
         await c.copy_records_to_table("claim_mentors", columns=["claim_reference", "trn", "full_name", "hours",
                                                                 "provider_id"], records=mentors)
         await c.execute("ANALYZE")
@@ -267,15 +270,7 @@ async def count_emails(env: dict[str, str], expected: int, done: asyncio.Event, 
 
 
 async def run(args) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="claimflow-bench-"))
-    pg = EmbeddedPostgres(workdir / "pg", durable=False).start()
-    broker = EmbeddedBroker(log_path=workdir / "tansu.log").start()
-    try:
-        for name in ("bench_claims", "bench_sampling"):
-            pg.create_database(name)
-        pg.psql("CREATE EXTENSION IF NOT EXISTS pg_trgm", "bench_claims")
-        await upgrade(ROOT / "services" / "claims", pg.url("bench_claims"))
-        await upgrade(ROOT / "services" / "sampling", pg.url("bench_sampling"))
+    async with claims_and_sampling_databases() as (pg, broker):
         print(f"generating {args.claims:,} claims ...", flush=True)
         data = make_data(args.claims, args.providers)
         providers, _, claims, mentors = data
@@ -328,10 +323,6 @@ async def run(args) -> None:
             claims_s = sampled_at - started
             emails_s = emails_at[0] - started
         copy_s = await copy_floor(pg, data)
-    finally:
-        broker.stop()
-        pg.stop()
-        remove_tree(workdir)
 
     mode = f"separate processes ({args.claims_instances} of claims)" if args.processes else "one process"
     print()

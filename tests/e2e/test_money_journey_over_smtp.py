@@ -41,13 +41,14 @@ def download(url: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(first.content.decode("utf-8-sig"))))
 
 
-def pay_new_claim(system, mentors: list[tuple[str, int]]) -> tuple[dict, dict, list[str]]:
-    """A new claim of the demo school paid through the payer round trip (the payer downloads its CSV
-    from the link in its email and answers Paid): (claim, provider, TRNs)."""
+def pay_new_claim(system, mentors: list[tuple[str, int]], provider: dict | None = None) -> tuple[dict, dict, list[str]]:
+    """A new claim of the demo school (with ``provider``, else the first of the school's providers)
+    paid through the payer round trip (the payer downloads its CSV from the link in its email and
+    answers Paid): (claim, provider, TRNs)."""
     mail = system.mailbox
     school = system.api("school@example.com")
     support = system.api("support@example.com")
-    provider = school.get("/api/v1/providers").json()["items"][0]
+    provider = provider or school.get("/api/v1/providers").json()["items"][0]
     trns = [f"{random.randrange(10**6, 10**7)}" for _ in mentors]
     r = school.post("/api/v1/claims", json={"school_urn": "100001", "provider_id": provider["id"], "mentors": [
         {"trn": trn, "full_name": name, "hours": hours} for trn, (name, hours) in zip(trns, mentors)]})

@@ -255,3 +255,15 @@ class FakeClaimsUnitOfWork:
 
     async def rollback(self) -> None:
         self._begin()
+
+
+async def tables_with_organisations() -> Tables:
+    """In-memory claims tables holding the shared suite's schools, providers and claim windows
+    (``claims_repository_contract.organisations``), committed."""
+    from tests.support.claims_repository_contract import organisations
+
+    database = Tables()
+    async with FakeClaimsUnitOfWork(database) as uow:
+        await organisations(uow)
+        await uow.commit()
+    return database

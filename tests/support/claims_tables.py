@@ -3,13 +3,20 @@ names rich in what breaks text search (accents, Greek, LIKE wildcards, apostroph
 providers and claim window they belong to."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 from datetime import datetime, timedelta, timezone
 
+from alembic import command
 from sqlalchemy import insert
 
-from services.claims.tables import claim_windows, providers, schools
+from services.claims.tables import claim_windows, claims, providers, schools
 from shared.platform.db import make_engine, make_sessionmaker
+from shared.platform.migrations import alembic_config, upgrade
+from tests.support.infra import ROOT, drop_database, fresh_database
+
+CLAIMS_SERVICE = ROOT / "services" / "claims"
 
 FIRST = ["Ada", "Zoë", "Chloé", "ÉLODIE", "Seán", "Ολυμπία", "Mary-Jane", "D'Arcy", "Ñandú", "Grace"]
 LAST = ["O'Brien", "Adeyemi", "Smith", "Smithson", "100%", "Under_score", "Back\\slash", "MacDonald", "ΣΟΦΟΣ",
@@ -62,3 +69,28 @@ async def organised_claims_database(infra):
         await add_organisations(session)
     yield sessionmaker
     await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def claims_database_at(infra, name: str, revision: str = "head", *, claim_count: int = 0):
+    """A fresh claims database ``name`` migrated up to ``revision``, holding the organisations and the
+    first ``claim_count`` of ``some_claims``: yields (url, engine); afterwards the engine is disposed
+    of and the database dropped."""
+    await fresh_database(infra, name)
+    url = infra.pg_url_for(name)
+    engine = make_engine(url, pool_size=2)
+    try:
+        await upgrade(CLAIMS_SERVICE, url, revision=revision)
+        async with engine.begin() as conn:
+            await add_organisations(conn)
+            if claim_count:
+                await conn.execute(insert(claims), some_claims(claim_count))
+        yield url, engine
+    finally:
+        await engine.dispose()
+        await drop_database(infra, name)
+
+
+async def downgrade_claims(url: str, revision: str) -> None:
+    """Take the claims database at ``url`` down to ``revision``."""
+    await asyncio.to_thread(command.downgrade, alembic_config(CLAIMS_SERVICE, url), revision)

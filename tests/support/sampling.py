@@ -117,6 +117,16 @@ async def world(infra, env: dict[str, str]) -> AsyncIterator[World]:
         yield w
 
 
+async def rows_of(url: str, sql: str) -> list[tuple]:
+    """The rows the query ``sql`` returns from the database at ``url``, each a tuple."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return [tuple(r) for r in (await conn.execute(text(sql))).all()]
+    finally:
+        await engine.dispose()
+
+
 async def database_digest(url: str) -> str:
     """A digest of every table's contents, to show that a refused upload changed nothing."""
     engine = create_async_engine(url)

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Callable
 
-from services.sampling.domain import ClaimView, MentorView
+import pytest
+
+from services.sampling.domain import ClaimView, CsvRejected, MentorView
 
 JOHN = MentorView(trn="1111111", full_name="John Smith", hours=10)
 JANE = MentorView(trn="2222222", full_name="Jane Doe", hours=6)
@@ -31,3 +34,11 @@ def claim(reference: str, status: str = "paid", *, mentors=(JOHN,), provider_id:
 
 def projection(*claims: ClaimView) -> dict[str, ClaimView]:
     return {c.reference: c for c in claims}
+
+
+def refusals(check: Callable[[bytes, str], object], text: str, file_name: str, claims) -> list[tuple]:
+    """Each error (row, field, message) that ``check`` refuses the CSV ``text`` with, checked
+    against the ``claims`` (the file must be refused)."""
+    with pytest.raises(CsvRejected) as caught:
+        check(text.encode("utf-8"), file_name, claims=claims)
+    return [(e.row, e.field, e.message) for e in caught.value.errors]

@@ -255,6 +255,13 @@ class System:
             "school_urn": urn, "provider_id": provider_id,
             "mentors": [{"trn": t, "full_name": n, "hours": h} for t, n, h in mentors]})
 
+    async def submit_hackney_claim(self, org: dict[str, Any], mentors: list[tuple[str, str, int]]) -> dict[str, Any]:
+        """Hackney Primary's head claims for ``mentors`` with the provider of ``setup_organisations``
+        (``org``): the submitted claim."""
+        r = await self.submit("head@hackney.example", "100001", org["provider"]["id"], mentors)
+        assert r.status_code == 201, r.text
+        return r.json()
+
 
 @contextlib.asynccontextmanager
 async def running_system(infra, *, today: date = date(2026, 11, 23), claims_url: str | None = None,

@@ -7,14 +7,14 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.support.browser import PASSWORD, sign_in
+from tests.support.journeys import step
 
 
 def test_sign_in_errors_signed_out_and_home_pages_are_accessible(system, new_page, screens):
     page = new_page()
     page.goto("/sign-in")
     page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your email address")
-    screens.shot(page, "60-sign-in-no-details")
+    step(page, screens, "60-sign-in-no-details", error="Enter your email address")
 
     page.get_by_label("Email address", exact=True).fill("finance@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD + "-wrong")
@@ -23,30 +23,19 @@ def test_sign_in_errors_signed_out_and_home_pages_are_accessible(system, new_pag
     screens.shot(page, "61-sign-in-wrong-password")
 
     sign_in(page, "finance@example.com")
-    page.goto("/")
-    expect(page.locator("h1")).to_have_text("Claim funding for mentor training")
+    step(page, goto="/", h1="Claim funding for mentor training")
     expect(page).to_have_title("Claim funding for mentor training – GOV.UK")
     screens.shot(page, "62-home-finance")
 
-    page.goto("/claims")
-    expect(page.locator("h1")).to_have_text("You do not have permission to see this page")
-    screens.shot(page, "63-no-permission")
+    step(page, screens, "63-no-permission", goto="/claims", h1="You do not have permission to see this page")
 
-    page.goto("/claims/sampling/no-such-page")
-    expect(page.locator("h1")).to_have_text("Page not found")
-    screens.shot(page, "64-page-not-found")
+    step(page, screens, "64-page-not-found", goto="/claims/sampling/no-such-page", h1="Page not found")
 
     page.goto("/")
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
-    screens.shot(page, "65-signed-out")
+    step(page, screens, "65-signed-out", button="Sign out", banner="You have signed out")
 
 
 def test_an_unknown_download_link_and_a_missing_page_are_accessible_when_not_signed_in(system, new_page, screens):
     page = new_page()
-    page.goto("/links/sampling-not-a-real-link")
-    expect(page.locator("h1")).to_have_text("This link is not valid")
-    screens.shot(page, "66-link-unknown")
-    page.goto("/no-such-page")
-    expect(page.locator("h1")).to_have_text("Page not found")
-    screens.shot(page, "67-page-not-found-signed-out")
+    step(page, screens, "66-link-unknown", goto="/links/sampling-not-a-real-link", h1="This link is not valid")
+    step(page, screens, "67-page-not-found-signed-out", goto="/no-such-page", h1="Page not found")

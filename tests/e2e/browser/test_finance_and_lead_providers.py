@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import httpx
-from playwright.sync_api import expect
 
 from tests.support.browser import sign_in
+from tests.support.journeys import step
 
 
 def payable_on(system, declaration_id: str, statement_id: str) -> None:
@@ -95,19 +95,13 @@ def test_finance_authorises_a_statement_and_lead_providers_use_api_v3(system, ne
 
     page = new_page()
     sign_in(page, "finance@example.com")
-    page.goto(f"/finance/statements?lead_provider_id={lp['id']}")
-    expect(page.locator("h1")).to_have_text("Statements")
-    expect(page.locator("table")).to_contain_text("October 2026")
-    screens.shot(page, "43-finance-statements")
-    page.get_by_role("link", name="October 2026").click()
-    expect(page.locator("h1")).to_have_text("October 2026")
-    screens.shot(page, "44-finance-statement")
-    page.get_by_role("button", name="Authorise for payment").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Confirm that the assurance checks have been done")
-    screens.shot(page, "45-finance-authorise-without-checks")
-    page.get_by_label("I confirm that the assurance checks have been done for this statement").check()
-    page.get_by_role("button", name="Authorise for payment").click()
-    expect(page.locator(".govuk-inset-text")).to_contain_text("Authorised for payment at")
-    screens.shot(page, "46-finance-statement-authorised")
+    step(page, screens, "43-finance-statements", goto=f"/finance/statements?lead_provider_id={lp['id']}",
+         h1="Statements", table="October 2026")
+    step(page, screens, "44-finance-statement", link="October 2026", h1="October 2026")
+    step(page, screens, "45-finance-authorise-without-checks", button="Authorise for payment",
+         error="Confirm that the assurance checks have been done")
+    step(page, screens, "46-finance-statement-authorised",
+         check="I confirm that the assurance checks have been done for this statement", button="Authorise for payment",
+         inset="Authorised for payment at")
     detail = finance.get(f"/api/v1/finance/statements/{past.json()['id']}").json()
     assert detail["state"] == "paid" and detail["authorised_at"]

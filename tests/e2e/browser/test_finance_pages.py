@@ -9,6 +9,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.support.browser import sign_in
+from tests.support.journeys import step
 
 from .test_finance_and_lead_providers import add_lead_provider, payable_on
 
@@ -78,19 +79,13 @@ def test_finance_manages_statements_contracts_schedules_and_participants(system,
     page.get_by_role("link", name="January 2027 (pages)").click()
     expect(page.get_by_role("button", name="Authorise for payment")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("You can authorise this statement for payment after its deadline")
-    page.get_by_role("button", name="Add adjustment").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a payment type")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter an amount")
-    screens.shot(page, "48-finance-adjustment-errors")
-    page.get_by_label("Payment type").fill("Clawback correction")
-    page.get_by_label("Amount").fill("-250.00")
-    page.get_by_role("button", name="Add adjustment").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Adjustment added")
+    step(page, screens, "48-finance-adjustment-errors", button="Add adjustment",
+         error=("Enter a payment type", "Enter an amount"))
+    step(page, fill={"Payment type": "Clawback correction", "Amount": "-250.00"}, button="Add adjustment",
+         banner="Adjustment added")
     expect(page.locator("table").last).to_contain_text("Clawback correction")
-    page.get_by_role("button", name="Add note").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a note")
-    page.get_by_label("Add a note").fill("Checked against the contract")
-    page.get_by_role("button", name="Add note").click()
+    step(page, button="Add note", error="Enter a note")
+    step(page, fill={"Add a note": "Checked against the contract"}, button="Add note")
     expect(page.locator("#notes + ul")).to_contain_text("Checked against the contract")
     screens.shot(page, "49-finance-statement-adjustment-and-note")
     statement_csv = page.get_by_role("link", name="Download the statement (CSV)")
@@ -105,49 +100,34 @@ def test_finance_manages_statements_contracts_schedules_and_participants(system,
     # After its deadline with nothing payable on it, there is nothing to authorise.
     page.goto(f"/finance/statements/{made['October 2025 (pages)']}")
     expect(page.get_by_role("button", name="Authorise for payment")).to_have_count(0)
-    expect(page.locator("main")).to_contain_text("There are no payable declarations on this statement")
-    screens.shot(page, "49a-finance-statement-nothing-to-authorise")
+    step(page, screens, "49a-finance-statement-nothing-to-authorise",
+         main="There are no payable declarations on this statement")
 
     # Contracts: raise a band's capacity (a refusal first).
-    page.goto("/finance/contracts")
-    expect(page.locator("h1")).to_have_text("Contracts")
+    step(page, goto="/finance/contracts", h1="Contracts")
     page.locator(f"#max-{made['contract']}-A").fill("many")
     page.locator(f"form[action='/finance/contracts/{made['contract']}/bands/A/capacity'] button").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the band's new maximum as a whole number")
-    screens.shot(page, "50-finance-contracts-capacity-error")
+    step(page, screens, "50-finance-contracts-capacity-error", error="Enter the band's new maximum as a whole number")
     page.locator(f"#max-{made['contract']}-A").fill("2500")
     page.locator(f"form[action='/finance/contracts/{made['contract']}/bands/A/capacity'] button").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Band A’s capacity raised")
-    screens.shot(page, "51-finance-contracts")
+    step(page, screens, "51-finance-contracts", banner="Band A’s capacity raised")
 
-    page.goto("/finance/schedules")
-    expect(page.locator("main")).to_contain_text("ecf-standard-september-fp (cohort 2025)")
-    screens.shot(page, "52-finance-schedules")
+    step(page, screens, "52-finance-schedules", goto="/finance/schedules",
+         main="ecf-standard-september-fp (cohort 2025)")
 
     # Participants: search, duplicates, make eligible, change cohort, retire.
     page.goto("/finance/participants")
-    page.get_by_label("Search by name, TRN or participant id").fill("3100001")
-    page.get_by_role("button", name="Search").click()
+    step(page, fill={"Search by name, TRN or participant id": "3100001"}, button="Search")
     expect(page.locator("tbody tr")).to_have_count(2)
     screens.shot(page, "53-finance-participants")
-    page.get_by_role("link", name="Show possible duplicate participants").click()
-    expect(page.locator("h1")).to_have_text("Possible duplicate participants")
-    expect(page.locator("main")).to_contain_text("Ada King")
-    screens.shot(page, "54-finance-participant-duplicates")
+    step(page, screens, "54-finance-participant-duplicates", link="Show possible duplicate participants",
+         h1="Possible duplicate participants", main="Ada King")
 
-    page.goto(f"/finance/participants/{made['dup']}")
-    expect(page.locator("h1")).to_have_text("Ada King")
-    page.get_by_role("button", name="Make eligible for funding").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Participant made eligible for funding")
-    page.get_by_label("Cohort (optional)").fill("twenty")
-    page.get_by_role("button", name="Record induction start date").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the cohort as a year")
-    screens.shot(page, "55-finance-participant-cohort-error")
-    page.get_by_label("Cohort (optional)").fill("")
-    page.get_by_role("button", name="Retire this participant").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the id of the participant to keep")
-    page.get_by_label("Id of the participant to keep").fill(made["kept"])
-    page.get_by_role("button", name="Retire this participant").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Participant retired")
-    expect(page.locator("main")).to_contain_text(f"Retired into {made['kept']}")
-    screens.shot(page, "56-finance-participant-retired")
+    step(page, goto=f"/finance/participants/{made['dup']}", h1="Ada King")
+    step(page, button="Make eligible for funding", banner="Participant made eligible for funding")
+    step(page, screens, "55-finance-participant-cohort-error", fill={"Cohort (optional)": "twenty"},
+         button="Record induction start date", error="Enter the cohort as a year")
+    step(page, fill={"Cohort (optional)": ""}, button="Retire this participant",
+         error="Enter the id of the participant to keep")
+    step(page, screens, "56-finance-participant-retired", fill={"Id of the participant to keep": made["kept"]},
+         button="Retire this participant", banner="Participant retired", main=f"Retired into {made['kept']}")

@@ -11,6 +11,7 @@ import sys
 from playwright.sync_api import expect
 
 from tests.support.browser import sign_in
+from tests.support.journeys import step
 
 SERVICE = "Manage early career teacher training payments"
 
@@ -44,9 +45,7 @@ def test_finance_adds_a_schedule_and_a_contract_and_records_a_lead_providers_ema
 
     # Add a schedule: nothing entered, then a date that is not real, then the schedule.
     page.goto("/finance/schedules")
-    page.get_by_role("button", name="Add a schedule").click()
-    expect(page.locator("h1")).to_have_text("Add a schedule")
-    screens.shot(page, "57c-finance-add-schedule")
+    step(page, screens, "57c-finance-add-schedule", button="Add a schedule", h1="Add a schedule")
     page.get_by_role("button", name="Add schedule").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Enter the schedule identifier")
@@ -61,13 +60,10 @@ def test_finance_adds_a_schedule_and_a_contract_and_records_a_lead_providers_ema
         page.locator(f"#{key}-day").fill(day)
         page.locator(f"#{key}-month").fill(month)
         page.locator(f"#{key}-year").fill(year)
-    page.get_by_role("button", name="Add schedule").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("The completed start date must be a real date")
+    step(page, button="Add schedule", error="The completed start date must be a real date")
     page.locator("#completed-start-day").fill("1")
     page.locator("#completed-start-month").fill("6")
-    page.get_by_role("button", name="Add schedule").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Schedule added")
-    expect(page.locator("main")).to_contain_text("ecf-replacement-january-sp (cohort 2026)")
+    step(page, button="Add schedule", banner="Schedule added", main="ecf-replacement-january-sp (cohort 2026)")
     # The same identifier and cohort again: the engine's refusal, linked to the identifier.
     page.goto("/finance/schedules/new")
     page.get_by_label("Schedule identifier").fill("ecf-replacement-january-sp")
@@ -81,38 +77,33 @@ def test_finance_adds_a_schedule_and_a_contract_and_records_a_lead_providers_ema
 
     # Add a contract: the form's own checks, then the engine's, then the contract.
     page.goto("/finance/contracts")
-    page.get_by_role("button", name="Add a contract").click()
-    expect(page.locator("h1")).to_have_text("Add a contract")
+    step(page, button="Add a contract", h1="Add a contract")
     assert page.title() == f"Add a contract – {SERVICE} – GOV.UK"
     screens.shot(page, "57e-finance-add-contract")
     page.get_by_label("Lead provider").select_option(lp["id"])
     page.get_by_label("Cohort").fill("2026")
     page.get_by_role("radio", name="ITTECF ECTP").check()
-    page.get_by_label("Recruitment target").fill("2000")
-    page.get_by_label("Band A: last participant number").fill("2000")
-    page.get_by_label("Band A: fee per participant").fill("995.00")
-    page.get_by_label("Band C: last participant number").fill("6000")
-    page.get_by_label("Band C: fee per participant").fill("800.00")
-    page.get_by_role("button", name="Add contract").click()
+    step(page,
+         fill={"Recruitment target": "2000", "Band A: last participant number": "2000",
+               "Band A: fee per participant": "995.00", "Band C: last participant number": "6000",
+               "Band C: fee per participant": "800.00"},
+         button="Add contract")
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Enter the mentor fee per declaration, like 1000.00")
     expect(summary).to_contain_text("Enter band B before band C")
     expect(summary.locator("a[href='#band-B-max']")).to_have_count(1)
     screens.shot(page, "57f-finance-add-contract-errors")
-    page.get_by_label("Mentor fee (ITTECF ECTP contracts only)").fill("1,000.00")
-    page.get_by_label("Band B: last participant number").fill("4000")
-    page.get_by_label("Band B: fee per participant").fill("750.00")
-    page.get_by_role("button", name="Add contract").click()
+    step(page,
+         fill={"Mentor fee (ITTECF ECTP contracts only)": "1,000.00", "Band B: last participant number": "4000",
+               "Band B: fee per participant": "750.00"},
+         button="Add contract")
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Band C’s price per participant must be less than band B’s (£750.00)")
     expect(page.locator(".govuk-error-summary a")).to_have_attribute("href", "#band-C-fee")
     expect(page.get_by_label("Band C: fee per participant")).to_have_value("800.00")
-    page.get_by_label("Band B: fee per participant").fill("900.00")
-    page.get_by_label("Band B: output fee share (optional)").fill("50")
-    page.get_by_role("button", name="Add contract").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Contract added")
-    expect(page.locator("main")).to_contain_text("Teach First (setup pages) – cohort 2026")
-    expect(page.locator("main")).to_contain_text("ITTECF ECTP (flat mentor fee)")
+    step(page, fill={"Band B: fee per participant": "900.00", "Band B: output fee share (optional)": "50"},
+         button="Add contract", banner="Contract added",
+         main=("Teach First (setup pages) – cohort 2026", "ITTECF ECTP (flat mentor fee)"))
 
     finance = system.api("finance@example.com")
     [added] = [c for c in finance.get("/api/v1/finance/contracts", params={"lead_provider_id": lp["id"]}).json()["items"]]

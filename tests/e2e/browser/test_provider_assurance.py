@@ -20,6 +20,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.support.browser import assert_accessible, sign_in, wait_for_status
+from tests.support.journeys import step
 
 from ..test_money_journey_over_smtp import upload_and_confirm, wait_status
 
@@ -96,17 +97,13 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
     support.get_by_label("Accredited provider", exact=True).check()
     support.get_by_label(f"{provider['name']} ({provider['code']})").check()
     screens.shot(support, "provider-01-invite")
-    support.get_by_role("button", name="Add user and send invitation").click()
-    expect(support.locator(".govuk-notification-banner")).to_contain_text("we have emailed them an invitation")
+    step(support, button="Add user and send invitation", banner="we have emailed them an invitation")
 
     # The invitation → Create your password → sign in: the provider's claims are its home.
     page = new_page()
-    page.goto(_invitation_link(system, email))
-    expect(page.locator("h1")).to_have_text("Create your password")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm your password").fill(PASSWORD)
-    page.get_by_role("button", name="Create password").click()
-    expect(page.locator("h1")).to_have_text("Your password has been created")
+    step(page, goto=_invitation_link(system, email), h1="Create your password")
+    step(page, fill={"Password": PASSWORD, "Confirm your password": PASSWORD}, exact=("Password",),
+         button="Create password", h1="Your password has been created")
     page.goto("/sign-in")
     page.get_by_label("Email address", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -120,9 +117,8 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
         expect(page.locator("tr", has_text=ref)).to_contain_text("days left")
     screens.shot(page, "provider-02-claims")
     page.get_by_label("Status").select_option("paid")
-    page.get_by_role("button", name="Apply filters").click()
-    expect(page.locator("main")).to_contain_text("There are no claims that match these filters")
-    screens.shot(page, "provider-03-claims-filtered")
+    step(page, screens, "provider-03-claims-filtered", button="Apply filters",
+         main="There are no claims that match these filters")
     page.goto("/provider/claims")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
@@ -134,8 +130,7 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
         f"{system.url}/api/v1/auth/token", json={"email": email, "password": PASSWORD}).json()["access_token"]})
     others = system.api("support@example.com").get("/api/v1/claims", params={"per_page": 5}).json()["items"]
     foreign = next(c["reference"] for c in others if c["provider"]["id"] != provider["id"])
-    page.goto(f"/provider/claims/{foreign}")
-    expect(page.locator("h1")).to_have_text("Page not found")
+    step(page, goto=f"/provider/claims/{foreign}", h1="Page not found")
     assert api.get("/api/v1/provider/claims").json()["total"] == 4
     assert foreign not in api.get("/api/v1/provider/claims.csv").text
     assert api.get(f"/api/v1/provider/claims/{foreign}").status_code == 404
@@ -144,65 +139,37 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
 
     # Yes: the claim is assured.
     page.goto("/provider/claims")
-    page.get_by_role("link", name=yes).click()
-    expect(page.locator("h1")).to_have_text(f"Claim {yes}")
-    screens.shot(page, "provider-04-claim")
-    page.get_by_role("button", name="Assure this claim").click()
-    expect(page.locator("h1")).to_have_text("Is the information in this claim correct?")
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select yes if the information in this claim is correct")
-    screens.shot(page, "provider-05-is-correct-error")
-    page.get_by_label("Yes", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_have_text("Check your answers")
-    screens.shot(page, "provider-06-check-yes")
-    page.get_by_role("button", name="Submit").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Claim assured")
-    screens.shot(page, "provider-07-assured")
+    step(page, screens, "provider-04-claim", link=yes, h1=f"Claim {yes}")
+    step(page, button="Assure this claim", h1="Is the information in this claim correct?")
+    step(page, screens, "provider-05-is-correct-error", button="Continue",
+         error="Select yes if the information in this claim is correct")
+    step(page, screens, "provider-06-check-yes", check="Yes", exact=True, button="Continue", h1="Check your answers")
+    step(page, screens, "provider-07-assured", button="Submit", panel="Claim assured")
 
     # No: two mentors, one removed, one changed, each with a reason.
     page.goto(f"/provider/claims/{no}/assure")
-    page.get_by_label("No", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_have_text("Which mentors’ training is not correct?")
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the mentors whose training is not correct")
-    screens.shot(page, "provider-08-mentors-error")
-    page.get_by_label("Mary Somerville").check()
-    page.get_by_label("Caroline Herschel").check()
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_have_text("What is wrong with Caroline Herschel’s training?")
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select whether to remove all of Caroline Herschel’s hours")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select a reason for Caroline Herschel")
-    screens.shot(page, "provider-09-mentor-errors")
-    page.get_by_label("Remove all hours").check()
-    page.get_by_label("The provider has no record of this mentor").check()
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_have_text("What is wrong with Mary Somerville’s training?")
+    step(page, check="No", exact=True, button="Continue", h1="Which mentors’ training is not correct?")
+    step(page, screens, "provider-08-mentors-error", button="Continue",
+         error="Select the mentors whose training is not correct")
+    step(page, check=("Mary Somerville", "Caroline Herschel"), button="Continue",
+         h1="What is wrong with Caroline Herschel’s training?")
+    step(page, screens, "provider-09-mentor-errors", button="Continue",
+         error=("Select whether to remove all of Caroline Herschel’s hours", "Select a reason for Caroline Herschel"))
+    step(page, check=("Remove all hours", "The provider has no record of this mentor"), button="Continue",
+         h1="What is wrong with Mary Somerville’s training?")
     page.get_by_label("Change the hours").check()
-    page.get_by_label("How many hours of training did Mary Somerville do?").fill("5")
-    page.get_by_label("Other", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("from 0 to 4 (they claimed 5)")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter details of the reason for Mary Somerville")
-    screens.shot(page, "provider-11-mentor-change-errors")
+    step(page, screens, "provider-11-mentor-change-errors",
+         fill={"How many hours of training did Mary Somerville do?": "5"}, check="Other", exact=("Other",),
+         button="Continue", error=("from 0 to 4 (they claimed 5)", "Enter details of the reason for Mary Somerville"))
     page.get_by_label("How many hours of training did Mary Somerville do?").fill("3")
     page.get_by_label("The mentor did not complete the hours claimed").check()
-    page.get_by_label("Details").fill("Attended 3 of the 5 sessions")
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_have_text("Check your answers")
-    expect(page.locator("main")).to_contain_text("Remove all hours")
-    expect(page.locator("main")).to_contain_text("3 hours")
-    screens.shot(page, "provider-12-check-no")
-    page.get_by_role("button", name="Submit").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Your answer has been sent")
-    screens.shot(page, "provider-13-answer-sent")
+    step(page, screens, "provider-12-check-no", fill={"Details": "Attended 3 of the 5 sessions"}, button="Continue",
+         h1="Check your answers", main=("Remove all hours", "3 hours"))
+    step(page, screens, "provider-13-answer-sent", button="Submit", panel="Your answer has been sent")
     again = api.post(f"/api/v1/claims/{yes}/assurance", json={"assured": False, "mentors": []})
     assert again.status_code == 422 and "has already been answered" in again.json()["errors"][0]["message"]
     page.goto(f"/provider/claims/{yes}/assure")  # answered: its page, not the questions again
-    expect(page.locator("h1")).to_have_text(f"Claim {yes}")
-    expect(page.locator("main")).to_contain_text("You confirmed the information in this claim is correct")
+    step(page, h1=f"Claim {yes}", main="You confirmed the information in this claim is correct")
     _wait_for_provider_list(page, yes, "Approved")
     _wait_for_provider_list(page, no, "Amended")
     screens.shot(page, "provider-14-claims-answered")
@@ -213,62 +180,47 @@ def test_a_provider_assures_its_claims_in_its_account_and_support_claws_back_the
 
     # Support records the provider's answer for the third claim by hand.
     wait_for_status(support, by_support, "Sampling in progress")
-    support.get_by_role("button", name="Update claim – provider rejected claim").click()
-    expect(support.locator("h1")).to_have_text("Which mentors’ training is not correct?")
-    screens.shot(support, "provider-16-support-mentors")
-    support.get_by_label("Emmy Noether").check()
-    support.get_by_role("button", name="Continue").click()
+    step(support, screens, "provider-16-support-mentors", button="Update claim – provider rejected claim",
+         h1="Which mentors’ training is not correct?")
+    step(support, check="Emmy Noether", button="Continue")
     support.get_by_label("Change the hours").check()
-    support.get_by_label("How many hours of training did Emmy Noether do?").fill("1")
-    support.get_by_label("This training has been claimed on another claim").check()
-    screens.shot(support, "provider-17-support-mentor")
-    support.get_by_role("button", name="Continue").click()
-    expect(support.locator("h1")).to_have_text("Check your answers")
-    screens.shot(support, "provider-18-support-check")
-    support.get_by_role("button", name="Submit").click()
-    expect(support.locator(".govuk-notification-banner")).to_contain_text("The provider’s answer has been recorded")
+    step(support, screens, "provider-17-support-mentor", fill={"How many hours of training did Emmy Noether do?": "1"},
+         check="This training has been claimed on another claim")
+    step(support, screens, "provider-18-support-check", button="Continue", h1="Check your answers")
+    step(support, button="Submit", banner="The provider’s answer has been recorded")
     wait_for_status(support, by_support, "Provider not approved")
 
     # Support approves a claim still in sampling (the provider has not answered): it is paid.
     wait_for_status(support, approved, "Sampling in progress")
-    support.get_by_role("button", name="Approve claim").click()
-    expect(support.locator("h1")).to_have_text("Are you sure you want to approve the claim?")
-    screens.shot(support, "provider-18b-support-approve-in-sampling")
-    support.get_by_role("button", name="Approve claim").click()
-    expect(support.locator(".govuk-notification-banner")).to_contain_text("Claim approved")
+    step(support, screens, "provider-18b-support-approve-in-sampling", button="Approve claim",
+         h1="Are you sure you want to approve the claim?")
+    step(support, button="Approve claim", banner="Claim approved")
     wait_for_status(support, approved, "Paid")
     screens.shot(support, "provider-18c-support-approved-in-sampling")
     _wait_for_provider_list(page, approved, "Approved")
     # Every claim of the provider answered or approved: its upload page says there is nothing to answer.
-    page.goto("/provider/responses/upload")
-    expect(page.locator("h1")).to_have_text("Upload your response")
-    expect(page.locator("main")).to_contain_text("There are no claims waiting for your answer.")
+    step(page, goto="/provider/responses/upload", h1="Upload your response",
+         main="There are no claims waiting for your answer.")
     expect(page.locator("input[type=file]")).to_have_count(0)
     screens.shot(page, "provider-18d-nothing-to-answer")
 
     # Support sees the provider's answer, rejects with a structured reason; the clawback proposes its hours.
     wait_for_status(support, no, "Provider not approved")
-    expect(support.locator("main")).to_contain_text("Hours confirmed by provider")
-    screens.shot(support, "provider-19-support-claim-answered")
-    support.get_by_role("button", name="Reject claim").click()
-    expect(support.locator("h1")).to_have_text("Why are you rejecting this claim?")
-    support.get_by_role("button", name="Reject claim").click()
-    expect(support.locator(".govuk-error-summary")).to_contain_text("Select a reason for rejecting the claim")
-    screens.shot(support, "provider-20-reject-error")
+    step(support, screens, "provider-19-support-claim-answered", main="Hours confirmed by provider")
+    step(support, button="Reject claim", h1="Why are you rejecting this claim?")
+    step(support, screens, "provider-20-reject-error", button="Reject claim",
+         error="Select a reason for rejecting the claim")
     support.get_by_label("The mentor did not complete the hours claimed").check()
-    support.get_by_label("Details").fill("The provider confirmed fewer hours")
-    support.get_by_role("button", name="Reject claim").click()
-    expect(support.locator(".govuk-notification-banner")).to_contain_text("Claim rejected")
+    step(support, fill={"Details": "The provider confirmed fewer hours"}, button="Reject claim",
+         banner="Claim rejected")
     wait_for_status(support, no, "Claim not approved")
-    support.get_by_role("button", name="Request clawback").click()
-    expect(support.locator("h1")).to_have_text("Request a clawback")
+    step(support, button="Request clawback", h1="Request a clawback")
     mentors = {m["full_name"]: m["trn"] for m in system.api("support@example.com")
                .get(f"/api/v1/claims/{no}").json()["mentors"]}
     expect(support.locator(f"#hours_worked-{mentors['Caroline Herschel']}")).to_have_value("0")
     expect(support.locator(f"#hours_worked-{mentors['Mary Somerville']}")).to_have_value("3")
-    expect(support.locator("main")).to_contain_text("The provider confirmed 3 hours")
-    expect(support.locator("main")).to_contain_text("Provider’s reason: The provider has no record of this mentor")
-    screens.shot(support, "provider-22-clawback-prefilled")
+    step(support, screens, "provider-22-clawback-prefilled",
+         main=("The provider confirmed 3 hours", "Provider’s reason: The provider has no record of this mentor"))
     assert_accessible(support, "clawback prefilled")
 
 

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.test_money_journey_over_smtp import wait_status
 from tests.support.browser import sign_in
+from tests.support.journeys import step
 from tests.support.provider_responses import answers, provider_user, providers, sampled_claims
 
 
@@ -25,8 +26,7 @@ def test_support_uploads_two_provider_files_at_once_all_or_nothing(system, new_p
     support = system.api("support@example.com")
     page = new_page()
     sign_in(page, "support@example.com")
-    page.goto("/claims/sampling/response")
-    expect(page.locator("h1")).to_have_text("Upload provider response")
+    step(page, goto="/claims/sampling/response", h1="Upload provider response")
     expect(page.locator("#file")).to_have_attribute("multiple", "")
     screens.shot(page, "provider-files-01-upload-several")
 
@@ -46,13 +46,9 @@ def test_support_uploads_two_provider_files_at_once_all_or_nothing(system, new_p
     page.goto("/claims/sampling/response")
     fixed = ("second-provider.csv", answers((b["reference"], "Ida Rhodes", "no", "claimed_elsewhere: claim 1234")))
     _choose(page, good, fixed)
-    expect(page.locator("h1")).to_have_text("Are you sure you want to upload the provider response?")
-    expect(page.locator(".govuk-summary-list")).to_contain_text("first-provider.csv, second-provider.csv")
-    expect(page.locator(".govuk-summary-list")).to_contain_text("2")
-    screens.shot(page, "provider-files-03-review-both")
-    page.get_by_role("button", name="Confirm upload").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Provider response uploaded")
-    screens.shot(page, "provider-files-04-confirmed")
+    step(page, screens, "provider-files-03-review-both", h1="Are you sure you want to upload the provider response?",
+         summary=("first-provider.csv, second-provider.csv", "2"))
+    step(page, screens, "provider-files-04-confirmed", button="Confirm upload", panel="Provider response uploaded")
     wait_status(support, a["reference"], "paid")
     detail = wait_status(support, b["reference"], "sampling_provider_not_approved")
     assert detail["provider_comment"] == "Ida Rhodes: claimed_elsewhere: claim 1234"
@@ -73,34 +69,26 @@ def test_a_provider_uploads_its_response_in_its_own_account(system, new_page, sc
     email, _ = provider_user(system, first["id"])
     page = new_page()
     sign_in(page, email)
-    page.goto("/provider/responses/upload")
-    expect(page.locator("h1")).to_have_text("Upload your response")
+    step(page, goto="/provider/responses/upload", h1="Upload your response")
     expect(page.get_by_role("link", name="Upload your response")).to_have_attribute("aria-current", "true")
     screens.shot(page, "provider-response-01-upload")
 
     page.locator("#upload-button").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select a CSV file to upload")
-    screens.shot(page, "provider-response-02-no-file")
+    step(page, screens, "provider-response-02-no-file", error="Select a CSV file to upload")
 
     _choose(page, ("ours.csv", answers((mine["reference"], "Mary Jackson", "yes", ""),
                                        (theirs["reference"], "Annie Easley", "yes", ""))))
     expect(page.locator(".govuk-error-summary")).to_be_visible()
-    expect(page.locator("table")).to_contain_text("Enter a valid claim reference")
-    screens.shot(page, "provider-response-03-another-providers-claim")
+    step(page, screens, "provider-response-03-another-providers-claim", table="Enter a valid claim reference")
 
     page.goto("/provider/responses/upload")
     _choose(page, ("ours.csv", answers((mine["reference"], "Mary Jackson", "yes", ""))))
     expect(page.locator("h1")).to_have_text("Are you sure you want to upload your response?")
-    page.get_by_role("button", name="Cancel").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your upload was cancelled")
-    screens.shot(page, "provider-response-04-cancelled")
+    step(page, screens, "provider-response-04-cancelled", button="Cancel", banner="Your upload was cancelled")
 
     _choose(page, ("ours.csv", answers((mine["reference"], "Mary Jackson", "no", "hours_not_completed: 3 of 5"))))
-    expect(page.locator("h1")).to_have_text("Are you sure you want to upload your response?")
-    screens.shot(page, "provider-response-05-review")
-    page.get_by_role("button", name="Confirm upload").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Response uploaded")
-    screens.shot(page, "provider-response-06-done")
+    step(page, screens, "provider-response-05-review", h1="Are you sure you want to upload your response?")
+    step(page, screens, "provider-response-06-done", button="Confirm upload", panel="Response uploaded")
     support = system.api("support@example.com")
     detail = wait_status(support, mine["reference"], "sampling_provider_not_approved")
     assert detail["provider_comment"] == "Mary Jackson: hours_not_completed: 3 of 5"

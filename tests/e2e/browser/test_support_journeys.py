@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import assert_accessible, links_in, sign_in, upload, wait_api_status, wait_for_status
+from tests.support.journeys import step
 
 STATE: dict = {}
 
@@ -39,17 +40,14 @@ def test_sampling_journey_from_a_refused_file_to_sampling_in_progress(system, ne
     api = system.api("support@example.com")
     page = new_page()
     sign_in(page, "support@example.com", screens)
-    expect(page.locator("h1")).to_have_text("Claims")
-    screens.shot(page, "02-claims-list")
+    step(page, screens, "02-claims-list", h1="Claims")
 
     # The Sampling sub-section is highlighted in the claims navigation.
-    page.get_by_role("link", name="Sampling", exact=True).click()
-    expect(page.locator("h1")).to_have_text("Sampling")
+    step(page, link="Sampling", h1="Sampling")
     expect(page.locator(".app-secondary-navigation__item--active")).to_have_text("Sampling")
     screens.shot(page, "03-sampling-list")
 
-    page.get_by_role("button", name="Upload claims to be sampled").click()
-    expect(page.locator("h1")).to_have_text("Upload claims to be sampled")
+    step(page, button="Upload claims to be sampled", h1="Upload claims to be sampled")
     page.get_by_text("Help with the CSV file").click()
     for header in ("claim_reference_number", "claim_sample_reason", "claim_window_id"):
         expect(page.locator(".govuk-details")).to_contain_text(header)
@@ -65,18 +63,15 @@ def test_sampling_journey_from_a_refused_file_to_sampling_in_progress(system, ne
 
     # Not a CSV.
     upload(page, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), name="picture.csv")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("The selected file must be a CSV")
-    screens.shot(page, "06-sampling-upload-not-a-csv")
+    step(page, screens, "06-sampling-upload-not-a-csv", error="The selected file must be a CSV")
 
     # Missing headers.
     upload(page, b"reference,why\n12345678,x\n")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Your file needs a column called")
-    screens.shot(page, "07-sampling-upload-missing-headers")
+    step(page, screens, "07-sampling-upload-missing-headers", error="Your file needs a column called")
 
     # Row errors: a table of every failing row.
     upload(page, b"claim_reference_number,claim_sample_reason\n99999999,Random\nabc,\n")
-    expect(page.locator("h1")).to_have_text("The selected file has errors")
-    expect(page.locator("table")).to_contain_text("Enter a valid claim reference")
+    step(page, h1="The selected file has errors", table="Enter a valid claim reference")
     assert page.locator("table tbody tr").count() >= 2
     screens.shot(page, "08-sampling-upload-row-errors")
 
@@ -84,15 +79,12 @@ def test_sampling_journey_from_a_refused_file_to_sampling_in_progress(system, ne
     claims = paid_claims(api, 2)
     page.goto("/claims/sampling/upload")
     upload(page, sample_csv(claims))
-    expect(page.locator("h1")).to_have_text("Are you sure you want to upload the sampling data?")
-    expect(page.locator(".govuk-summary-list")).to_contain_text("2")
+    step(page, h1="Are you sure you want to upload the sampling data?", summary="2")
     expect(page.locator(".govuk-warning-text")).to_contain_text(
         "Each accredited provider included in the sample data will receive an email instructing them to assure "
         "their partner schools’ claim.")
     screens.shot(page, "09-sampling-review")
-    page.get_by_role("button", name="Confirm upload").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Sampling data uploaded")
-    screens.shot(page, "10-sampling-success")
+    step(page, screens, "10-sampling-success", button="Confirm upload", panel="Sampling data uploaded")
 
     wait_for_status(page, claims[0]["reference"], "Sampling in progress")
     expect(page.locator("h2", has_text="Sampling in progress")).to_be_visible()
@@ -102,8 +94,7 @@ def test_sampling_journey_from_a_refused_file_to_sampling_in_progress(system, ne
     other = paid_claims(api, 1)
     page.goto("/claims/sampling/upload")
     upload(page, sample_csv(other))
-    page.get_by_role("button", name="Cancel").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("cancelled")
+    step(page, button="Cancel", banner="cancelled")
     assert_accessible(page, "sampling upload cancelled")
     assert api.get(f"/api/v1/claims/{other[0]['reference']}").json()["status"] == "paid"
     STATE["used"].discard(other[0]["reference"])
@@ -127,8 +118,7 @@ def _provider_file(system, api, claims: list[dict], page, screens) -> list[dict]
             assert time.monotonic() < deadline, f"no email with a link to {addresses[0]}"
             time.sleep(0.5)
         path = "/links/" + links[0].rsplit("/links/", 1)[1]
-        page.goto(path)
-        expect(page.locator("h1")).to_have_text("Download your file")
+        step(page, goto=path, h1="Download your file")
         if first:
             screens.shot(page, "12-link-download-page")
         with page.expect_download() as download:
@@ -171,38 +161,28 @@ def test_provider_response_journey_paid_and_provider_not_approved(system, new_pa
     writer.writerows(ours)
 
     page.goto("/claims/sampling")
-    page.get_by_role("button", name="Upload provider response").click()
-    expect(page.locator("h1")).to_have_text("Upload provider response")
-    screens.shot(page, "14-provider-response-upload")
+    step(page, screens, "14-provider-response-upload", button="Upload provider response", h1="Upload provider response")
     bad = "claim_reference,claim_assured\n" + f"{assured},maybe\n"
     upload(page, bad.encode())
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     screens.shot(page, "15-provider-response-errors")
     page.goto("/claims/sampling/response")
     upload(page, out.getvalue().encode())
-    expect(page.locator("h1")).to_have_text("Are you sure you want to upload the provider response?")
-    screens.shot(page, "16-provider-response-review")
-    page.get_by_role("button", name="Confirm upload").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Provider response uploaded")
-    screens.shot(page, "17-provider-response-success")
+    step(page, screens, "16-provider-response-review", h1="Are you sure you want to upload the provider response?")
+    step(page, screens, "17-provider-response-success", button="Confirm upload", panel="Provider response uploaded")
 
     wait_for_status(page, assured, "Paid")
     wait_for_status(page, not_assured, "Provider not approved")
     expect(page.locator("h2", has_text="Provider did not approve the claim")).to_be_visible()
-    expect(page.locator(".govuk-inset-text")).to_contain_text("The mentor did not attend the training")
-    screens.shot(page, "18-claim-provider-not-approved")
+    step(page, screens, "18-claim-provider-not-approved", inset="The mentor did not attend the training")
 
-    page.get_by_role("button", name="Approve claim").click()
-    expect(page.locator("h1")).to_have_text("Are you sure you want to approve the claim?")
-    screens.shot(page, "19-approve-claim")
+    step(page, screens, "19-approve-claim", button="Approve claim", h1="Are you sure you want to approve the claim?")
     page.goto(f"/claims/{not_assured}/sampling/reject")
-    page.get_by_role("button", name="Reject claim").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select a reason for rejecting the claim")
-    screens.shot(page, "20-reject-claim-no-reason")
+    step(page, screens, "20-reject-claim-no-reason", button="Reject claim",
+         error="Select a reason for rejecting the claim")
     page.get_by_label("Other", exact=True).check()
-    page.get_by_label("Details").fill("The school could not show the mentor attended")
-    page.get_by_role("button", name="Reject claim").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Claim rejected")
+    step(page, fill={"Details": "The school could not show the mentor attended"}, button="Reject claim",
+         banner="Claim rejected")
     assert_accessible(page, "claim rejected banner")
     wait_for_status(page, not_assured, "Claim not approved")
     screens.shot(page, "21-claim-not-approved")
@@ -216,16 +196,10 @@ def test_clawback_needs_a_second_support_user(system, new_page, screens):
     api = system.api("support@example.com")
     page = new_page()
     sign_in(page, "support@example.com")
-    page.goto("/claims/clawbacks")
-    expect(page.locator("h1")).to_have_text("Clawbacks")
-    screens.shot(page, "22-clawbacks-section")
+    step(page, screens, "22-clawbacks-section", goto="/claims/clawbacks", h1="Clawbacks")
     page.goto(f"/claims/{reference}")
-    page.get_by_role("button", name="Request clawback").click()
-    expect(page.locator("h1")).to_have_text("Request a clawback")
-    screens.shot(page, "23-clawback-request")
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the number of hours")
-    screens.shot(page, "24-clawback-request-errors")
+    step(page, screens, "23-clawback-request", button="Request clawback", h1="Request a clawback")
+    step(page, screens, "24-clawback-request-errors", button="Continue", error="Enter the number of hours")
 
     view = api.get(f"/api/v1/claims/{reference}/clawback").json()
     to_enter = [m for m in view["mentors"] if m["to_enter"]]
@@ -233,22 +207,16 @@ def test_clawback_needs_a_second_support_user(system, new_page, screens):
     for m in to_enter:
         page.locator(f"#hours_worked-{m['trn']}").fill(str(max(0, m["hours"] - 1)))
         page.locator(f"#notes-{m['trn']}").fill("Attended all but one session")
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_have_text("Check your answers before requesting the clawback")
+    step(page, button="Continue", h1="Check your answers before requesting the clawback")
     rate = view["hourly_rate"]
-    expect(page.locator("main")).to_contain_text("Hourly rate")
-    expect(page.locator("main")).to_contain_text(f"£{float(rate):,.2f}")
-    expect(page.locator("main")).to_contain_text("Total clawback amount")
-    screens.shot(page, "25-clawback-check-answers")
-    page.get_by_role("button", name="Request clawback").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Clawback requested")
+    step(page, screens, "25-clawback-check-answers",
+         main=("Hourly rate", f"£{float(rate):,.2f}", "Total clawback amount"))
+    step(page, button="Request clawback", banner="Clawback requested")
     assert_accessible(page, "clawback requested banner")
     wait_for_status(page, reference, "Clawback awaiting approval")
 
     # The requester cannot approve their own request: the service's message is shown.
-    page.goto(f"/claims/{reference}/clawback/review")
-    expect(page.locator("h1")).to_have_text("Approve the clawback")
-    screens.shot(page, "26-clawback-approval")
+    step(page, screens, "26-clawback-approval", goto=f"/claims/{reference}/clawback/review", h1="Approve the clawback")
     page.get_by_role("button", name="Approve clawback").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     screens.shot(page, "27-clawback-own-approval-refused")
@@ -256,30 +224,22 @@ def test_clawback_needs_a_second_support_user(system, new_page, screens):
 
     second = new_page()
     sign_in(second, "support2@example.com")
-    second.goto(f"/claims/{reference}/clawback/reject")
-    expect(second.locator("h1")).to_have_text("Reject the clawback")
-    screens.shot(second, "28-clawback-reject")
+    step(second, screens, "28-clawback-reject", goto=f"/claims/{reference}/clawback/reject", h1="Reject the clawback")
     second.goto(f"/claims/{reference}/clawback/review")
-    second.get_by_role("button", name="Approve clawback").click()
-    expect(second.locator(".govuk-notification-banner")).to_contain_text("Clawback approved")
+    step(second, button="Approve clawback", banner="Clawback approved")
     assert_accessible(second, "clawback approved banner")
     wait_for_status(second, reference, "Clawback requested")
 
     second.goto("/claims/clawbacks")
-    second.get_by_role("button", name="Send clawbacks to payer").click()
-    expect(second.locator("h1")).to_have_text("Are you sure you want to send the clawbacks to the payer?")
-    screens.shot(second, "29-clawbacks-send")
-    second.get_by_role("button", name="Send clawbacks to payer").click()
-    expect(second.locator(".govuk-panel")).to_contain_text("Clawbacks sent to the payer")
-    screens.shot(second, "30-clawbacks-sent")
+    step(second, screens, "29-clawbacks-send", button="Send clawbacks to payer",
+         h1="Are you sure you want to send the clawbacks to the payer?")
+    step(second, screens, "30-clawbacks-sent", button="Send clawbacks to payer", panel="Clawbacks sent to the payer")
     wait_for_status(second, reference, "Clawback in progress")
 
-    second.goto("/claims/clawbacks/response")
-    screens.shot(second, "31-clawback-response-upload")
+    step(second, screens, "31-clawback-response-upload", goto="/claims/clawbacks/response")
     upload(second, f"claim_reference,claim_status\n{reference},clawback_complete\n".encode())
     expect(second.locator("h1")).to_have_text("Are you sure you want to upload the payer clawback response?")
-    second.get_by_role("button", name="Confirm upload").click()
-    expect(second.locator(".govuk-panel")).to_contain_text("Payer clawback response uploaded")
+    step(second, button="Confirm upload", panel="Payer clawback response uploaded")
     wait_for_status(second, reference, "Clawback complete")
     screens.shot(second, "32-claim-clawback-complete")
 
@@ -291,15 +251,11 @@ def test_send_to_payer_payer_response_and_manual_actions(system, new_page, scree
     window = max(ready, key=lambda w: w["claim_count"])
     page = new_page()
     sign_in(page, "support@example.com")
-    page.goto("/claims/payments")
-    expect(page.locator("h1")).to_have_text("Payments")
-    screens.shot(page, "33-payments-section")
-    page.goto(f"/claims/payments/send?claim_window_id={window['claim_window_id']}")
-    expect(page.locator("h1")).to_have_text("Are you sure you want to send the claims to the payer?")
-    screens.shot(page, "34-payments-send-confirm")
-    page.get_by_role("button", name="Send claims to payer").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Claims sent to the payer")
-    screens.shot(page, "35-payments-sent")
+    step(page, screens, "33-payments-section", goto="/claims/payments", h1="Payments")
+    step(page, screens, "34-payments-send-confirm",
+         goto=f"/claims/payments/send?claim_window_id={window['claim_window_id']}",
+         h1="Are you sure you want to send the claims to the payer?")
+    step(page, screens, "35-payments-sent", button="Send claims to payer", panel="Claims sent to the payer")
     references = [a.inner_text() for a in page.locator("table tbody tr td:first-child a").all()]
     assert len(references) == window["claim_count"]
     page.goto(page.url.split("?")[0])   # the batch page on its own, as the payments section links it
@@ -308,37 +264,26 @@ def test_send_to_payer_payer_response_and_manual_actions(system, new_page, scree
     for ref in references[:2]:
         wait_api_status(api, ref, "payment_in_progress")
 
-    page.goto("/claims/payments/response")
-    screens.shot(page, "36-payer-response-upload")
+    step(page, screens, "36-payer-response-upload", goto="/claims/payments/response")
     paid, unpaid = references[0], references[1]
     upload(page, (f"claim_reference,claim_status,claim_unpaid_reason\n{paid},paid,\n"
                   f"{unpaid},unpaid,School bank details are missing\n").encode())
-    expect(page.locator("h1")).to_have_text("Are you sure you want to upload the payer response?")
-    screens.shot(page, "37-payer-response-review")
-    page.get_by_role("button", name="Confirm upload").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Payer response uploaded")
-    screens.shot(page, "38-payer-response-success")
+    step(page, screens, "37-payer-response-review", h1="Are you sure you want to upload the payer response?")
+    step(page, screens, "38-payer-response-success", button="Confirm upload", panel="Payer response uploaded")
     wait_for_status(page, paid, "Paid")
     wait_for_status(page, unpaid, "Payer needs information")
     expect(page.locator("#payer-actions")).to_be_visible()
     screens.shot(page, "39-claim-payer-needs-information")
-    page.get_by_role("button", name="Information sent to payer").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("information was sent")
+    step(page, button="Information sent to payer", banner="information was sent")
     assert_accessible(page, "information sent banner")
     wait_for_status(page, unpaid, "Information sent to payer")
-    page.get_by_role("button", name="Payer rejected the claim").click()
-    screens.shot(page, "40-payer-reject")
-    page.get_by_label("Why did the payer reject this claim?").fill("The school is not eligible")
-    page.get_by_role("button", name="Reject claim").click()
+    step(page, screens, "40-payer-reject", button="Payer rejected the claim")
+    step(page, fill={"Why did the payer reject this claim?": "The school is not eligible"}, button="Reject claim")
     wait_for_status(page, unpaid, "Rejected by payer")
 
 
 def test_activity_log_and_notifications_pages(system, new_page, screens):
     page = new_page()
     sign_in(page, "support@example.com")
-    page.goto("/activity")
-    expect(page.locator("h1")).to_have_text("Activity log")
-    screens.shot(page, "41-activity-log")
-    page.goto("/notifications")
-    expect(page.locator("h1")).to_have_text("Notifications")
-    screens.shot(page, "42-notifications")
+    step(page, screens, "41-activity-log", goto="/activity", h1="Activity log")
+    step(page, screens, "42-notifications", goto="/notifications", h1="Notifications")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from claimflow.demo.gias import DISTRICTS, Establishment, extract, links_extract
 
 from tests.support.browser import sign_in
+from tests.support.journeys import step
 
 # URNs of their own, so the demo schools other browser tests claim for stay as they are.
 SCHOOLS = [Establishment("900001", "École Sainte-Thérèse", district=DISTRICTS[0], trust_code="9001",
@@ -38,16 +39,13 @@ def test_support_updates_schools_from_gias_and_sees_a_closed_schools_successor(s
 
     page.goto("/schools/gias")
     page.locator("#upload-button").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the “all establishments” CSV file from GIAS")
-    screens.shot(page, "schools-02-gias-upload-error")
+    step(page, screens, "schools-02-gias-upload-error", error="Select the “all establishments” CSV file from GIAS")
 
     upload_gias(page, screens, extract(SCHOOLS), None, "schools-01-gias-upload")
-    expect(page.locator("h1")).to_have_text("Check the changes before you update the schools")
-    expect(page.locator(".govuk-summary-list")).to_contain_text("New schools")
-    screens.shot(page, "schools-03-gias-review")
+    step(page, screens, "schools-03-gias-review", h1="Check the changes before you update the schools",
+         summary="New schools")
     page.locator("#confirm").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("3 new, 0 changed, 0 closed")
-    screens.shot(page, "schools-04-gias-done")
+    step(page, screens, "schools-04-gias-done", panel="3 new, 0 changed, 0 closed")
 
     closing = [SCHOOLS[0], replace(SCHOOLS[1], status="Closed", close_date="12-03-2026"), SCHOOLS[2],
                Establishment("900004", "Hillside Browser Academy Trust School", district=DISTRICTS[2])]
@@ -57,40 +55,29 @@ def test_support_updates_schools_from_gias_and_sees_a_closed_schools_successor(s
     page.locator("#confirm").click()
     expect(page.locator(".govuk-panel")).to_contain_text("1 new, 0 changed, 1 closed")
 
-    page.goto("/schools?q=browser")
-    expect(page.locator("table")).to_contain_text("Hillside Browser Academy")
-    screens.shot(page, "schools-05-list-search")
-    page.get_by_role("link", name="Hillside Browser Academy", exact=True).click()
-    expect(page.locator(".govuk-inset-text")).to_contain_text("This school closed on 12 March 2026")
-    expect(page.locator(".govuk-inset-text")).to_contain_text("Hillside Browser Academy Trust School")
-    screens.shot(page, "schools-06-closed-school-with-successor")
+    step(page, screens, "schools-05-list-search", goto="/schools?q=browser", table="Hillside Browser Academy")
+    step(page, screens, "schools-06-closed-school-with-successor", link="Hillside Browser Academy",
+         inset=("This school closed on 12 March 2026", "Hillside Browser Academy Trust School"))
 
 
 def test_support_adds_and_changes_an_accredited_provider(system, new_page, screens):
     page = new_page()
     sign_in(page, "support@example.com")
-    page.goto("/providers")
-    screens.shot(page, "providers-01-list")
-    page.get_by_role("button", name="Add an accredited provider").click()
-    screens.shot(page, "providers-02-add")
-    page.get_by_role("button", name="Save").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the accredited provider’s name")
-    screens.shot(page, "providers-03-add-error")
-    page.get_by_label("Name").fill("Browser Teaching Partnership")
-    page.get_by_label("Code").fill("btp9")
-    page.get_by_label("Email addresses for sampling").fill("audit@btp.example\nnot an address")
-    page.get_by_role("button", name="Save").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter an email address in the correct format")
-    screens.shot(page, "providers-04-add-email-error")
-    page.get_by_label("Email addresses for sampling").fill("audit@btp.example")
-    page.get_by_role("button", name="Save").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Accredited provider added")
+    step(page, screens, "providers-01-list", goto="/providers")
+    step(page, screens, "providers-02-add", button="Add an accredited provider")
+    step(page, screens, "providers-03-add-error", button="Save", error="Enter the accredited provider’s name")
+    step(page, screens, "providers-04-add-email-error",
+         fill={"Name": "Browser Teaching Partnership", "Code": "btp9",
+               "Email addresses for sampling": "audit@btp.example\nnot an address"},
+         button="Save", error="Enter an email address in the correct format")
+    step(page, fill={"Email addresses for sampling": "audit@btp.example"}, button="Save",
+         banner="Accredited provider added")
     row = page.locator("tr", has_text="Browser Teaching Partnership")
     expect(row).to_contain_text("BTP9")
     row.get_by_role("link", name="Change").click()
     expect(page.get_by_label("Name")).to_have_value("Browser Teaching Partnership")
-    page.get_by_label("Email addresses for sampling").fill("audit@btp.example\nsampling@btp.example")
-    screens.shot(page, "providers-05-edit")
+    step(page, screens, "providers-05-edit",
+         fill={"Email addresses for sampling": "audit@btp.example\nsampling@btp.example"})
     page.get_by_role("button", name="Save").click()
     expect(page.locator("tr", has_text="Browser Teaching Partnership")).to_contain_text("sampling@btp.example")
 
@@ -110,16 +97,14 @@ def test_support_adds_changes_and_deletes_a_future_claim_window(system, new_page
     expect(page.locator(".govuk-tag", has_text="Current")).to_have_count(1)
     screens.shot(page, "windows-01-list")
 
-    page.get_by_role("button", name="Add a claim window").click()
-    screens.shot(page, "windows-02-add")
+    step(page, screens, "windows-02-add", button="Add a claim window")
     fill_window(page, (1, 9, 2031), (1, 9, 2031), "2031/32")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Enter a window closing date that is after the opening date")
     screens.shot(page, "windows-03-add-error")
     fill_window(page, (1, 9, 2031), (31, 7, 2032), "2031/32")
-    page.get_by_role("button", name="Save").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Claim window added")
+    step(page, button="Save", banner="Claim window added")
 
     page.goto("/claim-windows/new")
     fill_window(page, (1, 10, 2031), (31, 8, 2032), "2031/32")
@@ -138,6 +123,5 @@ def test_support_adds_changes_and_deletes_a_future_claim_window(system, new_page
 
     page.locator("tr", has_text="2031/32").get_by_role("link", name="Delete").click()
     screens.shot(page, "windows-06-delete")
-    page.get_by_role("button", name="Delete claim window").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Claim window deleted")
+    step(page, button="Delete claim window", banner="Claim window deleted")
     expect(page.locator("tr", has_text="2031/32")).to_have_count(0)

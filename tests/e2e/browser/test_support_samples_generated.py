@@ -14,6 +14,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.support.browser import sign_in, wait_api_status
+from tests.support.journeys import step
 
 
 def _sampled_claims(page) -> int:
@@ -25,26 +26,20 @@ def test_support_generates_changes_and_uses_a_sample(system, new_page, screens):
     page = new_page()
     sign_in(page, "support@example.com")
     page.goto("/claims/sampling")
-    page.get_by_role("button", name="Generate a sample").click()
-    expect(page.locator("h1")).to_have_text("Generate a sample")
+    step(page, button="Generate a sample", h1="Generate a sample")
     seed = page.get_by_label("Seed").input_value()
     assert seed.isdigit()  # prefilled at random and shown
     screens.shot(page, "generate-01-parameters")
 
     # Extend the sample: claims sampled by other journeys are left out, so this works whatever ran before.
     page.goto("/claims/sampling")
-    page.get_by_role("link", name="Extend the sample").click()
-    expect(page.locator("h1")).to_have_text("Extend the sample")
-    page.get_by_label("Threshold per school").fill("100000.00")
-    page.get_by_label("Coverage target per stratum").fill("2")
-    page.get_by_label("Seed").fill("twelve")
-    page.get_by_role("button", name="Generate the sample").click()
+    step(page, link="Extend the sample", h1="Extend the sample")
+    step(page, fill={"Threshold per school": "100000.00", "Coverage target per stratum": "2", "Seed": "twelve"},
+         button="Generate the sample")
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Enter the seed as a whole number from 0 to 9223372036854775807")
     screens.shot(page, "generate-02-error")
-    page.get_by_label("Seed").fill("20261207")
-    page.get_by_role("button", name="Generate the sample").click()
-    expect(page.locator("h1")).to_have_text("Coverage of the proposed sample")
+    step(page, fill={"Seed": "20261207"}, button="Generate the sample", h1="Coverage of the proposed sample")
     expect(page.locator("svg[role=img] rect").first).to_be_visible()
     expect(page.locator("#coverage")).to_contain_text("Total")
     first_count = _sampled_claims(page)
@@ -54,9 +49,8 @@ def test_support_generates_changes_and_uses_a_sample(system, new_page, screens):
     page.get_by_role("link", name="Change the parameters").click()
     expect(page.get_by_label("Seed")).to_have_value("20261207")
     expect(page.get_by_label("Coverage target per stratum")).to_have_value("2")
-    page.get_by_label("Coverage target per stratum").fill("90")
-    page.get_by_role("button", name="Generate the sample").click()
-    expect(page.locator("h1")).to_have_text("Coverage of the proposed sample")
+    step(page, fill={"Coverage target per stratum": "90"}, button="Generate the sample",
+         h1="Coverage of the proposed sample")
     second_count = _sampled_claims(page)
     assert second_count > first_count  # a higher coverage target samples more
     screens.shot(page, "generate-04-report-changed")
@@ -66,10 +60,8 @@ def test_support_generates_changes_and_uses_a_sample(system, new_page, screens):
     assert len(rows) == second_count and all(r["claim_sample_reason"] for r in rows)
 
     before = len(system.mailbox.messages)
-    page.get_by_role("button", name="Use this sample").click()
-    expect(page.locator("h1")).to_have_text("Are you sure you want to upload the sampling data?")
-    expect(page.locator(".govuk-summary-list")).to_contain_text(str(second_count))
-    screens.shot(page, "generate-05-use-this-sample")
+    step(page, screens, "generate-05-use-this-sample", button="Use this sample",
+         h1="Are you sure you want to upload the sampling data?", summary=str(second_count))
     page.locator("#confirm").click()
     page.wait_for_load_state("load")
     screens.shot(page, "generate-06-confirmed")

@@ -13,8 +13,9 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.test_money_journey_over_smtp import download, upload_and_confirm, wait_for_new, wait_status
+from tests.e2e.test_money_journey_over_smtp import pay_new_claim, wait_for_new, wait_status
 from tests.support.browser import sign_in
+from tests.support.journeys import step
 
 
 def _new_provider(support) -> dict:
@@ -23,33 +24,6 @@ def _new_provider(support) -> dict:
                                                "email_addresses": [f"audit-{n}@rounds.example"]})
     assert r.status_code == 201, r.text
     return r.json()
-
-
-def _paid_claim(system, provider: dict) -> dict:
-    """A new claim of the demo school with ``provider``, paid through the payer's round trip."""
-    mail = system.mailbox
-    school = system.api("school@example.com")
-    support = system.api("support@example.com")
-    r = school.post("/api/v1/claims", json={"school_urn": "100001", "provider_id": provider["id"], "mentors": [
-        {"trn": f"{random.randrange(10**6, 10**7)}", "full_name": "Rosa Parks", "hours": 3}]})
-    assert r.status_code == 201, r.text
-    claim = r.json()
-    ref = claim["reference"]
-    deadline = time.monotonic() + 30
-    while ref not in {i["reference"] for i in support.get("/api/v1/payments/claims", params={
-            "status": "submitted", "per_page": 500}).json()["items"]}:
-        assert time.monotonic() < deadline, "payments never learnt of the claim"
-        time.sleep(0.3)
-    before = len(mail.messages)
-    sent = support.post("/api/v1/payments", json={"claim_window_id": claim["claim_window_id"]})
-    assert sent.status_code in {201, 202}, sent.text
-    wait_status(support, ref, "payment_in_progress")
-    rows = download(mail.link(wait_for_new(mail, before, "payer@example.com")))
-    assert ref in {row["claim_reference"] for row in rows}
-    upload_and_confirm(support, "/api/v1/payments/responses",
-                       f"claim_reference,claim_status,claim_unpaid_reason\n{ref},Paid,\n")
-    wait_status(support, ref, "paid")
-    return claim
 
 
 def _activity(support, title: str, timeout: float = 30) -> None:
@@ -64,7 +38,7 @@ def test_support_opens_a_round_resends_the_link_and_sends_a_reminder_by_email(sy
     support = system.api("support@example.com")
     provider = _new_provider(support)
     address = provider["email_addresses"][0]
-    claim = _paid_claim(system, provider)
+    claim, _, _ = pay_new_claim(system, [("Rosa Parks", 3)], provider=provider)
     ref = claim["reference"]
 
     before = len(mail.messages)
@@ -80,8 +54,7 @@ def test_support_opens_a_round_resends_the_link_and_sends_a_reminder_by_email(sy
     page = new_page()
     sign_in(page, "support@example.com")
     page.goto("/claims/sampling")
-    page.get_by_role("link", name="Sampling rounds").click()
-    expect(page.locator("h1")).to_have_text("Sampling rounds")
+    step(page, link="Sampling rounds", h1="Sampling rounds")
     expect(page.locator(f'a[href="/claims/sampling/rounds/{round_id}"]')).to_be_visible()
     screens.shot(page, "rounds-01-list")
 
@@ -98,9 +71,8 @@ def test_support_opens_a_round_resends_the_link_and_sends_a_reminder_by_email(sy
 
     # Resend link: a new link by email (the earlier one stops working), a banner and the activity log.
     before = len(mail.messages)
-    page.get_by_role("button", name=f"Resend link to {provider['name']}").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"A new link has been sent to {provider['name']}")
-    screens.shot(page, "rounds-03-link-resent")
+    step(page, screens, "rounds-03-link-resent", button=f"Resend link to {provider['name']}",
+         banner=f"A new link has been sent to {provider['name']}")
     resent = wait_for_new(mail, before, address)
     assert resent["Subject"].startswith("New link: ITT mentor claims to audit by")
     assert mail.link(resent) != mail.link(request)
@@ -108,8 +80,7 @@ def test_support_opens_a_round_resends_the_link_and_sends_a_reminder_by_email(sy
 
     # Send reminder: an email, a banner, the activity log, and the round lists it.
     before = len(mail.messages)
-    page.get_by_role("button", name=f"Send reminder to {provider['name']}").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"A reminder has been sent to {provider['name']}")
+    step(page, button=f"Send reminder to {provider['name']}", banner=f"A reminder has been sent to {provider['name']}")
     expect(page.locator(f'table#provider-{provider["id"]}')).to_contain_text("sent by support@example.com")
     screens.shot(page, "rounds-04-reminder-sent")
     reminder = wait_for_new(mail, before, address)

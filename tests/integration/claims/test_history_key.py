@@ -4,18 +4,14 @@ hold for every kind of write; and the migration goes down to the real constraint
 """
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from alembic import command
 from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
 from services.claims.tables import claims, status_changes
-from shared.platform.db import make_engine
-from shared.platform.migrations import alembic_config, upgrade
-from tests.support.claims_tables import add_organisations, organised_claims_database, some_claims
-from tests.support.infra import ROOT, drop_database, fresh_database
+from shared.platform.migrations import upgrade
+from tests.support.claims_tables import (CLAIMS_SERVICE, claims_database_at, downgrade_claims,
+                                         organised_claims_database, some_claims)
 
 KEY = "status_changes_claim_reference_fkey"
 
@@ -131,30 +127,19 @@ async def test_a_referenced_claims_reference_cannot_change_and_a_status_change_i
 
 
 async def test_migration_0008_goes_down_to_the_real_constraint_and_back(infra):
-    name = "t_claims_0008"
-    await fresh_database(infra, name)
-    url = infra.pg_url_for(name)
-    engine = make_engine(url, pool_size=2)
-    config = alembic_config(ROOT / "services" / "claims", url)
-    try:
-        await upgrade(ROOT / "services" / "claims", url)
+    async with claims_database_at(infra, "t_claims_0008", claim_count=4) as (url, engine):
         async with engine.begin() as conn:
-            await add_organisations(conn)
-            await conn.execute(insert(claims), some_claims(4))
             refs = list((await conn.execute(text("SELECT reference FROM claims"))).scalars())
             await conn.execute(insert(status_changes), [history(r) for r in refs])
-        await asyncio.to_thread(command.downgrade, config, "0007")
+        await downgrade_claims(url, "0007")
         async with engine.connect() as conn:
             assert await conn.scalar(text("SELECT count(*) FROM pg_constraint WHERE conname = :k"), {"k": KEY}) == 1
             assert await conn.scalar(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE :k"), {"k": f"{KEY}_%"}) == 0
             assert await conn.scalar(text("SELECT count(*) FROM pg_proc WHERE proname LIKE :k"), {"k": f"{KEY}_%"}) == 0
-        await upgrade(ROOT / "services" / "claims", url)
+        await upgrade(CLAIMS_SERVICE, url)
         async with engine.connect() as conn:
             assert await conn.scalar(text("SELECT count(*) FROM pg_constraint WHERE conname = :k"), {"k": KEY}) == 0
             assert await conn.scalar(text("SELECT count(*) FROM status_changes")) == 4
         with pytest.raises(IntegrityError):
             async with engine.begin() as conn:
                 await conn.execute(insert(status_changes).values(**history("NOPE0000")))
-    finally:
-        await engine.dispose()
-        await drop_database(infra, name)

@@ -8,10 +8,7 @@ The reference in every comparison is the ILIKE condition itself, evaluated over 
 """
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, text
@@ -19,11 +16,11 @@ from sqlalchemy import insert, text
 from services.claims import repository
 from services.claims.repository import ClaimFilters, ClaimRepository
 from services.claims.tables import claims
-from shared.platform.db import make_engine, make_sessionmaker
-from shared.platform.migrations import alembic_config, upgrade
-from tests.support.claims_tables import (PROVIDERS, SCHOOL_NAMES, add_organisations, claim_row,
-                                         organised_claims_database, some_claims)
-from tests.support.infra import ROOT, drop_database, fresh_database
+from shared.platform.db import make_sessionmaker
+from shared.platform.migrations import upgrade
+from tests.support.claims_tables import (CLAIMS_SERVICE, PROVIDERS, SCHOOL_NAMES, claim_row,
+                                         claims_database_at, downgrade_claims, organised_claims_database,
+                                         some_claims)
 
 
 #: Single-word searches: common words, rare words, partial words, case variants, LIKE wildcards,
@@ -272,72 +269,50 @@ async def write_counters(session) -> dict[str, tuple[int, int, int]]:
 
 
 async def test_the_migration_backfills_the_search_words_of_existing_claims(infra):
-    name = "t_claims_backfill"
-    await fresh_database(infra, name)
-    url = infra.pg_url_for(name)
-    await upgrade(ROOT / "services" / "claims", url, revision="0003")
-    engine = make_engine(url, pool_size=2)
-    try:
-        async with engine.begin() as conn:
-            await add_organisations(conn)
-            await conn.execute(insert(claims), some_claims(120))
+    async with claims_database_at(infra, "t_claims_backfill", "0003", claim_count=120) as (url, engine):
+        async with engine.connect() as conn:
             assert await conn.scalar(text("SELECT to_regclass('claim_search_words')")) is None
-        await upgrade(ROOT / "services" / "claims", url, revision="0004_search_words")
+        await upgrade(CLAIMS_SERVICE, url, revision="0004_search_words")
         async with make_sessionmaker(engine)() as session:
             assert await session.scalar(text("SELECT count(*) FROM claim_search_words")) > 120 * 8
             assert await postings_drift(session) == 0
             await assert_search_matches_brute_force(session, QUERIES)
         # Down and up again: the downgrade removes tables, functions and triggers cleanly.
-        config = alembic_config(ROOT / "services" / "claims", url)
-        await asyncio.to_thread(command.downgrade, config, "0003")
+        await downgrade_claims(url, "0003")
         async with engine.connect() as conn:
             assert await conn.scalar(text("SELECT to_regclass('claim_search_words')")) is None
             assert await conn.scalar(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'claim_search_words%'")) == 0
-        await upgrade(ROOT / "services" / "claims", url)
+        await upgrade(CLAIMS_SERVICE, url)
         async with make_sessionmaker(engine)() as session:
             assert await postings_drift(session) == 0
-    finally:
-        await engine.dispose()
-        await drop_database(infra, name)
 
 
 async def test_migration_0006_drops_the_text_index_and_the_search_finds_the_same_claims_both_ways(infra):
-    name = "t_claims_0006"
-    await fresh_database(infra, name)
-    url = infra.pg_url_for(name)
-    await upgrade(ROOT / "services" / "claims", url, revision="0005")
-    engine = make_engine(url, pool_size=2)
-    sessionmaker = make_sessionmaker(engine)
+    async with claims_database_at(infra, "t_claims_0006", "0005", claim_count=120) as (url, engine):
+        sessionmaker = make_sessionmaker(engine)
 
-    async def text_index_and_statistics() -> tuple[bool, bool]:
-        async with engine.connect() as conn:
-            return (await conn.scalar(text("SELECT to_regclass('ix_claims_search_trgm') IS NOT NULL")),
-                    await conn.scalar(text("SELECT count(*) = 1 FROM pg_statistic_ext WHERE stxname = 'claims_search_text'")))
+        async def text_index_and_statistics() -> tuple[bool, bool]:
+            async with engine.connect() as conn:
+                return (await conn.scalar(text("SELECT to_regclass('ix_claims_search_trgm') IS NOT NULL")),
+                        await conn.scalar(text(
+                            "SELECT count(*) = 1 FROM pg_statistic_ext WHERE stxname = 'claims_search_text'")))
 
-    async def searches_match_brute_force() -> None:
-        async with sessionmaker() as session:
-            await assert_search_matches_brute_force(session, QUERIES + PHRASES)
-            # (A filter without status: the status filter reads claim_statuses, which 0007 adds.)
-            await assert_search_matches_brute_force(session, ["Adeyemi", "Ada Smith", "C of E"], FILTERS[1])
+        async def searches_match_brute_force() -> None:
+            async with sessionmaker() as session:
+                await assert_search_matches_brute_force(session, QUERIES + PHRASES)
+                # (A filter without status: the status filter reads claim_statuses, which 0007 adds.)
+                await assert_search_matches_brute_force(session, ["Adeyemi", "Ada Smith", "C of E"], FILTERS[1])
 
-    try:
-        async with engine.begin() as conn:
-            await add_organisations(conn)
-            await conn.execute(insert(claims), some_claims(120))
         assert await text_index_and_statistics() == (True, False)
         await searches_match_brute_force()
-        await upgrade(ROOT / "services" / "claims", url)
+        await upgrade(CLAIMS_SERVICE, url)
         assert await text_index_and_statistics() == (False, True)
         await searches_match_brute_force()
-        config = alembic_config(ROOT / "services" / "claims", url)
-        await asyncio.to_thread(command.downgrade, config, "0005")
+        await downgrade_claims(url, "0005")
         assert await text_index_and_statistics() == (True, False)
         await searches_match_brute_force()
-        await upgrade(ROOT / "services" / "claims", url)
+        await upgrade(CLAIMS_SERVICE, url)
         assert await text_index_and_statistics() == (False, True)
-    finally:
-        await engine.dispose()
-        await drop_database(infra, name)
 
 
 # Random names and queries over an alphabet rich in what could break the equivalence: case pairs,

@@ -5,18 +5,15 @@ every page, is what a brute-force query over ``claims`` returns.
 """
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from alembic import command
 from sqlalchemy import insert, text
 
 from services.claims.repository import SORTABLE, ClaimFilters, ClaimRepository
 from services.claims.tables import claims
-from shared.platform.db import make_engine, make_sessionmaker
-from shared.platform.migrations import alembic_config, upgrade
-from tests.support.claims_tables import add_organisations, organised_claims_database, some_claims
-from tests.support.infra import ROOT, drop_database, fresh_database
+from shared.platform.db import make_sessionmaker
+from shared.platform.migrations import upgrade
+from tests.support.claims_tables import (CLAIMS_SERVICE, claims_database_at, downgrade_claims,
+                                         organised_claims_database, some_claims)
 
 STATUSES = ["draft", "submitted", "paid", "sampling_in_progress", "sampling_provider_not_approved"]
 
@@ -140,30 +137,19 @@ async def test_the_list_filtered_by_status_is_the_brute_force_list_in_every_orde
 
 
 async def test_migration_0007_fills_the_status_list_from_existing_claims_and_goes_back(infra):
-    name = "t_claims_0007"
-    await fresh_database(infra, name)
-    url = infra.pg_url_for(name)
-    await upgrade(ROOT / "services" / "claims", url, revision="0006")
-    engine = make_engine(url, pool_size=2)
-    try:
+    async with claims_database_at(infra, "t_claims_0007", "0006", claim_count=150) as (url, engine):
         async with engine.begin() as conn:
-            await add_organisations(conn)
-            await conn.execute(insert(claims), some_claims(150))
             await spread_statuses(conn)
-        await upgrade(ROOT / "services" / "claims", url)
+        await upgrade(CLAIMS_SERVICE, url)
         async with make_sessionmaker(engine)() as session:
             assert await session.scalar(text("SELECT count(*) FROM claim_statuses")) == 150
             assert await status_drift(session) == 0
-        config = alembic_config(ROOT / "services" / "claims", url)
-        await asyncio.to_thread(command.downgrade, config, "0006")
+        await downgrade_claims(url, "0006")
         async with engine.connect() as conn:
             assert await conn.scalar(text("SELECT to_regclass('claim_statuses')")) is None
             assert await conn.scalar(text("SELECT to_regclass('ix_claims_status_submitted')")) is not None
             assert await conn.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'claims'")) is None
             assert await conn.scalar(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'claim_statuses%'")) == 0
-        await upgrade(ROOT / "services" / "claims", url)
+        await upgrade(CLAIMS_SERVICE, url)
         async with make_sessionmaker(engine)() as session:
             assert await status_drift(session) == 0
-    finally:
-        await engine.dispose()
-        await drop_database(infra, name)

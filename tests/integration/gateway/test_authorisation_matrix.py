@@ -297,8 +297,7 @@ async def test_every_api_route_checks_role_and_organisation(infra):
     async with running_system(infra) as system:
         await with_provider_user(system)
         org = await system.setup_organisations()
-        ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
-                                   [("1234567", "Ada Lovelace", 5)])).json()["reference"]
+        ref = (await system.submit_hackney_claim(org, [("1234567", "Ada Lovelace", 5)]))["reference"]
         got, wanted = {}, {}
         for method, path, kwargs, expected in api_cases(org["provider"]["id"], ref):
             for role, status in expected.items():
@@ -311,8 +310,7 @@ async def test_every_page_checks_role_and_organisation(infra):
     async with running_system(infra) as system:
         await with_provider_user(system)
         org = await system.setup_organisations()
-        ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
-                                   [("1234567", "Ada Lovelace", 5)])).json()["reference"]
+        ref = (await system.submit_hackney_claim(org, [("1234567", "Ada Lovelace", 5)]))["reference"]
         browsers = {role: await system.browser(email) for role, email in ROLES.items() if role != "lead_provider"}
         got, wanted = {}, {}
         try:

@@ -37,8 +37,7 @@ async def test_a_school_user_submits_a_claim_and_support_finds_it(infra):
 async def test_support_assigns_a_claim_only_to_a_support_user_and_the_activity_log_says_so(infra, isolated_env):
     async with running_system(infra, messaging=True) as system:
         org = await system.setup_organisations()
-        ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
-                                   [("1234567", "Ada Lovelace", 5)])).json()["reference"]
+        ref = (await system.submit_hackney_claim(org, [("1234567", "Ada Lovelace", 5)]))["reference"]
         support = await system.as_user("support@example.com")
         r = await system.client.post(f"/api/v1/claims/{ref}/assign", headers=support,
                                      json={"user_email": "Support2@example.com"})
@@ -65,8 +64,7 @@ async def test_support_assigns_a_claim_only_to_a_support_user_and_the_activity_l
 async def test_a_school_user_cannot_read_another_schools_claim(infra):
     async with running_system(infra) as system:
         org = await system.setup_organisations()
-        ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
-                                   [("1234567", "Ada Lovelace", 5)])).json()["reference"]
+        ref = (await system.submit_hackney_claim(org, [("1234567", "Ada Lovelace", 5)]))["reference"]
         slough = await system.as_user("head@slough.example")
         r = await system.client.get(f"/api/v1/claims/{ref}", headers=slough)
         assert r.status_code == 404

@@ -100,8 +100,7 @@ async def test_an_open_redirect_through_sign_in_is_not_possible(infra):
 async def test_a_form_without_the_right_csrf_token_is_refused(infra):
     async with running_system(infra) as system:
         org = await system.setup_organisations()
-        ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
-                                   [("1234567", "Ada Lovelace", 5)])).json()["reference"]
+        ref = (await system.submit_hackney_claim(org, [("1234567", "Ada Lovelace", 5)]))["reference"]
         anonymous = await system.browser()
         r = await anonymous.post("/sign-in", data={"email": "support@example.com", "password": PASSWORD})
         assert r.status_code == 403 and "Sorry, there is a problem with this form" in r.text
@@ -143,8 +142,7 @@ async def test_every_response_carries_the_security_headers(infra):
 async def test_support_pages_show_the_claim_with_its_details(infra, isolated_env):
     async with running_system(infra, messaging=True) as system:
         org = await system.setup_organisations()
-        ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
-                                   INNER_LONDON_TWO_MENTORS)).json()["reference"]
+        ref = (await system.submit_hackney_claim(org, INNER_LONDON_TWO_MENTORS))["reference"]
         support = await system.browser("support@example.com")
         listing = await support.get("/claims", params={"q": ref})
         assert listing.status_code == 200

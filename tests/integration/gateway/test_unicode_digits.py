@@ -67,8 +67,7 @@ async def test_a_schools_file_with_a_urn_in_other_digits_is_refused_whole_and_st
 async def test_a_claim_reference_in_other_digits_is_told_which_digits_to_use(infra, script):
     async with running_system(infra) as system:
         org = await system.setup_organisations()
-        ref = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
-                                   [("1234567", "Ada Lovelace", 5)])).json()["reference"]
+        ref = (await system.submit_hackney_claim(org, [("1234567", "Ada Lovelace", 5)]))["reference"]
         support = await system.as_user("support@example.com")
         r = await system.client.get(f"/api/v1/claims/{ref.translate(script)}", headers=support)
         assert r.status_code == 404, r.text

@@ -3,6 +3,7 @@ reference travels in one array parameter, so a 200,000-row file is answered (ref
 or accepted) and never crashes the service."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from tests.support.payments import ALICE, NOW, csv_file, running_payments, sql
@@ -48,30 +49,29 @@ def refused_in_a_short_answer(r) -> None:
     assert errors[-1]["message"] == "and 199,900 more errors"
 
 
-async def test_a_payer_response_of_200000_unknown_references_is_refused_row_by_row_and_changes_nothing(
-        infra, isolated_env):
+@pytest.mark.parametrize(("path", "file"), [
+    ("/internal/v1/payments/responses", PAYMENT_RESPONSE),
+    ("/internal/v1/clawbacks/responses", CLAWBACK_RESPONSE),
+], ids=["payer response", "clawback response"])
+async def test_a_response_of_200000_unknown_references_is_refused_row_by_row_and_changes_nothing(
+        infra, isolated_env, path, file):
     async with running_payments(infra, isolated_env) as (client, app):
         before = await database_digest(database_url(app))
-        r = await client.post("/internal/v1/payments/responses", headers=ALICE, files=response(*PAYMENT_RESPONSE))
+        r = await client.post(path, headers=ALICE, files=response(*file))
         refused_in_a_short_answer(r)
         assert await database_digest(database_url(app)) == before
 
 
-async def test_a_clawback_response_of_200000_unknown_references_is_refused_row_by_row_and_changes_nothing(
-        infra, isolated_env):
+@pytest.mark.parametrize(("status", "path", "file", "counted"), [
+    ("payment_in_progress", "/internal/v1/payments/responses", PAYMENT_RESPONSE, "paid"),
+    ("clawback_in_progress", "/internal/v1/clawbacks/responses", CLAWBACK_RESPONSE, "complete"),
+], ids=["payer response paying 200000 claims in payment", "clawback response completing 200000 clawbacks"])
+async def test_a_response_answering_200000_claims_is_accepted(infra, isolated_env, status, path, file, counted):
     async with running_payments(infra, isolated_env) as (client, app):
-        before = await database_digest(database_url(app))
-        r = await client.post("/internal/v1/clawbacks/responses", headers=ALICE, files=response(*CLAWBACK_RESPONSE))
-        refused_in_a_short_answer(r)
-        assert await database_digest(database_url(app)) == before
-
-
-async def test_a_payer_response_paying_200000_claims_in_payment_is_accepted(infra, isolated_env):
-    async with running_payments(infra, isolated_env) as (client, app):
-        await in_status(app, "payment_in_progress")
-        r = await client.post("/internal/v1/payments/responses", headers=ALICE, files=response(*PAYMENT_RESPONSE))
+        await in_status(app, status)
+        r = await client.post(path, headers=ALICE, files=response(*file))
         assert r.status_code == 201, r.text[:500]
-        assert (r.json()["claim_count"], r.json()["paid"]) == (ROWS, ROWS)
+        assert (r.json()["claim_count"], r.json()[counted]) == (ROWS, ROWS)
 
 
 async def test_confirming_a_payer_response_of_more_claims_than_a_statement_has_parameters_pays_them_all(
@@ -87,11 +87,3 @@ async def test_confirming_a_payer_response_of_more_claims_than_a_statement_has_p
         assert confirmed.json()["paid"] == PAST_THE_LIMIT
         assert (await sql(app, "SELECT count(*) FROM school_claims WHERE expected_status = 'paid'"))[0][0] == \
             PAST_THE_LIMIT
-
-
-async def test_a_clawback_response_completing_200000_clawbacks_is_accepted(infra, isolated_env):
-    async with running_payments(infra, isolated_env) as (client, app):
-        await in_status(app, "clawback_in_progress")
-        r = await client.post("/internal/v1/clawbacks/responses", headers=ALICE, files=response(*CLAWBACK_RESPONSE))
-        assert r.status_code == 201, r.text[:500]
-        assert (r.json()["claim_count"], r.json()["complete"]) == (ROWS, ROWS)

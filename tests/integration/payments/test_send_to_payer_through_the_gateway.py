@@ -3,6 +3,7 @@ payments: the gateway asks claims which claims are submitted in the window and h
 references, and when payments says some are still arriving, the API answer and the page say so."""
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from starlette.requests import Request
@@ -24,12 +25,16 @@ def payments_answering(system, answer: dict[str, Any]) -> list[dict[str, Any]]:
     return received
 
 
-async def test_the_send_page_passes_the_submitted_claims_and_says_how_many_are_still_arriving(infra):
+@contextlib.asynccontextmanager
+async def submitted_claim(infra):
+    """The system with one submitted claim of Hackney Primary: (system, its window's id, the claim)."""
     async with running_system(infra) as system:
         org = await system.setup_organisations()
-        window = org["window"]["id"]
-        claim = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
-                                     [("1234567", "Ada Lovelace", 3)])).json()
+        yield system, org["window"]["id"], await system.submit_hackney_claim(org, [("1234567", "Ada Lovelace", 3)])
+
+
+async def test_the_send_page_passes_the_submitted_claims_and_says_how_many_are_still_arriving(infra):
+    async with submitted_claim(infra) as (system, window, claim):
         received = payments_answering(system, {"payment_id": "p1", "claim_count": 1, "total_amount": "1.00",
                                                "claims_still_arriving": 2})
         browser = await system.browser("support@example.com")
@@ -46,11 +51,7 @@ async def test_the_send_page_passes_the_submitted_claims_and_says_how_many_are_s
 
 
 async def test_the_api_answer_says_how_many_claims_are_still_arriving(infra):
-    async with running_system(infra) as system:
-        org = await system.setup_organisations()
-        window = org["window"]["id"]
-        claim = (await system.submit("head@hackney.example", "100001", org["provider"]["id"],
-                                     [("1234567", "Ada Lovelace", 3)])).json()
+    async with submitted_claim(infra) as (system, window, claim):
         received = payments_answering(system, {"payment_id": "p1", "claim_count": 0, "total_amount": "0.00",
                                                "claims_still_arriving": 1})
 

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from shared.contracts.topics import SAMPLING_EVENTS
 from tests.support.claims import SUPPORT
 from tests.support.messaging import read_topic
-from tests.support.sampling import database_digest, sample_file, upload, world
+from tests.support.sampling import database_digest, rows_of, sample_file, upload, world
 
 SAMPLES = "/internal/v1/sampling/uploads"
 RESPONSES = "/internal/v1/sampling/responses"
@@ -37,26 +34,14 @@ async def sampled(w) -> None:
 
 
 async def answers(w) -> dict[str, tuple]:
-    engine = create_async_engine(w.sampling.database_url)
-    try:
-        async with engine.connect() as conn:
-            rows = (await conn.execute(text(
-                "SELECT claim_reference, via, assured, reason_codes, answered_by, upload_id FROM provider_answers"
-            ))).all()
-    finally:
-        await engine.dispose()
+    rows = await rows_of(w.sampling.database_url, "SELECT claim_reference, via, assured, reason_codes, answered_by,"
+                                                  " upload_id FROM provider_answers")
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
 async def kept_files(w) -> list[tuple]:
-    engine = create_async_engine(w.sampling.database_url)
-    try:
-        async with engine.connect() as conn:
-            rows = (await conn.execute(text(
-                "SELECT upload_id, provider_id, file_name, row_count FROM response_files ORDER BY file_name"))).all()
-    finally:
-        await engine.dispose()
-    return [tuple(r) for r in rows]
+    return await rows_of(w.sampling.database_url,
+                         "SELECT upload_id, provider_id, file_name, row_count FROM response_files ORDER BY file_name")
 
 
 def files(*named: tuple[str, bytes]) -> list:

@@ -7,16 +7,13 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from services.sampling import handlers
 from services.sampling.app import create_app
 from services.sampling.ports import Deps
 from tests.support.claims import SUPPORT
 from tests.support.inprocess import in_process
 from tests.support.messaging import eventually, outbox_payloads
-from tests.support.sampling import sample_file, upload, world
+from tests.support.sampling import rows_of, sample_file, upload, world
 
 SAMPLES = "/internal/v1/sampling/uploads"
 RESPONSES = "/internal/v1/sampling/responses"
@@ -164,15 +161,10 @@ async def test_a_restart_at_10_00_30_on_a_monday_sends_each_reminder_once(infra,
                                              "claim_references": w.refs["john"],
                                              "provider_name": "Best Practice Network"}
 
-        engine = create_async_engine(w.sampling.database_url)
-        try:
-            async with engine.connect() as conn:
-                rows = (await conn.execute(text(
-                    "SELECT kind, recipient, due_on::text, sent_by FROM sampling_reminders WHERE recipient <> '*'"
-                    " ORDER BY kind, recipient"))).all()
-        finally:
-            await engine.dispose()
-        assert sorted(tuple(r) for r in rows) == sorted([
+        rows = await rows_of(w.sampling.database_url,
+                             "SELECT kind, recipient, due_on::text, sent_by FROM sampling_reminders WHERE recipient <> '*'"
+                             " ORDER BY kind, recipient")
+        assert sorted(rows) == sorted([
             ("provider", w.provider["id"], "2026-11-30", "schedule"),
             ("provider", w.other_provider["id"], "2026-11-30", "schedule"),
             ("school", "100001", "2026-12-01", "schedule")])

@@ -7,14 +7,10 @@ import asyncio
 import csv
 import io
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from shared.contracts.topics import NOTIFY_COMMANDS, SAMPLING_EVENTS
 from tests.support.claims import SUPPORT
 from tests.support.messaging import read_topic
-
-from tests.support.sampling import sample_file, upload, world
+from tests.support.sampling import rows_of, sample_file, upload, world
 
 SAMPLES = "/internal/v1/sampling/uploads"
 RESPONSES = "/internal/v1/sampling/responses"
@@ -154,14 +150,9 @@ async def test_provider_answers_move_claims_and_support_approves_or_rejects(infr
         assert detail["provider_comment"] == "John Smith: Some reason"
         assert [(m["full_name"], m["assured"], m["not_assured_reason"]) for m in detail["mentors"]] == [
             ("John Smith", False, "Some reason")]
-        engine = create_async_engine(w.sampling.database_url)
-        try:
-            async with engine.connect() as conn:
-                answers = (await conn.execute(text(
-                    "SELECT claim_reference, via, assured, reason_codes, upload_id FROM provider_answers"))).all()
-        finally:
-            await engine.dispose()
-        assert sorted(tuple(a) for a in answers) == sorted([
+        answers = await rows_of(w.sampling.database_url,
+                                "SELECT claim_reference, via, assured, reason_codes, upload_id FROM provider_answers")
+        assert sorted(answers) == sorted([
             (john, "csv", False, ["other"], upload_id), (jane, "csv", True, [], upload_id),
             (other, "csv", False, ["other"], upload_id)])
         responses = [e for e in await read_topic(isolated_env, SAMPLING_EVENTS.name, until=8, timeout=3)

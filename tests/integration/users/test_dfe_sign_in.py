@@ -3,6 +3,7 @@ sign-in works; a tampered state, a replayed code, a wrong audience and an unknow
 (docs/design.md §14)."""
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -40,15 +41,32 @@ async def _start(browser: httpx.AsyncClient, next_path: str = "/claims") -> str:
     return r.headers["location"]
 
 
+async def _signed_in_at_provider(browser: httpx.AsyncClient, provider: httpx.AsyncClient, email: str) -> str:
+    """Start a DfE Sign-in in ``browser`` and sign in at the provider as ``email``: the callback
+    address the provider sends the browser back to."""
+    return await sign_in_at_provider(provider, await _start(browser), email=email, redirect_prefix=CALLBACK)
+
+
+@contextlib.asynccontextmanager
+async def _system_with_dfe_sign_in(infra, issuer: str):
+    """The running system signing in with the first client, a client of the provider's own and a
+    browser (a client of the gateway keeping its cookies): (system, provider, browser)."""
+    async with running_system(infra, **_settings(issuer, CLIENTS[0])) as system, \
+            httpx.AsyncClient(timeout=30) as provider:
+        browser = await system.browser()
+        try:
+            yield system, provider, browser
+        finally:
+            await browser.aclose()
+
+
 async def _come_back(browser: httpx.AsyncClient, redirect: str, **change: str) -> httpx.Response:
     query = {k: v[0] for k, v in parse_qs(urlsplit(redirect).query).items()}
     return await browser.get("/sign-in/dfe/callback?" + urlencode({**query, **change}))
 
 
 async def test_a_user_signs_in_with_dfe_sign_in_and_a_replayed_code_is_refused(infra, issuer):
-    async with running_system(infra, **_settings(issuer, CLIENTS[0])) as system, \
-            httpx.AsyncClient(timeout=30) as provider:
-        browser = await system.browser()
+    async with _system_with_dfe_sign_in(infra, issuer) as (system, provider, browser):
         page = await browser.get("/sign-in")
         assert "Sign in with DfE Sign-in" in page.text
         authorization = await _start(browser)
@@ -66,16 +84,12 @@ async def test_a_user_signs_in_with_dfe_sign_in_and_a_replayed_code_is_refused(i
         r = await _come_back(other, redirect, state=fresh_state)
         assert r.status_code == 403 and "Sorry, we could not sign you in" in r.text
         assert (await other.get("/claims")).status_code == 303  # not signed in
-        await browser.aclose()
         await other.aclose()
 
 
 async def test_a_tampered_state_is_refused(infra, issuer):
-    async with running_system(infra, **_settings(issuer, CLIENTS[0])) as system, \
-            httpx.AsyncClient(timeout=30) as provider:
-        browser = await system.browser()
-        redirect = await sign_in_at_provider(provider, await _start(browser), email="support@example.com",
-                                             redirect_prefix=CALLBACK)
+    async with _system_with_dfe_sign_in(infra, issuer) as (system, provider, browser):
+        redirect = await _signed_in_at_provider(browser, provider, "support@example.com")
         state = parse_qs(urlsplit(redirect).query)["state"][0]
         r = await _come_back(browser, redirect, state=state[:-1] + ("A" if state[-1] != "A" else "B"))
         assert r.status_code == 403 and "Sorry, we could not sign you in" in r.text
@@ -83,16 +97,12 @@ async def test_a_tampered_state_is_refused(infra, issuer):
         # nor does a callback reach a browser that never started a sign-in
         stranger = await system.browser()
         assert (await _come_back(stranger, redirect)).status_code == 403
-        await browser.aclose()
         await stranger.aclose()
 
 
 async def test_an_unknown_or_deactivated_email_is_refused_with_a_clear_page(infra, issuer):
-    async with running_system(infra, **_settings(issuer, CLIENTS[0])) as system, \
-            httpx.AsyncClient(timeout=30) as provider:
-        browser = await system.browser()
-        redirect = await sign_in_at_provider(provider, await _start(browser), email="nobody@example.com",
-                                             redirect_prefix=CALLBACK)
+    async with _system_with_dfe_sign_in(infra, issuer) as (system, provider, browser):
+        redirect = await _signed_in_at_provider(browser, provider, "nobody@example.com")
         r = await _come_back(browser, redirect)
         assert r.status_code == 403
         assert "You do not have an account for this service" in r.text and "nobody@example.com" in r.text
@@ -103,11 +113,9 @@ async def test_an_unknown_or_deactivated_email_is_refused_with_a_clear_page(infr
                                            params={"q": "support2@"})).json()["items"][0]["id"]
         assert (await system.client.post(f"/api/v1/users/{user_id}/deactivate", headers=support)).status_code == 200
         async with httpx.AsyncClient(timeout=30) as provider2:
-            redirect = await sign_in_at_provider(provider2, await _start(browser), email="support2@example.com",
-                                                 redirect_prefix=CALLBACK)
+            redirect = await _signed_in_at_provider(browser, provider2, "support2@example.com")
         r = await _come_back(browser, redirect)
         assert r.status_code == 403 and "You do not have an account for this service" in r.text
-        await browser.aclose()
 
 
 async def test_an_id_token_issued_to_another_client_is_refused(issuer):

@@ -13,8 +13,8 @@ from services.claims.handlers import (ItemDeadLetters, MentorInput, SubmitClaim,
 from shared.contracts import (Actor, ClaimSampled, ClaimsSampled, ClaimStatusChanged, ClaimSubmitted, DeadLetter,
                               ProviderResponseRecorded, Refused, SampledClaimItem)
 from shared.platform.clock import FixedClock
-from tests.support.claims_fakes import FakeClaimsUnitOfWork, Tables
-from tests.support.claims_repository_contract import claim, line, organisations
+from tests.support.claims_fakes import FakeClaimsUnitOfWork, Tables, tables_with_organisations
+from tests.support.claims_repository_contract import claim, line
 
 SCHOOL = Actor(email="head@100001.example", role="school")
 SUPPORT = Actor(email="support@example.com", role="support")
@@ -23,11 +23,7 @@ CLOCK = FixedClock(datetime(2026, 11, 23, 10, tzinfo=timezone.utc))
 
 @pytest.fixture
 async def database() -> Tables:
-    database = Tables()
-    async with FakeClaimsUnitOfWork(database) as uow:
-        await organisations(uow)
-        await uow.commit()
-    return database
+    return await tables_with_organisations()
 
 
 def submission(*mentors: tuple[str, int], actor: Actor = SCHOOL, urn: str = "100001") -> SubmitClaim:

@@ -14,8 +14,7 @@ from services.claims.handlers.organisations import (AddClaimWindow, DeleteClaimW
 from shared.contracts import Actor, ProviderRegistered, Refused
 from shared.platform.clock import FixedClock
 
-from tests.support.claims_fakes import FakeClaimsUnitOfWork, Tables
-from tests.support.claims_repository_contract import organisations
+from tests.support.claims_fakes import FakeClaimsUnitOfWork, Tables, tables_with_organisations
 
 SUPPORT = Actor(email="support@example.com", role="support")
 CLOCK = FixedClock(datetime(2026, 11, 23, 10, tzinfo=timezone.utc))  # w2 (2026/27) is current
@@ -23,11 +22,7 @@ CLOCK = FixedClock(datetime(2026, 11, 23, 10, tzinfo=timezone.utc))  # w2 (2026/
 
 @pytest.fixture
 async def database() -> Tables:
-    database = Tables()
-    async with FakeClaimsUnitOfWork(database) as uow:
-        await organisations(uow)
-        await uow.commit()
-    return database
+    return await tables_with_organisations()
 
 
 async def add(database: Tables, starts: date, ends: date, year: str = "2027/28") -> dict:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.sampling.domain import CsvRejected, parse_assured, validate_provider_response
+from services.sampling.domain import parse_assured, validate_provider_response
 from shared.contracts import MentorAssurance
-from tests.support.sampling_claims import JANE, JOHN, SAM, claim, projection
+from tests.support.sampling_claims import JANE, JOHN, SAM, claim, projection, refusals
 
 pytestmark = pytest.mark.unit
 
@@ -19,9 +19,7 @@ def respond(text: str, claims):
 
 
 def errors(text: str, claims) -> list[tuple[int | None, str | None, str]]:
-    with pytest.raises(CsvRejected) as caught:
-        respond(text, claims)
-    return [(e.row, e.field, e.message) for e in caught.value.errors]
+    return refusals(validate_provider_response, text, "response.csv", claims)
 
 
 def test_dfe_example_one_claim_not_assured_with_its_reason_and_one_assured():

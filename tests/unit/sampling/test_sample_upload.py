@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.sampling.domain import CsvRejected, SampledClaim, validate_sampling_upload
-from tests.support.sampling_claims import claim, projection
+from tests.support.sampling_claims import claim, projection, refusals
 
 pytestmark = pytest.mark.unit
 
@@ -17,9 +17,7 @@ def upload(text: str, claims):
 
 
 def errors(text: str, claims) -> list[tuple[int | None, str | None, str]]:
-    with pytest.raises(CsvRejected) as caught:
-        upload(text, claims)
-    return [(e.row, e.field, e.message) for e in caught.value.errors]
+    return refusals(validate_sampling_upload, text, "sample.csv", claims)
 
 
 def test_a_file_of_paid_claims_with_reasons_is_the_sample():
