@@ -201,6 +201,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="seconds a user spends on each page")
     parser.add_argument("--concurrency", type=int, help="saturation instead: this many users at once, no time "
                                                         "on a page")
+    parser.add_argument("--keep", action="store_true", help="keep the data directory and the services' logs")
     parser.add_argument("--claims", type=int, default=100_000, help="seeded claims (schools: claims / 5, ≤ 20,000)")
     args = parser.parse_args()
     if args.url:
@@ -229,7 +230,10 @@ def main() -> None:
                         minutes=args.minutes, think=args.think))
     finally:
         stack.stop()
-        shutil.rmtree(stack.data_dir, ignore_errors=True)  # about 200 MB of PostgreSQL data
+        if args.keep:
+            print(f"data and logs kept in {stack.data_dir}")
+        else:
+            shutil.rmtree(stack.data_dir, ignore_errors=True)  # about 200 MB of PostgreSQL data
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import TimeoutError as SqlAlchemyTimeout
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import cookie_parser
@@ -121,7 +122,40 @@ def _operator_metrics(app: FastAPI, settings: GatewaySettings) -> None:
 
 
 def _security_headers(app: FastAPI, settings: GatewaySettings) -> None:
+    app.add_middleware(UnexpectedErrors)  # added first, so inside SecurityHeaders: its pages get the headers
     app.add_middleware(SecurityHeaders, settings=settings)
+
+
+class UnexpectedErrors:
+    """ASGI middleware: an error no handler expected is logged with its traceback and answered with the
+    GOV.UK "problem with the service" page (500), or the API's error shape, never a bare "Internal Server
+    Error". A response already started cannot be replaced: the error goes on to the server."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if started:
+                raise
+            request = Request(scope)
+            log.exception("%s %s failed", request.method, request.url.path)
+            title, paragraphs = PAGE_ERRORS[500]
+            response = (_json(500, [{"message": f"{title}. {paragraphs[0]}"}], request=request) if _is_api(request)
+                        else _page(request, 500))
+            await response(scope, receive, send)
 
 
 class SecurityHeaders:
@@ -187,6 +221,8 @@ PAGE_ERRORS = {
                               "If you pasted the web address, check you copied the entire address."]),
     405: ("Page not found", ["If you typed the web address, check it is correct."]),
     422: ("Sorry, there is a problem with your request", ["Check the information you entered and try again."]),
+    500: ("Sorry, there is a problem with the service", ["Try again later.",
+                                                         "If the problem continues, contact the support team."]),
     503: ("Sorry, the service is unavailable", ["You will be able to use the service later.",
                                                 "Try again in a few minutes."]),
 }
@@ -235,6 +271,17 @@ def _error_handlers(app: FastAPI) -> None:
         if _is_api(request):
             return _json(exc.status_code, [{"message": message}], getattr(exc, "headers", None), request=request)
         return _page(request, exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(SqlAlchemyTimeout)
+    async def busy(request: Request, exc: SqlAlchemyTimeout) -> Response:
+        # Every database connection stayed busy for the pool's whole timeout: the service is overloaded,
+        # which passes; the user is told to try again, as when a service does not answer.
+        log.warning("%s %s: no database connection came free (%s)", request.method, request.url.path, exc)
+        headers = {"Retry-After": "10"}
+        if _is_api(request):
+            return _json(503, [{"message": "Sorry, the service is busy. Try again in a few minutes."}], headers,
+                         request=request)
+        return _page(request, 503, headers=headers)
 
     @app.exception_handler(ecf_api.JsonApiError)
     async def jsonapi_error(request: Request, exc: ecf_api.JsonApiError) -> Response:
