@@ -30,6 +30,11 @@ MAX_ERROR_SQL_CHARS = 1000
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     """An engine whose pool hands out only live connections, without a round trip per checkout.
 
+    The pool holds up to twice ``pool_size`` connections, opened as they are needed and then kept:
+    SQLAlchemy's overflow connections are closed at every check-in, so a busy service reconnected,
+    re-read PostgreSQL's types and re-prepared its statements on most requests (a third of claims'
+    CPU on the school peak).
+
     SQLAlchemy's ``pool_pre_ping`` costs three round trips on asyncpg (BEGIN, a ping, ROLLBACK)
     every time a request or message batch takes a connection. Instead, a connection whose socket
     the server closed (a restart, a terminated backend) is noticed by asyncpg as soon as the event
@@ -39,7 +44,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
 
     Statement parameters are never logged nor shown in errors (``hide_parameters``), and an error
     quotes at most ``MAX_ERROR_SQL_CHARS`` of the statement's SQL."""
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, echo=echo,
+    engine = create_async_engine(url, pool_size=2 * pool_size, max_overflow=0, pool_recycle=1800, echo=echo,
                                  hide_parameters=True)
     event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
     event.listen(engine.sync_engine, "handle_error", shorten_statement)

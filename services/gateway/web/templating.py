@@ -113,6 +113,7 @@ def build_environment() -> Environment:
         loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)),
                              PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]),
         autoescape=select_autoescape(["html"]), undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
+        auto_reload=False,  # templates change with a release, not while it runs: no stat() per page
     )
     env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, money=money,
                        reason_words=reason_words, comment_words=comment_words)
