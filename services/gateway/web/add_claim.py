@@ -212,13 +212,21 @@ def _hours_context(acting: Acting, claim: dict[str, Any], trn: str) -> dict[str,
             "claim": claim, "mentor": mentor, "allowance": allowance}
 
 
+async def _hours_draft(request: Request, reference: str, trn: str, user: User, gw: Gateway):
+    """The draft and its mentor's hours page context; or, for a claim that is no longer a draft, where to go
+    instead (then the context is None)."""
+    acting, claim = await _draft(request, reference, user, gw, allowances=True)
+    if early := _not_draft(claim):
+        return claim, None, early
+    return claim, _hours_context(acting, claim, trn), None
+
+
 @router.get("/school/claims/{reference}/hours/{trn}")
 async def hours_page(request: Request, reference: str, trn: str, user: User = Depends(CLAIMANT),
                      gw: Gateway = Depends(gateway)):
-    acting, claim = await _draft(request, reference, user, gw, allowances=True)
-    if early := _not_draft(claim):
+    _, context, early = await _hours_draft(request, reference, trn, user, gw)
+    if early:
         return early
-    context = _hours_context(acting, claim, trn)
     current = context["mentor"]["hours"]
     choice = "" if current is None else ("all" if current == context["allowance"]["remaining"] else "other")
     return render(request, "school/hours.html", {**context, "choice": choice,
@@ -228,10 +236,9 @@ async def hours_page(request: Request, reference: str, trn: str, user: User = De
 @router.post("/school/claims/{reference}/hours/{trn}", dependencies=[Depends(verify_csrf)])
 async def give_hours(request: Request, reference: str, trn: str, user: User = Depends(CLAIMANT),
                      gw: Gateway = Depends(gateway)):
-    acting, claim = await _draft(request, reference, user, gw, allowances=True)
-    if early := _not_draft(claim):
+    claim, context, early = await _hours_draft(request, reference, trn, user, gw)
+    if early:
         return early
-    context = _hours_context(acting, claim, trn)
     form = await request.form()
     lines = _mentor_lines(claim)
     if form.get("action") == "remove":

@@ -14,7 +14,7 @@ from ..auth import verify_csrf
 from ..clients import Downstream, GatewayError
 from ..context import Gateway, gateway
 from ..users import User
-from .common import SUPPORT, form_text, render, see_other
+from .common import SUPPORT, confirmed, form_text, render, see_other
 from .forms import parse_date
 
 router = APIRouter(include_in_schema=False)
@@ -115,24 +115,22 @@ async def window_change(request: Request, window_id: str, user: User = Depends(S
                        title="Change the claim window", action=f"{BASE}/{window_id}/edit", done="changed")
 
 
+async def _delete_page(request: Request, gw: Gateway, user: User, window_id: str, errors=()):
+    found = await gw.services.claims.claim_window(_check_id(window_id), user=user)
+    return render(request, "windows/delete.html", {"title": "Are you sure you want to delete this claim window?",
+                                                   "section": "windows", "window": found, "errors": list(errors)},
+                  status_code=422 if errors else 200)
+
+
 @router.get(BASE + "/{window_id}/delete")
 async def window_delete_check(request: Request, window_id: str, user: User = Depends(SUPPORT),
                               gw: Gateway = Depends(gateway)):
-    found = await gw.services.claims.claim_window(_check_id(window_id), user=user)
-    return render(request, "windows/delete.html", {"title": "Are you sure you want to delete this claim window?",
-                                                   "section": "windows", "window": found})
+    return await _delete_page(request, gw, user, window_id)
 
 
 @router.post(BASE + "/{window_id}/delete", dependencies=[Depends(verify_csrf)])
 async def window_delete(request: Request, window_id: str, user: User = Depends(SUPPORT),
                         gw: Gateway = Depends(gateway)):
-    try:
-        await gw.services.claims.delete_claim_window(_check_id(window_id), user=user)
-    except Downstream as exc:
-        if exc.status != 422:
-            raise
-        found = await gw.services.claims.claim_window(window_id, user=user)
-        return render(request, "windows/delete.html", {
-            "title": "Are you sure you want to delete this claim window?", "section": "windows", "window": found,
-            "errors": [{"text": e["message"], "href": "#delete"} for e in exc.errors]}, status_code=422)
-    return see_other(f"{BASE}?done=deleted")
+    return await confirmed(gw.services.claims.delete_claim_window(_check_id(window_id), user=user),
+                           f"{BASE}?done=deleted", lambda errors: _delete_page(request, gw, user, window_id, errors),
+                           "delete")

@@ -16,7 +16,7 @@ from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
 from ..users import User
-from .common import SUPPORT, check_reference, claims_section, form_text, render, see_other
+from .common import SUPPORT, check_reference, claims_section, confirmed, form_text, render, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -122,25 +122,23 @@ async def request_clawback(request: Request, reference: str, user: User = Depend
     return see_other(f"/claims/{reference}?done=clawback-requested")
 
 
+async def _review_page(request: Request, gw: Gateway, user: User, reference: str, errors=()):
+    view = await _clawback(gw, user, reference)
+    return render(request, "clawbacks/review.html", claims_section(
+        "clawbacks", "Review the clawback", view=view, errors=list(errors)), status_code=422 if errors else 200)
+
+
 @router.get("/claims/{reference}/clawback/review")
 async def review_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    view = await _clawback(gw, user, reference)
-    return render(request, "clawbacks/review.html", claims_section("clawbacks", "Review the clawback", view=view))
+    return await _review_page(request, gw, user, reference)
 
 
 @router.post("/claims/{reference}/clawback/approve", dependencies=[Depends(verify_csrf)])
 async def approve(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    try:
-        await gw.services.payments.approve_clawback(reference, user=user)
-    except Downstream as exc:
-        if exc.status != 422:
-            raise
-        view = await _clawback(gw, user, reference)
-        return render(request, "clawbacks/review.html", claims_section(
-            "clawbacks", "Review the clawback", view=view,
-            errors=[{"text": e["message"], "href": "#approve"} for e in exc.errors]), status_code=422)
-    return see_other(f"/claims/{reference}?done=clawback-approved")
+    return await confirmed(gw.services.payments.approve_clawback(reference, user=user),
+                           f"/claims/{reference}?done=clawback-approved",
+                           lambda errors: _review_page(request, gw, user, reference, errors), "approve")
 
 
 @router.get("/claims/{reference}/clawback/reject")

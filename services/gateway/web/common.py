@@ -2,10 +2,10 @@
 into an error summary whose links point at the form's fields."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from shared.contracts import roles
 from shared.contracts.identifiers import is_reference
@@ -33,6 +33,19 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
 
 def see_other(location: str) -> RedirectResponse:
     return RedirectResponse(location, status_code=303)
+
+
+async def confirmed(call: Awaitable[Any], done: str, page: Callable[[list[dict[str, str]]], Awaitable[Response]],
+                    button: str) -> Response:
+    """A confirm page's button: the service ``call`` done, on to ``done``; refused (422), the page again
+    (``page(errors)``, which answers 422) with each reason in its error summary, linked to the ``button``."""
+    try:
+        await call
+    except Downstream as exc:
+        if exc.status != 422:
+            raise
+        return await page([{"text": e["message"], "href": f"#{button}"} for e in exc.errors])
+    return see_other(done)
 
 
 def summary(errors: list[dict[str, Any]], *, default_field: str) -> list[dict[str, str]]:

@@ -30,17 +30,19 @@ def _page(subsection: str, title: str, **more) -> dict:
     return {"title": title, "section": "finance", "subsection": subsection, **more}
 
 
+def _refusals(*checks: tuple[bool, str, str]) -> list[dict[str, str]]:
+    """The error summary of a form's checks, each ``(failed, field, message)``: the failed ones, in order."""
+    return [{"text": message, "href": f"#{field}"} for failed, field, message in checks if failed]
+
+
 # ------------------------------------------------------------------ a statement's adjustments and notes
 @router.post("/finance/statements/{statement_id}/adjustments", dependencies=[Depends(verify_csrf)])
 async def add_adjustment(request: Request, statement_id: str, user: User = Depends(FINANCE),
                          gw: Gateway = Depends(gateway)):
     form = await request.form()
     values = {"payment_type": form_text(form, "payment_type", 200), "amount": form_text(form, "amount", 30)}
-    errors = []
-    if not values["payment_type"]:
-        errors.append({"text": "Enter a payment type", "href": "#payment_type"})
-    if not values["amount"]:
-        errors.append({"text": "Enter an amount, like 250.00 or -250.00", "href": "#amount"})
+    errors = _refusals((not values["payment_type"], "payment_type", "Enter a payment type"),
+                       (not values["amount"], "amount", "Enter an amount, like 250.00 or -250.00"))
     if not errors:
         try:
             await gw.services.ecf.add_adjustment(check_id(statement_id, "statement"), _body(**values), user=user)
@@ -173,11 +175,9 @@ async def change_cohort(request: Request, participant_id: str, user: User = Depe
                         gw: Gateway = Depends(gateway)):
     form = await request.form()
     values = {"induction_start_date": form_text(form, "induction_start_date", 10), "cohort": form_text(form, "cohort", 4)}
-    errors = []
-    if not values["induction_start_date"]:
-        errors.append({"text": "Enter the induction start date, like 2026-09-01", "href": "#induction_start_date"})
-    if values["cohort"] and not is_ascii_digits(values["cohort"]):
-        errors.append({"text": "Enter the cohort as a year, like 2026", "href": "#cohort"})
+    errors = _refusals(
+        (not values["induction_start_date"], "induction_start_date", "Enter the induction start date, like 2026-09-01"),
+        (bool(values["cohort"]) and not is_ascii_digits(values["cohort"]), "cohort", "Enter the cohort as a year, like 2026"))
     if errors:
         return await _participant_page(request, gw, user, participant_id, errors=errors, status_code=422, form=values)
     body = _body(induction_start_date=values["induction_start_date"],

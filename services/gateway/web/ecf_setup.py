@@ -108,6 +108,20 @@ def _read_contract(form) -> tuple[dict[str, str], dict[str, str], dict[str, Any]
     return values, errors, body
 
 
+async def _create(gw: Gateway, user: User, kind: str, body: dict, errors: dict[str, str], field_of) -> bool:
+    """Ask the ECF service to add a contract or a schedule: True when it did; when it refuses, each refusal goes
+    into ``errors`` under the form field ``field_of(refusal)`` names (the first for a field stands)."""
+    try:
+        await gw.services.ecf.create(kind, json.dumps(body).encode(), user=user)
+        return True
+    except Downstream as exc:
+        if exc.status != 422:
+            raise
+        for e in exc.errors:
+            errors.setdefault(field_of(e), e["message"])
+        return False
+
+
 def _contract_field(field: str | None, message: str) -> str:
     """The form field a refusal of the engine names ("bands[1]", "bands.0.per_participant", "set_up_fee");
     a band's refusal says which of its answers it is about ("price per participant", "output fee share")."""
@@ -136,15 +150,9 @@ async def contract_new(request: Request, user: User = Depends(FINANCE), gw: Gate
 @router.post("/finance/contracts/new", dependencies=[Depends(verify_csrf)])
 async def contract_add(request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
     values, errors, body = _read_contract(await request.form())
-    if not errors:
-        try:
-            await gw.services.ecf.create("contract", json.dumps(body).encode(), user=user)
-            return see_other("/finance/contracts?done=contract")
-        except Downstream as exc:
-            if exc.status != 422:
-                raise
-            for e in exc.errors:
-                errors.setdefault(_contract_field(e.get("field"), e["message"]), e["message"])
+    if not errors and await _create(gw, user, "contract", body, errors,
+                                    lambda e: _contract_field(e.get("field"), e["message"])):
+        return see_other("/finance/contracts?done=contract")
     return await _contract_form(request, gw, user, values=values, errors=errors, status_code=422)
 
 
@@ -207,15 +215,8 @@ async def schedule_new(request: Request, user: User = Depends(FINANCE)):
 @router.post("/finance/schedules/new", dependencies=[Depends(verify_csrf)])
 async def schedule_add(request: Request, user: User = Depends(FINANCE), gw: Gateway = Depends(gateway)):
     values, errors, body, sent = _read_schedule(await request.form())
-    if not errors:
-        try:
-            await gw.services.ecf.create("schedule", json.dumps(body).encode(), user=user)
-            return see_other("/finance/schedules?done=schedule")
-        except Downstream as exc:
-            if exc.status != 422:
-                raise
-            for e in exc.errors:
-                errors.setdefault(_schedule_field(e.get("field"), sent), e["message"])
+    if not errors and await _create(gw, user, "schedule", body, errors, lambda e: _schedule_field(e.get("field"), sent)):
+        return see_other("/finance/schedules?done=schedule")
     return _schedule_form(request, values=values, errors=errors, status_code=422)
 
 

@@ -103,26 +103,26 @@ async def gias_review(request: Request, upload_id: str, user: User = Depends(SUP
         "title": "Check the changes before you update the schools", "section": "schools", "upload": upload})
 
 
-@router.post(GIAS + "/{upload_id}/confirm", dependencies=[Depends(verify_csrf)])
-async def gias_confirm(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+async def _gias_step(gw: Gateway, user: User, upload_id: str, step, then: str):
+    """Confirm or cancel the user's own GIAS upload (``step``: the claims client's call), then go on to ``then``;
+    an upload no longer pending (the service's 422) is simply passed by."""
     await _gias(gw, user, upload_id)
     try:
-        await gw.services.claims.confirm_gias(upload_id, user=user)
+        await step(upload_id, user=user)
     except Downstream as exc:
         if exc.status != 422:
             raise
-    return see_other(f"{GIAS}/{upload_id}/done")
+    return see_other(then)
+
+
+@router.post(GIAS + "/{upload_id}/confirm", dependencies=[Depends(verify_csrf)])
+async def gias_confirm(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
+    return await _gias_step(gw, user, upload_id, gw.services.claims.confirm_gias, f"{GIAS}/{upload_id}/done")
 
 
 @router.post(GIAS + "/{upload_id}/cancel", dependencies=[Depends(verify_csrf)])
 async def gias_cancel(request: Request, upload_id: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    await _gias(gw, user, upload_id)
-    try:
-        await gw.services.claims.cancel_gias(upload_id, user=user)
-    except Downstream as exc:
-        if exc.status != 422:
-            raise
-    return see_other("/schools")
+    return await _gias_step(gw, user, upload_id, gw.services.claims.cancel_gias, "/schools")
 
 
 @router.get(GIAS + "/{upload_id}/done")

@@ -13,7 +13,7 @@ from ..auth import verify_csrf
 from ..clients import Downstream
 from ..context import Gateway, gateway
 from ..users import User
-from .common import SUPPORT, check_reference, form_text, render, see_other
+from .common import SUPPORT, check_reference, confirmed, form_text, render, see_other
 from .forms import pagination
 
 router = APIRouter(include_in_schema=False)
@@ -40,27 +40,24 @@ async def _claim(gw: Gateway, user: User, reference: str) -> ClaimDetail:
     return await gw.services.claims.get_claim(reference, user=user)
 
 
+async def _approve_page(request: Request, gw: Gateway, user: User, reference: str, errors=()):
+    claim = await _claim(gw, user, reference)
+    return render(request, "sampling/approve.html", {
+        "title": "Are you sure you want to approve the claim?", "section": "claims", "subsection": "sampling",
+        "claim": claim, "errors": list(errors)}, status_code=422 if errors else 200)
+
+
 @router.get("/claims/{reference}/sampling/approve")
 async def approve_page(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
-    claim = await _claim(gw, user, reference)
-    return render(request, "sampling/approve.html", {"title": "Are you sure you want to approve the claim?",
-                                                     "section": "claims", "subsection": "sampling", "claim": claim})
+    return await _approve_page(request, gw, user, reference)
 
 
 @router.post("/claims/{reference}/sampling/approve", dependencies=[Depends(verify_csrf)])
 async def approve(request: Request, reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    try:
-        await gw.services.sampling.approve_claim(reference, user=user)
-    except Downstream as exc:
-        if exc.status != 422:
-            raise
-        claim = await _claim(gw, user, reference)
-        return render(request, "sampling/approve.html", {
-            "title": "Are you sure you want to approve the claim?", "section": "claims", "subsection": "sampling",
-            "claim": claim, "errors": [{"text": e["message"], "href": "#approve"} for e in exc.errors]},
-            status_code=422)
-    return see_other(f"/claims/{reference}?done=sampling-approved")
+    return await confirmed(gw.services.sampling.approve_claim(reference, user=user),
+                           f"/claims/{reference}?done=sampling-approved",
+                           lambda errors: _approve_page(request, gw, user, reference, errors), "approve")
 
 
 def _reject_context(claim: ClaimDetail, **more) -> dict:
