@@ -4,10 +4,10 @@ through the whole add-claim journey over HTTP as a browser without JavaScript do
 posts, CSRF included): home, provider, mentors, hours, check your answers, declaration, confirmation,
 claims list.
 
-The load is the hour's: the users arrive at random (a Poisson process) over ``--minutes`` (10, so the
-hour's 2,000 users come six times faster than they would), and each spends ``--think`` seconds (1) on a
-page before the next request, as a person reading and filling it does (real people take longer, which
-only lowers the load). Latency is measured at that offered load. ``--concurrency N`` instead keeps N
+The load is the hour's: the users arrive at random (a Poisson process) over ``--minutes`` (20, so the
+hour's 2,000 users come three times faster than spread evenly over it: the rush before the window
+closes), and each spends ``--think`` seconds (1) on a page before the next request, as a person reading
+and filling it does (real people take longer, which spreads the same requests more thinly). Latency is measured at that offered load. ``--concurrency N`` instead keeps N
 users in the journey at every moment with no time on a page: the system's saturation, whose figure is
 the claims submitted per second, not its latency (a queue of N requests on two cores).
 
@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--url", help="a running system (with --gateway-database-url to add the users)")
     parser.add_argument("--gateway-database-url")
     parser.add_argument("--users", type=int, default=2000)
-    parser.add_argument("--minutes", type=float, default=10.0, help="the users arrive over this many minutes")
+    parser.add_argument("--minutes", type=float, default=20.0, help="the users arrive over this many minutes")
     parser.add_argument("--think", type=float, default=1.0, help="seconds a user spends on each page")
     parser.add_argument("--concurrency", type=int, help="saturation instead: this many users at once, no time "
                                                         "on a page")
