@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import Field
 
-from .base import Amount, Body, Endpoint, Id, Timestamp, Wire, endpoints
+from .base import Amount, Body, Endpoint, Id, Page, SizedPage, Timestamp, Wire, endpoints
+from .claims import ClaimRow
 from .links import LinkStatus
 from .uploads import Accepted, UploadCreated, UploadView
 
@@ -54,11 +55,8 @@ class PaymentBatch(Wire):
     created_by: str | None = None
 
 
-class PaymentBatchList(Wire):
-    items: list[PaymentBatch]
-    total: int
-    page: int
-    per_page: int | None = None
+class PaymentBatchList(SizedPage[PaymentBatch]):
+    pass
 
 
 class BatchClaim(Wire):
@@ -78,26 +76,16 @@ class ReadyWindow(Wire):
     total_amount: Amount | None = None
 
 
-class ReadyWindowList(Wire):
-    items: list[ReadyWindow]
-    total: int
-    page: int
+class ReadyWindowList(Page[ReadyWindow]):
+    pass
 
 
-class PaymentClaim(Wire):
-    reference: str
-    status: str
-    status_label: str
-    school: dict[str, Any]
-    provider: dict[str, Any]
-    amount: Amount | None = None
+class PaymentClaim(ClaimRow):
+    pass
 
 
-class PaymentClaimList(Wire):
-    items: list[PaymentClaim]
-    total: int
-    page: int
-    per_page: int | None = None
+class PaymentClaimList(SizedPage[PaymentClaim]):
+    pass
 
 
 class ClawbackMentorView(Wire):
@@ -138,11 +126,8 @@ class ClawbackItem(Wire):
     status: str
 
 
-class ClawbackList(Wire):
-    items: list[ClawbackItem]
-    total: int
-    page: int
-    per_page: int | None = None
+class ClawbackList(SizedPage[ClawbackItem]):
+    pass
 
 
 # ------------------------------------------------------------------ the calls

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from .base import Amount, Body, Endpoint, Id, Wire, endpoints
+from .base import Amount, Body, Endpoint, Id, SizedPage, Wire, endpoints
+from .claims import ClaimRow
 from .links import LinkStatus
 from .provider import PROVIDERS_HEADER  # noqa: F401 - re-exported for the response uploads
 from .uploads import Accepted, UploadCreated, UploadView
@@ -60,22 +61,12 @@ class Generated(Wire):
     total: StratumCoverage
 
 
-class WaitingClaim(Wire):
-    reference: str
-    status: str
-    status_label: str
-    school: dict[str, Any]
-    provider: dict[str, Any]
-    amount: Amount | None = None
+class WaitingClaim(ClaimRow):
     sample_reason: str | None = None
     provider_comment: str | None = None
 
 
-class WaitingClaimList(Wire):
-    items: list[WaitingClaim]
-    total: int
-    page: int
-    per_page: int | None = None
+class WaitingClaimList(SizedPage[WaitingClaim]):
     empty_message: str | None = None
 
 
@@ -136,11 +127,8 @@ class RoundSummary(Wire):
     days_left: int | None = None
 
 
-class RoundList(Wire):
-    items: list[RoundSummary]
-    total: int
-    page: int
-    per_page: int | None = None
+class RoundList(SizedPage[RoundSummary]):
+    pass
 
 
 class RoundDetail(RoundSummary):
