@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# Where the public shape is the internal one field for field, the API publishes the internal model.
 from shared.contracts.http.claims import Activity, ProviderRef, SchoolRef
 
 

@@ -9,10 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.http.payments import (
+# Where the public shape is the internal one field for field, the API publishes the internal model.
+from shared.contracts.http.payments import (  # noqa: F401
     ClawbackAssessment, ClawbackRequested, ClawbacksSent, PaymentBatch, ReadyWindow,
 )
-from shared.contracts.http.sampling import Reminded, WaitingClaim
+from shared.contracts.http.sampling import Reminded, WaitingClaim  # noqa: F401
 from shared.contracts.money import MONEY_PATTERN
 
 from .schemas import Closed, Open, Page
