@@ -21,7 +21,7 @@ from shared.contracts.roles import FINANCE
 
 from . import jsonapi
 from .handlers import Refusals
-from .repository import as_uuid
+from .rows import as_uuid
 from shared.platform.service import error_item
 
 M = TypeVar("M", bound=BaseModel)
