@@ -9,8 +9,9 @@ Rules:
   therefore uses ``[0-9]`` explicitly.
 - An id (uploads, statements, lead providers, claim windows, ...) is opaque: 1 to 100 ASCII
   letters, digits, ``-`` or ``_`` (a UUID, a hex id or a slug). Anything else names nothing.
-- An email address is something, ``@``, something, ``.``, something, with no spaces and one ``@``
-  (the shape check every form, CSV and the email sender make; delivery is the real test).
+- An email address is something, ``@``, something, ``.``, something, with no spaces and one ``@``,
+  320 characters at most (the one shape check of every form, CSV, API and the email sender;
+  delivery is the real test).
 - Each ``*_error`` function returns the message to show, or ``None`` when the value is good; a
   value written in other digits is told to use 0 to 9 rather than that it is the wrong length.
 """
@@ -38,6 +39,8 @@ URN_MESSAGE = "Enter a school URN that is 6 digits long"
 URN_DIGITS_MESSAGE = "Enter the school URN using the digits 0 to 9"
 REFERENCE_MESSAGE = "Enter a claim reference that is 8 digits long"
 REFERENCE_DIGITS_MESSAGE = "Enter the claim reference using the digits 0 to 9"
+EMAIL_MAX_LENGTH = 320
+EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com"
 
 
 def is_ascii_digits(value: str) -> bool:
@@ -62,7 +65,11 @@ def is_id(value: str) -> bool:
 
 
 def is_email_address(value: str) -> bool:
-    return _EMAIL.fullmatch(value) is not None
+    return len(value) <= EMAIL_MAX_LENGTH and _EMAIL.fullmatch(value) is not None
+
+
+def email_error(value: str) -> str | None:
+    return None if is_email_address(value) else EMAIL_MESSAGE
 
 
 def is_other_digits(value: str) -> bool:
