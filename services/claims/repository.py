@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import NotFound
 from shared.contracts.identifiers import is_ascii_digits
+from shared.platform.db import containing
 
 from .domain.funding import PriorLine
 from .tables import (claim_counts, claim_mentors, claim_search_words, claim_statuses, claims, search_vocabulary,
@@ -49,11 +50,6 @@ FEW = 1000
 #: the probe at least <matches>: at a million claims the two meet near 5,000 ("Amara Adeyemi", 3,366
 #: matches among 6,721 candidates: probed; "Norwich Primary", 13,361 matches: walked).
 COMMON_PHRASE = 5000
-
-
-def _escape(term: str) -> str:
-    """LIKE wildcards in what the user typed are literal."""
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _pieces(phrase: str) -> list[str]:
@@ -201,7 +197,7 @@ class ClaimRepository:
         where: list[Any] = []
         if f.q and f.q.strip():
             term = f.q.strip()
-            like = f"%{_escape(term)}%"
+            like = containing(term)
             options = [claims.c.reference.like(like), SEARCH_TEXT.ilike(like)]
             if is_ascii_digits(term):
                 options.append(claims.c.school_urn == term)
@@ -338,7 +334,7 @@ class ClaimRepository:
         letter or two) are read in one scan: slow for such broad searches, but still faster than
         ILIKE over every claim.
         """
-        like = f"%{_escape(piece)}%"
+        like = containing(piece)
         words = claim_search_words.c
         matching = select(search_vocabulary.c.word).where(
             search_vocabulary.c.word.like(func.lower(like).collate("C")))

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.contracts import roles
 from shared.contracts.http.claims import NAME_HEADER
 from shared.contracts.http.provider import PROVIDERS_HEADER
+from shared.contracts.identifiers import email_error
 from shared.platform.db import make_engine
 
 from . import security
@@ -73,8 +74,8 @@ def normalise_email(email: str) -> str:
 def validate_user(email: str, password: str, role: str, school_urn: str | None, trust_id: str | None,
                   provider_ids: tuple[str, ...] = ()) -> None:
     """Raise ``ValueError`` with a message a person can act on."""
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise ValueError("Enter an email address in the correct format, like name@example.com")
+    if error := email_error(email):
+        raise ValueError(error)
     if role not in roles.USER_ROLES:
         raise ValueError(f"Role must be one of {', '.join(roles.USER_ROLES)}")
     if role == roles.SCHOOL and not school_urn:

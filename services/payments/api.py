@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 
 from shared.contracts import Actor, Refused
 from shared.contracts.http.payments import (Accepted, ClawbackAssessment, ClawbackIn, ClawbackList,
                                             ClawbackRejectIn, ClawbackRequested, ClawbacksSent, ClawbackView,
                                             PaymentBatchDetail, PaymentBatchList, PaymentClaimList, PaymentSent,
-                                            ReadyWindowList, RejectIn, SendIn, UploadCreated, UploadView)
+                                            ReadyWindowList, RejectIn, SendIn)
 from shared.contracts.http.links import LinkStatus
 from shared.contracts.money import Money
-from shared.contracts.roles import SUPPORT, SYSTEM
+from shared.contracts.roles import SUPPORT
 from shared.platform.filenames import safe_file_name
+from shared.platform.internal_api import actor, add_upload_routes
 
 from . import handlers
 from .domain.clawback import HoursWorked
@@ -32,11 +33,6 @@ LINK_GONE = {
     "revoked": "This link is no longer valid because a newer one was sent. Use the link in the latest email.",
     "unknown": "This link is not valid. Check it is the full link from the email.",
 }
-
-
-def actor(x_actor_email: str = Header(default="system@claimflow"),
-          x_actor_role: str = Header(default=SYSTEM)) -> Actor:
-    return Actor(email=x_actor_email, role=x_actor_role)
 
 
 def support(who: Actor = Depends(actor)) -> Actor:
@@ -106,14 +102,9 @@ def _payer_response_routes(router: APIRouter, uow_factory: Callable, deps: Deps,
         async with uow_factory() as uow:
             return await cancel(handlers.DecideResponse(upload_id, who), uow, deps.clock)
 
-    router.add_api_route(path, upload_response, methods=["POST"], status_code=201, response_model=UploadCreated,
-                         name=f"upload_{kind}_response")
-    router.add_api_route(f"{path}/{{upload_id}}", review_response, methods=["GET"], response_model=UploadView,
-                         name=f"{kind}_response")
-    router.add_api_route(f"{path}/{{upload_id}}/confirm", confirm_response, methods=["POST"], status_code=202,
-                         response_model=Accepted, name=f"confirm_{kind}_response")
-    router.add_api_route(f"{path}/{{upload_id}}/cancel", cancel_response, methods=["POST"], response_model=Accepted,
-                         name=f"cancel_{kind}_response")
+    add_upload_routes(router, path, upload=upload_response, review=review_response, confirm=confirm_response,
+                      cancel=cancel_response, names=(f"upload_{kind}_response", f"{kind}_response",
+                                                     f"confirm_{kind}_response", f"cancel_{kind}_response"))
 
 
 def build_router(uow_factory: Callable, deps: Deps, auth: Callable) -> APIRouter:

@@ -13,12 +13,13 @@ from fastapi import APIRouter, Depends, File, Header, Query, Response, UploadFil
 
 from shared.contracts import Actor
 from shared.contracts.http.sampling import (Accepted, DecisionIn, Generated, Reminded, RoundDetail, RoundList, Summary,
-                                            UploadCreated, UploadView, WaitingClaimList)
+                                            WaitingClaimList)
 from shared.contracts.http.links import LinkStatus
 from shared.contracts.money import Money
 from shared.contracts import roles
 from shared.contracts.roles import SYSTEM
 from shared.platform.filenames import attachment, safe_file_name
+from shared.platform.internal_api import actor, add_upload_routes
 
 from . import handlers
 from .domain import wording
@@ -35,11 +36,6 @@ LINK_GONE = {
     "unknown": "This link is not valid. Check you copied the whole link from the email, or reply to the email "
                "to get a new link.",
 }
-
-
-def actor(x_actor_email: str = Header(default="system@claimflow"),
-          x_actor_role: str = Header(default=SYSTEM)) -> Actor:
-    return Actor(email=x_actor_email, role=x_actor_role)
 
 
 def provider_scope(x_actor_role: str = Header(default=SYSTEM),
@@ -103,15 +99,9 @@ def _upload_routes(router: APIRouter, uow_factory: Callable, deps: Deps, *, kind
             return await handlers.handle_cancel_upload(handlers.DecideUpload(upload_id, kind, who, scope), uow,
                                                        deps.clock)
 
-    router.add_api_route(path, upload_files if many else upload_file, methods=["POST"], status_code=201,
-                         response_model=UploadCreated,
-                         name=f"upload_{kind}")
-    router.add_api_route(f"{path}/{{upload_id}}", review, methods=["GET"], response_model=UploadView,
-                         name=f"review_{kind}")
-    router.add_api_route(f"{path}/{{upload_id}}/confirm", confirm_upload, methods=["POST"], status_code=202,
-                         response_model=Accepted, name=f"confirm_{kind}")
-    router.add_api_route(f"{path}/{{upload_id}}/cancel", cancel, methods=["POST"], response_model=Accepted,
-                         name=f"cancel_{kind}")
+    add_upload_routes(router, path, upload=upload_files if many else upload_file, review=review,
+                      confirm=confirm_upload, cancel=cancel,
+                      names=(f"upload_{kind}", f"review_{kind}", f"confirm_{kind}", f"cancel_{kind}"))
 
 
 def build_router(uow_factory: Callable, deps: Deps, settings: Any, auth: Callable) -> APIRouter:

@@ -1,13 +1,13 @@
 """Composition root of the sampling service."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from shared.contracts.topics import ACTIVITY_EVENTS, NOTIFY_COMMANDS, SAMPLING_EVENTS
+from shared.platform.jobs import every
 from shared.platform.service import ServiceRuntime, create_service_app, internal_auth
 
 from . import api, handlers, provider_api
@@ -33,21 +33,14 @@ def create_app(settings: SamplingSettings | None = None, deps: Deps | None = Non
     async def reminders(rt: ServiceRuntime) -> None:
         """Send the reminders that are due (docs/design.md §12), looking every minute by default; each
         due day's reminders go once across restarts and replicas (``handlers.reminders``)."""
-        while True:
-            try:
-                async with uow_factory() as uow:
-                    sent = await handlers.handle_send_reminders(handlers.SendReminders(), uow, deps.clock)
-                if sent:
-                    rt.relay.wake()
-                    log.info("sent sampling reminders to %d providers and schools", sent)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - logged with its trace; the next round tries again
-                log.exception("sampling reminders failed; retrying at the next interval")
-            await asyncio.sleep(settings.reminder_interval_s)
+        async with uow_factory() as uow:
+            sent = await handlers.handle_send_reminders(handlers.SendReminders(), uow, deps.clock)
+        if sent:
+            rt.relay.wake()
+            log.info("sent sampling reminders to %d providers and schools", sent)
 
     runtime.consumers = consumers(settings, uow_factory)
-    runtime.jobs.append(reminders)
+    runtime.jobs.append(every(settings.reminder_interval_s, reminders, what="sampling reminders", log=log))
     router = api.build_router(uow_factory, deps, settings, internal_auth(settings))
     providers_router = provider_api.build_provider_router(uow_factory, deps, internal_auth(settings))
     app = create_service_app(runtime, title="ClaimFlow sampling (internal)", routers=[router, providers_router])

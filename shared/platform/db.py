@@ -27,6 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 MAX_ERROR_SQL_CHARS = 1000
 
 
+def containing(typed: str) -> str:
+    """A LIKE pattern for the values that contain ``typed``: its ``%``, ``_`` and ``\\`` match
+    themselves, not any text."""
+    return "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     """An engine whose pool hands out only live connections, without a round trip per checkout.
 

@@ -198,6 +198,16 @@ def test_references_urns_trns_and_ids_accept_ascii_only():
     assert ids.pad_reference("123456") == "00123456" and ids.pad_reference("١٢٣") == "١٢٣"
 
 
+def test_an_email_address_is_something_at_something_dot_something_without_spaces():
+    """The one check of the users form and CSV, accredited providers' and lead providers' addresses,
+    the command line and the email sender."""
+    for good in ("name@example.com", "first.last+tag@school.sch.uk", "a@b.c", "x" * 308 + "@example.com"):
+        assert ids.is_email_address(good) and ids.email_error(good) is None, good
+    for bad in ("", "name", "name@", "@example.com", "name@example", "name@example.", "a b@example.com",
+                "a@b@example.com", "x" * 309 + "@example.com", "name@example.com\n"):
+        assert ids.email_error(bad) == "Enter an email address in the correct format, like name@example.com", bad
+
+
 def test_no_service_module_checks_digits_with_unicode_aware_python():
     """``isdigit``/``isdecimal``/``isnumeric`` and ``\\d`` accept every script's digits; checks use
     ``shared.contracts.identifiers`` or ``[0-9]``. Money patterns are checked by the money parser."""

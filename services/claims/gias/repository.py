@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import NotFound
 from shared.contracts.identifiers import is_ascii_digits
+from shared.platform.db import containing
 
 from ..tables import gias_uploads, schools, trusts
 
@@ -71,7 +72,7 @@ class GiasRepository:
         """Schools by name (any part) or URN (its start), by name."""
         where = []
         if q:
-            pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = containing(q)
             where.append(or_(schools.c.name.ilike(pattern), schools.c.urn.like(q.strip() + "%"))
                          if is_ascii_digits(q.strip()) else schools.c.name.ilike(pattern))
         total = (await self.session.execute(select(func.count()).select_from(schools).where(*where))).scalar_one()

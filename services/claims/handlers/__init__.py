@@ -9,11 +9,10 @@ Modules: ``organisations`` (schools, providers, windows), ``claims`` (submit, as
 (status transitions from other services' facts, the activity log), ``sampled`` (sampling facts in
 bulk).
 """
-from .claims import (SUBMITTERS, AssignClaim, MentorInput, SubmitClaim, handle_assign_claim, handle_submit_claim,
-                     submitted_event)
-from .drafts import (CreateDraft, DeleteDraft, DraftMentor, Scope, SubmitDraft, UpdateDraft, allowances_for,
-                     check_school_user, handle_create_draft, handle_delete_draft, handle_submit_draft,
-                     handle_update_draft)
+from .claims import (SUBMITTERS, AssignClaim, MentorInput, Scope, SubmitClaim, check_school_user,
+                     handle_assign_claim, handle_submit_claim, submitted_event)
+from .drafts import (CreateDraft, DeleteDraft, DraftMentor, SubmitDraft, UpdateDraft, allowances_for,
+                     handle_create_draft, handle_delete_draft, handle_submit_draft, handle_update_draft)
 from .provider_change import (ChangeProvider, MarkInvalidProvider, SendDueReminders, handle_change_provider,
                               handle_ecf_mentor_registered, handle_mark_invalid_provider, handle_send_due_reminders)
 from .facts import FACTS, handle_activities, handle_activity, handle_fact, trigger_of

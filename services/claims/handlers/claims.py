@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, Sequence
 
 from shared.contracts import (ActivityRecorded, Actor, ClaimSubmitted, MentorLine, ProviderSnapshot, Refused,
                               SchoolSnapshot)
@@ -38,9 +38,36 @@ class SubmitClaim:
     submitted_by_name: str = ""
 
 
-def _check_mentors(mentors: list[MentorInput]) -> None:
-    if not mentors:
-        raise Refused("Add at least one mentor", field="mentors")
+@dataclass(frozen=True)
+class Scope:
+    """Who is acting: the actor and, for school and MAT users, their school or trust."""
+
+    actor: Actor
+    school_urn: str | None = None
+    trust_id: str | None = None
+
+
+def check_school_user(scope: Scope, school: dict[str, Any]) -> None:
+    """A school user acts for their school, a MAT user for the trust's schools, support for any."""
+    role = scope.actor.role
+    if role == SCHOOL and scope.school_urn != school["urn"]:
+        raise Refused("You can only claim for your own school", field="school_urn")
+    if role == MAT and (not scope.trust_id or school["trust_id"] != scope.trust_id):
+        raise Refused("You can only claim for schools in your trust", field="school_urn")
+    if role not in SUBMITTERS | {SUPPORT}:
+        raise Refused("You cannot create claims", field="role")
+
+
+class MentorLineIn(Protocol):
+    """A mentor line as typed (a submitted claim's or a draft's)."""
+    @property
+    def trn(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+
+
+def check_mentor_lines(mentors: Sequence[MentorLineIn]) -> None:
+    """Each line (row 1 up) a 7-digit TRN, listed once, with the mentor's full name."""
     seen = set()
     for i, m in enumerate(mentors):
         if error := trn_error(m.trn):
@@ -52,6 +79,12 @@ def _check_mentors(mentors: list[MentorInput]) -> None:
             raise Refused("Enter the mentor’s full name", field="full_name", row=i + 1)
 
 
+def _check_mentors(mentors: list[MentorInput]) -> None:
+    if not mentors:
+        raise Refused("Add at least one mentor", field="mentors")
+    check_mentor_lines(mentors)
+
+
 async def handle_submit_claim(command: SubmitClaim, uow: ClaimsUnitOfWork, clock: Clock, *,
                               rng: random.Random) -> dict[str, Any]:
     """A school (or MAT) user submits a claim for their own school (or a school of their trust) in
@@ -61,12 +94,7 @@ async def handle_submit_claim(command: SubmitClaim, uow: ClaimsUnitOfWork, clock
     if error := urn_error(school_urn):
         raise Refused(error, field="school_urn")
     school = await uow.organisations.school(school_urn)
-    if actor.role == SCHOOL and command.scope_school_urn != school_urn:
-        raise Refused("You can only claim for your own school", field="school_urn")
-    if actor.role == MAT and (not command.scope_trust_id or school["trust_id"] != command.scope_trust_id):
-        raise Refused("You can only claim for schools in your trust", field="school_urn")
-    if actor.role not in SUBMITTERS | {SUPPORT}:
-        raise Refused("You cannot create claims", field="role")
+    check_school_user(Scope(actor, command.scope_school_urn, command.scope_trust_id), school)
     check_school_open(school)
     provider = await uow.organisations.provider(provider_id)
     window = await uow.organisations.window_on(clock.today())

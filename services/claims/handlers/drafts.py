@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shared.contracts import ActivityRecorded, Actor, Refused
+from shared.contracts import ActivityRecorded, Refused
 from shared.contracts.claim_status import CHANGEABLE_BY_SCHOOL, ClaimStatus, school_label
-from shared.contracts.identifiers import trn_error, urn_error
-from shared.contracts.roles import MAT, SCHOOL, SUBMITTERS, SUPPORT
+from shared.contracts.identifiers import urn_error
+from shared.contracts.roles import SUBMITTERS
 
 from ..domain.funding import Allowance, allowance, check_hours, claim_amount, hourly_rate
 from ..domain.reference import new_reference
 from ..domain.school import check_school_open
 from ..ports import Clock, ClaimsUnitOfWork
-from .claims import MentorInput, submitted_event
+from .claims import MentorInput, Scope, check_mentor_lines, check_school_user, submitted_event
 
 DRAFT = ClaimStatus.DRAFT.value
 SUBMITTED = ClaimStatus.SUBMITTED.value
@@ -35,26 +35,6 @@ class DraftMentor:
     hours: int | None = None
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Who is acting: the actor and, for school and MAT users, their school or trust."""
-
-    actor: Actor
-    school_urn: str | None = None
-    trust_id: str | None = None
-
-
-def check_school_user(scope: Scope, school: dict[str, Any]) -> None:
-    """A school user acts for their school, a MAT user for the trust's schools, support for any."""
-    role = scope.actor.role
-    if role == SCHOOL and scope.school_urn != school["urn"]:
-        raise Refused("You can only claim for your own school", field="school_urn")
-    if role == MAT and (not scope.trust_id or school["trust_id"] != scope.trust_id):
-        raise Refused("You can only claim for schools in your trust", field="school_urn")
-    if role not in SUBMITTERS | {SUPPORT}:
-        raise Refused("You cannot create claims", field="role")
-
-
 async def _draft_window(uow: ClaimsUnitOfWork, today: date) -> dict[str, Any]:
     """The open window, else the next one (a draft can be started before a window opens)."""
     window = await uow.organisations.window_on(today)
@@ -67,18 +47,6 @@ async def _draft_window(uow: ClaimsUnitOfWork, today: date) -> dict[str, Any]:
     return window
 
 
-def _check_lines(mentors: list[DraftMentor]) -> None:
-    seen: set[str] = set()
-    for i, m in enumerate(mentors):
-        if error := trn_error(m.trn):
-            raise Refused(error, field="trn", row=i + 1)
-        if m.trn in seen:
-            raise Refused(f"Mentor {m.trn} is listed more than once", field="trn", row=i + 1)
-        seen.add(m.trn)
-        if not m.full_name.strip():
-            raise Refused("Enter the mentor’s full name", field="full_name", row=i + 1)
-
-
 async def allowances_for(uow: ClaimsUnitOfWork, *, provider_id: str, academic_year: str, trns: list[str],
                          editing: str | None = None) -> dict[str, Allowance]:
     prior = await uow.claims.prior_lines(provider_id, trns)
@@ -89,7 +57,7 @@ async def _check_mentors(uow: ClaimsUnitOfWork, claim: dict[str, Any], mentors: 
                          provider_id: str, submitting: bool) -> None:
     """Lines well formed, no mentor already claimed in the window with the provider, hours within what
     is left (hours may be missing until the claim is submitted)."""
-    _check_lines(mentors)
+    check_mentor_lines(mentors)
     if submitting and not mentors:
         raise Refused("Add at least one mentor", field="mentors")
     trns = [m.trn for m in mentors]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from shared.contracts import ActivityRecorded, Actor, ClaimWindowOpened, ProviderRegistered, Refused
+from shared.contracts.identifiers import email_error
 
 from ..domain.funding import academic_year_start, region_for
 from ..ports import Clock, ClaimsUnitOfWork
@@ -121,9 +122,8 @@ def _provider_values(name: str, code: str, email_addresses: list[str]) -> dict[s
         raise Refused("Enter the accredited provider’s code", field="code")
     emails = [e.strip() for e in email_addresses if e.strip()]
     for e in emails:
-        if "@" not in e or " " in e or e.startswith("@") or e.endswith("@"):
-            raise Refused("Enter an email address in the correct format, like name@example.com",
-                          field="email_addresses")
+        if error := email_error(e):
+            raise Refused(error, field="email_addresses")
     return {"name": name.strip()[:300], "code": code.strip().upper()[:32], "email_addresses": emails}
 
 

@@ -14,8 +14,8 @@ from shared.contracts.claim_status import Trigger
 
 from ..domain.status import next_status
 from ..ports import Clock, ClaimsUnitOfWork
-from .claims import MentorInput, submitted_event
-from .drafts import DraftMentor, Scope, _check_mentors, _own_claim, _priced
+from .claims import MentorInput, Scope, submitted_event
+from .drafts import DraftMentor, _check_mentors, _own_claim, _priced
 
 REMINDER_EVERY = timedelta(days=7)
 

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from shared.contracts import roles
-from shared.contracts.identifiers import urn_error
+from shared.contracts.identifiers import email_error, urn_error
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 ROLE_LABELS = {roles.SUPPORT: "Support", roles.SCHOOL: "School", roles.MAT: "Multi-academy trust (MAT)",
                roles.FINANCE: "Finance", roles.PROVIDER: "Accredited provider"}
 assert set(ROLE_LABELS) == set(roles.USER_ROLES)
@@ -39,7 +38,6 @@ COMMON_PASSWORDS = frozenset({
     "sunshine1234", "trustno11234", "changeme1234", "passw0rd1234", "p@ssw0rd1234", "p@ssword1234",
     "qwertyuiopasdfgh", "asdfghjkl123", "monkey123456", "dragon123456", "master123456",
 })
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -74,8 +72,8 @@ def check_new_user(body: Mapping[str, Any], *, known_provider_ids: Iterable[str]
     email = raw_email.lower()
     if not email:
         refuse("Enter an email address", "email")
-    elif len(email) > 320 or not EMAIL_RE.match(email):
-        refuse(EMAIL_FORMAT, "email")
+    elif error := email_error(email):
+        refuse(error, "email")
     first_name, last_name = _text(body.get("first_name"), 200), _text(body.get("last_name"), 200)
     if not first_name:
         refuse("Enter a first name", "first_name")

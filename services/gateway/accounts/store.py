@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts import roles
 from shared.contracts.notify import SendNotification
+from shared.platform.db import containing
 from shared.platform.uow import SqlUnitOfWork
 
 from .. import security
@@ -161,7 +162,7 @@ class Accounts:
 
     def _filtered(self, query, *, q: str, role: str, active: bool | None):
         if q:
-            pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = containing(q)
             query = query.where(or_(users.c.email.ilike(pattern), users.c.first_name.ilike(pattern),
                                     users.c.last_name.ilike(pattern),
                                     (users.c.first_name + " " + users.c.last_name).ilike(pattern)))

@@ -24,6 +24,11 @@ SUPPORT = api_role(roles.SUPPORT)
 router = APIRouter(prefix="/api/v1")
 
 
+def _hours_worked(body: w.ClawbackIn) -> payments_api.ClawbackIn:
+    """The hours each mentor worked, as the payments service reads them (checked there)."""
+    return payments_api.ClawbackIn.model_validate(body.model_dump())
+
+
 @router.get("/claims/{reference}/clawback", response_model=w.ClawbackView, tags=["clawbacks"],
             summary="The claim's mentors to enter and its latest clawback", responses=errors(401, 403, 404, 503))
 async def clawback(reference: str, user: User = Depends(SUPPORT), gw: Gateway = Depends(gateway)):
@@ -37,8 +42,7 @@ async def clawback(reference: str, user: User = Depends(SUPPORT), gw: Gateway = 
 async def check_clawback(reference: str, body: w.ClawbackIn, user: User = Depends(SUPPORT),
                          gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return as_sent(await gw.services.payments.check_clawback(reference, payments_api.ClawbackIn.model_validate(
-        body.model_dump()), user=user))
+    return as_sent(await gw.services.payments.check_clawback(reference, _hours_worked(body), user=user))
 
 
 @router.post("/claims/{reference}/clawback", status_code=201, response_model=w.ClawbackRequested,
@@ -47,8 +51,7 @@ async def check_clawback(reference: str, body: w.ClawbackIn, user: User = Depend
 async def request_clawback(reference: str, body: w.ClawbackIn, user: User = Depends(SUPPORT),
                            gw: Gateway = Depends(gateway)):
     check_reference(reference)
-    return as_sent(await gw.services.payments.request_clawback(reference, payments_api.ClawbackIn.model_validate(
-        body.model_dump()), user=user))
+    return as_sent(await gw.services.payments.request_clawback(reference, _hours_worked(body), user=user))
 
 
 @router.post("/claims/{reference}/clawback/approve", status_code=202, response_model=w.Accepted, tags=["clawbacks"],

@@ -188,6 +188,13 @@ V3 = {200: {"description": "JSON:API document"}, 400: {"description": "Bad or mi
       422: {"description": "Refused declaration: every reason (JSON:API errors)"}, 503: {"description": "Unavailable"}}
 
 
+def v3_query(*names: str) -> dict:
+    """``openapi_extra`` documenting the optional text query parameters a v3 list reads itself
+    (``filter[...]``, ``page[...]``: the engine checks them, the gateway passes them on)."""
+    return {"parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                           for n in names]}
+
+
 @lead_providers.post("/participant-declarations", summary="Record a participant declaration", responses=V3,
                      openapi_extra=w.json_body(w.DeclarationDoc))
 async def declare(request: Request, lp: dict = Depends(lead_provider), gw: Gateway = Depends(gateway)) -> Response:
@@ -195,10 +202,8 @@ async def declare(request: Request, lp: dict = Depends(lead_provider), gw: Gatew
 
 
 @lead_providers.get("/participant-declarations", summary="This lead provider's declarations", responses=V3,
-                    openapi_extra={"parameters": [
-                        {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                        for n in ("filter[cohort]", "filter[participant_id]", "filter[updated_since]",
-                                  "page[page]", "page[per_page]")]})
+                    openapi_extra=v3_query("filter[cohort]", "filter[participant_id]", "filter[updated_since]",
+                                           "page[page]", "page[per_page]"))
 async def declarations(request: Request, lp: dict = Depends(lead_provider), gw: Gateway = Depends(gateway)) -> Response:
     return await as_lead_provider(gw, lp, "declarations", request)
 
@@ -216,9 +221,7 @@ async def void(declaration_id: str, request: Request, lp: dict = Depends(lead_pr
 
 
 @lead_providers.get("/statements", summary="This lead provider's statements", responses=V3,
-                    openapi_extra={"parameters": [
-                        {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                        for n in ("filter[cohort]", "filter[updated_since]")]})
+                    openapi_extra=v3_query("filter[cohort]", "filter[updated_since]"))
 async def lp_statements(request: Request, lp: dict = Depends(lead_provider), gw: Gateway = Depends(gateway)) -> Response:
     return await as_lead_provider(gw, lp, "statements", request)
 

@@ -18,7 +18,7 @@ from ..clients import as_sent
 from ..context import Gateway, gateway
 from ..users import User
 from . import workflow_schemas as w
-from .ecf import FINANCE, FINANCE_ERRORS, V3, JsonApiError, _id, as_lead_provider, lead_provider
+from .ecf import FINANCE, FINANCE_ERRORS, V3, JsonApiError, _id, as_lead_provider, lead_provider, v3_query
 
 finance = APIRouter(prefix="/api/v1/finance", tags=["ecf finance"])
 lead_providers = APIRouter(prefix="/api/v3", tags=["ecf lead provider api"])
@@ -124,9 +124,7 @@ async def schedules(user: User = Depends(FINANCE), gw: Gateway = Depends(gateway
 
 # ------------------------------------------------------------------------ lead provider API v3
 @lead_providers.get("/participants", summary="This lead provider's participants", responses=V3,
-                    openapi_extra={"parameters": [
-                        {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                        for n in ("filter[cohort]", "filter[updated_since]", "page[page]", "page[per_page]")]})
+                    openapi_extra=v3_query("filter[cohort]", "filter[updated_since]", "page[page]", "page[per_page]"))
 async def lp_participants(request: Request, lp: dict = Depends(lead_provider),
                           gw: Gateway = Depends(gateway)) -> Response:
     return await as_lead_provider(gw, lp, "participants", request)

@@ -10,6 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# Where the public shape is the internal one field for field, the API publishes the internal model.
+from shared.contracts.http.claims import Activity, ProviderRef, SchoolRef
+
 
 def no_nul(value: Any) -> Any:
     """PostgreSQL text cannot hold NUL characters; refuse them here rather than fail downstream."""
@@ -127,16 +130,6 @@ class ClaimIn(Closed):
     mentors: list[MentorIn] = Field(max_length=200)
 
 
-class SchoolRef(Open):
-    urn: str
-    name: str
-
-
-class ProviderRef(Open):
-    id: str
-    name: str
-
-
 class ClaimSummary(Open):
     reference: str
     status: str
@@ -162,15 +155,6 @@ class Mentor(Open):
     assured: bool | None = None
     not_assured_reason: str | None = None
     hours_clawed_back: int | None = None
-
-
-class Activity(Open):
-    id: Any
-    occurred_at: str
-    title: str
-    actor: str | None = None
-    claim_references: list[str] = []
-    files: Any = None
 
 
 class ActivityList(Page):

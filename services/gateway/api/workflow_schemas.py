@@ -9,6 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Where the public shape is the internal one field for field, the API publishes the internal model.
+from shared.contracts.http.payments import (  # noqa: F401
+    ClawbackAssessment, ClawbackRequested, ClawbacksSent, PaymentBatch, ReadyWindow,
+)
+from shared.contracts.http.sampling import Reminded, WaitingClaim  # noqa: F401
 from shared.contracts.money import MONEY_PATTERN
 
 from .schemas import Closed, Open, Page
@@ -37,17 +42,6 @@ class SamplingDecisionIn(Closed):
     reason: str = Field(default="", max_length=5000, description="Why the claim is rejected (required to reject)")
     reason_code: str | None = Field(default=None, max_length=64,
                                     description="A structured reason (GET /api/v1/reasons); `reason` is then its details")
-
-
-class WaitingClaim(Open):
-    reference: str
-    status: str
-    status_label: str
-    school: dict[str, Any]
-    provider: dict[str, Any]
-    amount: str | None = None
-    sample_reason: str | None = None
-    provider_comment: str | None = None
 
 
 class WaitingClaimList(Page):
@@ -105,12 +99,6 @@ class RoundDetail(RoundSummary):
     reasons: list[ReasonCount]
 
 
-class Reminded(Open):
-    provider_id: str
-    sent_to: list[str] = []
-    due_on: str | None = None
-
-
 # ------------------------------------------------------------------ payments
 class SendToPayerIn(Closed):
     claim_window_id: str = Field(max_length=100)
@@ -125,22 +113,8 @@ class PaymentSent(Open):
         "payments, so were not sent (send again in a minute)"))
 
 
-class PaymentBatch(Open):
-    id: str
-    claim_count: int
-    total_amount: str | None = None
-    created_at: str | None = None
-    created_by: str | None = None
-
-
 class PaymentBatchList(Page):
     items: list[PaymentBatch]
-
-
-class ReadyWindow(Open):
-    claim_window_id: str
-    claim_count: int
-    total_amount: str | None = None
 
 
 class ReadyWindowList(Page):
@@ -174,29 +148,11 @@ class ClawbackRejectIn(Closed):
                                                      "the TRN's `reasons` entry is then its details")
 
 
-class ClawbackAssessment(Open):
-    hourly_rate: str | None = None
-    hours_clawed_back: int | None = None
-    amount: str | None = None
-    mentors: list[dict[str, Any]] = []
-
-
-class ClawbackRequested(ClawbackAssessment):
-    clawback_id: str
-    reference: str
-    status: str
-
-
 class ClawbackView(Open):
     reference: str
     status: str
     mentors: list[dict[str, Any]]
     clawback: dict[str, Any] | None = None
-
-
-class ClawbacksSent(Open):
-    clawback_id: str
-    claim_count: int
 
 
 class ClawbackList(Page):

@@ -3,17 +3,15 @@
 and changes nothing; one that cannot be rendered fails permanently here."""
 from __future__ import annotations
 
-import re
 from typing import Mapping
 
 from shared.contracts import SendNotification
+from shared.contracts.identifiers import is_email_address
 
 from ..domain.policy import FAILED, PENDING
 from ..domain.templates import Catalogue, TemplateError
 from ..ports import Clock, NotifyUnitOfWork
 from .failures import emit_failure
-
-_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 async def handle_send_notification(message: SendNotification, uow: NotifyUnitOfWork, clock: Clock, *,
@@ -26,7 +24,7 @@ async def handle_send_notification(message: SendNotification, uow: NotifyUnitOfW
                reference=message.reference, personalisation=dict(message.personalisation),
                command=message.to_wire(), correlation_id=message.correlation_id, created_at=now, updated_at=now)
     try:
-        if not _ADDRESS.fullmatch(message.to.strip()):
+        if not is_email_address(message.to.strip()):
             raise TemplateError(f"{message.to!r} is not an email address")
         rendered = catalogue.render(message.template, message.personalisation, service_wide)
     except TemplateError as exc:

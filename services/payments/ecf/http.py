@@ -21,7 +21,7 @@ from shared.contracts.roles import FINANCE
 
 from . import jsonapi
 from .handlers import Refusals
-from .repository import as_uuid
+from .rows import as_uuid
 from shared.platform.service import error_item
 
 M = TypeVar("M", bound=BaseModel)
@@ -30,43 +30,53 @@ DEFAULT_PER_PAGE = 100
 
 
 # ------------------------------------------------------------------ error shapes per audience
-class FinanceRoute(APIRoute):
+class _RefusalRoute(APIRoute):
+    """A route that answers a refusal in its audience's error shape (``refusal``); anything else
+    goes on up."""
+
+    def refusal(self, exc: Exception) -> Response | None:
+        raise NotImplementedError
+
+    def get_route_handler(self) -> Callable:
+        inner = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await inner(request)
+            except Exception as exc:
+                answer = self.refusal(exc)
+                if answer is None:
+                    raise
+                return answer
+
+        return handler
+
+
+class FinanceRoute(_RefusalRoute):
     """Refusals as the gateway's ``{"errors": [{"message", "field"}]}``: 404 not found, 422 refused."""
 
-    def get_route_handler(self) -> Callable:
-        inner = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            try:
-                return await inner(request)
-            except Refused as exc:
-                errors = getattr(exc, "errors", None) or [exc]
-                return JSONResponse({"errors": [error_item(e) for e in errors]},
-                                    status_code=404 if isinstance(exc, NotFound) else 422)
-
-        return handler
+    def refusal(self, exc: Exception) -> Response | None:
+        if not isinstance(exc, Refused):
+            return None
+        errors = getattr(exc, "errors", None) or [exc]
+        return JSONResponse({"errors": [error_item(e) for e in errors]},
+                            status_code=404 if isinstance(exc, NotFound) else 422)
 
 
-class LeadProviderRoute(APIRoute):
+class LeadProviderRoute(_RefusalRoute):
     """Refusals as JSON:API errors: 404 "Resource not found", 422 with every reason."""
 
-    def get_route_handler(self) -> Callable:
-        inner = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            try:
-                return await inner(request)
-            except Unauthorised:
-                return JSONResponse(jsonapi.error("Unauthorized", "HTTP Token: Access denied"), status_code=401)
-            except NotFound:
-                return JSONResponse(jsonapi.error("Resource not found", "Nothing could be found for your query"),
-                                    status_code=404)
-            except BadRequest as exc:
-                return JSONResponse(jsonapi.error(exc.title, exc.detail), status_code=400)
-            except Refused as exc:
-                return JSONResponse(jsonapi.errors_document(getattr(exc, "errors", None) or [exc]), status_code=422)
-
-        return handler
+    def refusal(self, exc: Exception) -> Response | None:
+        if isinstance(exc, Unauthorised):
+            return JSONResponse(jsonapi.error("Unauthorized", "HTTP Token: Access denied"), status_code=401)
+        if isinstance(exc, NotFound):
+            return JSONResponse(jsonapi.error("Resource not found", "Nothing could be found for your query"),
+                                status_code=404)
+        if isinstance(exc, BadRequest):
+            return JSONResponse(jsonapi.error(exc.title, exc.detail), status_code=400)
+        if isinstance(exc, Refused):
+            return JSONResponse(jsonapi.errors_document(getattr(exc, "errors", None) or [exc]), status_code=422)
+        return None
 
 
 class Unauthorised(Exception):

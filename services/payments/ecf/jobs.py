@@ -4,9 +4,10 @@ contract managers' and lead providers' emails of the week before an output deadl
 (``reminders``; each claimed once per statement, so every replica may run this job)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Callable
+
+from shared.platform.jobs import every
 
 from .handlers import Clock, run_deadlines
 from .reminders import remind_contract_managers, remind_lead_providers
@@ -21,21 +22,15 @@ def deadline_job(uow_factory: Callable[[], EcfUnitOfWork], clock: Clock, *, ever
     every ``every_s`` seconds."""
 
     async def ecf_deadlines(runtime: Any = None) -> None:
-        while True:
-            try:
-                async with uow_factory() as uow:
-                    moved = await run_deadlines(uow, clock)
-                if moved:
-                    log.info("ECF deadlines: %d declarations became payable", moved)
-                if contract_managers:
-                    async with uow_factory() as uow:
-                        await remind_contract_managers(uow, clock, addresses=contract_managers)
-                async with uow_factory() as uow:
-                    await remind_lead_providers(uow, clock)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - logged and retried next round; the reads apply it anyway
-                log.exception("ECF deadline job failed; retrying in %ss", every_s)
-            await asyncio.sleep(every_s)
+        async with uow_factory() as uow:
+            moved = await run_deadlines(uow, clock)
+        if moved:
+            log.info("ECF deadlines: %d declarations became payable", moved)
+        if contract_managers:
+            async with uow_factory() as uow:
+                await remind_contract_managers(uow, clock, addresses=contract_managers)
+        async with uow_factory() as uow:
+            await remind_lead_providers(uow, clock)
 
-    return ecf_deadlines
+    # A failed round is retried at the next; the reads apply passed deadlines anyway.
+    return every(every_s, ecf_deadlines, what="ECF deadline job", log=log)

@@ -6,11 +6,12 @@ import secrets
 from typing import Any
 
 from shared.contracts import NotFound, Refused
+from shared.contracts.identifiers import EMAIL_MESSAGE, email_error
 from shared.platform.links import hash_token
 
 from .unit_of_work import EcfUnitOfWork
 
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+EMAIL_FORMAT = EMAIL_MESSAGE
 
 
 def lead_provider_email(value: str | None) -> str | None:
@@ -18,9 +19,8 @@ def lead_provider_email(value: str | None) -> str | None:
     email = (value or "").strip()
     if not email:
         return None
-    local, at, domain = email.rpartition("@")
-    if not at or not local or "." not in domain or any(c.isspace() for c in email) or len(email) > 320:
-        raise Refused(EMAIL_FORMAT, field="email")
+    if error := email_error(email):
+        raise Refused(error, field="email")
     return email
 
 

@@ -23,6 +23,7 @@ from shared.contracts.http.ecf import (BandCapacity, CohortFrozen, CohortList, P
 from . import handlers, jsonapi, participant_handlers as ph
 from .http import (DEFAULT_PER_PAGE, MAX_PER_PAGE, BadRequest, CapacityIn, FreezeIn, InductionStartIn, NoteIn,
                    actor_of, cohort_filter, page_number, parse, read_body, updated_since_filter)
+from .rows import as_uuid
 
 ACTIONS = ("withdraw", "defer", "resume")
 
@@ -68,7 +69,6 @@ def add_participant_routes(finance: APIRouter, ecf: APIRouter, uow_factory: Call
                 "meta": {"total": total, "page": page, "per_page": per_page}}
 
     async def one(uow, lp: dict, participant_id: str) -> dict[str, Any]:
-        from .repository import as_uuid
         key = as_uuid(participant_id)
         rows, _ = await uow.ecf.participant_rows(lead_provider_id=lp["id"], ids=[key] if key else [], per_page=1)
         if not rows:
@@ -113,7 +113,6 @@ def add_participant_routes(finance: APIRouter, ecf: APIRouter, uow_factory: Call
 
     @finance.get("/participants/{participant_id}", response_model=Participant)
     async def participant_detail(participant_id: str):
-        from .repository import as_uuid
         key = as_uuid(participant_id)
         async with uow_factory() as uow:
             rows, _ = await uow.ecf.participant_rows(ids=[key] if key else [], per_page=1)

@@ -9,22 +9,15 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.platform.db import containing
+
 from ..repository import among
 
 from .domain.declarations import Participant
 from .domain.participants import StatusChange, status_of
+from .rows import as_uuid, row_by_id
 from .tables import (deadline_reminders, declarations, frozen_cohorts, milestones, participant_status_changes,
                      participants, schedules, statement_notes)
-
-
-def _as_uuid(value: object) -> str | None:
-    import uuid
-    if not isinstance(value, str):
-        return None
-    try:
-        return str(uuid.UUID(value.strip()))
-    except ValueError:
-        return None
 
 
 class ParticipantRows:
@@ -42,13 +35,7 @@ class ParticipantRows:
             cohort_confirmed=participant.cohort_confirmed, created_at=now, updated_at=now))
 
     async def participant(self, id: object, *, for_update: bool = False) -> Participant | None:
-        key = _as_uuid(id)
-        if key is None:
-            return None
-        query = select(participants).where(participants.c.id == key)
-        if for_update:
-            query = query.with_for_update()
-        r = (await self.session.execute(query)).mappings().first()
+        r = await row_by_id(self.session, participants, id, for_update=for_update)
         if r is None:
             return None
         changes = await self.status_changes([r["id"]])
@@ -82,8 +69,8 @@ class ParticipantRows:
             where.append(participants.c.updated_at >= updated_since)
         if q:
             text = q.strip()
-            key = _as_uuid(text)
-            like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            key = as_uuid(text)
+            like = containing(text.lower())
             where.append(or_(participants.c.trn == text, func.lower(participants.c.full_name).like(like),
                              *([participants.c.id == key] if key else [])))
         condition = and_(*where) if where else True

@@ -3,7 +3,6 @@ work does). Counts for the calculator come from one ``GROUP BY`` per contract (`
 from loading declarations."""
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
@@ -21,6 +20,7 @@ from .domain.declarations import Declaration
 from .domain.schedules import Milestone, Schedule
 from .domain.statements import Adjustment, Statement
 from .participant_rows import ParticipantRows
+from .rows import as_uuid, row_by_id
 from .tables import (adjustments, contract_bands, contracts, declarations, lead_providers, milestones, participants,
                      schedules, statements)
 
@@ -30,17 +30,6 @@ _MILESTONE_COLUMNS = ("schedule_id", "declaration_type", "start_date", "mileston
 _INSERT_MILESTONES = insert_from_arrays(milestones, _MILESTONE_COLUMNS)
 _BAND_COLUMNS = ("contract_id", "name", "min", "max", "per_participant", "output_fee_percent")
 _INSERT_BANDS = insert_from_arrays(contract_bands, _BAND_COLUMNS)
-
-
-def as_uuid(value: object) -> str | None:
-    """The canonical form of a UUID string, or None when it is not one (so a bad id is "not found",
-    never a database error)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return str(uuid.UUID(value.strip()))
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -181,13 +170,7 @@ class EcfRepository(ParticipantRows):
         return found.first() is not None
 
     async def statement(self, id: str, *, for_update: bool = False) -> Statement | None:
-        key = as_uuid(id)
-        if key is None:
-            return None
-        query = select(statements).where(statements.c.id == key)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).mappings().first()
+        row = await row_by_id(self.session, statements, id, for_update=for_update)
         if row is None:
             return None
         return (await self._with_adjustments([row]))[0]
@@ -270,15 +253,8 @@ class EcfRepository(ParticipantRows):
 
     async def declaration(self, id: str, *, lead_provider_id: str | None = None,
                           for_update: bool = False) -> Declaration | None:
-        key = as_uuid(id)
-        if key is None:
-            return None
-        query = select(declarations).where(declarations.c.id == key)
-        if lead_provider_id is not None:
-            query = query.where(declarations.c.lead_provider_id == lead_provider_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).mappings().first()
+        mine = () if lead_provider_id is None else (declarations.c.lead_provider_id == lead_provider_id,)
+        row = await row_by_id(self.session, declarations, id, *mine, for_update=for_update)
         return _declaration(row) if row else None
 
     async def declarations_of(self, participant_ids: Sequence[str], *, for_update: bool = False) -> list[Declaration]:

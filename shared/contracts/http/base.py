@@ -14,7 +14,7 @@ as the service wrote them, so the gateway forwards them unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
@@ -23,6 +23,21 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 class Wire(BaseModel):
     """A response of an internal API (unknown fields kept, not refused)."""
     model_config = ConfigDict(extra="allow")
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Page(Wire, Generic[ItemT]):
+    """One page of a list: its items, how many match in all, and the page's number."""
+    items: list[ItemT]
+    total: int
+    page: int
+
+
+class SizedPage(Page[ItemT], Generic[ItemT]):
+    """A page of a list the caller pages through at its own size (``per_page``, when it chose one)."""
+    per_page: int | None = None
 
 
 class Body(BaseModel):

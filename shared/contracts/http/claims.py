@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .base import Amount, Body, Endpoint, Id, Timestamp, Wire, endpoints
+from .base import Amount, Body, Endpoint, Id, Page, SizedPage, Timestamp, Wire, endpoints
 
 #: The acting person's name, percent-encoded (UTF-8): claims keeps it as who submitted a claim
 #: (``ClaimSubmitted.submitted_by_name``, which the generated sample compares with the mentors' names).
@@ -90,10 +90,8 @@ class Provider(Wire):
     email_addresses: list[str] = []
 
 
-class ProviderList(Wire):
-    items: list[Provider]
-    total: int
-    page: int
+class ProviderList(Page[Provider]):
+    pass
 
 
 class ClaimWindow(Wire):
@@ -103,10 +101,8 @@ class ClaimWindow(Wire):
     academic_year: str
 
 
-class ClaimWindowList(Wire):
-    items: list[ClaimWindow]
-    total: int
-    page: int
+class ClaimWindowList(Page[ClaimWindow]):
+    pass
 
 
 class ClaimWindowState(ClaimWindow):
@@ -154,11 +150,8 @@ class School(Wire):
     successor_urn: str | None = None
 
 
-class SchoolList(Wire):
-    items: list[School]
-    total: int
-    page: int
-    per_page: int | None = None
+class SchoolList(SizedPage[School]):
+    pass
 
 
 class Successor(Wire):
@@ -193,11 +186,18 @@ class ClaimSummary(Wire):
     assigned_to: str | None = None
 
 
-class ClaimList(Wire):
-    items: list[ClaimSummary]
-    total: int
-    page: int
-    per_page: int | None = None
+class ClaimList(SizedPage[ClaimSummary]):
+    pass
+
+
+class ClaimRow(Wire):
+    """A claim as another service's list shows it, from that service's own copy of the claim."""
+    reference: str
+    status: str
+    status_label: str
+    school: dict[str, Any]
+    provider: dict[str, Any]
+    amount: Amount | None = None
 
 
 class ClaimReferences(Wire):
@@ -225,11 +225,8 @@ class Activity(Wire):
     files: Any = None
 
 
-class ActivityList(Wire):
-    items: list[Activity]
-    total: int
-    page: int
-    per_page: int | None = None
+class ActivityList(SizedPage[Activity]):
+    pass
 
 
 class StatusChange(Wire):

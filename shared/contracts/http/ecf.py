@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Amount, Endpoint, Id, Wire, endpoints
+from .base import Amount, Endpoint, Id, Page, SizedPage, Wire, endpoints
 
 
 class Created(Wire):
@@ -21,10 +21,8 @@ class LeadProvider(Wire):
     name: str
 
 
-class LeadProviderList(Wire):
-    items: list[LeadProvider]
-    total: int
-    page: int
+class LeadProviderList(Page[LeadProvider]):
+    pass
 
 
 class Contract(Wire):
@@ -33,10 +31,8 @@ class Contract(Wire):
     cohort: int
 
 
-class ContractList(Wire):
-    items: list[Contract]
-    total: int
-    page: int
+class ContractList(Page[Contract]):
+    pass
 
 
 class Statement(Wire):
@@ -48,11 +44,8 @@ class Statement(Wire):
     total: Amount | None = None
 
 
-class StatementList(Wire):
-    items: list[Statement]
-    total: int
-    page: int
-    per_page: int | None = None
+class StatementList(SizedPage[Statement]):
+    pass
 
 
 class Participant(Wire):
@@ -62,11 +55,8 @@ class Participant(Wire):
     status: str | None = None
 
 
-class ParticipantList(Wire):
+class ParticipantList(Page[dict[str, Any]]):
     """Participants, or (``duplicates=true``) pairs ``{participant, duplicate_of, reason}``."""
-    items: list[dict[str, Any]]
-    total: int
-    page: int
 
 
 class ParticipantChanged(Wire):

@@ -1,7 +1,7 @@
 """The notify service's internal API: the emails sent, per recipient or reference."""
 from __future__ import annotations
 
-from .base import Endpoint, Id, Timestamp, Wire, endpoints
+from .base import Endpoint, Id, Page, Timestamp, Wire, endpoints
 
 
 class Notification(Wire):
@@ -12,10 +12,8 @@ class Notification(Wire):
     created_at: Timestamp | None = None
 
 
-class NotificationList(Wire):
-    items: list[Notification]
-    total: int
-    page: int
+class NotificationList(Page[Notification]):
+    pass
 
 
 class Attempt(Wire):

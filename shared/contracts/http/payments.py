@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import Field
 
-from .base import Amount, Body, Endpoint, Id, Timestamp, Wire, endpoints
+from .base import Amount, Body, Endpoint, Id, Page, SizedPage, Timestamp, Wire, endpoints
+from .claims import ClaimRow
 from .links import LinkStatus
-from .uploads import Accepted, UploadCreated, UploadView
+from .uploads import Accepted, UploadCreated, UploadView, upload_endpoints  # noqa: F401 - re-exported
 
 
 # ------------------------------------------------------------------ request bodies
@@ -54,11 +55,8 @@ class PaymentBatch(Wire):
     created_by: str | None = None
 
 
-class PaymentBatchList(Wire):
-    items: list[PaymentBatch]
-    total: int
-    page: int
-    per_page: int | None = None
+class PaymentBatchList(SizedPage[PaymentBatch]):
+    pass
 
 
 class BatchClaim(Wire):
@@ -78,26 +76,16 @@ class ReadyWindow(Wire):
     total_amount: Amount | None = None
 
 
-class ReadyWindowList(Wire):
-    items: list[ReadyWindow]
-    total: int
-    page: int
+class ReadyWindowList(Page[ReadyWindow]):
+    pass
 
 
-class PaymentClaim(Wire):
-    reference: str
-    status: str
-    status_label: str
-    school: dict[str, Any]
-    provider: dict[str, Any]
-    amount: Amount | None = None
+class PaymentClaim(ClaimRow):
+    pass
 
 
-class PaymentClaimList(Wire):
-    items: list[PaymentClaim]
-    total: int
-    page: int
-    per_page: int | None = None
+class PaymentClaimList(SizedPage[PaymentClaim]):
+    pass
 
 
 class ClawbackMentorView(Wire):
@@ -138,11 +126,8 @@ class ClawbackItem(Wire):
     status: str
 
 
-class ClawbackList(Wire):
-    items: list[ClawbackItem]
-    total: int
-    page: int
-    per_page: int | None = None
+class ClawbackList(SizedPage[ClawbackItem]):
+    pass
 
 
 # ------------------------------------------------------------------ the calls
@@ -151,11 +136,8 @@ LIST_PAYMENTS = Endpoint("GET", "/internal/v1/payments", PaymentBatchList)
 READY_TO_SEND = Endpoint("GET", "/internal/v1/payments/ready", ReadyWindowList)
 PAYMENT_CLAIMS = Endpoint("GET", "/internal/v1/payments/claims", PaymentClaimList)
 GET_PAYMENT = Endpoint("GET", "/internal/v1/payments/{payment_id}", PaymentBatchDetail)
-UPLOAD_PAYMENT_RESPONSE = Endpoint("POST", "/internal/v1/payments/responses", UploadCreated, status=201)  # file
-REVIEW_PAYMENT_RESPONSE = Endpoint("GET", "/internal/v1/payments/responses/{upload_id}", UploadView)
-CONFIRM_PAYMENT_RESPONSE = Endpoint("POST", "/internal/v1/payments/responses/{upload_id}/confirm", Accepted,
-                                    status=202)
-CANCEL_PAYMENT_RESPONSE = Endpoint("POST", "/internal/v1/payments/responses/{upload_id}/cancel", Accepted)
+(UPLOAD_PAYMENT_RESPONSE, REVIEW_PAYMENT_RESPONSE, CONFIRM_PAYMENT_RESPONSE,
+ CANCEL_PAYMENT_RESPONSE) = upload_endpoints("/internal/v1/payments/responses")
 INFORMATION_SENT = Endpoint("POST", "/internal/v1/claims/{reference}/payment/information-sent", Accepted, status=202)
 PAID = Endpoint("POST", "/internal/v1/claims/{reference}/payment/paid", Accepted, status=202)
 REJECT_PAYMENT = Endpoint("POST", "/internal/v1/claims/{reference}/payment/reject", Accepted, RejectIn, status=202)
@@ -169,11 +151,8 @@ REJECT_CLAWBACK = Endpoint("POST", "/internal/v1/claims/{reference}/clawback/rej
 LIST_CLAWBACKS = Endpoint("GET", "/internal/v1/clawbacks", ClawbackList)
 SEND_CLAWBACKS = Endpoint("POST", "/internal/v1/clawbacks", ClawbacksSent, status=201)
 CLAWBACK_BATCHES = Endpoint("GET", "/internal/v1/clawbacks/batches", PaymentBatchList)
-UPLOAD_CLAWBACK_RESPONSE = Endpoint("POST", "/internal/v1/clawbacks/responses", UploadCreated, status=201)  # file
-REVIEW_CLAWBACK_RESPONSE = Endpoint("GET", "/internal/v1/clawbacks/responses/{upload_id}", UploadView)
-CONFIRM_CLAWBACK_RESPONSE = Endpoint("POST", "/internal/v1/clawbacks/responses/{upload_id}/confirm", Accepted,
-                                     status=202)
-CANCEL_CLAWBACK_RESPONSE = Endpoint("POST", "/internal/v1/clawbacks/responses/{upload_id}/cancel", Accepted)
+(UPLOAD_CLAWBACK_RESPONSE, REVIEW_CLAWBACK_RESPONSE, CONFIRM_CLAWBACK_RESPONSE,
+ CANCEL_CLAWBACK_RESPONSE) = upload_endpoints("/internal/v1/clawbacks/responses")
 DOWNLOAD_LINK = Endpoint("GET", "/internal/v1/links/{token}")  # the file, or 404/410
 LINK_STATUS = Endpoint("GET", "/internal/v1/links/{token}/status", LinkStatus)  # does not spend the link
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .base import Amount, Body, Endpoint, Wire, endpoints
+from .base import Amount, Body, Endpoint, SizedPage, Wire, endpoints
 from .uploads import Accepted
 
 #: The header carrying a provider user's provider ids.
@@ -30,11 +30,7 @@ class ProviderClaim(Wire):
     needs_action: bool = False
 
 
-class ProviderClaimList(Wire):
-    items: list[ProviderClaim]
-    total: int
-    page: int
-    per_page: int | None = None
+class ProviderClaimList(SizedPage[ProviderClaim]):
     schools: list[dict] = []
     academic_years: list[str] = []
 

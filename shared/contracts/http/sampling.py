@@ -8,10 +8,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from .base import Amount, Body, Endpoint, Id, Wire, endpoints
+from .base import Amount, Body, Endpoint, Id, SizedPage, Wire, endpoints
+from .claims import ClaimRow
 from .links import LinkStatus
 from .provider import PROVIDERS_HEADER  # noqa: F401 - re-exported for the response uploads
-from .uploads import Accepted, UploadCreated, UploadView
+from .uploads import Accepted, UploadCreated, UploadView, upload_endpoints  # noqa: F401 - re-exported
 
 
 #: With ``X-Actor-Role: provider``, ``PROVIDERS_HEADER`` (``.provider``) scopes the provider's response
@@ -60,22 +61,12 @@ class Generated(Wire):
     total: StratumCoverage
 
 
-class WaitingClaim(Wire):
-    reference: str
-    status: str
-    status_label: str
-    school: dict[str, Any]
-    provider: dict[str, Any]
-    amount: Amount | None = None
+class WaitingClaim(ClaimRow):
     sample_reason: str | None = None
     provider_comment: str | None = None
 
 
-class WaitingClaimList(Wire):
-    items: list[WaitingClaim]
-    total: int
-    page: int
-    per_page: int | None = None
+class WaitingClaimList(SizedPage[WaitingClaim]):
     empty_message: str | None = None
 
 
@@ -136,11 +127,8 @@ class RoundSummary(Wire):
     days_left: int | None = None
 
 
-class RoundList(Wire):
-    items: list[RoundSummary]
-    total: int
-    page: int
-    per_page: int | None = None
+class RoundList(SizedPage[RoundSummary]):
+    pass
 
 
 class RoundDetail(RoundSummary):
@@ -154,18 +142,13 @@ class Reminded(Wire):
     due_on: str | None = None
 
 
-UPLOAD_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads", UploadCreated, status=201)  # multipart: file
+UPLOAD_SAMPLE, REVIEW_SAMPLE, CONFIRM_SAMPLE, CANCEL_SAMPLE = upload_endpoints("/internal/v1/sampling/uploads")
 GENERATE_SAMPLE = Endpoint("POST", "/internal/v1/sampling/generate", Generated, GenerateIn, status=201)
 SAMPLE_CSV = Endpoint("GET", "/internal/v1/sampling/uploads/{upload_id}/sample.csv")  # the proposed sample (CSV)
-REVIEW_SAMPLE = Endpoint("GET", "/internal/v1/sampling/uploads/{upload_id}", UploadView)
-CONFIRM_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads/{upload_id}/confirm", Accepted, status=202)
-CANCEL_SAMPLE = Endpoint("POST", "/internal/v1/sampling/uploads/{upload_id}/cancel", Accepted)
-#: multipart: one ``file``, or several ``file`` parts held as one upload (each checked on its own, errors
+#: The upload: one ``file``, or several ``file`` parts held as one upload (each checked on its own, errors
 #: naming their ``file``); a provider user's upload sends ``PROVIDERS_HEADER`` (docs/design.md §12).
-UPLOAD_RESPONSE = Endpoint("POST", "/internal/v1/sampling/responses", UploadCreated, status=201)
-REVIEW_RESPONSE = Endpoint("GET", "/internal/v1/sampling/responses/{upload_id}", UploadView)
-CONFIRM_RESPONSE = Endpoint("POST", "/internal/v1/sampling/responses/{upload_id}/confirm", Accepted, status=202)
-CANCEL_RESPONSE = Endpoint("POST", "/internal/v1/sampling/responses/{upload_id}/cancel", Accepted)
+(UPLOAD_RESPONSE, REVIEW_RESPONSE, CONFIRM_RESPONSE,
+ CANCEL_RESPONSE) = upload_endpoints("/internal/v1/sampling/responses")
 #: One accredited provider's part of a provider response upload (the CSV as uploaded; 404 unknown).
 RESPONSE_FILE = Endpoint("GET", "/internal/v1/sampling/response-files/{file_id}")
 WAITING_CLAIMS = Endpoint("GET", "/internal/v1/sampling/claims", WaitingClaimList)

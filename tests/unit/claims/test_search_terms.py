@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.claims.repository import _escape, _one_word
+from services.claims.repository import _one_word
+from shared.platform.db import containing
 
 ALPHABET = list("ab  Aé'%_\\;-1\t")  # space twice: runs of spaces too
 
@@ -24,4 +25,4 @@ def test_only_non_empty_terms_without_a_space_are_one_word():
 
 
 def test_like_wildcards_typed_by_the_user_are_escaped():
-    assert _escape("100%_\\") == "100\\%\\_\\\\"
+    assert containing("100%_\\") == "%100\\%\\_\\\\%"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from shared.contracts.errors import Refused
 
@@ -70,6 +70,11 @@ def deferrals(changes: Iterable[StatusChange]) -> list[tuple[datetime, datetime 
     return out
 
 
+def _check_reason(reason: object, known: Sequence[str]) -> None:
+    if reason not in known:
+        raise Refused(f"The entered '#/reason' is not recognised. Enter one of: {', '.join(known)}", field="reason")
+
+
 def change_status(changes: tuple[StatusChange, ...], action: str, *, reason: object, at: datetime
                   ) -> tuple[StatusChange, ...]:
     """``action`` is withdraw, defer or resume; the new history, or a refusal in the v3's words."""
@@ -77,18 +82,14 @@ def change_status(changes: tuple[StatusChange, ...], action: str, *, reason: obj
     if action == "withdraw":
         if current == WITHDRAWN:
             raise Refused("The participant is already withdrawn", field="participant_id")
-        if reason not in WITHDRAW_REASONS:
-            raise Refused(f"The entered '#/reason' is not recognised. Enter one of: {', '.join(WITHDRAW_REASONS)}",
-                          field="reason")
+        _check_reason(reason, WITHDRAW_REASONS)
         return changes + (StatusChange(WITHDRAWN, at, str(reason)),)
     if action == "defer":
         if current == WITHDRAWN:
             raise Refused("You cannot defer a withdrawn participant", field="participant_id")
         if current == DEFERRED:
             raise Refused("The participant is already deferred", field="participant_id")
-        if reason not in DEFER_REASONS:
-            raise Refused(f"The entered '#/reason' is not recognised. Enter one of: {', '.join(DEFER_REASONS)}",
-                          field="reason")
+        _check_reason(reason, DEFER_REASONS)
         return changes + (StatusChange(DEFERRED, at, str(reason)),)
     if action == "resume":
         if current == ACTIVE:
