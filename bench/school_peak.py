@@ -110,6 +110,21 @@ class Journey:
             return reference
 
 
+async def claimed_once(api, url: str, support: dict, *, urn: str, trn: str, reference: str) -> bool:
+    """The school's claims for the mentor with ``trn`` are exactly its journey's, and it is submitted. The
+    search for the TRN also finds seeded claims whose reference or another mentor's TRN holds the same
+    digits: only the school's own claims are opened and their mentors compared."""
+    async with api.get(f"{url}/api/v1/claims", headers=support, params={"q": trn, "per_page": 500}) as r:
+        found = await r.json()
+    claimed = []
+    for item in (c for c in found["items"] if c["school"]["urn"] == urn):
+        async with api.get(f"{url}/api/v1/claims/{item['reference']}", headers=support) as r:
+            claim = await r.json()
+        if any(m["trn"] == trn for m in claim["mentors"]):
+            claimed.append(claim)
+    return len(claimed) == 1 and claimed[0]["reference"] == reference and claimed[0]["status"] == "submitted"
+
+
 def _index_and_email(item: tuple[int, tuple[str, str]]) -> tuple[int, str]:
     i, (email, _) = item
     return i, email
@@ -173,13 +188,9 @@ async def run(url: str, *, users: list[tuple[str, str]], concurrency: int | None
         print(f"errors: {len(errors)}", *errors[:5], sep="\n  ")
 
         present = 0
-        for i, (email, _) in enumerate(users):
-            if email not in done:
-                continue
-            async with api.get(f"{url}/api/v1/claims", headers=support, params={"q": str(9_100_000 + i)}) as r:
-                found = await r.json()
-            if found["total"] == 1 and found["items"][0]["reference"] == done[email] \
-                    and found["items"][0]["status"] == "submitted":
+        for i, (email, urn) in enumerate(users):
+            if email in done and await claimed_once(api, url, support, urn=urn, trn=str(9_100_000 + i),
+                                                    reference=done[email]):
                 present += 1
         print(f"claims present exactly once and submitted: {present} of {len(users)}")
     if concurrency:  # saturation: the figure is the throughput; latency is the queue's length
