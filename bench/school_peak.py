@@ -7,9 +7,10 @@ claims list.
 The load is the hour's: the users arrive at random (a Poisson process) over ``--minutes`` (20, so the
 hour's 2,000 users come three times faster than spread evenly over it: the rush before the window
 closes), and each spends ``--think`` seconds (1) on a page before the next request, as a person reading
-and filling it does (real people take longer, which spreads the same requests more thinly). Latency is measured at that offered load. ``--concurrency N`` instead keeps N
-users in the journey at every moment with no time on a page: the system's saturation, whose figure is
-the claims submitted per second, not its latency (a queue of N requests on two cores).
+and filling it does (real people take longer, which spreads the same requests more thinly). Latency is
+measured at that offered load. ``--concurrency N`` instead keeps N users in the journey at every moment
+with no time on a page: the system's saturation, whose figure is the claims submitted per second, not
+its latency (a queue of N requests on two cores).
 
 Reports p50/p95/p99 per page, errors, claims submitted per second, and checks afterwards (as support,
 through the API) that every claim is present exactly once and submitted. Target: p95 ≤ 200 ms per page,
@@ -125,11 +126,6 @@ async def claimed_once(api, url: str, support: dict, *, urn: str, trn: str, refe
     return len(claimed) == 1 and claimed[0]["reference"] == reference and claimed[0]["status"] == "submitted"
 
 
-def _index_and_email(item: tuple[int, tuple[str, str]]) -> tuple[int, str]:
-    i, (email, _) = item
-    return i, email
-
-
 async def run(url: str, *, users: list[tuple[str, str]], concurrency: int | None, minutes: float,
               think: float) -> None:
     url = url.rstrip("/")
@@ -153,7 +149,8 @@ async def run(url: str, *, users: list[tuple[str, str]], concurrency: int | None
 
         async def worker() -> None:
             while queue:
-                await one(*_index_and_email(queue.pop()))
+                i, (email, _) = queue.pop()
+                await one(i, email)
 
         async def arriving() -> None:
             rate = len(users) / (minutes * 60)  # users a second
